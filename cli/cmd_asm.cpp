@@ -1,0 +1,72 @@
+// bpfcert asm / disasm.
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/input.h"
+
+namespace bpfcert::cli {
+
+namespace {
+
+std::optional<semantics::Syntax> syntax_option(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return semantics::syntax_from_string(s);
+}
+
+}  // namespace
+
+void add_asm_command(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand("asm", "Assemble a program (either syntax) into raw little-endian bytecode");
+  auto input = std::make_shared<std::string>();
+  auto output = std::make_shared<std::string>();
+  auto syntax = std::make_shared<std::string>();
+  cmd->add_option("IN", *input, "assembler text or .data file")->required();
+  cmd->add_option("-o,--output", *output, "bytecode file to write")->required();
+  cmd->add_option("--syntax", *syntax, "conformance (mov %r0, 1) or llvm (r0 = 1); detected when omitted")
+      ->check(CLI::IsMember({"conformance", "llvm"}));
+  cmd->callback([=] {
+    auto prog = load_program(*input, syntax_option(*syntax));
+    if (!prog.ok()) {
+      *exit_code = report_error(prog.error());
+      return;
+    }
+    const auto bytes = semantics::encode_all(prog->insns);
+    std::ofstream out(*output, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      *exit_code = report_error({semantics::ErrorCode::BadFile, {*output, 0, 0, -1}, "cannot write the file"});
+      return;
+    }
+    *exit_code = kExitOk;
+  });
+}
+
+void add_disasm_command(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand("disasm", "Disassemble bytecode (or re-print assembler / .data) in either syntax");
+  auto input = std::make_shared<std::string>();
+  auto syntax = std::make_shared<std::string>("conformance");
+  auto show_pc = std::make_shared<bool>(false);
+  auto no_labels = std::make_shared<bool>(false);
+  cmd->add_option("IN", *input, "raw bytecode, assembler text or .data file")->required();
+  cmd->add_option("--syntax", *syntax, "output syntax: conformance or llvm")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"conformance", "llvm"}));
+  cmd->add_flag("--pc", *show_pc, "prefix each instruction with its pc");
+  cmd->add_flag("--no-labels", *no_labels, "print jump targets as relative offsets");
+  cmd->callback([=] {
+    auto prog = load_program(*input, std::nullopt);
+    if (!prog.ok()) {
+      *exit_code = report_error(prog.error());
+      return;
+    }
+    semantics::DisassembleOptions options;
+    options.syntax = *semantics::syntax_from_string(*syntax);
+    options.show_pc = *show_pc;
+    options.labels = !*no_labels;
+    std::cout << semantics::disassemble(prog->insns, options);
+    *exit_code = kExitOk;
+  });
+}
+
+}  // namespace bpfcert::cli

@@ -1,0 +1,97 @@
+// bpfcert run: execute a program on the reference interpreter.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/input.h"
+#include "conformance/test_environment.h"
+#include "interp/helpers.h"
+#include "interp/interpreter.h"
+#include "interp/link.h"
+
+namespace bpfcert::cli {
+
+void add_run_command(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand("run", "Run a program on the reference interpreter; prints r0");
+  struct Options {
+    std::string input, mem_hex, mem_file, syntax;
+    uint64_t max_steps = interp::kDefaultMaxSteps;
+    bool allow_extensions = false;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("IN", o->input, "raw bytecode, assembler text (either syntax) or .data file")->required();
+  auto* mem = cmd->add_option("--mem", o->mem_hex, "input memory as hex bytes (r1 = its address, r2 = its length)");
+  cmd->add_option("--mem-file", o->mem_file, "input memory from a file")->excludes(mem);
+  cmd->add_option("--max-steps", o->max_steps, "instruction budget before a step-budget-exhausted trap")
+      ->capture_default_str();
+  cmd->add_option("--syntax", o->syntax, "assembler syntax of IN (detected when omitted)")
+      ->check(CLI::IsMember({"conformance", "llvm"}));
+  cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx)");
+  cmd->callback([o, exit_code] {
+    auto prog = load_program(o->input, o->syntax.empty() ? std::nullopt : semantics::syntax_from_string(o->syntax));
+    if (!prog.ok()) {
+      *exit_code = report_error(prog.error());
+      return;
+    }
+    std::vector<uint8_t> memory;
+    if (!o->mem_hex.empty()) {
+      auto bytes = conformance::parse_hex_bytes(o->mem_hex, "--mem");
+      if (!bytes.ok()) {
+        *exit_code = report_error(bytes.error());
+        return;
+      }
+      memory = std::move(bytes.value());
+    } else if (!o->mem_file.empty()) {
+      auto content = read_file(o->mem_file);
+      if (!content.ok()) {
+        *exit_code = report_error(content.error());
+        return;
+      }
+      memory.assign(content->begin(), content->end());
+    } else if (prog->data_file) {
+      memory = prog->data_file->mem;
+    }
+    semantics::ValidationOptions vopt;
+    vopt.allow_extensions = o->allow_extensions;
+    auto valid = semantics::validate(std::move(prog->insns), vopt);
+    if (!valid.ok()) {
+      semantics::Error e = valid.error();
+      e.where.file = o->input;
+      *exit_code = report_error(e);
+      return;
+    }
+    interp::Environment env;
+    if (prog->data_file) {
+      auto built = conformance::build_test_environment(*prog->data_file, env);
+      if (!built.ok()) {
+        *exit_code = report_error(built.error());
+        return;
+      }
+    } else {
+      interp::add_standard_helpers(env);
+      interp::add_test_helpers(env);
+    }
+    auto linked = interp::link(*valid, env);
+    if (!linked.ok()) {
+      semantics::Error e = linked.error();
+      e.where.file = o->input;
+      *exit_code = report_error(e);
+      return;
+    }
+    interp::Interpreter vm(*linked, env);
+    interp::RunOptions ropt;
+    ropt.max_steps = o->max_steps;
+    const interp::RunResult result = vm.run(interp::memory_invocation(memory), ropt);
+    if (!env.trace_output.empty()) std::cerr << env.trace_output;
+    if (result.trapped) {
+      std::cerr << "bpfcert: " << o->input << ": " << result.trap.to_string() << "\n";
+      *exit_code = kExitVerdict;
+      return;
+    }
+    std::cout << fmt::format("{:#018x}", result.r0) << "\n";
+    *exit_code = kExitOk;
+  });
+}
+
+}  // namespace bpfcert::cli

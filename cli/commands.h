@@ -1,0 +1,13 @@
+// Every subcommand registers itself on the application; main() only dispatches.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace bpfcert::cli {
+
+// Each add_* registers one subcommand whose callback stores its exit code in *exit_code.
+void add_asm_command(CLI::App& app, int* exit_code);
+void add_disasm_command(CLI::App& app, int* exit_code);
+void add_run_command(CLI::App& app, int* exit_code);
+
+}  // namespace bpfcert::cli

@@ -1,0 +1,89 @@
+#include "cli/input.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace bpfcert::cli {
+
+using semantics::Error;
+using semantics::ErrorCode;
+
+int report_error(const Error& e) {
+  std::cerr << "bpfcert: " << e.to_string() << "\n";
+  return kExitInput;
+}
+
+semantics::Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{ErrorCode::BadFile, {path, 0, 0, -1}, "cannot open the file"};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+namespace {
+
+bool looks_binary(const std::string& bytes) {
+  for (unsigned char c : bytes) {
+    if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')) return true;
+    if (c >= 0x80) return true;
+  }
+  return false;
+}
+
+bool looks_like_data_file(const std::string& path, const std::string& text) {
+  if (path.size() > 5 && path.ends_with(".data")) return true;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto hash = line.find('#');
+    if (hash != std::string::npos) line.resize(hash);
+    if (line.find("--") != std::string::npos &&
+        (line.find("asm") != std::string::npos || line.find("raw") != std::string::npos)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+semantics::Result<ProgramInput> load_program(const std::string& path, std::optional<semantics::Syntax> syntax) {
+  auto content = read_file(path);
+  if (!content.ok()) return content.error();
+  ProgramInput input;
+  const std::string& text = content.value();
+  if (text.starts_with("\x7f" "ELF")) {
+    return Error{ErrorCode::BadFile, {path, 0, 0, -1}, "ELF objects are read by 'bpfcert verify' and 'bpfcert list'"};
+  }
+  if (text.empty() || looks_binary(text)) {
+    auto insns = semantics::decode_bytes(
+        std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()), path);
+    if (!insns.ok()) return insns.error();
+    input.kind = InputKind::Bytecode;
+    input.insns = std::move(insns.value());
+    return input;
+  }
+  if (looks_like_data_file(path, text)) {
+    auto df = conformance::parse_data_file(text, path);
+    if (!df.ok()) return df.error();
+    auto insns = df->instructions();
+    if (!insns.ok()) return insns.error();
+    input.kind = InputKind::DataFile;
+    input.insns = std::move(insns.value());
+    input.data_file = std::move(df.value());
+    return input;
+  }
+  semantics::AssembleOptions options;
+  options.file = path;
+  auto insns = syntax ? semantics::assemble(text, *syntax, options) : semantics::assemble_any(text, options);
+  if (!insns.ok()) return insns.error();
+  input.kind = InputKind::Assembly;
+  input.insns = std::move(insns.value());
+  return input;
+}
+
+}  // namespace bpfcert::cli

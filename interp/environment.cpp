@@ -1,0 +1,99 @@
+#include "interp/environment.h"
+
+#include <fmt/format.h>
+
+namespace bpfcert::interp {
+
+const char* to_string(TrapKind k) {
+  switch (k) {
+    case TrapKind::OutOfBounds: return "out-of-bounds";
+    case TrapKind::WriteToReadOnly: return "write-to-read-only";
+    case TrapKind::UnknownHelper: return "unknown-helper";
+    case TrapKind::UnknownKfunc: return "unknown-kfunc";
+    case TrapKind::CallDepthExceeded: return "call-depth-exceeded";
+    case TrapKind::StepBudgetExhausted: return "step-budget-exhausted";
+    case TrapKind::BadCallTarget: return "bad-call-target";
+    case TrapKind::HelperFault: return "helper-fault";
+  }
+  return "trap";
+}
+
+std::string Trap::to_string() const {
+  return fmt::format("trap {} at pc {}: {}", interp::to_string(kind), pc, message);
+}
+
+Environment::Environment() = default;
+
+semantics::Result<size_t> Environment::add_map(const MapDef& def, std::optional<int32_t> fd) {
+  if (fd && fd_to_index_.count(*fd) != 0) {
+    return semantics::Error{semantics::ErrorCode::BadFile, {}, fmt::format("map fd {} is declared twice", *fd)};
+  }
+  auto map = make_map(def);
+  if (!map.ok()) return map.error();
+  maps_.push_back(std::move(map.value()));
+  const size_t index = maps_.size() - 1;
+  if (fd) fd_to_index_[*fd] = index;
+  return index;
+}
+
+std::optional<size_t> Environment::map_index_by_fd(int32_t fd) const {
+  const auto it = fd_to_index_.find(fd);
+  if (it == fd_to_index_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<int32_t> Environment::map_fd(size_t index) const {
+  for (const auto& [fd, i] : fd_to_index_) {
+    if (i == index) return fd;
+  }
+  return std::nullopt;
+}
+
+Map* Environment::map_from_handle(uint64_t handle) {
+  if ((handle & kHandleMask) != kMapHandleBase) return nullptr;
+  const uint64_t index = handle - kMapHandleBase;
+  return index < maps_.size() ? maps_[index].get() : nullptr;
+}
+
+void Environment::add_variable(int32_t id, std::string name, size_t size) {
+  variables_[id] = Variable{std::move(name), std::vector<uint8_t>(size, 0)};
+}
+
+std::optional<uint64_t> Environment::variable_address(int32_t id) const {
+  const auto it = variables_.find(id);
+  if (it == variables_.end()) return std::nullopt;
+  return reinterpret_cast<uint64_t>(it->second.bytes.data());
+}
+
+const Helper* Environment::helper(int32_t id) const {
+  const auto it = helpers_.find(id);
+  return it == helpers_.end() ? nullptr : &it->second;
+}
+
+const Helper* Environment::kfunc(int32_t id) const {
+  const auto it = kfuncs_.find(id);
+  return it == kfuncs_.end() ? nullptr : &it->second;
+}
+
+void Environment::add_regions(Memory& memory) {
+  for (const auto& map : maps_) {
+    Region r;
+    r.start = reinterpret_cast<uint64_t>(map->slab().data());
+    r.size = map->slab().size();
+    r.stride = map->stride();
+    r.elem_size = map->def().value_size;
+    r.kind = RegionKind::MapValue;
+    r.name = map->def().name;
+    memory.add(std::move(r));
+  }
+  for (auto& [id, var] : variables_) {
+    Region r;
+    r.start = reinterpret_cast<uint64_t>(var.bytes.data());
+    r.size = var.bytes.size();
+    r.kind = RegionKind::Variable;
+    r.name = var.name;
+    memory.add(std::move(r));
+  }
+}
+
+}  // namespace bpfcert::interp

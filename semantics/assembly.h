@@ -1,0 +1,47 @@
+// Assembler and disassembler for both syntaxes, derived from the opcode table's templates:
+// the bpf_conformance / uBPF syntax ("mov %r0, 1") and the LLVM syntax ("r0 = 1").
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "semantics/diagnostic.h"
+#include "semantics/program.h"
+
+namespace bpfcert::semantics {
+
+enum class Syntax { Conformance, Llvm };
+
+std::string_view to_string(Syntax s);
+std::optional<Syntax> syntax_from_string(std::string_view s);
+
+struct AssembleOptions {
+  std::string file;     // for error locations
+  int first_line = 1;   // line number of the text's first line (text embedded in a larger file)
+};
+
+// Assembles one program. Both syntaxes accept labels ("name:"), comments ("#", ";", "//"),
+// and ".raw 0x<16 hex digits>" for one slot given as a little-endian 64-bit word (the
+// bpf_conformance `raw` format), which is how invalid encodings are written down.
+Result<std::vector<Insn>> assemble(std::string_view text, Syntax syntax, const AssembleOptions& options = {});
+
+// Tries both syntaxes; when both fail, reports the error of the one that got further.
+Result<std::vector<Insn>> assemble_any(std::string_view text, const AssembleOptions& options = {});
+
+struct DisassembleOptions {
+  Syntax syntax = Syntax::Conformance;
+  bool labels = true;      // name jump and call targets "L<pc>" instead of relative offsets
+  bool show_pc = false;    // prefix each line with its pc
+};
+
+// Whole programs: LDDW takes its second slot along; slots that decode to no encoding become
+// ".raw" lines, so the output always reassembles to the same bytes.
+std::string disassemble(std::span<const Insn> insns, const DisassembleOptions& options = {});
+
+// One instruction (and, for LDDW, its second slot), targets as relative offsets.
+std::string disassemble_one(const Insn& insn, const Insn* second_slot, Syntax syntax);
+
+}  // namespace bpfcert::semantics

@@ -1,0 +1,212 @@
+#include "semantics/program.h"
+
+#include <cstring>
+#include <optional>
+#include <fmt/format.h>
+
+namespace bpfcert::semantics {
+
+std::array<uint8_t, kSlotBytes> encode(const Insn& insn) {
+  std::array<uint8_t, kSlotBytes> b{};
+  b[0] = insn.opcode;
+  b[1] = static_cast<uint8_t>((insn.dst & 0x0f) | ((insn.src & 0x0f) << 4));
+  const auto off = static_cast<uint16_t>(insn.off);
+  b[2] = static_cast<uint8_t>(off);
+  b[3] = static_cast<uint8_t>(off >> 8);
+  const auto imm = static_cast<uint32_t>(insn.imm);
+  for (int i = 0; i < 4; ++i) b[4 + i] = static_cast<uint8_t>(imm >> (8 * i));
+  return b;
+}
+
+Insn decode_slot(std::span<const uint8_t, kSlotBytes> b) {
+  Insn insn;
+  insn.opcode = b[0];
+  insn.dst = b[1] & 0x0f;
+  insn.src = b[1] >> 4;
+  insn.off = static_cast<int16_t>(static_cast<uint16_t>(b[2] | (b[3] << 8)));
+  uint32_t imm = 0;
+  for (int i = 0; i < 4; ++i) imm |= static_cast<uint32_t>(b[4 + i]) << (8 * i);
+  insn.imm = static_cast<int32_t>(imm);
+  return insn;
+}
+
+Result<std::vector<Insn>> decode_bytes(std::span<const uint8_t> bytes, const std::string& file) {
+  if (bytes.size() % kSlotBytes != 0) {
+    return Error{ErrorCode::TruncatedBytecode, {file, 0, 0, static_cast<int64_t>(bytes.size() / kSlotBytes)},
+                 fmt::format("{} bytes is not a whole number of 8-byte instructions ({} trailing bytes)",
+                             bytes.size(), bytes.size() % kSlotBytes)};
+  }
+  std::vector<Insn> out;
+  out.reserve(bytes.size() / kSlotBytes);
+  for (size_t i = 0; i < bytes.size(); i += kSlotBytes) {
+    out.push_back(decode_slot(bytes.subspan(i).first<kSlotBytes>()));
+  }
+  return out;
+}
+
+std::vector<uint8_t> encode_all(std::span<const Insn> insns) {
+  std::vector<uint8_t> out;
+  out.reserve(insns.size() * kSlotBytes);
+  for (const Insn& insn : insns) {
+    auto b = encode(insn);
+    out.insert(out.end(), b.begin(), b.end());
+  }
+  return out;
+}
+
+uint64_t Program::lddw_imm64(size_t pc) const {
+  return static_cast<uint64_t>(static_cast<uint32_t>(insns[pc].imm)) |
+         (static_cast<uint64_t>(static_cast<uint32_t>(insns[pc + 1].imm)) << 32);
+}
+
+bool has_branch_target(const Encoding& row) {
+  return (row.kind == Kind::Jump) || (row.kind == Kind::Call && row.call_kind() == CallKind::Local) ||
+         (row.kind == Kind::LoadImm64 && row.lddw_kind() == LddwKind::CodeAddr);
+}
+
+int64_t branch_target(const Insn& insn, const Encoding& row, size_t pc) {
+  const bool uses_imm = row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
+  return static_cast<int64_t>(pc) + 1 + (uses_imm ? int64_t{insn.imm} : int64_t{insn.off});
+}
+
+bool falls_through(const Encoding& row) {
+  if (row.kind == Kind::Exit) return false;
+  if (row.kind == Kind::Jump && row.jmp_op() == JmpOp::Ja) return false;
+  return true;
+}
+
+namespace {
+
+Error at(ErrorCode code, size_t pc, std::string message) {
+  return Error{code, Location{{}, 0, 0, static_cast<int64_t>(pc)}, std::move(message)};
+}
+
+// Checks one field against its rule; returns an error message or empty.
+std::optional<Error> check_field(const char* name, FieldRule rule, int64_t value, size_t pc,
+                                 const Encoding& row) {
+  switch (rule) {
+    case FieldRule::Zero:
+      if (value != 0) {
+        return at(ErrorCode::ReservedFieldNonzero, pc,
+                  fmt::format("{} must be 0 in {} (0x{:02x}), found {}", name, row.id, row.opcode, value));
+      }
+      break;
+    case FieldRule::Reg:
+      if (value > kMaxRegister) {
+        return at(ErrorCode::BadRegister, pc,
+                  fmt::format("{} register r{} does not exist (r0-r10) in {}", name, value, row.id));
+      }
+      break;
+    case FieldRule::Any:
+    case FieldRule::Fixed:
+      break;
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> check_insn(const Insn& insn, size_t pc, const Encoding& row) {
+  if (auto e = check_field("dst", row.dst, insn.dst, pc, row)) return e;
+  if (auto e = check_field("src", row.src, insn.src, pc, row)) return e;
+  if (auto e = check_field("offset", row.off, insn.off, pc, row)) return e;
+  if (auto e = check_field("imm", row.imm, insn.imm, pc, row)) return e;
+  // Registers the instruction writes must not be the read-only frame pointer.
+  const bool writes_dst = row.kind == Kind::Alu || row.kind == Kind::Load || row.kind == Kind::LoadImm64;
+  if (writes_dst && insn.dst == kFramePointer) {
+    return at(ErrorCode::R10Write, pc, fmt::format("{} writes r10, the read-only frame pointer", row.id));
+  }
+  if (row.kind == Kind::Atomic && row.fetch && row.atomic_op() != AtomicOp::Cmpxchg &&
+      insn.src == kFramePointer) {
+    return at(ErrorCode::R10Write, pc,
+              fmt::format("{} writes the fetched value to r10, the read-only frame pointer", row.id));
+  }
+  return std::nullopt;
+}
+
+std::string describe_variant(const Insn& insn, uint8_t opcode) {
+  const auto rows = encodings_for_opcode(opcode);
+  switch (rows.front()->key_field) {
+    case Field::Src: return fmt::format("src {}", insn.src);
+    case Field::Off: return fmt::format("offset {}", insn.off);
+    case Field::Imm: return fmt::format("imm 0x{:x}", static_cast<uint32_t>(insn.imm));
+    case Field::None: break;
+  }
+  return "fields";
+}
+
+}  // namespace
+
+Result<Program> validate(std::vector<Insn> insns, const ValidationOptions& options) {
+  if (insns.empty()) return at(ErrorCode::EmptyProgram, 0, "the program has no instructions");
+  if (insns.size() > options.max_instructions) {
+    return at(ErrorCode::ProgramTooLarge, options.max_instructions,
+              fmt::format("{} instructions exceed the limit of {}", insns.size(), options.max_instructions));
+  }
+  Program prog;
+  prog.rows.assign(insns.size(), nullptr);
+  const Encoding* second_slot = &encodings()[0];  // the WideSlot row leads the table
+
+  for (size_t pc = 0; pc < insns.size(); ++pc) {
+    const Insn& insn = insns[pc];
+    if (encodings_for_opcode(insn.opcode).empty() || insn.opcode == 0x00) {
+      return at(ErrorCode::UnknownOpcode, pc,
+                insn.opcode == 0x00 ? std::string("opcode 0x00 outside the second slot of an LDDW")
+                                    : fmt::format("unknown opcode 0x{:02x}", insn.opcode));
+    }
+    const Encoding* row = find_encoding(insn.opcode, insn.src, insn.off, insn.imm);
+    if (row == nullptr) {
+      return at(ErrorCode::UnknownVariant, pc,
+                fmt::format("opcode 0x{:02x} has no encoding with {}", insn.opcode,
+                            describe_variant(insn, insn.opcode)));
+    }
+    if (!row->rfc && !options.allow_extensions) {
+      return at(ErrorCode::ExtensionDisabled, pc,
+                fmt::format("{} (0x{:02x}) is not in RFC 9669; enable extensions to accept it", row->id,
+                            row->opcode));
+    }
+    if (auto e = check_insn(insn, pc, *row)) return *e;
+    prog.rows[pc] = row;
+    if (row->kind == Kind::LoadImm64) {
+      if (pc + 1 >= insns.size()) {
+        return at(ErrorCode::LddwMissingSecondSlot, pc, "LDDW is the last slot; its second slot is missing");
+      }
+      const Insn& next = insns[pc + 1];
+      if (next.opcode != 0 || next.dst != 0 || next.src != 0 || next.off != 0) {
+        return at(ErrorCode::LddwBadSecondSlot, pc + 1,
+                  "the second slot of an LDDW must have opcode, registers and offset 0");
+      }
+      const auto kind = row->lddw_kind();
+      const bool takes_next = kind == LddwKind::Imm || kind == LddwKind::MapValue || kind == LddwKind::MapIdxValue;
+      if (!takes_next && next.imm != 0) {
+        return at(ErrorCode::LddwBadSecondSlot, pc + 1,
+                  fmt::format("{} does not use the second slot's imm, which must be 0", row->id));
+      }
+      prog.rows[++pc] = second_slot;
+    }
+  }
+
+  for (size_t pc = 0; pc < insns.size(); ++pc) {
+    const Encoding& row = *prog.rows[pc];
+    if (!has_branch_target(row)) continue;
+    const int64_t target = branch_target(insns[pc], row, pc);
+    if (target < 0 || target >= static_cast<int64_t>(insns.size())) {
+      return at(ErrorCode::JumpOutOfRange, pc,
+                fmt::format("{} targets pc {}, outside the program (0..{})", row.id, target, insns.size() - 1));
+    }
+    if (prog.rows[static_cast<size_t>(target)]->kind == Kind::WideSlot) {
+      return at(ErrorCode::JumpIntoLddw, pc,
+                fmt::format("{} targets pc {}, the second slot of an LDDW", row.id, target));
+    }
+  }
+
+  // The last instruction must end the path: anything else would run past the end.
+  size_t last = insns.size() - 1;
+  if (prog.rows[last]->kind == Kind::WideSlot) --last;
+  if (falls_through(*prog.rows[last])) {
+    return at(ErrorCode::FallThroughEnd, last,
+              fmt::format("execution can continue past the last instruction ({})", prog.rows[last]->id));
+  }
+  prog.insns = std::move(insns);
+  return prog;
+}
+
+}  // namespace bpfcert::semantics
