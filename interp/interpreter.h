@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "interp/engine.h"
 #include "interp/environment.h"
 #include "interp/link.h"
 #include "interp/memory.h"
@@ -34,12 +35,14 @@ struct RunOptions {
   uint64_t max_steps = kDefaultMaxSteps;
 };
 
-class Interpreter {
+class Interpreter final : public Engine {
  public:
   // The environment must outlive the interpreter; runs change its maps and helper state.
   Interpreter(const LinkedProgram& linked, Environment& env);
 
-  RunResult run(const Invocation& invocation, const RunOptions& options = {}) const;
+  std::string_view name() const override { return "interp"; }
+  RunResult run(const Invocation& invocation, const RunOptions& options) const override;
+  RunResult run(const Invocation& invocation) const { return run(invocation, RunOptions{}); }
 
   // One pre-decoded slot: what the dispatch loop needs, with no table lookup per step.
   struct Decoded {
