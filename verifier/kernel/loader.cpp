@@ -1,0 +1,196 @@
+#include "verifier/kernel/loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fmt/format.h>
+#include <linux/bpf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <regex>
+#include <vector>
+
+namespace bpfcert::verifier::kernel {
+
+const char* to_string(KernelStatus s) {
+  switch (s) {
+    case KernelStatus::Accepted: return "accepted";
+    case KernelStatus::Rejected: return "rejected";
+    case KernelStatus::Unavailable: return "unavailable";
+  }
+  return "?";
+}
+
+namespace {
+
+// Closes the descriptors it owns.
+class Fds {
+ public:
+  ~Fds() {
+    for (int fd : fds_) {
+      if (fd >= 0) close(fd);
+    }
+  }
+  void add(int fd) { fds_.push_back(fd); }
+  int operator[](size_t i) const { return fds_[i]; }
+
+ private:
+  std::vector<int> fds_;
+};
+
+// Kernel map names: at most 15 characters of [A-Za-z0-9_.].
+std::string kernel_name(const std::string& name) {
+  std::string out;
+  for (char c : name) {
+    if (out.size() == BPF_OBJ_NAME_LEN - 1) break;
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+    out += ok ? c : '_';
+  }
+  return out;
+}
+
+std::string last_message(const std::string& log) {
+  // The verifier's complaint is the last non-empty line before the statistics.
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < log.size()) {
+    size_t end = log.find('\n', start);
+    if (end == std::string::npos) end = log.size();
+    std::string line = log.substr(start, end - start);
+    // Some messages lack their newline and run into the statistics line.
+    if (const size_t stats = line.find("processed "); stats != std::string::npos && stats > 0) line.resize(stats);
+    if (!line.empty() && !line.starts_with("processed ") && !line.starts_with("verification time")) {
+      lines.push_back(std::move(line));
+    }
+    start = end + 1;
+  }
+  return lines.empty() ? std::string() : lines.back();
+}
+
+std::optional<uint64_t> processed(const std::string& log) {
+  static const std::regex re("processed ([0-9]+) insns");
+  std::smatch m;
+  if (std::regex_search(log, m, re)) return std::stoull(m[1].str());
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool kernel_loading_available(std::string* why) {
+  const int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfcert_probe", 4, 4, 1, nullptr);
+  if (fd < 0) {
+    const int err = errno;
+    if (why != nullptr) {
+      *why = fmt::format("bpf(BPF_MAP_CREATE) failed: {} ({}){}", std::strerror(err), err,
+                         err == EPERM ? "; loading needs CAP_BPF (and CAP_PERFMON / CAP_NET_ADMIN by type), "
+                                        "see also /proc/sys/kernel/unprivileged_bpf_disabled"
+                                      : "");
+    }
+    return false;
+  }
+  close(fd);
+  return true;
+}
+
+KernelVerdict load_into_kernel(const elf::Object& object, const elf::ProgramInfo& program,
+                               const KernelLoadOptions& options) {
+  KernelVerdict v;
+  std::string why;
+  if (!kernel_loading_available(&why)) {
+    v.status = KernelStatus::Unavailable;
+    v.error = errno;
+    v.reason = why;
+    return v;
+  }
+  Fds fds;
+  for (const elf::MapDefinition& m : object.maps) {
+    uint32_t key = m.key_size, value = m.value_size, entries = m.max_entries;
+    // libbpf's defaults, so objects load as they would with libbpf.
+    if (m.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+      if (key == 0) key = 4;
+      if (value == 0) value = 4;
+      if (entries == 0) entries = static_cast<uint32_t>(std::max(libbpf_num_possible_cpus(), 1));
+    }
+    LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = m.flags);
+    const int fd = bpf_map_create(static_cast<bpf_map_type>(m.type), kernel_name(m.name).c_str(), key, value, entries,
+                                  &mopts);
+    if (fd < 0) {
+      v.status = KernelStatus::Rejected;
+      v.error = errno;
+      v.reason = fmt::format("creating map '{}' failed: {}", m.name, std::strerror(errno));
+      return v;
+    }
+    fds.add(fd);
+    if (m.origin == elf::MapOrigin::GlobalData) {
+      const uint32_t zero = 0;
+      if (bpf_map_update_elem(fd, &zero, m.initial_value.data(), BPF_ANY) != 0 ||
+          (m.read_only && bpf_map_freeze(fd) != 0)) {
+        v.status = KernelStatus::Unavailable;
+        v.error = errno;
+        v.reason = fmt::format("initialising global data '{}' failed: {}", m.name, std::strerror(errno));
+        return v;
+      }
+    }
+  }
+  std::vector<bpf_insn> insns(program.insns.size());
+  for (size_t pc = 0; pc < program.insns.size(); ++pc) {
+    const semantics::Insn& in = program.insns[pc];
+    bpf_insn& out = insns[pc];
+    out.code = in.opcode;
+    out.dst_reg = in.dst & 0xf;
+    out.src_reg = in.src & 0xf;
+    out.off = in.off;
+    out.imm = in.imm;
+    const bool map_ref = in.opcode == (BPF_LD | BPF_IMM | BPF_DW) &&
+                         (in.src == BPF_PSEUDO_MAP_FD || in.src == BPF_PSEUDO_MAP_VALUE);
+    if (map_ref && in.imm >= 0 && static_cast<size_t>(in.imm) < object.maps.size()) {
+      out.imm = fds[static_cast<size_t>(in.imm)];
+    }
+  }
+  std::string log(options.log_size, '\0');
+  auto attempt = [&](uint32_t level) {
+    LIBBPF_OPTS(bpf_prog_load_opts, popts);
+    popts.log_buf = log.data();
+    popts.log_size = static_cast<uint32_t>(log.size());
+    popts.log_level = level;
+    if (options.expected_attach_type) popts.expected_attach_type = static_cast<bpf_attach_type>(*options.expected_attach_type);
+    std::fill(log.begin(), log.end(), '\0');
+    const auto t0 = std::chrono::steady_clock::now();
+    const int fd = bpf_prog_load(static_cast<bpf_prog_type>(options.prog_type), kernel_name(program.name).c_str(),
+                                 object.license.c_str(), insns.data(), insns.size(), &popts);
+    const int err = errno;
+    v.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (fd >= 0) close(fd);
+    errno = err;
+    return fd;
+  };
+  // Statistics only (BPF_LOG_STATS); on rejection, again with the full log (level 1).
+  if (attempt(4) >= 0) {
+    v.status = KernelStatus::Accepted;
+    v.log = log.c_str();
+    v.processed_insns = processed(v.log);
+    return v;
+  }
+  v.error = errno;
+  if (v.error == EPERM || v.error == EACCES) {
+    // EACCES is the verifier's "permission denied"; EPERM without a log means no capability.
+    if (v.error == EPERM && std::strlen(log.c_str()) == 0) {
+      v.status = KernelStatus::Unavailable;
+      v.reason = "bpf(BPF_PROG_LOAD) not permitted for this program type (needs CAP_PERFMON / CAP_NET_ADMIN?)";
+      return v;
+    }
+  }
+  const double first = v.seconds;
+  attempt(1);
+  v.seconds = first;
+  v.status = KernelStatus::Rejected;
+  v.log = log.c_str();
+  v.processed_insns = processed(v.log);
+  v.reason = last_message(v.log);
+  if (v.reason.empty()) v.reason = std::strerror(v.error);
+  return v;
+}
+
+}  // namespace bpfcert::verifier::kernel
