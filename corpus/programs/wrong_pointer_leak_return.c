@@ -7,7 +7,7 @@ int cgroup_pointer_return(struct __sk_buff *skb) {
   void *data = (void *)(long)skb->data;
   void *data_end = (void *)(long)skb->data_end;
   if (data + 1 > data_end) return 1;
-  return (long)data;  // bpfcert: finding exit.r0
-}
+  return (long)data;
+}  // bpfcert: finding exit.r0 (clang gives the exit instruction the closing brace's line)
 
 char LICENSE[] SEC("license") = "GPL";

@@ -6,12 +6,12 @@
 SEC("xdp")
 int xdp_uninit_register(struct xdp_md *ctx) {
   int ret;
-  asm volatile(
+  asm volatile(  // bpfcert: finding reg.uninit (line info covers the whole asm statement)
       "r2 = *(u32 *)(%[ctx] + 16)\n"
       "if r2 == 0 goto 1f\n"
       "r3 = 2\n"
       "1:\n"
-      "%[ret] = r3\n"  // bpfcert: finding reg.uninit
+      "%[ret] = r3\n"
       : [ret] "=r"(ret)
       : [ctx] "r"(ctx)
       : "r2", "r3");
