@@ -9,6 +9,7 @@ namespace bpfcert::cli {
 void add_asm_command(CLI::App& app, int* exit_code);
 void add_disasm_command(CLI::App& app, int* exit_code);
 void add_run_command(CLI::App& app, int* exit_code);
+void add_verify_command(CLI::App& app, int* exit_code);
 void add_list_command(CLI::App& app, int* exit_code);
 
 }  // namespace bpfcert::cli

@@ -28,7 +28,8 @@ enum class PointerKind : uint8_t {
 };
 
 // Helper and kfunc argument types: a subset of Linux's bpf_arg_type that covers the uapi
-// helpers' prototypes, plus the size pairing rules.
+// helpers' prototypes, plus the size pairing rules: a ConstSize / ConstSizeOrZero argument
+// gives the size of the nearest memory argument before it.
 enum class ArgType : uint8_t {
   None,              // argument not used (must not be read by the helper)
   Anything,          // any initialised value, scalar or pointer
@@ -61,6 +62,12 @@ struct HelperPrototype {
   std::array<ArgType, 5> args{};  // r1..r5
   // For RetType::MemoryOrNull: which argument (0-based) holds the size.
   std::optional<int> ret_size_arg;
+  // RetType::Integer: the values the helper can return (signed, inclusive), when narrower
+  // than any 64-bit value (bpf_get_prandom_u32: [0, 2^32 - 1]).
+  std::optional<std::pair<int64_t, int64_t>> ret_range;
+  // The memory argument is a printf-style format whose conversions read the remaining
+  // arguments (bpf_trace_printk): the verifier must know the format to allow %s.
+  bool format_string = false;
   bool gpl_only = false;
 };
 

@@ -193,8 +193,11 @@ UapiHelper parse_helper_signature(int32_t id, std::string name, std::string sign
     }
     if (p.pointers == 1 && next != nullptr && next->pointers == 0 && is_size_name(next->name) &&
         is_integer_type(next->base)) {
-      // A buffer and its size: the helper reads it (const) or may write it.
-      a = p.is_const ? ArgType::ReadableMemory : ArgType::WritableMemory;
+      // A buffer and its size. The uapi spells few read-only buffers `const`, so the names
+      // that only ever denote input (data, from, src, hdr) are read too; every other buffer
+      // may be written, which is the sound reading (the helper may fill it).
+      const bool input = p.is_const || p.name == "data" || p.name == "from" || p.name == "src" || p.name == "hdr";
+      a = input ? ArgType::ReadableMemory : ArgType::WritableMemory;
       proto.args[i + 1] = ArgType::ConstSizeOrZero;
       ++i;
       continue;

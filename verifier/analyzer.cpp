@@ -1,0 +1,1807 @@
+// The analyzer: abstract interpretation of a program over the CFG (cfg.h) with the state of
+// state.h, the scalar domain of domain/scalar.h and the platform's tables.
+//
+// Design decisions, and why:
+//
+// * Path sensitivity. States are JOINED at every merge point and iterated in a weak
+//   topological order with widening at loop heads, then a few descending (narrowing) passes,
+//   as PREVAIL does. Linux instead explores paths and prunes by subsumption; that is exponential
+//   in the number of branches in the worst case, and subsumption is where soundness bugs hid
+//   (CVE-2023-2163). Joining keeps loop-free programs linear in their size (each block is
+//   processed a bounded number of times; a call is analysed per call site). Precision the join
+//   would lose is kept by the state itself rather than by separate paths: nullable pointers
+//   carry an id shared by their copies, so a null check refines every copy (Linux's ids);
+//   packet pointers carry the id of their variable offset part, so a comparison with packet
+//   end proves a range for every pointer derived from the same part; a nullable pointer
+//   joined with NULL stays a nullable pointer. What joins do lose: correlations between
+//   branches (a flag set on one path and tested later); such programs are rejected, soundly.
+//
+// * Calls. Local calls are analysed per call site (context-sensitive by call string), each
+//   with its own frame; the depth is bounded by the platform (8 frames) and recursion is
+//   rejected, so the number of contexts is finite. Within one context a callee's result for a
+//   given entry state is memoised. r6-r9 and r10 are restored on return (as the interpreter
+//   does), r1-r5 become uninitialised (Linux's rule, stricter than the interpreter).
+//
+// * Termination. Each loop L (natural loop of a reducible CFG; irreducible cycles are
+//   rejected) gets a ghost counter c_L: 0 when L is entered from outside, +1 on every back
+//   edge. For each cell x (register, or 8-byte stack slot) and each candidate stride k (the
+//   constants the loop adds to or subtracts from registers, and 1), the state keeps a
+//   relation d = x - k * c_L modulo 2^64 (only modulo 2^32 after 32-bit arithmetic on x) as a
+//   Scalar; an add of s to x adds s to d, a back edge subtracts k, anything else that writes x
+//   forgets it. At every back edge, the state already refined by the loop's exit test gives
+//   x's range, so |k| * c_L = sign(k) * (x - d) (mod 2^64) lies in a computed range [0, B].
+//   When B + |k| < 2^64, the counter cannot reach B / |k| + 1 (it grows by exactly one per back
+//   edge, so it would pass through values whose image is > B without wrapping): the loop
+//   takes at most B / |k| + 1 back edges per entry. The same holds modulo 2^32. A loop for
+//   which no relation gives a bound (or whose bound exceeds AnalyzerOptions::
+//   max_loop_iterations) is rejected with loop.unbounded. Since every loop's iterations per
+//   entry are bounded, and loops nest finitely, every execution terminates. This is the
+//   counter argument of PREVAIL, with a difference relation per cell instead of a full zone
+//   domain: cheap, and enough for induction variables with a constant stride.
+//
+// * Soundness first. Every check either proves its property from the abstract state or
+//   reports; after reporting, the analysis continues as if the check had passed, so one run
+//   lists several findings. Pointer comparisons refine offsets only when both offsets are small
+//   enough that address order equals offset order; non-null facts need the offset near 0.
+#include "verifier/analyzer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include "semantics/operations.h"
+#include "verifier/cfg.h"
+#include "verifier/state.h"
+
+namespace bpfcert::verifier {
+
+using semantics::AluOp;
+using semantics::AtomicOp;
+using semantics::CallKind;
+using semantics::Insn;
+using semantics::JmpOp;
+using semantics::Kind;
+using semantics::LddwKind;
+using semantics::Operand;
+using semantics::Width;
+
+namespace {
+
+namespace dm = domain;
+
+struct BudgetExceeded {};
+
+constexpr uint32_t kPacketIdBase = 0x40000000u;
+constexpr uint32_t kRegisterCells = 16;  // cells 0..10 are registers; stack slots from 16
+// Offsets whose address order equals their order as signed offsets: buffers live in user
+// space (below 2^47, above the 64 KiB mmap floor), so base + offset never wraps.
+constexpr int64_t kSaneOffset = int64_t{1} << 40;
+
+bool sane(const Scalar& o) { return smin(o) > -kSaneOffset && smax(o) < kSaneOffset; }
+bool surely_nonnull(const Scalar& o) { return smin(o) > -65536 && smax(o) < (int64_t{1} << 40); }
+
+Scalar alu(AluOp op, Width w, const Scalar& a, const Scalar& b, unsigned ext = 0) {
+  return dm::scalar_alu<uint64_t>(op, w, a, b, ext);
+}
+
+uint32_t slot_cell(int frame, int slot) { return kRegisterCells + static_cast<uint32_t>(frame * kStackSlots + slot); }
+
+size_t next_pc(const semantics::Program& p, size_t pc) { return pc + (p.row(pc).kind == Kind::LoadImm64 ? 2 : 1); }
+
+bool is_packet(PointerKind k) { return k == PointerKind::Packet || k == PointerKind::PacketMeta; }
+
+JmpOp signed_version(JmpOp op) {
+  switch (op) {
+    case JmpOp::Jgt: return JmpOp::Jsgt;
+    case JmpOp::Jge: return JmpOp::Jsge;
+    case JmpOp::Jlt: return JmpOp::Jslt;
+    case JmpOp::Jle: return JmpOp::Jsle;
+    default: return op;
+  }
+}
+
+enum class AccessKind { Read, Write, Atomic, HelperRead, HelperWrite };
+
+bool is_write(AccessKind k) { return k == AccessKind::Write || k == AccessKind::Atomic || k == AccessKind::HelperWrite; }
+
+const char* access_verb(AccessKind k) {
+  switch (k) {
+    case AccessKind::Read: return "read";
+    case AccessKind::Write: return "write";
+    case AccessKind::Atomic: return "atomic update";
+    case AccessKind::HelperRead: return "helper read";
+    case AccessKind::HelperWrite: return "helper write";
+  }
+  return "access";
+}
+
+std::string range_text(__int128 lo, __int128 hi) {
+  if (lo == hi) return fmt::format("{}", static_cast<int64_t>(lo));
+  return fmt::format("[{}, {}]", static_cast<int64_t>(lo), static_cast<int64_t>(hi));
+}
+
+class Analyzer {
+ public:
+  Analyzer(const VerifierInput& in, const ProgramType& type, const Cfg& cfg)
+      : in_(in), prog_(*in.program), plat_(*in.platform), type_(type), cfg_(cfg) {}
+
+  VerificationResult run();
+
+ private:
+  struct FnRun {
+    size_t sub = 0;
+    size_t first_block = 0;
+    State entry;
+    std::vector<State> in;
+    std::vector<std::vector<State>> out;
+    std::vector<State> exits;  // per block: state at its exit instruction
+  };
+  struct Memo {
+    State entry;
+    State exit;
+  };
+
+  // ---- reporting ----
+  void report(const std::string& check, size_t pc, std::string message, const State& s) {
+    if (!check_) return;
+    const auto key = std::make_pair(static_cast<int64_t>(pc), check);
+    if (findings_.count(key) != 0) return;
+    Finding f;
+    f.check = check;
+    f.severity = Severity::Error;
+    if (const CheckInfo* info = find_check(check)) f.severity = info->severity;
+    f.pc = static_cast<int64_t>(pc);
+    f.message = std::move(message);
+    for (int r = 0; r <= 10; ++r) {
+      if (s.regs[static_cast<size_t>(r)].is_init()) f.registers.push_back({r, view(s.regs[static_cast<size_t>(r)], &in_)});
+    }
+    findings_.emplace(key, std::move(f));
+  }
+  std::string text(const Value& v) const { return describe(v, &in_); }
+  std::string reg_text(const State& s, int r) const { return fmt::format("r{} = {}", r, text(s.regs[static_cast<size_t>(r)])); }
+
+  // ---- fixpoint ----
+  State analyze_function(size_t sub, const State& entry, bool check);
+  void stabilize(FnRun& run, const std::vector<WtoElement>& order);
+  void process_block(FnRun& run, size_t b);
+  State compute_in(FnRun& run, size_t b);
+  State edge(const State& s, size_t from, size_t to);
+  void check_back_edge(const State& s, size_t latch, size_t header);
+
+  // ---- transfer ----
+  void step(State& s, size_t pc);
+  void branch(const State& s, size_t pc, State& fall, State& taken);
+  void exit_insn(State& s, size_t pc);
+  void alu_insn(State& s, size_t pc);
+  void load_insn(State& s, size_t pc);
+  void store_insn(State& s, size_t pc);
+  void atomic_insn(State& s, size_t pc);
+  void lddw_insn(State& s, size_t pc);
+  void packet_load_insn(State& s, size_t pc);
+  void call_insn(State& s, size_t pc);
+  void helper_call(State& s, size_t pc, const HelperPrototype& p, bool kfunc);
+  void local_call(State& s, size_t pc, size_t target_pc);
+  void havoc_call(State& s);
+
+  bool read_reg(State& s, size_t pc, int r);
+  bool check_access(State& s, size_t pc, int r, const Value& p, int64_t off, uint64_t n, AccessKind kind);
+  Value stack_read(State& s, size_t pc, int r, const Value& p, int64_t off, unsigned n, bool sx);
+  void stack_write(State& s, size_t pc, const Value& p, int64_t off, unsigned n, const Value& v, uint64_t definite);
+  Value context_access(State& s, size_t pc, int r, const Value& p, int64_t off, unsigned n, bool write);
+  bool packet_in_range(const State& s, const Value& p, int64_t off, uint64_t n, std::string& why) const;
+  void learn_packet_range(State& s, const Value& p, int64_t extra);
+  void pointer_arith(State& s, size_t pc, int dst, const Value& ptr, const Scalar& x, bool subtract, Value& out);
+  void fresh_id(State& s, uint32_t id);
+  uint64_t region_size(const Value& p, bool& known) const;
+
+  // relations
+  void rel_drop(State& s, uint32_t cell);
+  void rel_copy(State& s, uint32_t from, uint32_t to, bool narrow);
+  void rel_shift(State& s, uint32_t cell, AluOp op, const Scalar& x, Width w);
+  std::optional<uint64_t> loop_bound(const State& s, size_t loop) const;
+  const Value* cell_value(const State& s, uint32_t cell) const;
+
+  const VerifierInput& in_;
+  const semantics::Program& prog_;
+  const Platform& plat_;
+  const ProgramType& type_;
+  const Cfg& cfg_;
+  bool check_ = false;
+  FnRun* run_ = nullptr;  // the function being processed
+  std::map<std::pair<int64_t, std::string>, Finding> findings_;
+  std::vector<State> invariants_;
+  std::vector<std::vector<int64_t>> strides_;
+  std::vector<int64_t> stack_usage_;  // per subprogram: bytes below r10
+  std::vector<std::pair<size_t, std::vector<size_t>>> chains_;  // call pc, subprograms of the frames
+  std::map<std::vector<size_t>, Memo> memo_;
+  std::vector<size_t> call_string_;
+  std::vector<size_t> sub_stack_;
+  std::set<std::vector<size_t>> contexts_;
+  std::vector<std::optional<uint64_t>> loop_bound_;
+  std::vector<bool> loop_failed_;
+  std::optional<Scalar> exit_r0_;
+  bool exit_r0_bad_ = false;
+  Statistics stats_;
+  FramePtr empty_frame_ = std::make_shared<StackFrame>();
+};
+
+// ---- relations -------------------------------------------------------------------------------
+
+void Analyzer::rel_drop(State& s, uint32_t cell) {
+  std::erase_if(s.relations, [&](const Relation& r) { return r.cell == cell; });
+}
+
+void Analyzer::rel_copy(State& s, uint32_t from, uint32_t to, bool narrow) {
+  if (from == to) {
+    if (narrow) {
+      for (Relation& r : s.relations) {
+        if (r.cell == to) r.wide = false;
+      }
+    }
+    return;
+  }
+  rel_drop(s, to);
+  const size_t n = s.relations.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (s.relations[i].cell != from) continue;
+    Relation r = s.relations[i];
+    r.cell = to;
+    r.wide = r.wide && !narrow;
+    s.relations.push_back(r);
+  }
+  if (s.relations.size() != n) {
+    std::sort(s.relations.begin(), s.relations.end(), [](const Relation& a, const Relation& b) {
+      return std::tie(a.header, a.cell, a.k) < std::tie(b.header, b.cell, b.k);
+    });
+  }
+}
+
+void Analyzer::rel_shift(State& s, uint32_t cell, AluOp op, const Scalar& x, Width w) {
+  for (Relation& r : s.relations) {
+    if (r.cell != cell) continue;
+    r.d = alu(op, Width::W64, r.d, x);  // its low half is the 32-bit operation
+    if (w == Width::W32) r.wide = false;
+  }
+}
+
+const Value* Analyzer::cell_value(const State& s, uint32_t cell) const {
+  if (cell < kRegisterCells) return cell <= 10 ? &s.regs[cell] : nullptr;
+  const uint32_t rest = cell - kRegisterCells;
+  const size_t frame = rest / kStackSlots, slot = rest % kStackSlots;
+  if (frame >= s.frames.size()) return nullptr;
+  const StackFrame& f = *s.frames[frame];
+  if (f.kind[slot * 8] != ByteKind::Spill) return nullptr;
+  return &f.spill[slot];
+}
+
+std::optional<uint64_t> Analyzer::loop_bound(const State& s, size_t loop) const {
+  std::optional<uint64_t> best;
+  for (const Relation& r : s.relations) {
+    if (r.header != loop || r.k == 0) continue;
+    const Value* v = cell_value(s, r.cell);
+    if (v == nullptr || !(v->is_scalar() || v->is_pointer())) continue;
+    // |k| * c = sign(k) * (x - d)
+    Scalar y = alu(AluOp::Sub, Width::W64, v->num, r.d);
+    if (r.k < 0) y = alu(AluOp::Neg, Width::W64, y, y);
+    const uint64_t ak = r.k < 0 ? 0 - static_cast<uint64_t>(r.k) : static_cast<uint64_t>(r.k);
+    if (r.wide && y.umax <= ~uint64_t{0} - ak) {
+      const uint64_t b = y.umax / ak;
+      if (!best || b < *best) best = b;
+    }
+    // Modulo 2^32 (always valid: the 64-bit relation implies the 32-bit one).
+    const auto k32 = static_cast<int32_t>(static_cast<uint32_t>(r.k));
+    if (k32 != 0 && k32 != INT32_MIN) {
+      Scalar y32 = alu(AluOp::Sub, Width::W32, v->num, r.d);
+      if (k32 < 0) y32 = alu(AluOp::Neg, Width::W32, y32, y32);
+      const uint64_t ak32 = static_cast<uint64_t>(k32 < 0 ? -static_cast<int64_t>(k32) : k32);
+      if (y32.u32max + ak32 <= 0xffffffffull) {
+        const uint64_t b = y32.u32max / ak32;
+        if (!best || b < *best) best = b;
+      }
+    }
+  }
+  return best;
+}
+
+// ---- fixpoint ----------------------------------------------------------------------------------
+
+State Analyzer::edge(const State& s, size_t from, size_t to) {
+  if (s.bottom) return s;
+  State r = s;
+  // Relations of loops the target is not in are dead.
+  std::erase_if(r.relations, [&](const Relation& rel) { return !cfg_.in_loop(to, rel.header); });
+  const size_t l = cfg_.loop_of_header(to);
+  if (l == kNoBlock) return r;
+  if (from != kNoBlock && cfg_.in_loop(from, l)) {
+    for (Relation& rel : r.relations) {
+      if (rel.header == l) rel.d = alu(AluOp::Sub, Width::W64, rel.d, scalar_const(static_cast<uint64_t>(rel.k)));
+    }
+    return r;
+  }
+  // Entering the loop: c = 0, so d = x for every cell and stride.
+  std::erase_if(r.relations, [&](const Relation& rel) { return rel.header == l; });
+  auto add_cell = [&](uint32_t cell, const Value& v) {
+    if (!v.is_scalar() && !v.is_pointer()) return;
+    for (int64_t k : strides_[l]) r.relations.push_back(Relation{static_cast<uint32_t>(l), cell, k, true, v.num});
+  };
+  for (uint32_t i = 0; i < 10; ++i) add_cell(i, r.regs[i]);
+  const int f = r.depth();
+  const StackFrame& fr = *r.frames[static_cast<size_t>(f)];
+  for (int slot = 0; slot < kStackSlots; ++slot) {
+    if (fr.kind[static_cast<size_t>(slot * 8)] == ByteKind::Spill) add_cell(slot_cell(f, slot), fr.spill[static_cast<size_t>(slot)]);
+  }
+  std::sort(r.relations.begin(), r.relations.end(), [](const Relation& a, const Relation& b) {
+    return std::tie(a.header, a.cell, a.k) < std::tie(b.header, b.cell, b.k);
+  });
+  return r;
+}
+
+State Analyzer::compute_in(FnRun& run, size_t b) {
+  State acc;
+  const Subprogram& sub = cfg_.subprograms[run.sub];
+  if (b == sub.entry_block) acc = edge(run.entry, kNoBlock, b);
+  for (size_t p : cfg_.blocks[b].preds) {
+    const auto& succs = cfg_.blocks[p].succs;
+    for (size_t i = 0; i < succs.size(); ++i) {
+      if (succs[i] != b) continue;
+      const State& o = run.out[p - run.first_block][i];
+      if (o.bottom) continue;
+      acc = state_join(acc, edge(o, p, b));
+    }
+  }
+  return acc;
+}
+
+void Analyzer::stabilize(FnRun& run, const std::vector<WtoElement>& order) {
+  for (const WtoElement& e : order) {
+    const size_t h = e.block;
+    const size_t li = h - run.first_block;
+    if (!e.component) {
+      run.in[li] = compute_in(run, h);
+      ++stats_.states;
+      process_block(run, h);
+      continue;
+    }
+    // Ascending phase with widening after a delay, until the head's state is stable.
+    for (int iter = 0;; ++iter) {
+      ++stats_.iterations;
+      State s = compute_in(run, h);
+      if (iter > 0 && state_leq(s, run.in[li])) break;
+      if (iter >= in_.options.widening_delay) {
+        s = state_widen(run.in[li], state_join(run.in[li], s));
+        ++stats_.widenings;
+      } else if (iter > 0) {
+        s = state_join(run.in[li], s);
+      }
+      run.in[li] = std::move(s);
+      ++stats_.states;
+      process_block(run, h);
+      stabilize(run, e.body);
+    }
+    // Descending (narrowing) passes: each recomputes the head from sound states, so it stays
+    // sound; a fixed number keeps it finite.
+    for (int pass = 0; pass < in_.options.narrowing_passes; ++pass) {
+      State s = compute_in(run, h);
+      if (state_leq(run.in[li], s)) break;
+      run.in[li] = std::move(s);
+      ++stats_.states;
+      process_block(run, h);
+      stabilize(run, e.body);
+    }
+  }
+}
+
+State Analyzer::analyze_function(size_t sub, const State& entry, bool check) {
+  const Subprogram& sp = cfg_.subprograms[sub];
+  FnRun run;
+  run.sub = sub;
+  run.first_block = sp.blocks.front();
+  run.entry = entry;
+  run.in.assign(sp.blocks.size(), State{});
+  run.out.resize(sp.blocks.size());
+  run.exits.assign(sp.blocks.size(), State{});
+  for (size_t i = 0; i < sp.blocks.size(); ++i) run.out[i].assign(cfg_.blocks[sp.blocks[i]].succs.size(), State{});
+  FnRun* saved_run = run_;
+  const bool saved_check = check_;
+  run_ = &run;
+  check_ = false;
+  stabilize(run, sp.wto);
+  if (check) {
+    // The checking pass: every block once, from its final (sound) entry state.
+    check_ = true;
+    contexts_.insert(call_string_);
+    for (size_t b : sp.blocks) {
+      if (cfg_.blocks[b].reachable) process_block(run, b);
+    }
+  }
+  State exit;
+  for (const State& x : run.exits) exit = state_join(exit, x);
+  run_ = saved_run;
+  check_ = saved_check;
+  return exit;
+}
+
+void Analyzer::check_back_edge(const State& s, size_t latch, size_t header) {
+  const size_t l = cfg_.loop_of_header(header);
+  if (l == kNoBlock || s.bottom) return;
+  const std::optional<uint64_t> b = loop_bound(s, l);
+  const size_t pc = cfg_.blocks[latch].last;
+  if (b && *b < in_.options.max_loop_iterations) {
+    if (!loop_bound_[l] || *loop_bound_[l] < *b + 1) loop_bound_[l] = *b + 1;
+    return;
+  }
+  loop_failed_[l] = true;
+  std::string regs;
+  for (int r = 0; r < 10; ++r) {
+    const Value& v = s.regs[static_cast<size_t>(r)];
+    if (v.is_scalar()) regs += fmt::format("{}{}", regs.empty() ? "" : ", ", reg_text(s, r));
+  }
+  report("loop.unbounded", pc,
+         b ? fmt::format("the loop at pc {} may iterate up to {} times, more than the limit {}",
+                         cfg_.blocks[header].first, *b + 1, in_.options.max_loop_iterations)
+           : fmt::format("cannot bound the iterations of the loop at pc {} (back edge from pc {}): no register "
+                         "or stack slot moves by a constant stride toward a bound on this edge ({})",
+                         cfg_.blocks[header].first, pc, regs.empty() ? "no scalar registers" : regs),
+         s);
+}
+
+void Analyzer::process_block(FnRun& run, size_t b) {
+  const BasicBlock& bb = cfg_.blocks[b];
+  const size_t li = b - run.first_block;
+  State s = run.in[li];
+  auto& outs = run.out[li];
+  for (State& o : outs) o = State{};
+  run.exits[li] = State{};
+  if (s.bottom) return;
+  for (size_t pc = bb.first;; pc = next_pc(prog_, pc)) {
+    if (++stats_.transfers > in_.options.max_transfers) throw BudgetExceeded{};
+    if (check_ && in_.options.collect_invariants) invariants_[pc] = state_join(invariants_[pc], s);
+    const semantics::Encoding& row = prog_.row(pc);
+    if (row.kind == Kind::Jump) {
+      if (row.jmp_op() == JmpOp::Ja) {
+        outs[0] = std::move(s);
+      } else {
+        branch(s, pc, outs[0], outs[1]);
+      }
+      break;
+    }
+    if (row.kind == Kind::Exit) {
+      exit_insn(s, pc);
+      run.exits[li] = std::move(s);
+      break;
+    }
+    step(s, pc);
+    if (s.bottom) break;
+    if (pc == bb.last) {
+      if (!outs.empty()) outs[0] = std::move(s);
+      break;
+    }
+  }
+  if (check_) {
+    for (size_t i = 0; i < bb.succs.size(); ++i) {
+      if (cfg_.is_back_edge(b, bb.succs[i])) check_back_edge(outs[i], b, bb.succs[i]);
+    }
+  }
+}
+
+// ---- registers ------------------------------------------------------------------------------
+
+bool Analyzer::read_reg(State& s, size_t pc, int r) {
+  Value& v = s.regs[static_cast<size_t>(r)];
+  if (v.is_init()) return true;
+  report("reg.uninit", pc, fmt::format("r{} is read before it is written on some path", r), s);
+  v = Value::scalar(scalar_top());
+  return false;
+}
+
+// ---- memory ---------------------------------------------------------------------------------
+
+uint64_t Analyzer::region_size(const Value& p, bool& known) const {
+  known = true;
+  switch (p.region) {
+    case PointerKind::Stack: return plat_.stack_size;
+    case PointerKind::Memory:
+      if (p.object != 0) return p.size;
+      if (!in_.memory_size) known = false;
+      return in_.memory_size.value_or(0);
+    case PointerKind::MapValue:
+      if (p.object >= 0 && static_cast<size_t>(p.object) < in_.maps.size()) {
+        return in_.maps[static_cast<size_t>(p.object)].value_size;
+      }
+      return 0;
+    case PointerKind::Variable:
+      for (const VariableDescriptor& v : in_.variables) {
+        if (v.id == p.object) return v.size;
+      }
+      return 0;
+    case PointerKind::Context: return type_.context.size;
+    default: known = false; return 0;
+  }
+}
+
+bool Analyzer::packet_in_range(const State& s, const Value& p, int64_t off, uint64_t n, std::string& why) const {
+  if (p.id == kOpaqueId) {
+    why = "the pointer's offset is not related to any comparison with packet end";
+    return false;
+  }
+  if (static_cast<__int128>(smin(p.num)) + off < 0) {
+    why = fmt::format("the offset may be negative ({})", range_text(static_cast<__int128>(smin(p.num)) + off,
+                                                                    static_cast<__int128>(smax(p.num)) + off));
+    return false;
+  }
+  int64_t range = 0;
+  for (const PacketRange& r : s.packet) {
+    if (r.id == p.id) range = r.range;
+  }
+  const __int128 end = static_cast<__int128>(p.id == 0 ? smax(p.num) : p.delta) + off + static_cast<__int128>(n);
+  if (end <= range) return true;
+  why = p.id == 0 ? fmt::format("bytes up to offset {} are used, but comparisons with packet end prove only {}",
+                                static_cast<int64_t>(end), range)
+                  : fmt::format("bytes up to {} past the variable offset are used, but comparisons with packet end "
+                                "prove only {}",
+                                static_cast<int64_t>(end), range);
+  return false;
+}
+
+bool Analyzer::check_access(State& s, size_t pc, int r, const Value& p, int64_t off, uint64_t n, AccessKind kind) {
+  const std::string who = reg_text(s, r);
+  if (!p.is_pointer()) {
+    report("mem.type", pc,
+           fmt::format("{} of {} bytes through {}: {}", access_verb(kind), n, who,
+                       p.type == Value::Type::Unknown ? "may be a scalar or a pointer" : "not a pointer"),
+           s);
+    return false;
+  }
+  if (p.nullable) {
+    report("mem.null", pc, fmt::format("{} through {}, which may be null: compare it with 0 first", access_verb(kind), who),
+           s);
+    return false;
+  }
+  switch (p.region) {
+    case PointerKind::MapHandle:
+    case PointerKind::Code:
+    case PointerKind::PacketEnd:
+      report("mem.type", pc, fmt::format("{} through {}: this pointer cannot be dereferenced", access_verb(kind), who), s);
+      return false;
+    case PointerKind::PacketMeta:
+      report("mem.bounds", pc,
+             fmt::format("{} through {}: packet metadata ranges are not tracked", access_verb(kind), who), s);
+      return false;
+    case PointerKind::Context:
+      if (kind == AccessKind::HelperRead || kind == AccessKind::HelperWrite || kind == AccessKind::Atomic) {
+        report("mem.type", pc, fmt::format("{} through {}: the context is accessed only by loads and stores", access_verb(kind), who),
+               s);
+        return false;
+      }
+      return true;  // context_access checks fields
+    case PointerKind::Packet: {
+      if (kind == AccessKind::Atomic) {
+        report("mem.type", pc, fmt::format("atomic update through {}: not allowed on packet data", who), s);
+        return false;
+      }
+      std::string why;
+      if (!packet_in_range(s, p, off, n, why)) {
+        report("mem.bounds", pc, fmt::format("{} of {} bytes at {}{:+}: {}", access_verb(kind), n, who, off, why), s);
+        return false;
+      }
+      return true;
+    }
+    default: break;
+  }
+  if (p.region == PointerKind::Stack && (p.object < 0 || p.object > s.depth())) {
+    report("mem.bounds", pc, fmt::format("{} through {}: that frame has returned", access_verb(kind), who), s);
+    return false;
+  }
+  bool known = true;
+  const uint64_t size = region_size(p, known);
+  const __int128 lo = static_cast<__int128>(smin(p.num)) + off;
+  const __int128 hi = static_cast<__int128>(smax(p.num)) + off + static_cast<__int128>(n);
+  const __int128 region_lo = p.region == PointerKind::Stack ? -static_cast<__int128>(size) : 0;
+  const __int128 region_hi = p.region == PointerKind::Stack ? 0 : static_cast<__int128>(size);
+  if (!known || lo < region_lo || hi > region_hi) {
+    const char* region = p.region == PointerKind::Stack    ? "stack frame"
+                         : p.region == PointerKind::MapValue ? "map value"
+                         : p.region == PointerKind::Variable ? "variable"
+                                                             : "memory";
+    report("mem.bounds", pc,
+           !known ? fmt::format("{} of {} bytes through {}: the size of the memory is not known", access_verb(kind), n, who)
+                  : fmt::format("{} of {} bytes at offset {} through {}: outside the {}-byte {}{}", access_verb(kind), n,
+                                range_text(lo, hi - static_cast<__int128>(n)), who, size, region,
+                                p.region == PointerKind::Stack ? " (offsets -" + std::to_string(size) + "..-1 from r10)" : ""),
+           s);
+    return false;
+  }
+  if (p.region == PointerKind::Stack && check_) {
+    const size_t owner = sub_stack_[static_cast<size_t>(p.object)];
+    stack_usage_[owner] = std::max<int64_t>(stack_usage_[owner], static_cast<int64_t>(-lo));
+  }
+  (void)is_write;
+  return true;
+}
+
+namespace {
+
+// The byte at i as a reader sees it: spilled scalars read as their bytes.
+struct ByteView {
+  ByteKind kind;
+  uint8_t value;
+  bool pointer;  // part of a spilled non-scalar
+};
+
+ByteView byte_at(const StackFrame& f, int i) {
+  const auto x = static_cast<size_t>(i);
+  if (f.kind[x] != ByteKind::Spill) return {f.kind[x], f.byte[x], false};
+  const Value& v = f.spill[x / 8];
+  if (!v.is_scalar()) return {ByteKind::Misc, 0, true};
+  if (is_const(v.num)) return {ByteKind::Const, static_cast<uint8_t>(v.num.t.value >> (8 * (x % 8))), false};
+  return {ByteKind::Misc, 0, false};
+}
+
+}  // namespace
+
+Value Analyzer::stack_read(State& s, size_t pc, int r, const Value& p, int64_t off, unsigned n, bool sx) {
+  const StackFrame& fr = *s.frames[static_cast<size_t>(p.object)];
+  const Scalar unknown = dm::scalar_unknown_load<uint64_t>(0, n, sx);
+  if (is_const(p.num)) {
+    const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + off) + kStackBytes;
+    const auto slot = static_cast<size_t>(start / 8);
+    if (fr.kind[static_cast<size_t>(start)] == ByteKind::Spill && start % 8 == 0) {
+      const Value& v = fr.spill[slot];
+      if (n == 8) return v;
+      if (v.is_scalar()) return Value::scalar(dm::scalar_load_result<uint64_t>(v.num, n, sx));
+    }
+    uint64_t raw = 0;
+    bool all_const = true;
+    for (unsigned i = 0; i < n; ++i) {
+      const ByteView b = byte_at(fr, start + static_cast<int>(i));
+      if (b.pointer) {
+        report("ptr.partial", pc,
+               fmt::format("{}-byte read at {}{:+} covers part of a spilled {}", n, reg_text(s, r), off,
+                           text(fr.spill[static_cast<size_t>((start + static_cast<int>(i)) / 8)])),
+               s);
+        return Value::scalar(unknown);
+      }
+      if (b.kind == ByteKind::Uninit) {
+        report("stack.uninit", pc,
+               fmt::format("{}-byte read at {}{:+} reads uninitialised stack byte {} (r10{:+})", n, reg_text(s, r), off,
+                           start + static_cast<int>(i) - kStackBytes, start + static_cast<int>(i) - kStackBytes),
+               s);
+        return Value::scalar(unknown);
+      }
+      if (b.kind != ByteKind::Const) all_const = false;
+      raw |= static_cast<uint64_t>(b.value) << (8 * i);
+    }
+    if (all_const) return Value::scalar(scalar_const(semantics::load_result<uint64_t>(raw, n, sx)));
+    return Value::scalar(unknown);
+  }
+  const int lo = static_cast<int>(smin(p.num) + off) + kStackBytes;
+  const int hi = static_cast<int>(smax(p.num) + off) + static_cast<int>(n) + kStackBytes;
+  for (int i = lo; i < hi; ++i) {
+    const ByteView b = byte_at(fr, i);
+    if (b.pointer) {
+      report("ptr.partial", pc,
+             fmt::format("variable-offset read through {} may read part of a spilled pointer at r10{:+}", reg_text(s, r),
+                         i - kStackBytes),
+             s);
+      break;
+    }
+    if (b.kind == ByteKind::Uninit) {
+      report("stack.uninit", pc,
+             fmt::format("variable-offset read of {} bytes through {}{:+} may read uninitialised stack byte r10{:+}", n,
+                         reg_text(s, r), off, i - kStackBytes),
+             s);
+      break;
+    }
+  }
+  return Value::scalar(unknown);
+}
+
+// Writes v (n bytes) at p + off. `definite` bytes from the lowest possible address are
+// surely written (variable offsets: 0), the rest maybe.
+void Analyzer::stack_write(State& s, size_t pc, const Value& p, int64_t off, unsigned n, const Value& v,
+                           uint64_t definite) {
+  const auto f = static_cast<size_t>(p.object);
+  StackFrame& fr = s.frame_mut(f);
+  const bool exact = is_const(p.num) && definite >= n;
+  const int lo = static_cast<int>(smin(p.num) + off) + kStackBytes;
+  const int hi = static_cast<int>(smax(p.num) + off) + static_cast<int>(n) + kStackBytes;
+  for (int slot = lo / 8; slot <= (hi - 1) / 8; ++slot) rel_drop(s, slot_cell(static_cast<int>(f), slot));
+  if (exact && n == 8 && lo % 8 == 0) {
+    for (int i = 0; i < 8; ++i) fr.kind[static_cast<size_t>(lo + i)] = ByteKind::Spill;
+    fr.spill[static_cast<size_t>(lo / 8)] = v;
+    return;
+  }
+  if (v.is_pointer() || v.type == Value::Type::Unknown) {
+    report("ptr.partial", pc,
+           fmt::format("{} stored {}: only aligned 8-byte stores keep a pointer on the stack", text(v),
+                       exact ? fmt::format("in {} bytes at r10{:+}", n, lo - kStackBytes) : "at a variable offset"),
+           s);
+  }
+  for (int slot = lo / 8; slot <= (hi - 1) / 8; ++slot) {
+    if (fr.kind[static_cast<size_t>(slot * 8)] == ByteKind::Spill) unspill(fr, slot);
+  }
+  const bool known = v.is_scalar() && is_const(v.num);
+  for (int i = lo; i < hi; ++i) {
+    auto& k = fr.kind[static_cast<size_t>(i)];
+    const bool surely = static_cast<uint64_t>(i - lo) < definite && (exact || definite > 0);
+    if (exact && known) {
+      k = ByteKind::Const;
+      fr.byte[static_cast<size_t>(i)] = static_cast<uint8_t>(v.num.t.value >> (8 * (i - lo)));
+    } else if (surely || exact) {
+      k = ByteKind::Misc;
+    } else if (k == ByteKind::Const) {
+      k = ByteKind::Misc;  // maybe overwritten; Uninit stays Uninit (maybe not written)
+    }
+  }
+}
+
+Value Analyzer::context_access(State& s, size_t pc, int r, const Value& p, int64_t off, unsigned n, bool write) {
+  const Value unknown = Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, false));
+  if (!is_const(p.num)) {
+    report("ctx.access", pc, fmt::format("context access through {}: the offset must be a constant", reg_text(s, r)), s);
+    return unknown;
+  }
+  const int64_t o = static_cast<int64_t>(p.num.t.value) + off;
+  for (const ContextField& f : type_.context.fields) {
+    if (o < f.offset || o + n > static_cast<int64_t>(f.offset) + f.size) continue;
+    if (write && !f.writable) {
+      report("mem.readonly", pc, fmt::format("write of {} bytes to context field {} (read-only)", n, f.name), s);
+      return unknown;
+    }
+    if (!write && !f.readable) {
+      report("ctx.access", pc, fmt::format("read of context field {}: not readable", f.name), s);
+      return unknown;
+    }
+    if (n != f.size && (!f.narrow_loads || write || f.holds)) {
+      report("ctx.access", pc, fmt::format("{}-byte access to the {}-byte context field {}", n, f.size, f.name), s);
+      return unknown;
+    }
+    if (f.holds && !write) {
+      Value v = Value::pointer(*f.holds, 0, scalar_const(0));
+      return v;
+    }
+    return unknown;
+  }
+  report("ctx.access", pc,
+         fmt::format("{} of {} bytes at context offset {}: no field of {} allows it", write ? "write" : "read", n, o,
+                     type_.context.name.empty() ? "the context" : type_.context.name),
+         s);
+  return unknown;
+}
+
+// ---- instructions -----------------------------------------------------------------------------
+
+void Analyzer::step(State& s, size_t pc) {
+  const semantics::Encoding& row = prog_.row(pc);
+  switch (row.kind) {
+    case Kind::Alu: alu_insn(s, pc); break;
+    case Kind::Load: load_insn(s, pc); break;
+    case Kind::Store: store_insn(s, pc); break;
+    case Kind::Atomic: atomic_insn(s, pc); break;
+    case Kind::LoadImm64: lddw_insn(s, pc); break;
+    case Kind::PacketLoad: packet_load_insn(s, pc); break;
+    case Kind::Call: call_insn(s, pc); break;
+    case Kind::Jump:
+    case Kind::Exit:
+    case Kind::WideSlot: break;
+  }
+}
+
+void Analyzer::fresh_id(State& s, uint32_t id) {
+  auto forget = [&](Value& v) {
+    if (v.is_pointer() && v.id == id) v.id = kOpaqueId;
+  };
+  for (Value& v : s.regs) forget(v);
+  for (size_t f = 0; f < s.frames.size(); ++f) {
+    const StackFrame& fr = *s.frames[f];
+    bool has = false;
+    for (const Value& v : fr.spill) has = has || (v.is_pointer() && v.id == id);
+    if (!has) continue;
+    for (Value& v : s.frame_mut(f).spill) forget(v);
+  }
+  std::erase_if(s.packet, [&](const PacketRange& r) { return r.id == id; });
+}
+
+void Analyzer::pointer_arith(State& s, size_t pc, int dst, const Value& ptr, const Scalar& x, bool subtract, Value& out) {
+  switch (ptr.region) {
+    case PointerKind::PacketEnd:
+    case PointerKind::MapHandle:
+    case PointerKind::Code:
+      report("ptr.arith", pc, fmt::format("arithmetic on {}: only comparisons are allowed", text(ptr)), s);
+      out = Value::scalar(scalar_top());
+      return;
+    default: break;
+  }
+  if (ptr.nullable) {
+    report("ptr.arith", pc, fmt::format("arithmetic on {}, which may be null: check it against 0 first", text(ptr)), s);
+    out = Value::scalar(scalar_top());
+    return;
+  }
+  if (ptr.region == PointerKind::Context && !is_const(x)) {
+    report("ptr.arith", pc, fmt::format("variable offset {} added to the context pointer", describe(x)), s);
+    out = Value::scalar(scalar_top());
+    return;
+  }
+  out = ptr;
+  out.num = alu(subtract ? AluOp::Sub : AluOp::Add, Width::W64, ptr.num, x);
+  if (is_packet(ptr.region)) {
+    if (is_const(x)) {
+      if (ptr.id != 0 && ptr.id != kOpaqueId) {
+        out.delta = subtract ? ptr.delta - static_cast<int64_t>(x.t.value) : ptr.delta + static_cast<int64_t>(x.t.value);
+      }
+    } else {
+      const uint32_t id = kPacketIdBase + static_cast<uint32_t>(pc);
+      fresh_id(s, id);
+      out.id = id;
+      out.delta = 0;
+    }
+  }
+  (void)dst;
+}
+
+void Analyzer::alu_insn(State& s, size_t pc) {
+  const Insn& insn = prog_.insns[pc];
+  const semantics::Encoding& row = prog_.row(pc);
+  const AluOp op = row.alu_op();
+  const Width w = row.width;
+  const bool reg_operand = row.operand == Operand::Reg;
+  const int dst = insn.dst;
+  const bool reads_dst = op != AluOp::Mov && op != AluOp::Movsx;
+  if (reg_operand) read_reg(s, pc, insn.src);
+  if (reads_dst) read_reg(s, pc, dst);
+  Value& d = s.regs[static_cast<size_t>(dst)];
+  const Value src = reg_operand ? s.regs[static_cast<size_t>(insn.src)]
+                                : Value::scalar(scalar_const(semantics::imm_operand(insn.imm)));
+  auto not_scalar = [&](const Value& v, int r, const char* what) {
+    report("ptr.arith", pc,
+           fmt::format("{} of r{} = {}: {}", what, r, text(v),
+                       v.type == Value::Type::Unknown ? "the value may be a pointer" : "not allowed on a pointer"),
+           s);
+  };
+  const auto dst_cell = static_cast<uint32_t>(dst);
+  if (op == AluOp::Mov) {
+    if (w == Width::W64) {
+      d = src;
+      if (reg_operand) {
+        rel_copy(s, static_cast<uint32_t>(insn.src), dst_cell, false);
+      } else {
+        rel_drop(s, dst_cell);
+      }
+      return;
+    }
+    if (!src.is_scalar()) {
+      if (!plat_.allow_pointer_leaks) not_scalar(src, insn.src, "32-bit move");
+      d = Value::scalar(alu(AluOp::Mov, Width::W32, scalar_top(), scalar_top()));
+      rel_drop(s, dst_cell);
+      return;
+    }
+    d = Value::scalar(alu(AluOp::Mov, Width::W32, src.num, src.num));
+    if (reg_operand) {
+      rel_copy(s, static_cast<uint32_t>(insn.src), dst_cell, true);
+    } else {
+      rel_drop(s, dst_cell);
+    }
+    return;
+  }
+  if (op == AluOp::Movsx) {
+    rel_drop(s, dst_cell);
+    if (!src.is_scalar()) not_scalar(src, insn.src, "sign-extending move");
+    d = Value::scalar(alu(op, w, scalar_top(), src.is_scalar() ? src.num : scalar_top(), row.size));
+    return;
+  }
+  if (op == AluOp::Neg || op == AluOp::ToLe || op == AluOp::ToBe || op == AluOp::Bswap) {
+    rel_drop(s, dst_cell);
+    if (!d.is_scalar()) {
+      not_scalar(d, dst, "unary operation");
+      d = Value::scalar(scalar_top());
+    }
+    d = Value::scalar(alu(op, w, d.num, d.num, row.size));
+    return;
+  }
+  if (d.is_scalar() && src.is_scalar()) {
+    d = Value::scalar(alu(op, w, d.num, src.num));
+    if (op == AluOp::Add || op == AluOp::Sub) {
+      rel_shift(s, dst_cell, op, src.num, w);
+    } else {
+      rel_drop(s, dst_cell);
+    }
+    return;
+  }
+  const bool additive = (op == AluOp::Add || op == AluOp::Sub) && w == Width::W64;
+  if (additive && d.is_pointer() && src.is_scalar()) {
+    Value out;
+    pointer_arith(s, pc, dst, d, src.num, op == AluOp::Sub, out);
+    s.regs[static_cast<size_t>(dst)] = out;
+    if (out.is_pointer()) {
+      rel_shift(s, dst_cell, op, src.num, w);
+    } else {
+      rel_drop(s, dst_cell);
+    }
+    return;
+  }
+  rel_drop(s, dst_cell);
+  if (op == AluOp::Add && w == Width::W64 && d.is_scalar() && src.is_pointer()) {
+    Value out;
+    pointer_arith(s, pc, dst, src, d.num, false, out);
+    s.regs[static_cast<size_t>(dst)] = out;
+    return;
+  }
+  if (op == AluOp::Sub && w == Width::W64 && d.is_pointer() && src.is_pointer()) {
+    const bool same_base = d.same_object(src) && d.id == src.id && d.id != kOpaqueId &&
+                           d.region != PointerKind::MapHandle && d.region != PointerKind::Code &&
+                           d.region != PointerKind::PacketEnd;
+    const bool packet_pair = is_packet(d.region) && is_packet(src.region) && d.region == src.region;
+    if (same_base || packet_pair) {
+      d = Value::scalar(alu(AluOp::Sub, Width::W64, d.num, src.num));
+      return;
+    }
+    if (!plat_.allow_pointer_leaks) {
+      report("ptr.arith", pc, fmt::format("subtraction of pointers into different objects: {} - {}", text(d), text(src)),
+             s);
+    }
+    d = Value::scalar(scalar_top());
+    return;
+  }
+  // Any other operation involving a pointer or a value of unknown type.
+  if (!d.is_scalar()) {
+    not_scalar(d, dst, fmt::format("{}-bit {}", w == Width::W64 ? 64 : 32, row.id).c_str());
+  } else {
+    not_scalar(src, insn.src, fmt::format("{}-bit {} with operand", w == Width::W64 ? 64 : 32, row.id).c_str());
+  }
+  d = Value::scalar(scalar_top());
+}
+
+void Analyzer::load_insn(State& s, size_t pc) {
+  const Insn& insn = prog_.insns[pc];
+  const semantics::Encoding& row = prog_.row(pc);
+  read_reg(s, pc, insn.src);
+  const Value p = s.regs[static_cast<size_t>(insn.src)];
+  const unsigned n = row.size;
+  Value result = Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, row.sign_extend));
+  if (check_access(s, pc, insn.src, p, insn.off, n, AccessKind::Read)) {
+    if (p.region == PointerKind::Stack) {
+      result = stack_read(s, pc, insn.src, p, insn.off, n, row.sign_extend);
+    } else if (p.region == PointerKind::Context) {
+      result = context_access(s, pc, insn.src, p, insn.off, n, false);
+      if (row.sign_extend && result.is_scalar()) result = Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, true));
+    }
+  }
+  s.regs[static_cast<size_t>(insn.dst)] = result;
+  rel_drop(s, insn.dst);
+  if (result.is_pointer() || result.type == Value::Type::Unknown) {
+    // A reloaded 8-byte spill: its relations come back with it.
+    if (p.is_pointer() && p.region == PointerKind::Stack && is_const(p.num)) {
+      const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + insn.off) + kStackBytes;
+      if (start % 8 == 0) rel_copy(s, slot_cell(static_cast<int>(p.object), start / 8), insn.dst, false);
+    }
+  } else if (n == 8 && p.is_pointer() && p.region == PointerKind::Stack && is_const(p.num) &&
+             p.object < static_cast<int64_t>(s.frames.size())) {
+    const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + insn.off) + kStackBytes;
+    if (start >= 0 && start % 8 == 0 && start < kStackBytes) {
+      rel_copy(s, slot_cell(static_cast<int>(p.object), start / 8), insn.dst, false);
+    }
+  }
+}
+
+void Analyzer::store_insn(State& s, size_t pc) {
+  const Insn& insn = prog_.insns[pc];
+  const semantics::Encoding& row = prog_.row(pc);
+  const bool reg_value = row.operand == Operand::Reg;
+  read_reg(s, pc, insn.dst);
+  if (reg_value) read_reg(s, pc, insn.src);
+  const Value p = s.regs[static_cast<size_t>(insn.dst)];
+  const Value v = reg_value ? s.regs[static_cast<size_t>(insn.src)]
+                            : Value::scalar(scalar_const(semantics::imm_operand(insn.imm)));
+  const unsigned n = row.size;
+  if (!check_access(s, pc, insn.dst, p, insn.off, n, AccessKind::Write)) return;
+  const Value stored = v.is_scalar() ? Value::scalar(alu(AluOp::ToLe, Width::W64, v.num, v.num, n * 8)) : v;
+  if (p.region == PointerKind::Stack) {
+    stack_write(s, pc, p, insn.off, n, n == 8 ? v : stored, n);
+    if (reg_value && n == 8 && is_const(p.num)) {
+      const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + insn.off) + kStackBytes;
+      if (start % 8 == 0) rel_copy(s, insn.src, slot_cell(static_cast<int>(p.object), start / 8), false);
+    }
+    return;
+  }
+  if (!v.is_scalar() && !plat_.allow_pointer_leaks) {
+    report("ptr.leak", pc,
+           fmt::format("r{} = {} stored into {}: the platform forbids storing pointers where they can be read back",
+                       insn.src, text(v), text(p)),
+           s);
+  }
+  if (p.region == PointerKind::Context) context_access(s, pc, insn.dst, p, insn.off, n, true);
+}
+
+void Analyzer::atomic_insn(State& s, size_t pc) {
+  const Insn& insn = prog_.insns[pc];
+  const semantics::Encoding& row = prog_.row(pc);
+  const AtomicOp op = row.atomic_op();
+  read_reg(s, pc, insn.dst);
+  read_reg(s, pc, insn.src);
+  if (op == AtomicOp::Cmpxchg) read_reg(s, pc, 0);
+  const Value p = s.regs[static_cast<size_t>(insn.dst)];
+  const Value v = s.regs[static_cast<size_t>(insn.src)];
+  const unsigned n = row.size;
+  if (!v.is_scalar()) {
+    report(plat_.allow_pointer_leaks ? "ptr.arith" : "ptr.leak", pc,
+           fmt::format("atomic operation with r{} = {}: the operand must be a scalar", insn.src, text(v)), s);
+  }
+  if (op == AtomicOp::Cmpxchg && !s.regs[0].is_scalar()) {
+    report("ptr.leak", pc, fmt::format("cmpxchg compares with r0 = {}: must be a scalar", text(s.regs[0])), s);
+  }
+  if (check_access(s, pc, insn.dst, p, insn.off, n, AccessKind::Atomic) && p.region == PointerKind::Stack) {
+    // The old value is read: it must be initialised scalar data.
+    (void)stack_read(s, pc, insn.dst, p, insn.off, n, false);
+    stack_write(s, pc, p, insn.off, n, Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, false)), n);
+  }
+  if (row.fetch) {
+    const int r = op == AtomicOp::Cmpxchg ? 0 : insn.src;
+    s.regs[static_cast<size_t>(r)] = Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, false));
+    rel_drop(s, static_cast<uint32_t>(r));
+  }
+}
+
+void Analyzer::lddw_insn(State& s, size_t pc) {
+  const Insn& insn = prog_.insns[pc];
+  const semantics::Encoding& row = prog_.row(pc);
+  const int32_t next = prog_.lddw_next_imm(pc);
+  Value& d = s.regs[insn.dst];
+  rel_drop(s, insn.dst);
+  auto find_map = [&](bool by_fd) -> std::optional<size_t> {
+    for (size_t i = 0; i < in_.maps.size(); ++i) {
+      if (by_fd ? (in_.maps[i].fd && *in_.maps[i].fd == insn.imm) : static_cast<int64_t>(i) == insn.imm) return i;
+    }
+    return std::nullopt;
+  };
+  switch (row.lddw_kind()) {
+    case LddwKind::Imm: d = Value::scalar(scalar_const(semantics::lddw_value(insn.imm, next))); return;
+    case LddwKind::MapFd:
+    case LddwKind::MapIdx:
+    case LddwKind::MapValue:
+    case LddwKind::MapIdxValue: {
+      const bool by_fd = row.lddw_kind() == LddwKind::MapFd || row.lddw_kind() == LddwKind::MapValue;
+      const auto m = find_map(by_fd);
+      if (!m) {
+        report("map.unknown", pc, fmt::format("{}: no map with {} {}", row.id, by_fd ? "fd" : "index", insn.imm), s);
+        d = Value::scalar(scalar_top());
+        return;
+      }
+      if (row.lddw_kind() == LddwKind::MapFd || row.lddw_kind() == LddwKind::MapIdx) {
+        d = Value::pointer(PointerKind::MapHandle, static_cast<int64_t>(*m), scalar_const(0));
+        return;
+      }
+      const MapDescriptor& md = in_.maps[*m];
+      const MapTypeInfo* info = nullptr;
+      if (auto it = plat_.map_types.find(md.type); it != plat_.map_types.end()) info = &it->second;
+      if (info == nullptr || !info->array_like || !info->lookup_returns_value || next < 0 ||
+          static_cast<uint32_t>(next) >= md.value_size) {
+        report("map.direct_value", pc,
+               fmt::format("{}: offset {} into map '{}' ({} bytes of value, {}): needs an array map and an offset inside "
+                           "its value",
+                           row.id, next, md.name, md.value_size, info ? info->name : "unknown type"),
+               s);
+        d = Value::scalar(scalar_top());
+        return;
+      }
+      d = Value::pointer(PointerKind::MapValue, static_cast<int64_t>(*m), scalar_const(static_cast<uint64_t>(next)));
+      return;
+    }
+    case LddwKind::VarAddr: {
+      for (const VariableDescriptor& v : in_.variables) {
+        if (v.id == insn.imm) {
+          d = Value::pointer(PointerKind::Variable, v.id, scalar_const(0));
+          return;
+        }
+      }
+      report("map.unknown", pc, fmt::format("{}: no variable with id {}", row.id, insn.imm), s);
+      d = Value::scalar(scalar_top());
+      return;
+    }
+    case LddwKind::CodeAddr: {
+      const int64_t target = semantics::branch_target(insn, row, pc);
+      d = Value::pointer(PointerKind::Code, target, scalar_const(0));
+      return;
+    }
+  }
+}
+
+void Analyzer::packet_load_insn(State& s, size_t pc) {
+  const Insn& insn = prog_.insns[pc];
+  const semantics::Encoding& row = prog_.row(pc);
+  if (!type_.legacy_packet_loads) {
+    report("insn.forbidden", pc,
+           fmt::format("{}: legacy packet loads are not allowed for program type {}", row.id, type_.name), s);
+  } else if (type_.entry == ProgramType::Entry::Context) {
+    const Value& r6 = s.regs[6];
+    if (!r6.is_pointer() || r6.region != PointerKind::Context) {
+      report("insn.forbidden", pc, fmt::format("{} needs the context in r6; {}", row.id, reg_text(s, 6)), s);
+    }
+  }
+  if (row.operand == Operand::Reg) {
+    read_reg(s, pc, insn.src);
+    if (!s.regs[insn.src].is_scalar()) {
+      report("mem.type", pc, fmt::format("{}: the offset register {} must be a scalar", row.id, reg_text(s, insn.src)), s);
+    }
+  }
+  const unsigned n = row.size;
+  s.regs[0] = Value::scalar(scalar_range(0, n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1));
+  rel_drop(s, 0);
+  if (type_.entry == ProgramType::Entry::Context) {
+    for (int r = 1; r <= 5; ++r) {
+      s.regs[static_cast<size_t>(r)] = Value::uninit();
+      rel_drop(s, static_cast<uint32_t>(r));
+    }
+  }
+  // Out of bounds, the load ends the program with r0 = 0.
+  if (check_) {
+    exit_r0_ = exit_r0_ ? dm::scalar_join<uint64_t>(*exit_r0_, scalar_const(0)) : scalar_const(0);
+    if (type_.return_range && (type_.return_range->first > 0 || type_.return_range->second < 0)) {
+      report("exit.r0", pc, fmt::format("{} may end the program with r0 = 0, outside the return range [{}, {}]", row.id,
+                                        type_.return_range->first, type_.return_range->second),
+             s);
+    }
+  }
+}
+
+void Analyzer::exit_insn(State& s, size_t pc) {
+  const Value& r0 = s.regs[0];
+  if (s.depth() > 0) {
+    if (!r0.is_init()) report("exit.r0", pc, "r0 is not initialised when the function returns", s);
+    if (r0.is_pointer() && r0.region == PointerKind::Stack && r0.object == s.depth()) {
+      report("exit.stack_pointer", pc, fmt::format("the function returns {}, a pointer into its own frame", text(r0)), s);
+    }
+    return;
+  }
+  if (!r0.is_init()) {
+    report("exit.r0", pc, "r0 is not initialised at the program's exit", s);
+  } else if (!r0.is_scalar()) {
+    report("exit.r0", pc, fmt::format("the program returns {}: only scalars may be returned", text(r0)), s);
+  } else if (type_.return_range) {
+    const auto [lo, hi] = *type_.return_range;
+    if (smin(r0.num) < lo || smax(r0.num) > hi) {
+      report("exit.r0", pc,
+             fmt::format("the program returns r0 = {}, outside the return range [{}, {}] of {}", describe(r0.num), lo, hi,
+                         type_.name),
+             s);
+    }
+  }
+  if (check_) {
+    if (r0.is_scalar()) {
+      exit_r0_ = exit_r0_ ? dm::scalar_join<uint64_t>(*exit_r0_, r0.num) : r0.num;
+    } else {
+      exit_r0_bad_ = true;
+    }
+  }
+}
+
+// ---- branches -----------------------------------------------------------------------------------
+
+void Analyzer::learn_packet_range(State& s, const Value& p, int64_t extra) {
+  if (p.id == kOpaqueId || !sane(p.num)) return;
+  const int64_t r = (p.id == 0 ? smin(p.num) : p.delta) + extra;
+  for (PacketRange& x : s.packet) {
+    if (x.id == p.id) {
+      x.range = std::max(x.range, r);
+      return;
+    }
+  }
+  s.packet.push_back({p.id, r});
+  std::sort(s.packet.begin(), s.packet.end(), [](const PacketRange& a, const PacketRange& b) { return a.id < b.id; });
+}
+
+void Analyzer::branch(const State& in, size_t pc, State& fall, State& taken) {
+  const Insn& insn = prog_.insns[pc];
+  const semantics::Encoding& row = prog_.row(pc);
+  const JmpOp op = row.jmp_op();
+  const Width w = row.width;
+  const bool reg_operand = row.operand == Operand::Reg;
+  State s = in;
+  read_reg(s, pc, insn.dst);
+  if (reg_operand) read_reg(s, pc, insn.src);
+  const Value a = s.regs[insn.dst];
+  const Value b = reg_operand ? s.regs[insn.src] : Value::scalar(scalar_const(semantics::imm_operand(insn.imm)));
+  fall = s;
+  taken = s;
+  if (a.is_scalar() && b.is_scalar()) {
+    for (int dir = 0; dir < 2; ++dir) {
+      State& out = dir == 1 ? taken : fall;
+      const dm::Refined<uint64_t> r = dm::scalar_refine<uint64_t>(op, w, dir == 1, a.num, b.num);
+      if (!r.feasible) {
+        out = State{};
+        continue;
+      }
+      out.regs[insn.dst].num = r.dst;
+      if (reg_operand && insn.src != insn.dst) out.regs[insn.src].num = r.src;
+    }
+    return;
+  }
+  auto is_null = [](const Value& v) { return v.is_scalar() && is_const(v.num) && v.num.t.value == 0; };
+  // Null checks: a pointer against 0.
+  if ((a.is_pointer() && is_null(b)) || (b.is_pointer() && is_null(a))) {
+    const int preg = a.is_pointer() ? insn.dst : insn.src;
+    const Value p = s.regs[static_cast<size_t>(preg)];
+    if (w == Width::W64 && (op == JmpOp::Jeq || op == JmpOp::Jne)) {
+      State& eq = op == JmpOp::Jeq ? taken : fall;
+      State& ne = op == JmpOp::Jeq ? fall : taken;
+      if (p.nullable) {
+        auto refine = [&](State& st, bool null) {
+          auto apply = [&](Value& v) {
+            if (!v.is_pointer() || !v.nullable) return;
+            if (null) {
+              v = Value::scalar(scalar_const(0));
+            } else {
+              v.nullable = false;
+            }
+          };
+          const bool shared = p.id != 0 && p.id != kOpaqueId;
+          for (size_t r = 0; r < st.regs.size(); ++r) {
+            if (static_cast<int>(r) == preg || (shared && st.regs[r].is_pointer() && st.regs[r].id == p.id)) apply(st.regs[r]);
+          }
+          if (!shared) return;
+          for (size_t f = 0; f < st.frames.size(); ++f) {
+            bool has = false;
+            for (const Value& v : st.frames[f]->spill) has = has || (v.is_pointer() && v.nullable && v.id == p.id);
+            if (!has) continue;
+            for (Value& v : st.frame_mut(f).spill) {
+              if (v.is_pointer() && v.id == p.id) apply(v);
+            }
+          }
+        };
+        refine(eq, true);
+        refine(ne, false);
+      } else if (surely_nonnull(p.num) && p.region != PointerKind::Memory) {
+        eq = State{};
+      } else if (surely_nonnull(p.num) && p.region == PointerKind::Memory && (p.object != 0 || in_.memory_size.value_or(0) > 0)) {
+        eq = State{};
+      }
+    }
+    return;
+  }
+  if (a.is_pointer() && b.is_pointer()) {
+    const bool a_pkt = a.region == PointerKind::Packet, b_pkt = b.region == PointerKind::Packet;
+    const bool a_end = a.region == PointerKind::PacketEnd, b_end = b.region == PointerKind::PacketEnd;
+    if (w == Width::W64 && ((a_pkt && b_end) || (a_end && b_pkt))) {
+      // data + n compared with data_end: the side where the pointer is <= end (or < end)
+      // proves the packet holds its bytes.
+      if (a_pkt) {  // if (p op end)
+        switch (op) {
+          case JmpOp::Jgt: learn_packet_range(fall, a, 0); break;
+          case JmpOp::Jge: learn_packet_range(fall, a, 1); break;
+          case JmpOp::Jlt: learn_packet_range(taken, a, 1); break;
+          case JmpOp::Jle: learn_packet_range(taken, a, 0); break;
+          case JmpOp::Jeq: learn_packet_range(taken, a, 0); break;
+          case JmpOp::Jne: learn_packet_range(fall, a, 0); break;
+          default: break;
+        }
+      } else {  // if (end op p)
+        switch (op) {
+          case JmpOp::Jgt: learn_packet_range(taken, b, 1); break;
+          case JmpOp::Jge: learn_packet_range(taken, b, 0); break;
+          case JmpOp::Jlt: learn_packet_range(fall, b, 0); break;
+          case JmpOp::Jle: learn_packet_range(fall, b, 1); break;
+          case JmpOp::Jeq: learn_packet_range(taken, b, 0); break;
+          case JmpOp::Jne: learn_packet_range(fall, b, 0); break;
+          default: break;
+        }
+      }
+      return;
+    }
+    const bool same_base = a.same_object(b) && a.region != PointerKind::MapHandle && a.region != PointerKind::Code &&
+                           a.region != PointerKind::PacketEnd && !a.nullable && !b.nullable &&
+                           (is_packet(a.region) || (a.id == b.id && a.id != kOpaqueId));
+    if (same_base && w == Width::W64 && op != JmpOp::Jset && sane(a.num) && sane(b.num)) {
+      const JmpOp sop = signed_version(op);
+      for (int dir = 0; dir < 2; ++dir) {
+        State& out = dir == 1 ? taken : fall;
+        const dm::Refined<uint64_t> r = dm::scalar_refine<uint64_t>(sop, w, dir == 1, a.num, b.num);
+        if (!r.feasible) {
+          out = State{};
+          continue;
+        }
+        out.regs[insn.dst].num = r.dst;
+        if (insn.src != insn.dst) out.regs[insn.src].num = r.src;
+      }
+      return;
+    }
+    if (same_base || (a_end && b_end)) return;  // comparable, nothing learnt
+  }
+  if (!plat_.allow_pointer_leaks) {
+    report("ptr.compare", pc,
+           fmt::format("{} compares {} with {}: pointers are compared only with 0 or with pointers into the same object",
+                       row.id, text(a), text(b)),
+           s);
+  }
+}
+
+// ---- calls --------------------------------------------------------------------------------------
+
+void Analyzer::havoc_call(State& s) {
+  s.regs[0] = Value::scalar(scalar_top());
+  for (int r = 1; r <= 5; ++r) s.regs[static_cast<size_t>(r)] = Value::uninit();
+  for (uint32_t r = 0; r <= 5; ++r) rel_drop(s, r);
+}
+
+void Analyzer::call_insn(State& s, size_t pc) {
+  const Insn& insn = prog_.insns[pc];
+  const semantics::Encoding& row = prog_.row(pc);
+  switch (row.call_kind()) {
+    case CallKind::Local:
+      local_call(s, pc, static_cast<size_t>(semantics::branch_target(insn, row, pc)));
+      return;
+    case CallKind::Helper:
+    case CallKind::Kfunc: {
+      const bool kfunc = row.call_kind() == CallKind::Kfunc;
+      const HelperPrototype* p = kfunc ? plat_.find_kfunc(insn.imm) : plat_.find_helper(insn.imm);
+      const bool allowed =
+          kfunc || type_.helpers.empty() || std::find(type_.helpers.begin(), type_.helpers.end(), insn.imm) != type_.helpers.end();
+      if (p == nullptr || !allowed) {
+        report("helper.unknown", pc,
+               p == nullptr ? fmt::format("{} {} is not part of platform {}", kfunc ? "kfunc" : "helper", insn.imm, plat_.name)
+                            : fmt::format("helper {} ({}) is not allowed for program type {}", insn.imm, p->name, type_.name),
+               s);
+        havoc_call(s);
+        return;
+      }
+      helper_call(s, pc, *p, kfunc);
+      return;
+    }
+    case CallKind::Indirect: {
+      read_reg(s, pc, insn.dst);
+      const Value t = s.regs[insn.dst];
+      if (t.is_pointer() && t.region == PointerKind::Code && cfg_.subprogram_at(static_cast<size_t>(t.object)) != kNoBlock) {
+        local_call(s, pc, static_cast<size_t>(t.object));
+        return;
+      }
+      if (t.is_scalar() && is_const(t.num) && t.num.t.value <= INT32_MAX) {
+        const auto id = static_cast<int32_t>(t.num.t.value);
+        const HelperPrototype* p = plat_.find_helper(id);
+        if (p != nullptr) {
+          helper_call(s, pc, *p, false);
+          return;
+        }
+        report("helper.unknown", pc, fmt::format("callx r{} = helper {}: not part of platform {}", insn.dst, id, plat_.name), s);
+        havoc_call(s);
+        return;
+      }
+      report("call.indirect", pc,
+             fmt::format("callx {}: the target must be a known code address or a constant helper id", reg_text(s, insn.dst)),
+             s);
+      havoc_call(s);
+      return;
+    }
+  }
+}
+
+void Analyzer::local_call(State& s, size_t pc, size_t target_pc) {
+  const size_t callee = cfg_.subprogram_at(target_pc);
+  if (callee == kNoBlock) {
+    report("call.indirect", pc, fmt::format("call to pc {}, which starts no function", target_pc), s);
+    havoc_call(s);
+    return;
+  }
+  if (static_cast<int>(s.frames.size()) + 1 > plat_.max_call_frames) {
+    report("call.depth", pc,
+           fmt::format("call to the function at pc {} would need frame {} of at most {}", target_pc, s.frames.size() + 1,
+                       plat_.max_call_frames),
+           s);
+    havoc_call(s);
+    return;
+  }
+  if (std::find(sub_stack_.begin(), sub_stack_.end(), callee) != sub_stack_.end()) {
+    report("call.recursion", pc, fmt::format("recursive call to the function at pc {}", target_pc), s);
+    havoc_call(s);
+    return;
+  }
+  State e;
+  e.bottom = false;
+  for (int r = 1; r <= 5; ++r) e.regs[static_cast<size_t>(r)] = s.regs[static_cast<size_t>(r)];
+  e.frames = s.frames;
+  e.frames.push_back(empty_frame_);
+  e.regs[10] = Value::pointer(PointerKind::Stack, e.depth(), scalar_const(0));
+  e.packet = s.packet;
+  call_string_.push_back(pc);
+  sub_stack_.push_back(callee);
+  if (check_) chains_.emplace_back(pc, sub_stack_);
+  State exit;
+  if (check_) {
+    exit = analyze_function(callee, e, true);
+  } else {
+    auto it = memo_.find(call_string_);
+    if (it != memo_.end() && state_leq(e, it->second.entry) && state_leq(it->second.entry, e)) {
+      exit = it->second.exit;
+    } else {
+      exit = analyze_function(callee, e, false);
+      memo_[call_string_] = Memo{e, exit};
+    }
+  }
+  call_string_.pop_back();
+  sub_stack_.pop_back();
+  if (exit.bottom) {
+    s = State{};
+    return;
+  }
+  State r = std::move(exit);
+  r.frames.pop_back();
+  const int depth = r.depth();
+  auto dangling = [&](Value& v) {
+    if (v.is_pointer() && v.region == PointerKind::Stack && v.object > depth) v = Value::unknown();
+  };
+  dangling(r.regs[0]);
+  for (size_t f = 0; f < r.frames.size(); ++f) {
+    bool has = false;
+    for (const Value& v : r.frames[f]->spill) has = has || (v.is_pointer() && v.region == PointerKind::Stack && v.object > depth);
+    if (has) {
+      for (Value& v : r.frame_mut(f).spill) dangling(v);
+    }
+  }
+  for (int i = 1; i <= 5; ++i) r.regs[static_cast<size_t>(i)] = Value::uninit();
+  for (int i = 6; i <= 10; ++i) r.regs[static_cast<size_t>(i)] = s.regs[static_cast<size_t>(i)];
+  // The caller's relations survive for restored registers and untouched frames.
+  r.relations.clear();
+  for (const Relation& rel : s.relations) {
+    if (rel.cell >= 6 && rel.cell <= 9) {
+      r.relations.push_back(rel);
+    } else if (rel.cell >= kRegisterCells) {
+      const size_t f = (rel.cell - kRegisterCells) / kStackSlots;
+      if (f < r.frames.size() && r.frames[f] == s.frames[f]) r.relations.push_back(rel);
+    }
+  }
+  s = std::move(r);
+}
+
+void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool kfunc) {
+  const std::string name = fmt::format("{} {} ({})", kfunc ? "kfunc" : "helper", p.id, p.name);
+  std::optional<Scalar> ret_size;
+  if (p.ret_size_arg && *p.ret_size_arg >= 0 && *p.ret_size_arg < 5) {
+    const Value& v = s.regs[static_cast<size_t>(*p.ret_size_arg + 1)];
+    if (v.is_scalar()) ret_size = v.num;
+  }
+  std::optional<size_t> map;
+  int pending_reg = -1;  // memory argument awaiting its size
+  bool pending_write = false;
+  int format_reg = -1;
+  std::optional<uint64_t> format_size;
+  auto arg_error = [&](int r, const std::string& what) {
+    report("helper.arg", pc, fmt::format("{} argument r{}: {}; {}", name, r, what, reg_text(s, r)), s);
+  };
+  auto mem_check = [&](int r, uint64_t lo_n, uint64_t hi_n, bool write) {
+    Value& v = s.regs[static_cast<size_t>(r)];
+    if (hi_n == 0) return;
+    if (!v.is_pointer()) {
+      arg_error(r, fmt::format("expected a pointer to {} {} bytes", write ? "writable" : "readable", hi_n));
+      return;
+    }
+    if (!check_access(s, pc, r, v, 0, hi_n, write ? AccessKind::HelperWrite : AccessKind::HelperRead)) return;
+    if (v.region != PointerKind::Stack) {
+      if (!write) return;
+      return;
+    }
+    const int lo = static_cast<int>(smin(v.num)) + kStackBytes;
+    const int hi = static_cast<int>(smax(v.num)) + static_cast<int>(hi_n) + kStackBytes;
+    const StackFrame& fr = *s.frames[static_cast<size_t>(v.object)];
+    if (!write) {
+      for (int i = lo; i < hi; ++i) {
+        const ByteView b = byte_at(fr, i);
+        if (b.kind == ByteKind::Uninit) {
+          arg_error(r, fmt::format("reads {} bytes of stack, but byte r10{:+} is not initialised", hi_n, i - kStackBytes));
+          return;
+        }
+        if (b.pointer && !plat_.allow_pointer_leaks) {
+          report("ptr.leak", pc, fmt::format("{} reads the spilled pointer at r10{:+} as data", name, (i - kStackBytes) & ~7), s);
+          return;
+        }
+      }
+      return;
+    }
+    const uint64_t definite = is_const(v.num) ? lo_n : 0;
+    stack_write(s, pc, v, 0, static_cast<unsigned>(hi_n), Value::scalar(scalar_top()), definite);
+  };
+  for (int i = 0; i < 5; ++i) {
+    const int r = i + 1;
+    const ArgType t = p.args[static_cast<size_t>(i)];
+    if (t == ArgType::None) continue;
+    if (!read_reg(s, pc, r)) continue;
+    const Value v = s.regs[static_cast<size_t>(r)];
+    switch (t) {
+      case ArgType::None: break;
+      case ArgType::Anything:
+        if (!v.is_scalar() && !plat_.allow_pointer_leaks) {
+          report("ptr.leak", pc, fmt::format("{} receives {} as a plain value: the platform forbids leaking pointers", name, reg_text(s, r)), s);
+        }
+        break;
+      case ArgType::Scalar:
+        if (!v.is_scalar()) arg_error(r, "expected a scalar");
+        break;
+      case ArgType::MapHandle:
+      case ArgType::ProgArray:
+        if (!v.is_pointer() || v.region != PointerKind::MapHandle) {
+          arg_error(r, "expected a map (LDDW of a map fd or index)");
+          break;
+        }
+        map = static_cast<size_t>(v.object);
+        if (t == ArgType::ProgArray && in_.maps[*map].type != 3) arg_error(r, "expected a prog_array map");
+        break;
+      case ArgType::MapKey:
+      case ArgType::MapValue: {
+        if (!map) {
+          arg_error(r, "no map argument precedes it");
+          break;
+        }
+        const MapDescriptor& md = in_.maps[*map];
+        const uint64_t n = t == ArgType::MapKey ? md.key_size : md.value_size;
+        if (!v.is_pointer()) {
+          arg_error(r, fmt::format("expected a pointer to the map's {} ({} bytes)", t == ArgType::MapKey ? "key" : "value", n));
+          break;
+        }
+        mem_check(r, n, n, false);
+        break;
+      }
+      case ArgType::Context:
+        if (!v.is_pointer() || v.region != PointerKind::Context || !is_const(v.num) || v.num.t.value != 0) {
+          arg_error(r, "expected the context pointer, unmodified");
+        }
+        break;
+      case ArgType::Stack:
+        if (!v.is_pointer() || v.region != PointerKind::Stack) arg_error(r, "expected a stack pointer");
+        break;
+      case ArgType::Function:
+        if (!v.is_pointer() || v.region != PointerKind::Code) arg_error(r, "expected a code address (LDDW src 4)");
+        break;
+      case ArgType::ReadableMemory:
+      case ArgType::WritableMemory:
+        if (!v.is_pointer()) {
+          arg_error(r, "expected a pointer to memory");
+          break;
+        }
+        pending_reg = r;
+        pending_write = t == ArgType::WritableMemory;
+        if (p.format_string && format_reg < 0) format_reg = r;
+        break;
+      case ArgType::ConstSize:
+      case ArgType::ConstSizeOrZero: {
+        if (!v.is_scalar()) {
+          arg_error(r, "expected a size (scalar)");
+          break;
+        }
+        if (t == ArgType::ConstSize && v.num.umin == 0) {
+          arg_error(r, "the size may be 0");
+          break;
+        }
+        if (v.num.umax > (uint64_t{1} << 29)) {
+          arg_error(r, "the size is not bounded");
+          break;
+        }
+        if (pending_reg < 0) {
+          arg_error(r, "no memory argument precedes this size");
+          break;
+        }
+        if (pending_reg == format_reg && is_const(v.num)) format_size = v.num.umax;
+        mem_check(pending_reg, v.num.umin, v.num.umax, pending_write);
+        pending_reg = -1;
+        break;
+      }
+    }
+  }
+  if (p.format_string && format_reg > 0) {
+    // Conversions that read memory (%s) cannot be checked from a format we do not know.
+    const Value& f = s.regs[static_cast<size_t>(format_reg)];
+    bool known = false;
+    std::string text_fmt;
+    if (f.is_pointer() && f.region == PointerKind::Stack && is_const(f.num) && format_size && f.object <= s.depth()) {
+      const StackFrame& fr = *s.frames[static_cast<size_t>(f.object)];
+      const int start = static_cast<int>(static_cast<int64_t>(f.num.t.value)) + kStackBytes;
+      known = start >= 0 && start + static_cast<int>(*format_size) <= kStackBytes;
+      for (int i = 0; known && i < static_cast<int>(*format_size); ++i) {
+        const ByteView b = byte_at(fr, start + i);
+        if (b.kind != ByteKind::Const) known = false;
+        text_fmt += static_cast<char>(b.value);
+      }
+    }
+    if (const size_t nul = text_fmt.find('\0'); nul != std::string::npos) text_fmt.resize(nul);
+    if (!known) {
+      report("helper.arg", pc, fmt::format("{}: the format must be constant bytes on the stack", name), s);
+    } else {
+      for (size_t i = 0; i + 1 < text_fmt.size(); ++i) {
+        if (text_fmt[i] != '%') continue;
+        size_t j = i + 1;
+        if (text_fmt[j] == '%') {
+          i = j;
+          continue;
+        }
+        while (j < text_fmt.size() && text_fmt[j] == 'l') ++j;
+        if (j < text_fmt.size() && text_fmt[j] == 's') {
+          report("helper.arg", pc, fmt::format("{}: the %s conversion reads memory the verifier cannot bound", name), s);
+          break;
+        }
+        i = j;
+      }
+    }
+  }
+  // Results.
+  State& st = s;
+  for (int r = 1; r <= 5; ++r) st.regs[static_cast<size_t>(r)] = Value::uninit();
+  for (uint32_t r = 0; r <= 5; ++r) rel_drop(st, r);
+  switch (p.ret) {
+    case RetType::Integer:
+    case RetType::NoReturnOnSuccess:
+      if (p.ret_range) {
+        Scalar x = scalar_top();
+        x.smin = static_cast<uint64_t>(p.ret_range->first);
+        x.smax = static_cast<uint64_t>(p.ret_range->second);
+        st.regs[0] = Value::scalar(dm::scalar_sync(x));
+      } else {
+        st.regs[0] = Value::scalar(scalar_top());
+      }
+      break;
+    case RetType::Void: st.regs[0] = Value::uninit(); break;
+    case RetType::MapValueOrNull: {
+      const MapTypeInfo* info = nullptr;
+      if (map) {
+        if (auto it = plat_.map_types.find(in_.maps[*map].type); it != plat_.map_types.end()) info = &it->second;
+      }
+      if (!map || info == nullptr || !info->lookup_returns_value) {
+        st.regs[0] = Value::scalar(scalar_top());
+        break;
+      }
+      const auto id = static_cast<uint32_t>(pc) + 1;
+      fresh_id(st, id);
+      Value v = Value::pointer(PointerKind::MapValue, static_cast<int64_t>(*map), scalar_const(0));
+      v.nullable = true;
+      v.id = id;
+      st.regs[0] = v;
+      break;
+    }
+    case RetType::MemoryOrNull: {
+      // Memory of the size the size argument holds (a constant), or NULL.
+      if (!ret_size || !is_const(*ret_size) || ret_size->t.value == 0 || ret_size->t.value > (uint64_t{1} << 29)) {
+        report("helper.arg", pc, fmt::format("{}: the size of the memory it returns must be a non-zero constant", name), st);
+        st.regs[0] = Value::scalar(scalar_top());
+        break;
+      }
+      const auto id = static_cast<uint32_t>(pc) + 1;
+      fresh_id(st, id);
+      Value v = Value::pointer(PointerKind::Memory, static_cast<int64_t>(pc) + 1, scalar_const(0));
+      v.size = ret_size->t.value;
+      v.nullable = true;
+      v.id = id;
+      st.regs[0] = v;
+      break;
+    }
+  }
+}
+
+VerificationResult Analyzer::run() {
+  const auto t0 = std::chrono::steady_clock::now();
+  VerificationResult result;
+  for (const CfgProblem& p : cfg_.problems) {
+    Finding f;
+    f.check = p.check;
+    f.pc = static_cast<int64_t>(p.pc);
+    f.message = p.message;
+    if (const CheckInfo* info = find_check(p.check)) f.severity = info->severity;
+    findings_.emplace(std::make_pair(f.pc, f.check), f);
+  }
+  const bool structural = std::any_of(cfg_.problems.begin(), cfg_.problems.end(),
+                                      [](const CfgProblem& p) { return p.check != "cfg.unreachable"; });
+  loop_bound_.assign(cfg_.loops.size(), std::nullopt);
+  loop_failed_.assign(cfg_.loops.size(), false);
+  stack_usage_.assign(cfg_.subprograms.size(), 0);
+  if (in_.options.collect_invariants) invariants_.assign(prog_.size(), State{});
+  // Candidate strides per loop: the constants its instructions add or subtract, and 1.
+  strides_.resize(cfg_.loops.size());
+  for (size_t l = 0; l < cfg_.loops.size(); ++l) {
+    std::vector<int64_t> ks{1};
+    for (size_t b : cfg_.loops[l].blocks) {
+      for (size_t pc = cfg_.blocks[b].first; pc <= cfg_.blocks[b].last; pc = next_pc(prog_, pc)) {
+        const auto& row = prog_.row(pc);
+        if (row.kind != Kind::Alu || row.operand != Operand::Imm) continue;
+        if (row.alu_op() != AluOp::Add && row.alu_op() != AluOp::Sub) continue;
+        int64_t k = prog_.insns[pc].imm;
+        if (row.alu_op() == AluOp::Sub) k = -k;
+        if (k != 0 && std::find(ks.begin(), ks.end(), k) == ks.end() && ks.size() < 6) ks.push_back(k);
+      }
+    }
+    strides_[l] = ks;
+  }
+  if (!structural) {
+    State entry;
+    entry.bottom = false;
+    entry.frames.push_back(empty_frame_);
+    entry.regs[10] = Value::pointer(PointerKind::Stack, 0, scalar_const(0));
+    if (type_.entry == ProgramType::Entry::MemoryAndLength) {
+      Value mem = Value::pointer(PointerKind::Memory, 0, scalar_const(0));
+      mem.nullable = in_.memory_size.value_or(0) == 0;
+      mem.id = mem.nullable ? 1u << 30 : 0;
+      entry.regs[1] = mem;
+      entry.regs[2] = Value::scalar(in_.memory_size ? scalar_const(*in_.memory_size) : scalar_range(0, 0xffffffffull));
+    } else {
+      entry.regs[1] = Value::pointer(PointerKind::Context, 0, scalar_const(0));
+    }
+    sub_stack_.push_back(0);
+    try {
+      check_ = true;
+      (void)analyze_function(0, entry, true);
+    } catch (const BudgetExceeded&) {
+      check_ = true;
+      Finding f;
+      f.check = "analysis.budget";
+      f.pc = -1;
+      f.message = fmt::format("the analysis exceeded {} instruction transfers; nothing is proven",
+                              in_.options.max_transfers);
+      findings_.emplace(std::make_pair(f.pc, f.check), f);
+    }
+    // Combined stack of every call chain (Linux's rule: frames rounded up to 32 bytes).
+    for (const auto& [pc, subs] : chains_) {
+      uint64_t total = 0;
+      std::string parts;
+      for (size_t sp : subs) {
+        const uint64_t used = (static_cast<uint64_t>(std::max<int64_t>(stack_usage_[sp], 1)) + 31) / 32 * 32;
+        total += used;
+        parts += fmt::format("{}pc {}: {}", parts.empty() ? "" : ", ", cfg_.subprograms[sp].entry_pc, used);
+      }
+      if (total > plat_.stack_size && findings_.count({static_cast<int64_t>(pc), "frame.size"}) == 0) {
+        Finding f;
+        f.check = "frame.size";
+        f.pc = static_cast<int64_t>(pc);
+        f.message = fmt::format("the call chain reaching this call uses {} bytes of stack ({}), more than {}", total,
+                                parts, plat_.stack_size);
+        findings_.emplace(std::make_pair(f.pc, f.check), f);
+      }
+    }
+  }
+  for (auto& [k, f] : findings_) result.findings.push_back(std::move(f));
+  result.accepted = std::none_of(result.findings.begin(), result.findings.end(),
+                                 [](const Finding& f) { return f.severity == Severity::Error; });
+  if (!structural && !exit_r0_bad_) result.exit_r0 = exit_r0_;
+  for (size_t l = 0; l < cfg_.loops.size(); ++l) {
+    result.loops.push_back({cfg_.blocks[cfg_.loops[l].header].first, loop_failed_[l] ? std::nullopt : loop_bound_[l]});
+  }
+  if (in_.options.collect_invariants) {
+    for (size_t pc = 0; pc < invariants_.size(); ++pc) {
+      const State& st = invariants_[pc];
+      if (st.bottom) continue;
+      Invariant inv;
+      inv.pc = pc;
+      for (size_t r = 0; r < 11; ++r) inv.registers[r] = view(st.regs[r], &in_);
+      inv.stack = describe_stack(st, &in_);
+      result.invariants.push_back(std::move(inv));
+    }
+  }
+  stats_.instructions = prog_.size();
+  stats_.blocks = cfg_.blocks.size();
+  stats_.loops = cfg_.loops.size();
+  stats_.subprograms = cfg_.subprograms.size();
+  stats_.contexts = contexts_.size();
+  stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  result.stats = stats_;
+  return result;
+}
+
+}  // namespace
+
+semantics::Result<VerificationResult> verify(const VerifierInput& input) {
+  using semantics::Error;
+  using semantics::ErrorCode;
+  if (input.program == nullptr || input.platform == nullptr || input.program->size() == 0) {
+    return Error{ErrorCode::UsageError, {}, "verify: no program or no platform"};
+  }
+  const ProgramType* type = input.platform->find_program_type(input.program_type);
+  if (type == nullptr) {
+    return Error{ErrorCode::UsageError, {},
+                 fmt::format("platform {} has no program type '{}'", input.platform->name, input.program_type)};
+  }
+  if (input.platform->stack_size > static_cast<uint32_t>(kStackBytes) || input.platform->max_call_frames < 1) {
+    return Error{ErrorCode::UsageError, {}, "platform stack size above 512 bytes or no call frames"};
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const Cfg cfg = Cfg::build(*input.program);
+  Analyzer analyzer(input, *type, cfg);
+  VerificationResult r = analyzer.run();
+  r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace bpfcert::verifier

@@ -1,0 +1,132 @@
+// The analyzer's abstract state: registers holding scalars or pointers (a region and an
+// offset that is itself a Scalar), the stack tracked per byte with precise 8-byte spills,
+// packet ranges proven by comparisons with packet end, and the loop-counter relations that
+// prove termination. Join, widening and inclusion are defined here; transfer functions live
+// in analyzer.cpp.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "verifier/analyzer.h"
+
+namespace bpfcert::verifier {
+
+inline constexpr int kStackBytes = 512;  // per frame; Platform::stack_size may be smaller
+inline constexpr int kStackSlots = kStackBytes / 8;
+// Pointer id meaning "not known to share anything": joins of different ids give it.
+inline constexpr uint32_t kOpaqueId = 0xffffffffu;
+
+Scalar scalar_top();
+Scalar scalar_const(uint64_t v);
+Scalar scalar_range(uint64_t lo, uint64_t hi);  // unsigned [lo, hi]
+bool is_const(const Scalar& s);
+bool scalar_eq(const Scalar& a, const Scalar& b);
+bool scalar_leq(const Scalar& a, const Scalar& b);
+int64_t smin(const Scalar& s);
+int64_t smax(const Scalar& s);
+
+struct Value {
+  enum class Type : uint8_t { Uninit, Number, Pointer, Unknown };
+  Type type = Type::Uninit;
+  PointerKind region = PointerKind::Memory;
+  bool nullable = false;
+  // Stack: frame depth (0 = main); MapValue / MapHandle: map index; Variable: variable id;
+  // Memory: 0 for the platform memory, else an object id (helper-allocated memory);
+  // Code: target pc.
+  int64_t object = 0;
+  uint64_t size = 0;  // Memory objects from helpers: their size
+  // Nullable pointers and map values: id shared by copies of one lookup's result (0: a fixed
+  // object, e.g. LDDW src 2; kOpaqueId: unknown). Packet pointers: id of the variable part of
+  // the offset (0: offset relative to the packet start; kOpaqueId: unrelated to any range).
+  uint32_t id = 0;
+  int64_t delta = 0;  // packet pointers: the constant added since the variable part (id)
+  Scalar num{};       // scalar value, or pointer offset
+
+  static Value uninit() { return {}; }
+  static Value unknown() {
+    Value v;
+    v.type = Type::Unknown;
+    return v;
+  }
+  static Value scalar(const Scalar& s) {
+    Value v;
+    v.type = Type::Number;
+    v.num = s;
+    return v;
+  }
+  static Value pointer(PointerKind k, int64_t object, const Scalar& offset) {
+    Value v;
+    v.type = Type::Pointer;
+    v.region = k;
+    v.object = object;
+    v.num = offset;
+    return v;
+  }
+  bool is_scalar() const { return type == Type::Number; }
+  bool is_pointer() const { return type == Type::Pointer; }
+  bool is_init() const { return type != Type::Uninit; }
+  bool same_object(const Value& o) const {
+    return type == Type::Pointer && o.type == Type::Pointer && region == o.region && object == o.object &&
+           size == o.size;
+  }
+};
+
+bool value_eq(const Value& a, const Value& b);
+bool value_leq(const Value& a, const Value& b);
+Value value_join(const Value& a, const Value& b);
+Value value_widen(const Value& older, const Value& newer);
+
+enum class ByteKind : uint8_t { Uninit, Misc, Const, Spill };
+
+struct StackFrame {
+  std::array<ByteKind, kStackBytes> kind{};
+  std::array<uint8_t, kStackBytes> byte{};  // Const bytes' values
+  std::array<Value, kStackSlots> spill{};   // slots whose 8 bytes are Spill
+};
+
+using FramePtr = std::shared_ptr<const StackFrame>;
+
+// Replaces a slot's spill by plain bytes: a spilled scalar becomes its bytes (Const when
+// known), anything else is not byte-addressable and becomes Uninit (unreadable).
+void unspill(StackFrame& f, int slot);
+
+// For loop `header` (a block) with iteration counter c (0 on entry, +1 per back edge):
+// d = cell - k * c modulo 2^64 (and, when !wide, only modulo 2^32), where cell is a register
+// (0-10) or a stack slot (16 + frame * 64 + slot). See analyzer.cpp, "Termination".
+struct Relation {
+  uint32_t header = 0;
+  uint32_t cell = 0;
+  int64_t k = 0;
+  bool wide = true;
+  Scalar d{};
+};
+
+struct PacketRange {
+  uint32_t id = 0;
+  int64_t range = 0;  // base(id) + range <= packet length
+};
+
+struct State {
+  bool bottom = true;
+  std::array<Value, 11> regs{};
+  std::vector<FramePtr> frames;  // [0] main; back() is the current frame
+  std::vector<PacketRange> packet;  // sorted by id
+  std::vector<Relation> relations;  // sorted by (header, cell, k)
+
+  int depth() const { return static_cast<int>(frames.size()) - 1; }
+  StackFrame& frame_mut(size_t f);  // copy on write
+};
+
+bool state_leq(const State& a, const State& b);
+State state_join(const State& a, const State& b);
+State state_widen(const State& older, const State& newer);
+
+std::string describe(const Value& v, const VerifierInput* input = nullptr);
+ValueView view(const Value& v, const VerifierInput* input = nullptr);
+std::vector<StackByteRange> describe_stack(const State& s, const VerifierInput* input = nullptr);
+
+}  // namespace bpfcert::verifier
