@@ -4,7 +4,7 @@
 
 SEC("xdp")
 int xdp_ctx_write(struct xdp_md *ctx) {
-  ctx->rx_queue_index = 0;  // bpfcert: finding ctx.access
+  ctx->rx_queue_index = 0;  // bpfcert: finding mem.readonly
   return XDP_PASS;
 }
 

@@ -13,7 +13,7 @@ struct {
 SEC("socket")
 int socket_helper_key_size(struct __sk_buff *skb) {
   __u32 key = skb->len;
-  void *v = bpf_map_lookup_elem(&wide_keys, &key);  // bpfcert: finding helper.arg
+  void *v = bpf_map_lookup_elem(&wide_keys, &key);  // bpfcert: finding mem.bounds
   return v ? skb->len : 0;
 }
 

@@ -13,7 +13,7 @@ struct {
 SEC("kprobe/vfs_unlink")
 int kprobe_helper_size(struct pt_regs *ctx) {
   __u64 buf[2] = {};
-  bpf_probe_read_kernel(buf, 64, (void *)PT_REGS_PARM1(ctx));  // bpfcert: finding helper.arg
+  bpf_probe_read_kernel(buf, 64, (void *)PT_REGS_PARM1(ctx));  // bpfcert: finding mem.bounds
   __u32 zero = 0;
   __u64 *s = bpf_map_lookup_elem(&sink, &zero);
   if (s) *s = buf[0] ^ buf[1];

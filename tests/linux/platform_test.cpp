@@ -47,8 +47,12 @@ TEST(LinuxHelpers, ContextMemoryAndSpecialResults) {
             (std::array<A, 5>{A::MapHandle, A::ReadableMemory, A::ConstSizeOrZero, A::Scalar, A::None}));
   EXPECT_EQ(helper(BPF_FUNC_perf_event_output).args,
             (std::array<A, 5>{A::Context, A::MapHandle, A::Scalar, A::ReadableMemory, A::ConstSizeOrZero}));
+  // Linux checks trace_printk's format at run time and leaves r3-r5 unchecked.
   EXPECT_EQ(helper(BPF_FUNC_trace_printk).args,
-            (std::array<A, 5>{A::ReadableMemory, A::ConstSizeOrZero, A::Anything, A::Anything, A::Anything}));
+            (std::array<A, 5>{A::ReadableMemory, A::ConstSizeOrZero, A::None, A::None, A::None}));
+  EXPECT_TRUE(helper(BPF_FUNC_trace_printk).format_string);
+  EXPECT_EQ(helper(BPF_FUNC_get_prandom_u32).ret_range, (std::pair<int64_t, int64_t>{0, UINT32_MAX}));
+  EXPECT_EQ(helper(BPF_FUNC_ktime_get_ns).ret_range, std::nullopt);
   const auto& reserve = helper(BPF_FUNC_ringbuf_reserve);
   EXPECT_EQ(reserve.ret, RetType::MemoryOrNull);
   EXPECT_EQ(reserve.ret_size_arg, 1);
@@ -149,7 +153,9 @@ TEST(LinuxContexts, SkBuffRulesDifferByType) {
   EXPECT_EQ(tc->context.size, sizeof(struct __sk_buff));
   EXPECT_EQ(field(*tc, "data_end")->offset, offsetof(struct __sk_buff, data_end));
   EXPECT_EQ(field(*tc, "data_end")->holds, PointerKind::PacketEnd);
-  EXPECT_EQ(field(*tc, "cb")->size, sizeof(((struct __sk_buff*)nullptr)->cb));
+  EXPECT_EQ(field(*tc, "cb[4]")->offset, offsetof(struct __sk_buff, cb[4]));
+  EXPECT_EQ(field(*tc, "cb[4]")->size, sizeof(((struct __sk_buff*)nullptr)->cb[4]));
+  EXPECT_TRUE(field(*tc, "cb[2]")->writable);
   EXPECT_TRUE(field(*tc, "mark")->writable);
   EXPECT_TRUE(field(*tc, "tc_classid")->writable);
   EXPECT_FALSE(field(*tc, "len")->writable);
@@ -159,7 +165,7 @@ TEST(LinuxContexts, SkBuffRulesDifferByType) {
   EXPECT_EQ(field(*sf, "data"), nullptr);
   EXPECT_EQ(field(*sf, "data_end"), nullptr);
   EXPECT_FALSE(field(*sf, "mark")->writable);
-  EXPECT_TRUE(field(*sf, "cb")->writable);
+  EXPECT_TRUE(field(*sf, "cb[0]")->writable);
   EXPECT_TRUE(sf->legacy_packet_loads);
   EXPECT_FALSE(sf->has_packet);
   // cgroup_skb: packet access, no data_meta, no tc_classid, verdict 0 or 1.

@@ -135,7 +135,7 @@ def members(body):
             type_text = m.group(1).strip() if i == 0 else out[-1][1]
             if i == 0 and not type_text:
                 continue
-            out.append((m.group(2), type_text))
+            out.append((m.group(2), type_text + ("[]" if m.group(3) else "")))
     return out
 
 
@@ -212,6 +212,16 @@ def main():
                         probe.append('  printf("  {\\"%s\\", \\"%s.%s\\", %%zu, %%zu}, \\\\\\n", '
                                      'offsetof(struct %s, %s) + offsetof(struct %s, %s), '
                                      'sizeof(((struct %s *)0)->%s));' % (s, field, sf, s, field, sub, sf, sub, sf))
+                    continue
+                if _type.endswith("[]"):
+                    # Arrays: one field per element ("cb[0]" ...), as Linux checks accesses per
+                    # element; a flexible array (args[0]) gives its offset only.
+                    probe.append('  { size_t n = sizeof(((struct %s *)0)->%s) / sizeof(((struct %s *)0)->%s[0]);'
+                                 ' size_t e = sizeof(((struct %s *)0)->%s[0]);' % (s, field, s, field, s, field))
+                    probe.append('    if (n == 0) printf("  {\\"%s\\", \\"%s\\", %%zu, 0}, \\\\\\n", offsetof(struct %s, %s));'
+                                 % (s, field, s, field))
+                    probe.append('    for (size_t i = 0; i < n; i++) printf("  {\\"%s\\", \\"%s[%%zu]\\", %%zu, %%zu}, \\\\\\n",'
+                                 ' i, offsetof(struct %s, %s) + i * e, e); }' % (s, field, s, field))
                     continue
                 probe.append('  printf("  {\\"%s\\", \\"%s\\", %%zu, %%zu}, \\\\\\n", offsetof(struct %s, %s), '
                              'sizeof(((struct %s *)0)->%s));' % (s, field, s, field, s, field))

@@ -163,7 +163,10 @@ UapiHelper parse_helper_signature(int32_t id, std::string name, std::string sign
     };
     ArgType& a = proto.args[i];
     if (p.varargs) {
-      for (size_t j = i; j < 5; ++j) proto.args[j] = ArgType::Anything;
+      // bpf_trace_printk's "...": Linux leaves these registers unchecked (ARG_DONTCARE) and
+      // validates the format at run time; the format is what a verifier can check.
+      for (size_t j = i; j < 5; ++j) proto.args[j] = ArgType::None;
+      proto.format_string = true;
       break;
     }
     if (p.pointers == 1 && (p.base == "struct bpf_map" || (p.base == "void" && (p.name == "map" || p.name == "ringbuf")))) {
@@ -222,6 +225,11 @@ UapiHelper parse_helper_signature(int32_t id, std::string name, std::string sign
     proto.ret = RetType::Void;
   } else if (ret.pointers == 0 && is_integer_type(ret.base)) {
     proto.ret = RetType::Integer;
+    // The C result type bounds the value the program sees in r0.
+    if (ret.base == "u32" || ret.base == "__u32") proto.ret_range = std::pair<int64_t, int64_t>{0, UINT32_MAX};
+    if (ret.base == "u16" || ret.base == "__u16") proto.ret_range = std::pair<int64_t, int64_t>{0, UINT16_MAX};
+    if (ret.base == "u8" || ret.base == "__u8") proto.ret_range = std::pair<int64_t, int64_t>{0, UINT8_MAX};
+    if (ret.base == "int" || ret.base == "s32") proto.ret_range = std::pair<int64_t, int64_t>{INT32_MIN, INT32_MAX};
   } else if (ret.pointers == 1 && ret.base == "void" && has_map && has_key) {
     proto.ret = RetType::MapValueOrNull;
   } else if (ret.pointers == 1 && ret.base == "void" && has_map && size_arg) {
@@ -298,7 +306,9 @@ ContextLayout layout(const std::string& structure, Access fallback, bool fallbac
     }
     FieldRule rule{f.field, fallback, std::nullopt, fallback_narrow};
     for (const FieldRule& r : rules) {
-      if (r.field == f.field) rule = r;
+      // A rule for an array ("cb") covers its elements ("cb[0]" ... "cb[4]").
+      const bool element = f.field.size() > r.field.size() && f.field.starts_with(r.field) && f.field[r.field.size()] == '[';
+      if (r.field == f.field || element) rule = r;
     }
     if (rule.access == Access::None || f.size == 0) continue;
     ContextField cf;
