@@ -59,4 +59,20 @@ std::vector<CorpusProgram> corpus_programs() {
   return out;
 }
 
+std::map<std::pair<std::string, std::string>, Deviation> known_deviations() {
+  std::map<std::pair<std::string, std::string>, Deviation> out;
+  std::ifstream in(std::string(BPFCERT_SOURCE_DIR) + "/tests/linux/known_deviations.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t sep = line.find(" -- ");
+    std::istringstream words(line.substr(0, sep));
+    std::string stem, function, finding, observed;
+    words >> stem >> function;
+    while (words >> finding) observed += (observed.empty() ? "" : " ") + finding;
+    out[{stem, function}] = Deviation{observed, sep == std::string::npos ? "" : line.substr(sep + 4)};
+  }
+  return out;
+}
+
 }  // namespace bpfcert::tests

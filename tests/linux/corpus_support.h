@@ -3,6 +3,7 @@
 // disagreements).
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,13 @@ struct CorpusProgram {
 std::vector<CorpusProgram> corpus_programs();
 // Why the corpus is unavailable ("" when it is available).
 std::string corpus_unavailable_reason();
+// tests/linux/known_deviations.txt: (file stem, function) -> observed findings and reason.
+struct Deviation {
+  std::string observed;  // "check@line ..." sorted, as the corpus test prints them
+  std::string reason;
+};
+std::map<std::pair<std::string, std::string>, Deviation> known_deviations();
+
 // Parses the annotations of one source file (exposed for tests of the parser).
 CorpusProgram parse_annotations(const std::string& name, const std::string& text);
 
