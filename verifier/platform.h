@@ -120,9 +120,9 @@ struct Platform {
   uint32_t stack_size = 512;
   int max_call_frames = 8;
 
-  const ProgramType* find_program_type(const std::string& name) const {
+  const ProgramType* find_program_type(const std::string& type_name) const {
     for (const ProgramType& t : program_types) {
-      if (t.name == name) return &t;
+      if (t.name == type_name) return &t;
     }
     return nullptr;
   }
