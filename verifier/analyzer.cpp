@@ -442,7 +442,12 @@ State Analyzer::compute_in(FnRun& run, size_t b) {
       if (succs[i] != b) continue;
       const State& o = run.out[p - run.first_block][i];
       if (o.bottom) continue;
-      acc = state_join(acc, edge(o, p, b));
+      const bool plain = o.relations.empty() && cfg_.loop_of_header(b) == kNoBlock;
+      if (acc.bottom) {
+        acc = plain ? o : edge(o, p, b);
+      } else {
+        acc = state_join(acc, plain ? o : edge(o, p, b));
+      }
     }
   }
   return acc;

@@ -89,6 +89,7 @@ Value pointer_join(const Value& a, const Value& b, bool widen, const Thresholds*
 
 Value join_impl(const Value& a, const Value& b, bool widen, const Thresholds* t = nullptr) {
   using T = Value::Type;
+  if (value_eq(a, b)) return a;
   if (a.type == T::Uninit || b.type == T::Uninit) return Value::uninit();
   if (a.type == T::Number && b.type == T::Number) {
     Value r = Value::scalar(widen ? scalar_widen_thresholds(a.num, b.num, t) : d::scalar_join<uint64_t>(a.num, b.num));
@@ -312,6 +313,7 @@ State join_impl(const State& a, const State& b, bool widen, const Thresholds* t)
   State r;
   r.bottom = false;
   for (size_t i = 0; i < r.regs.size(); ++i) r.regs[i] = join_impl(a.regs[i], b.regs[i], widen, t);
+  r.frames.reserve(a.frames.size());
   const size_t nf = std::min(a.frames.size(), b.frames.size());
   for (size_t f = 0; f < nf; ++f) r.frames.push_back(frame_join(a.frames[f], b.frames[f], widen, t));
   r.packet = intersect_sorted(a.packet, b.packet, range_key, range_merge, widen);
