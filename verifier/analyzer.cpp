@@ -54,6 +54,7 @@
 
 #include "semantics/operations.h"
 #include "verifier/cfg.h"
+#include "verifier/domain/tighten.h"
 #include "verifier/state.h"
 
 namespace bpfcert::verifier {
@@ -75,6 +76,7 @@ namespace dm = domain;
 struct BudgetExceeded {};
 
 constexpr uint32_t kPacketIdBase = 0x40000000u;
+constexpr uint32_t kScalarIdBase = 0x20000000u;
 constexpr uint32_t kRegisterCells = 16;  // cells 0..10 are registers; stack slots from 16
 // Offsets whose address order equals their order as signed offsets: buffers live in user
 // space (below 2^47, above the 64 KiB mmap floor), so base + offset never wraps.
@@ -138,6 +140,18 @@ class Analyzer {
     std::vector<State> in;
     std::vector<std::vector<State>> out;
     std::vector<State> exits;  // per block: state at its exit instruction
+    // Checking pass: what each back edge proves about its loop's counter.
+    struct EdgeBound {
+      size_t latch_pc = 0;
+      std::optional<uint64_t> range;   // c <= range on this edge
+      std::vector<uint64_t> excluded;  // c != e on this edge
+      std::string state;               // for the message
+    };
+    std::map<size_t, std::vector<EdgeBound>> edges;  // by loop
+  };
+  struct CounterFacts {
+    std::optional<uint64_t> range;
+    std::vector<uint64_t> excluded;
   };
   struct Memo {
     State entry;
@@ -195,13 +209,16 @@ class Analyzer {
   void learn_packet_range(State& s, const Value& p, int64_t extra);
   void pointer_arith(State& s, size_t pc, int dst, const Value& ptr, const Scalar& x, bool subtract, Value& out);
   void fresh_id(State& s, uint32_t id);
+  void share_scalar(State& s, int r, size_t pc);
+  bool propagate_scalar(State& s, const Value& refined);
   uint64_t region_size(const Value& p, bool& known) const;
 
   // relations
   void rel_drop(State& s, uint32_t cell);
   void rel_copy(State& s, uint32_t from, uint32_t to, bool narrow);
   void rel_shift(State& s, uint32_t cell, AluOp op, const Scalar& x, Width w);
-  std::optional<uint64_t> loop_bound(const State& s, size_t loop) const;
+  CounterFacts loop_bound(const State& s, size_t loop) const;
+  void evaluate_loops(FnRun& run);
   const Value* cell_value(const State& s, uint32_t cell) const;
 
   const VerifierInput& in_;
@@ -214,6 +231,7 @@ class Analyzer {
   std::map<std::pair<int64_t, std::string>, Finding> findings_;
   std::vector<State> invariants_;
   std::vector<std::vector<int64_t>> strides_;
+  Thresholds thresholds_;
   std::vector<int64_t> stack_usage_;  // per subprogram: bytes below r10
   std::vector<std::pair<size_t, std::vector<size_t>>> chains_;  // call pc, subprograms of the frames
   std::map<std::vector<size_t>, Memo> memo_;
@@ -264,6 +282,7 @@ void Analyzer::rel_shift(State& s, uint32_t cell, AluOp op, const Scalar& x, Wid
     if (r.cell != cell) continue;
     r.d = alu(op, Width::W64, r.d, x);  // its low half is the 32-bit operation
     if (w == Width::W32) r.wide = false;
+    r.excl_kind = 0;
   }
 }
 
@@ -277,12 +296,14 @@ const Value* Analyzer::cell_value(const State& s, uint32_t cell) const {
   return &f.spill[slot];
 }
 
-std::optional<uint64_t> Analyzer::loop_bound(const State& s, size_t loop) const {
-  std::optional<uint64_t> best;
+Analyzer::CounterFacts Analyzer::loop_bound(const State& s, size_t loop) const {
+  CounterFacts out;
+  std::optional<uint64_t>& best = out.range;
   for (const Relation& r : s.relations) {
     if (r.header != loop || r.k == 0) continue;
     const Value* v = cell_value(s, r.cell);
     if (v == nullptr || !(v->is_scalar() || v->is_pointer())) continue;
+    if (r.excl_kind != 0) out.excluded.push_back(r.excl);
     // |k| * c = sign(k) * (x - d)
     Scalar y = alu(AluOp::Sub, Width::W64, v->num, r.d);
     if (r.k < 0) y = alu(AluOp::Neg, Width::W64, y, y);
@@ -303,7 +324,70 @@ std::optional<uint64_t> Analyzer::loop_bound(const State& s, size_t loop) const 
       }
     }
   }
-  return best;
+  std::sort(out.excluded.begin(), out.excluded.end());
+  out.excluded.erase(std::unique(out.excluded.begin(), out.excluded.end()), out.excluded.end());
+  return out;
+}
+
+// A loop's counter c starts at 0 and grows by exactly one per back edge taken, so it takes
+// every value from 0 to its final count. An edge proving c <= B admits values up to B; an
+// edge proving c != E admits every value but E. If no edge admits E, c never gets past E.
+void Analyzer::evaluate_loops(FnRun& run) {
+  for (auto& [l, edges] : run.edges) {
+    std::optional<uint64_t> max_range;
+    const FnRun::EdgeBound* unbounded = nullptr;
+    std::vector<uint64_t> common;
+    bool first_excl = true;
+    for (const FnRun::EdgeBound& e : edges) {
+      if (e.range) {
+        max_range = std::max(max_range.value_or(0), *e.range);
+        continue;
+      }
+      if (e.excluded.empty()) {
+        unbounded = &e;
+        break;
+      }
+      if (first_excl) {
+        common = e.excluded;
+        first_excl = false;
+      } else {
+        std::vector<uint64_t> x;
+        std::set_intersection(common.begin(), common.end(), e.excluded.begin(), e.excluded.end(), std::back_inserter(x));
+        common = x;
+      }
+    }
+    std::optional<uint64_t> bound;
+    if (unbounded == nullptr) {
+      if (first_excl) {
+        bound = *max_range + 1;
+      } else {
+        for (uint64_t e : common) {
+          if (!max_range || *max_range < e) {
+            bound = e;
+            break;
+          }
+        }
+      }
+    }
+    const size_t header_pc = cfg_.blocks[cfg_.loops[l].header].first;
+    if (bound && *bound <= in_.options.max_loop_iterations) {
+      if (!loop_bound_[l] || *loop_bound_[l] < *bound) loop_bound_[l] = *bound;
+      continue;
+    }
+    loop_failed_[l] = true;
+    const FnRun::EdgeBound& at = unbounded != nullptr ? *unbounded : edges.front();
+    const auto key = std::make_pair(static_cast<int64_t>(at.latch_pc), std::string("loop.unbounded"));
+    if (findings_.count(key) != 0) continue;
+    Finding f;
+    f.check = "loop.unbounded";
+    f.pc = static_cast<int64_t>(at.latch_pc);
+    f.message = bound ? fmt::format("the loop at pc {} may iterate up to {} times, more than the limit {}", header_pc,
+                                    *bound, in_.options.max_loop_iterations)
+                      : fmt::format("cannot bound the iterations of the loop at pc {} (back edge from pc {}): no register "
+                                    "or stack slot moves by a constant stride toward a bound on this edge ({})",
+                                    header_pc, at.latch_pc, at.state);
+    findings_.emplace(key, std::move(f));
+  }
 }
 
 // ---- fixpoint ----------------------------------------------------------------------------------
@@ -317,7 +401,9 @@ State Analyzer::edge(const State& s, size_t from, size_t to) {
   if (l == kNoBlock) return r;
   if (from != kNoBlock && cfg_.in_loop(from, l)) {
     for (Relation& rel : r.relations) {
-      if (rel.header == l) rel.d = alu(AluOp::Sub, Width::W64, rel.d, scalar_const(static_cast<uint64_t>(rel.k)));
+      if (rel.header != l) continue;
+      rel.d = alu(AluOp::Sub, Width::W64, rel.d, scalar_const(static_cast<uint64_t>(rel.k)));
+      rel.excl_kind = 0;
     }
     return r;
   }
@@ -325,7 +411,14 @@ State Analyzer::edge(const State& s, size_t from, size_t to) {
   std::erase_if(r.relations, [&](const Relation& rel) { return rel.header == l; });
   auto add_cell = [&](uint32_t cell, const Value& v) {
     if (!v.is_scalar() && !v.is_pointer()) return;
-    for (int64_t k : strides_[l]) r.relations.push_back(Relation{static_cast<uint32_t>(l), cell, k, true, v.num});
+    for (int64_t k : strides_[l]) {
+      Relation rel;
+      rel.header = static_cast<uint32_t>(l);
+      rel.cell = cell;
+      rel.k = k;
+      rel.d = v.num;
+      r.relations.push_back(rel);
+    }
   };
   for (uint32_t i = 0; i < 10; ++i) add_cell(i, r.regs[i]);
   const int f = r.depth();
@@ -349,7 +442,12 @@ State Analyzer::compute_in(FnRun& run, size_t b) {
       if (succs[i] != b) continue;
       const State& o = run.out[p - run.first_block][i];
       if (o.bottom) continue;
-      acc = state_join(acc, edge(o, p, b));
+      const bool plain = o.relations.empty() && cfg_.loop_of_header(b) == kNoBlock;
+      if (acc.bottom) {
+        acc = plain ? o : edge(o, p, b);
+      } else {
+        acc = state_join(acc, plain ? o : edge(o, p, b));
+      }
     }
   }
   return acc;
@@ -371,7 +469,9 @@ void Analyzer::stabilize(FnRun& run, const std::vector<WtoElement>& order) {
       State s = compute_in(run, h);
       if (iter > 0 && state_leq(s, run.in[li])) break;
       if (iter >= in_.options.widening_delay) {
-        s = state_widen(run.in[li], state_join(run.in[li], s));
+        // Thresholds (and the tightening they bring) for a while, then the plain widening,
+        // which stabilises for sure.
+        s = state_widen(run.in[li], state_join(run.in[li], s), iter < 16 ? &thresholds_ : nullptr);
         ++stats_.widenings;
       } else if (iter > 0) {
         s = state_join(run.in[li], s);
@@ -416,6 +516,7 @@ State Analyzer::analyze_function(size_t sub, const State& entry, bool check) {
     for (size_t b : sp.blocks) {
       if (cfg_.blocks[b].reachable) process_block(run, b);
     }
+    evaluate_loops(run);
   }
   State exit;
   for (const State& x : run.exits) exit = state_join(exit, x);
@@ -427,25 +528,19 @@ State Analyzer::analyze_function(size_t sub, const State& entry, bool check) {
 void Analyzer::check_back_edge(const State& s, size_t latch, size_t header) {
   const size_t l = cfg_.loop_of_header(header);
   if (l == kNoBlock || s.bottom) return;
-  const std::optional<uint64_t> b = loop_bound(s, l);
-  const size_t pc = cfg_.blocks[latch].last;
-  if (b && *b < in_.options.max_loop_iterations) {
-    if (!loop_bound_[l] || *loop_bound_[l] < *b + 1) loop_bound_[l] = *b + 1;
-    return;
+  const CounterFacts facts = loop_bound(s, l);
+  FnRun::EdgeBound e;
+  e.latch_pc = cfg_.blocks[latch].last;
+  e.range = facts.range;
+  e.excluded = facts.excluded;
+  if (!e.range && e.excluded.empty()) {
+    for (int r = 0; r < 10; ++r) {
+      const Value& v = s.regs[static_cast<size_t>(r)];
+      if (v.is_scalar()) e.state += fmt::format("{}{}", e.state.empty() ? "" : ", ", reg_text(s, r));
+    }
+    if (e.state.empty()) e.state = "no scalar registers";
   }
-  loop_failed_[l] = true;
-  std::string regs;
-  for (int r = 0; r < 10; ++r) {
-    const Value& v = s.regs[static_cast<size_t>(r)];
-    if (v.is_scalar()) regs += fmt::format("{}{}", regs.empty() ? "" : ", ", reg_text(s, r));
-  }
-  report("loop.unbounded", pc,
-         b ? fmt::format("the loop at pc {} may iterate up to {} times, more than the limit {}",
-                         cfg_.blocks[header].first, *b + 1, in_.options.max_loop_iterations)
-           : fmt::format("cannot bound the iterations of the loop at pc {} (back edge from pc {}): no register "
-                         "or stack slot moves by a constant stride toward a bound on this edge ({})",
-                         cfg_.blocks[header].first, pc, regs.empty() ? "no scalar registers" : regs),
-         s);
+  run_->edges[l].push_back(std::move(e));
 }
 
 void Analyzer::process_block(FnRun& run, size_t b) {
@@ -523,19 +618,26 @@ uint64_t Analyzer::region_size(const Value& p, bool& known) const {
 }
 
 bool Analyzer::packet_in_range(const State& s, const Value& p, int64_t off, uint64_t n, std::string& why) const {
-  if (p.id == kOpaqueId) {
-    why = "the pointer's offset is not related to any comparison with packet end";
-    return false;
-  }
   if (static_cast<__int128>(smin(p.num)) + off < 0) {
     why = fmt::format("the offset may be negative ({})", range_text(static_cast<__int128>(smin(p.num)) + off,
                                                                     static_cast<__int128>(smax(p.num)) + off));
     return false;
   }
-  int64_t range = 0;
+  // Every offset is relative to the packet start, so the range of id 0 (the proven packet
+  // length) applies to any packet pointer; a pointer with a variable part also has the range
+  // proven for that part.
+  int64_t range0 = 0, range_id = 0;
   for (const PacketRange& r : s.packet) {
-    if (r.id == p.id) range = r.range;
+    if (r.id == 0) range0 = r.range;
+    if (r.id == p.id) range_id = r.range;
   }
+  if (static_cast<__int128>(smax(p.num)) + off + static_cast<__int128>(n) <= range0) return true;
+  if (p.id == kOpaqueId) {
+    why = fmt::format("bytes up to offset {} are used, but comparisons with packet end prove only {}",
+                      static_cast<int64_t>(static_cast<__int128>(smax(p.num)) + off + static_cast<__int128>(n)), range0);
+    return false;
+  }
+  const int64_t range = p.id == 0 ? range0 : range_id;
   const __int128 end = static_cast<__int128>(p.id == 0 ? smax(p.num) : p.delta) + off + static_cast<__int128>(n);
   if (end <= range) return true;
   why = p.id == 0 ? fmt::format("bytes up to offset {} are used, but comparisons with packet end prove only {}",
@@ -805,6 +907,51 @@ void Analyzer::fresh_id(State& s, uint32_t id) {
   std::erase_if(s.packet, [&](const PacketRange& r) { return r.id == id; });
 }
 
+// Gives the scalar in r an id (if it has none) that its copies will share.
+void Analyzer::share_scalar(State& s, int r, size_t pc) {
+  Value& v = s.regs[static_cast<size_t>(r)];
+  if (!v.is_scalar() || v.id != 0) return;
+  const uint32_t id = kScalarIdBase + static_cast<uint32_t>(pc);
+  auto forget = [&](Value& x) {
+    if (x.is_scalar() && x.id == id) x.id = 0;
+  };
+  for (Value& x : s.regs) forget(x);
+  for (size_t f = 0; f < s.frames.size(); ++f) {
+    bool has = false;
+    for (const Value& x : s.frames[f]->spill) has = has || (x.is_scalar() && x.id == id);
+    if (has) {
+      for (Value& x : s.frame_mut(f).spill) forget(x);
+    }
+  }
+  v.id = id;
+}
+
+// After a branch refined a scalar, its copies (same id) hold the same value: meet them with it.
+// Returns false when a copy's value and the refined one are disjoint (the path is infeasible).
+bool Analyzer::propagate_scalar(State& s, const Value& refined) {
+  if (!refined.is_scalar() || refined.id == 0) return true;
+  bool ok = true;
+  auto meet = [&](Value& x) {
+    if (!x.is_scalar() || x.id != refined.id || scalar_eq(x.num, refined.num)) return;
+    const dm::Refined<uint64_t> m = dm::scalar_refine<uint64_t>(JmpOp::Jeq, Width::W64, true, x.num, refined.num);
+    const dm::Tightened<uint64_t> t = dm::scalar_tighten<uint64_t>(m.dst);
+    if (!m.feasible || !t.nonempty) {
+      ok = false;
+      return;
+    }
+    x.num = t.s;
+  };
+  for (Value& x : s.regs) meet(x);
+  for (size_t f = 0; f < s.frames.size(); ++f) {
+    bool has = false;
+    for (const Value& x : s.frames[f]->spill) has = has || (x.is_scalar() && x.id == refined.id);
+    if (has) {
+      for (Value& x : s.frame_mut(f).spill) meet(x);
+    }
+  }
+  return ok;
+}
+
 void Analyzer::pointer_arith(State& s, size_t pc, int dst, const Value& ptr, const Scalar& x, bool subtract, Value& out) {
   switch (ptr.region) {
     case PointerKind::PacketEnd:
@@ -864,7 +1011,12 @@ void Analyzer::alu_insn(State& s, size_t pc) {
   const auto dst_cell = static_cast<uint32_t>(dst);
   if (op == AluOp::Mov) {
     if (w == Width::W64) {
-      d = src;
+      if (reg_operand && src.is_scalar() && insn.src != dst) {
+        share_scalar(s, insn.src, pc);
+        s.regs[static_cast<size_t>(dst)] = s.regs[static_cast<size_t>(insn.src)];
+      } else {
+        d = src;
+      }
       if (reg_operand) {
         rel_copy(s, static_cast<uint32_t>(insn.src), dst_cell, false);
       } else {
@@ -933,7 +1085,12 @@ void Analyzer::alu_insn(State& s, size_t pc) {
     const bool same_base = d.same_object(src) && d.id == src.id && d.id != kOpaqueId &&
                            d.region != PointerKind::MapHandle && d.region != PointerKind::Code &&
                            d.region != PointerKind::PacketEnd;
-    const bool packet_pair = is_packet(d.region) && is_packet(src.region) && d.region == src.region;
+    const bool packet_pair = (is_packet(d.region) || d.region == PointerKind::PacketEnd) &&
+                             (is_packet(src.region) || src.region == PointerKind::PacketEnd);
+    if (packet_pair && d.region != src.region) {
+      d = Value::scalar(scalar_top());  // a distance to packet end: the length is unknown
+      return;
+    }
     if (same_base || packet_pair) {
       d = Value::scalar(alu(AluOp::Sub, Width::W64, d.num, src.num));
       return;
@@ -957,10 +1114,14 @@ void Analyzer::alu_insn(State& s, size_t pc) {
 void Analyzer::load_insn(State& s, size_t pc) {
   const Insn& insn = prog_.insns[pc];
   const semantics::Encoding& row = prog_.row(pc);
-  read_reg(s, pc, insn.src);
-  const Value p = s.regs[static_cast<size_t>(insn.src)];
   const unsigned n = row.size;
   Value result = Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, row.sign_extend));
+  if (!read_reg(s, pc, insn.src)) {
+    s.regs[static_cast<size_t>(insn.dst)] = result;
+    rel_drop(s, insn.dst);
+    return;
+  }
+  const Value p = s.regs[static_cast<size_t>(insn.src)];
   if (check_access(s, pc, insn.src, p, insn.off, n, AccessKind::Read)) {
     if (p.region == PointerKind::Stack) {
       result = stack_read(s, pc, insn.src, p, insn.off, n, row.sign_extend);
@@ -990,8 +1151,9 @@ void Analyzer::store_insn(State& s, size_t pc) {
   const Insn& insn = prog_.insns[pc];
   const semantics::Encoding& row = prog_.row(pc);
   const bool reg_value = row.operand == Operand::Reg;
-  read_reg(s, pc, insn.dst);
+  const bool have_ptr = read_reg(s, pc, insn.dst);
   if (reg_value) read_reg(s, pc, insn.src);
+  if (!have_ptr) return;
   const Value p = s.regs[static_cast<size_t>(insn.dst)];
   const Value v = reg_value ? s.regs[static_cast<size_t>(insn.src)]
                             : Value::scalar(scalar_const(semantics::imm_operand(insn.imm)));
@@ -999,7 +1161,12 @@ void Analyzer::store_insn(State& s, size_t pc) {
   if (!check_access(s, pc, insn.dst, p, insn.off, n, AccessKind::Write)) return;
   const Value stored = v.is_scalar() ? Value::scalar(alu(AluOp::ToLe, Width::W64, v.num, v.num, n * 8)) : v;
   if (p.region == PointerKind::Stack) {
-    stack_write(s, pc, p, insn.off, n, n == 8 ? v : stored, n);
+    Value spilled = n == 8 ? v : stored;
+    if (reg_value && n == 8 && v.is_scalar()) {
+      share_scalar(s, insn.src, pc);
+      spilled = s.regs[static_cast<size_t>(insn.src)];
+    }
+    stack_write(s, pc, p, insn.off, n, spilled, n);
     if (reg_value && n == 8 && is_const(p.num)) {
       const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + insn.off) + kStackBytes;
       if (start % 8 == 0) rel_copy(s, insn.src, slot_cell(static_cast<int>(p.object), start / 8), false);
@@ -1019,7 +1186,7 @@ void Analyzer::atomic_insn(State& s, size_t pc) {
   const Insn& insn = prog_.insns[pc];
   const semantics::Encoding& row = prog_.row(pc);
   const AtomicOp op = row.atomic_op();
-  read_reg(s, pc, insn.dst);
+  const bool have_ptr = read_reg(s, pc, insn.dst);
   read_reg(s, pc, insn.src);
   if (op == AtomicOp::Cmpxchg) read_reg(s, pc, 0);
   const Value p = s.regs[static_cast<size_t>(insn.dst)];
@@ -1032,7 +1199,7 @@ void Analyzer::atomic_insn(State& s, size_t pc) {
   if (op == AtomicOp::Cmpxchg && !s.regs[0].is_scalar()) {
     report("ptr.leak", pc, fmt::format("cmpxchg compares with r0 = {}: must be a scalar", text(s.regs[0])), s);
   }
-  if (check_access(s, pc, insn.dst, p, insn.off, n, AccessKind::Atomic) && p.region == PointerKind::Stack) {
+  if (have_ptr && check_access(s, pc, insn.dst, p, insn.off, n, AccessKind::Atomic) && p.region == PointerKind::Stack) {
     // The old value is read: it must be initialised scalar data.
     (void)stack_read(s, pc, insn.dst, p, insn.off, n, false);
     stack_write(s, pc, p, insn.off, n, Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, false)), n);
@@ -1149,7 +1316,10 @@ void Analyzer::packet_load_insn(State& s, size_t pc) {
 void Analyzer::exit_insn(State& s, size_t pc) {
   const Value& r0 = s.regs[0];
   if (s.depth() > 0) {
-    if (!r0.is_init()) report("exit.r0", pc, "r0 is not initialised when the function returns", s);
+    if (!r0.is_init()) {
+      report("exit.r0", pc, "r0 is not initialised when the function returns", s);
+      s.regs[0] = Value::scalar(scalar_top());  // reported once, here
+    }
     if (r0.is_pointer() && r0.region == PointerKind::Stack && r0.object == s.depth()) {
       report("exit.stack_pointer", pc, fmt::format("the function returns {}, a pointer into its own frame", text(r0)), s);
     }
@@ -1180,16 +1350,20 @@ void Analyzer::exit_insn(State& s, size_t pc) {
 // ---- branches -----------------------------------------------------------------------------------
 
 void Analyzer::learn_packet_range(State& s, const Value& p, int64_t extra) {
-  if (p.id == kOpaqueId || !sane(p.num)) return;
-  const int64_t r = (p.id == 0 ? smin(p.num) : p.delta) + extra;
-  for (PacketRange& x : s.packet) {
-    if (x.id == p.id) {
-      x.range = std::max(x.range, r);
-      return;
+  if (!sane(p.num)) return;
+  auto learn = [&](uint32_t id, int64_t r) {
+    for (PacketRange& x : s.packet) {
+      if (x.id == id) {
+        x.range = std::max(x.range, r);
+        return;
+      }
     }
-  }
-  s.packet.push_back({p.id, r});
-  std::sort(s.packet.begin(), s.packet.end(), [](const PacketRange& a, const PacketRange& b) { return a.id < b.id; });
+    s.packet.push_back({id, r});
+    std::sort(s.packet.begin(), s.packet.end(), [](const PacketRange& a, const PacketRange& b) { return a.id < b.id; });
+  };
+  // The packet holds at least the smallest offset the pointer may have (+ extra).
+  learn(0, smin(p.num) + extra);
+  if (p.id != 0 && p.id != kOpaqueId) learn(p.id, p.delta + extra);
 }
 
 void Analyzer::branch(const State& in, size_t pc, State& fall, State& taken) {
@@ -1209,12 +1383,38 @@ void Analyzer::branch(const State& in, size_t pc, State& fall, State& taken) {
     for (int dir = 0; dir < 2; ++dir) {
       State& out = dir == 1 ? taken : fall;
       const dm::Refined<uint64_t> r = dm::scalar_refine<uint64_t>(op, w, dir == 1, a.num, b.num);
-      if (!r.feasible) {
+      const dm::Tightened<uint64_t> td = dm::scalar_tighten<uint64_t>(r.dst);
+      const dm::Tightened<uint64_t> ts = dm::scalar_tighten<uint64_t>(r.src);
+      if (!r.feasible || !td.nonempty || !ts.nonempty) {
         out = State{};
         continue;
       }
-      out.regs[insn.dst].num = r.dst;
-      if (reg_operand && insn.src != insn.dst) out.regs[insn.src].num = r.src;
+      out.regs[insn.dst].num = td.s;
+      if (reg_operand && insn.src != insn.dst) out.regs[insn.src].num = ts.s;
+      if (!propagate_scalar(out, out.regs[insn.dst]) ||
+          (reg_operand && insn.src != insn.dst && !propagate_scalar(out, out.regs[insn.src]))) {
+        out = State{};
+      }
+    }
+    // `if (x != K)`: on the unequal side, a loop counter related to x by a constant d with
+    // stride +-1 is not at the value that would make x == K.
+    if (op == JmpOp::Jne || op == JmpOp::Jeq) {
+      State& ne = op == JmpOp::Jne ? taken : fall;
+      if (!ne.bottom && is_const(b.num)) {
+        const uint64_t kval = b.num.t.value;
+        for (Relation& rel : ne.relations) {
+          if (rel.cell != insn.dst || !is_const(rel.d) || (rel.k != 1 && rel.k != -1)) continue;
+          const uint64_t dval = rel.d.t.value;
+          const uint64_t e = rel.k == 1 ? kval - dval : dval - kval;
+          if (w == Width::W64 && rel.wide) {
+            rel.excl_kind = 1;
+            rel.excl = e;
+          } else if (w == Width::W32) {
+            rel.excl_kind = 2;
+            rel.excl = e & 0xffffffffull;
+          }
+        }
+      }
     }
     return;
   }
@@ -1705,6 +1905,26 @@ VerificationResult Analyzer::run() {
       }
     }
     strides_[l] = ks;
+  }
+  // Widening thresholds: the constants jumps compare with (and their neighbours), region sizes.
+  {
+    std::set<int64_t> th{0, -1, 1, static_cast<int64_t>(plat_.stack_size), -static_cast<int64_t>(plat_.stack_size)};
+    for (size_t pc = 0; pc < prog_.size(); ++pc) {
+      const auto& row = prog_.row(pc);
+      if (row.kind == Kind::Jump && row.operand == Operand::Imm) {
+        const int64_t k = prog_.insns[pc].imm;
+        for (int64_t d = -1; d <= 1; ++d) th.insert(k + d);
+      }
+    }
+    if (in_.memory_size) th.insert(static_cast<int64_t>(*in_.memory_size));
+    for (const MapDescriptor& m : in_.maps) th.insert(m.value_size);
+    for (const VariableDescriptor& v : in_.variables) th.insert(v.size);
+    th.insert(type_.context.size);
+    for (int64_t x : th) {
+      thresholds_.s.push_back(x);
+      thresholds_.u.push_back(static_cast<uint64_t>(x));
+    }
+    std::sort(thresholds_.u.begin(), thresholds_.u.end());
   }
   if (!structural) {
     State entry;

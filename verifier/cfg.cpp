@@ -209,12 +209,29 @@ Cfg Cfg::build(const semantics::Program& program) {
     std::vector<Vertex> idom(local.size(), boost::graph_traits<Graph>::null_vertex());
     auto idom_map = boost::make_iterator_property_map(idom.begin(), boost::get(boost::vertex_index, g));
     boost::lengauer_tarjan_dominator_tree(g, index.at(sub.entry_block), idom_map);
-    auto dominates = [&](Vertex a, Vertex b) {  // a dom b
-      for (Vertex x = b; x != boost::graph_traits<Graph>::null_vertex(); x = idom[x]) {
-        if (x == a) return true;
+    // Pre/post numbers of the dominator tree make "a dominates b" an O(1) interval test.
+    std::vector<std::vector<Vertex>> children(local.size());
+    for (Vertex v = 0; v < local.size(); ++v) {
+      if (idom[v] != boost::graph_traits<Graph>::null_vertex()) children[idom[v]].push_back(v);
+    }
+    std::vector<size_t> pre(local.size(), 0), post(local.size(), 0);
+    {
+      size_t clock = 0;
+      std::vector<std::pair<Vertex, size_t>> stack{{index.at(sub.entry_block), 0}};
+      pre[stack.back().first] = clock++;
+      while (!stack.empty()) {
+        auto& [v, i] = stack.back();
+        if (i < children[v].size()) {
+          const Vertex c = children[v][i++];
+          pre[c] = clock++;
+          stack.emplace_back(c, 0);
+        } else {
+          post[v] = clock++;
+          stack.pop_back();
+        }
       }
-      return false;
-    };
+    }
+    auto dominates = [&](Vertex a, Vertex b) { return pre[a] <= pre[b] && post[b] <= post[a]; };
     // Natural loops, one per header (union over its back edges).
     std::map<Vertex, std::set<Vertex>> loop_body;
     std::map<Vertex, std::vector<Vertex>> latches;

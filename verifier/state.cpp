@@ -1,5 +1,7 @@
 #include "verifier/state.h"
 
+#include "verifier/domain/tighten.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -30,6 +32,33 @@ int64_t smax(const Scalar& s) { return static_cast<int64_t>(s.smax); }
 
 // ---- values ---------------------------------------------------------------------------------
 
+Scalar scalar_widen_thresholds(const Scalar& a, const Scalar& b, const Thresholds* t) {
+  Scalar w = d::scalar_widen<uint64_t>(a, b);
+  if (t == nullptr) return w;
+  if (b.umax > a.umax) {
+    auto it = std::lower_bound(t->u.begin(), t->u.end(), b.umax);
+    if (it != t->u.end()) w.umax = *it;
+  }
+  if (b.umin < a.umin) {
+    auto it = std::upper_bound(t->u.begin(), t->u.end(), b.umin);
+    if (it != t->u.begin()) w.umin = *std::prev(it);
+  }
+  const auto as = static_cast<int64_t>(a.smax), bs = static_cast<int64_t>(b.smax);
+  if (bs > as) {
+    auto it = std::lower_bound(t->s.begin(), t->s.end(), bs);
+    if (it != t->s.end()) w.smax = static_cast<uint64_t>(*it);
+  }
+  const auto ai = static_cast<int64_t>(a.smin), bi = static_cast<int64_t>(b.smin);
+  if (bi < ai) {
+    auto it = std::upper_bound(t->s.begin(), t->s.end(), bi);
+    if (it != t->s.begin()) w.smin = static_cast<uint64_t>(*std::prev(it));
+  }
+  // Endpoints onto tnum members (x -= 8 from 512 stays a multiple of 8, so >= 1 means >= 8).
+  const d::Tightened<uint64_t> tt = d::scalar_tighten<uint64_t>(w);
+  if (tt.nonempty) w = tt.s;
+  return w;
+}
+
 namespace {
 
 bool is_zero(const Value& v) { return v.is_scalar() && is_const(v.num) && v.num.t.value == 0; }
@@ -39,9 +68,9 @@ bool pointer_meta_eq(const Value& a, const Value& b) {
 }
 
 // Join of pointers to one object; `widen` picks the offset operator.
-Value pointer_join(const Value& a, const Value& b, bool widen) {
+Value pointer_join(const Value& a, const Value& b, bool widen, const Thresholds* t) {
   Value r = a;
-  r.num = widen ? d::scalar_widen<uint64_t>(a.num, b.num) : d::scalar_join<uint64_t>(a.num, b.num);
+  r.num = widen ? scalar_widen_thresholds(a.num, b.num, t) : d::scalar_join<uint64_t>(a.num, b.num);
   r.nullable = a.nullable || b.nullable;
   if (a.region == PointerKind::Packet) {
     // Same variable part and same constant: keep; both constant-offset (id 0): keep id 0 (the
@@ -58,13 +87,16 @@ Value pointer_join(const Value& a, const Value& b, bool widen) {
   return r;
 }
 
-Value join_impl(const Value& a, const Value& b, bool widen) {
+Value join_impl(const Value& a, const Value& b, bool widen, const Thresholds* t = nullptr) {
   using T = Value::Type;
+  if (value_eq(a, b)) return a;
   if (a.type == T::Uninit || b.type == T::Uninit) return Value::uninit();
   if (a.type == T::Number && b.type == T::Number) {
-    return Value::scalar(widen ? d::scalar_widen<uint64_t>(a.num, b.num) : d::scalar_join<uint64_t>(a.num, b.num));
+    Value r = Value::scalar(widen ? scalar_widen_thresholds(a.num, b.num, t) : d::scalar_join<uint64_t>(a.num, b.num));
+    r.id = a.id == b.id ? a.id : 0;
+    return r;
   }
-  if (a.same_object(b)) return pointer_join(a, b, widen);
+  if (a.same_object(b)) return pointer_join(a, b, widen, t);
   // A nullable pointer and NULL: still the nullable pointer.
   if (a.is_pointer() && is_zero(b) && a.region != PointerKind::Packet && a.region != PointerKind::PacketEnd) {
     Value r = a;
@@ -72,7 +104,7 @@ Value join_impl(const Value& a, const Value& b, bool widen) {
     r.id = kOpaqueId;
     return r;
   }
-  if (b.is_pointer() && is_zero(a)) return join_impl(b, a, widen);
+  if (b.is_pointer() && is_zero(a)) return join_impl(b, a, widen, t);
   return Value::unknown();
 }
 
@@ -83,7 +115,7 @@ bool value_eq(const Value& a, const Value& b) {
   switch (a.type) {
     case Value::Type::Uninit:
     case Value::Type::Unknown: return true;
-    case Value::Type::Number: return scalar_eq(a.num, b.num);
+    case Value::Type::Number: return a.id == b.id && scalar_eq(a.num, b.num);
     case Value::Type::Pointer: return a.same_object(b) && pointer_meta_eq(a, b) && scalar_eq(a.num, b.num);
   }
   return false;
@@ -95,7 +127,7 @@ bool value_leq(const Value& a, const Value& b) {
   if (a.type == T::Uninit) return false;
   if (b.type == T::Unknown) return true;
   if (a.type == T::Unknown) return false;
-  if (a.is_scalar() && b.is_scalar()) return scalar_leq(a.num, b.num);
+  if (a.is_scalar() && b.is_scalar()) return (b.id == 0 || a.id == b.id) && scalar_leq(a.num, b.num);
   if (a.is_scalar() && b.is_pointer()) return is_zero(a) && b.nullable;
   if (!a.same_object(b)) return false;
   if (a.nullable && !b.nullable) return false;
@@ -108,7 +140,7 @@ bool value_leq(const Value& a, const Value& b) {
 }
 
 Value value_join(const Value& a, const Value& b) { return join_impl(a, b, false); }
-Value value_widen(const Value& older, const Value& newer) { return join_impl(older, newer, true); }
+Value value_widen(const Value& older, const Value& newer, const Thresholds* t) { return join_impl(older, newer, true, t); }
 
 // ---- stack ----------------------------------------------------------------------------------
 
@@ -142,7 +174,7 @@ bool slot_all_init(const StackFrame& f, int slot) {
   return true;
 }
 
-FramePtr frame_join(const FramePtr& pa, const FramePtr& pb, bool widen) {
+FramePtr frame_join(const FramePtr& pa, const FramePtr& pb, bool widen, const Thresholds* t) {
   if (pa == pb) return pa;
   const StackFrame& a = *pa;
   const StackFrame& b = *pb;
@@ -150,7 +182,7 @@ FramePtr frame_join(const FramePtr& pa, const FramePtr& pb, bool widen) {
   for (int slot = 0; slot < kStackSlots; ++slot) {
     const bool sa = slot_is_spill(a, slot), sb = slot_is_spill(b, slot);
     if (sa && sb) {
-      const Value v = join_impl(a.spill[static_cast<size_t>(slot)], b.spill[static_cast<size_t>(slot)], widen);
+      const Value v = join_impl(a.spill[static_cast<size_t>(slot)], b.spill[static_cast<size_t>(slot)], widen, t);
       for (int i = 0; i < 8; ++i) out->kind[static_cast<size_t>(slot * 8 + i)] = ByteKind::Spill;
       out->spill[static_cast<size_t>(slot)] = v;
       continue;
@@ -263,6 +295,10 @@ auto relation_key(const Relation& r) { return std::tuple(r.header, r.cell, r.k);
 Relation relation_merge(const Relation& a, const Relation& b, bool widen) {
   Relation r = a;
   r.wide = a.wide && b.wide;
+  if (a.excl_kind != b.excl_kind || a.excl != b.excl) {
+    r.excl_kind = 0;
+    r.excl = 0;
+  }
   r.d = widen ? d::scalar_widen<uint64_t>(a.d, b.d) : d::scalar_join<uint64_t>(a.d, b.d);
   return r;
 }
@@ -271,23 +307,31 @@ PacketRange range_merge(const PacketRange& a, const PacketRange& b, bool) {
   return {a.id, std::min(a.range, b.range)};
 }
 
-State join_impl(const State& a, const State& b, bool widen) {
+State join_impl(const State& a, const State& b, bool widen, const Thresholds* t) {
   if (a.bottom) return b;
   if (b.bottom) return a;
   State r;
   r.bottom = false;
-  for (size_t i = 0; i < r.regs.size(); ++i) r.regs[i] = join_impl(a.regs[i], b.regs[i], widen);
+  for (size_t i = 0; i < r.regs.size(); ++i) r.regs[i] = join_impl(a.regs[i], b.regs[i], widen, t);
+  r.frames.reserve(a.frames.size());
   const size_t nf = std::min(a.frames.size(), b.frames.size());
-  for (size_t f = 0; f < nf; ++f) r.frames.push_back(frame_join(a.frames[f], b.frames[f], widen));
+  for (size_t f = 0; f < nf; ++f) r.frames.push_back(frame_join(a.frames[f], b.frames[f], widen, t));
   r.packet = intersect_sorted(a.packet, b.packet, range_key, range_merge, widen);
+  if (widen) {
+    // A range that shrank is dropped, so ranges cannot shrink forever.
+    std::erase_if(r.packet, [&](const PacketRange& x) {
+      auto it = std::find_if(a.packet.begin(), a.packet.end(), [&](const PacketRange& y) { return y.id == x.id; });
+      return it == a.packet.end() || it->range != x.range;
+    });
+  }
   r.relations = intersect_sorted(a.relations, b.relations, relation_key, relation_merge, widen);
   return r;
 }
 
 }  // namespace
 
-State state_join(const State& a, const State& b) { return join_impl(a, b, false); }
-State state_widen(const State& older, const State& newer) { return join_impl(older, newer, true); }
+State state_join(const State& a, const State& b) { return join_impl(a, b, false, nullptr); }
+State state_widen(const State& older, const State& newer, const Thresholds* t) { return join_impl(older, newer, true, t); }
 
 bool state_leq(const State& a, const State& b) {
   if (a.bottom) return true;
@@ -307,6 +351,7 @@ bool state_leq(const State& a, const State& b) {
     auto it = std::find_if(a.relations.begin(), a.relations.end(),
                            [&](const Relation& x) { return relation_key(x) == relation_key(rb); });
     if (it == a.relations.end() || (!it->wide && rb.wide) || !scalar_leq(it->d, rb.d)) return false;
+    if (rb.excl_kind != 0 && (it->excl_kind != rb.excl_kind || it->excl != rb.excl)) return false;
   }
   return true;
 }

@@ -42,6 +42,8 @@ struct Value {
   // Nullable pointers and map values: id shared by copies of one lookup's result (0: a fixed
   // object, e.g. LDDW src 2; kOpaqueId: unknown). Packet pointers: id of the variable part of
   // the offset (0: offset relative to the packet start; kOpaqueId: unrelated to any range).
+  // Scalars: id shared by copies holding the same value (0: none), so a branch on one copy
+  // refines all of them (a register and its spill, a register and its mov).
   uint32_t id = 0;
   int64_t delta = 0;  // packet pointers: the constant added since the variable part (id)
   Scalar num{};       // scalar value, or pointer offset
@@ -75,10 +77,18 @@ struct Value {
   }
 };
 
+// Widening with thresholds: a bound that moves jumps to the nearest threshold beyond it
+// (program constants, region sizes) before going to the limit. Finite, so still a widening.
+struct Thresholds {
+  std::vector<uint64_t> u;  // ascending
+  std::vector<int64_t> s;   // ascending
+};
+
 bool value_eq(const Value& a, const Value& b);
 bool value_leq(const Value& a, const Value& b);
 Value value_join(const Value& a, const Value& b);
-Value value_widen(const Value& older, const Value& newer);
+Value value_widen(const Value& older, const Value& newer, const Thresholds* t = nullptr);
+Scalar scalar_widen_thresholds(const Scalar& older, const Scalar& newer, const Thresholds* t);
 
 enum class ByteKind : uint8_t { Uninit, Misc, Const, Spill };
 
@@ -97,11 +107,15 @@ void unspill(StackFrame& f, int slot);
 // For loop `header` (a block) with iteration counter c (0 on entry, +1 per back edge):
 // d = cell - k * c modulo 2^64 (and, when !wide, only modulo 2^32), where cell is a register
 // (0-10) or a stack slot (16 + frame * 64 + slot). See analyzer.cpp, "Termination".
+// A relation may also carry an exclusion learnt from `if (cell != K)`: on this path c != excl
+// (modulo 2^64 when excl_kind is 1, modulo 2^32 when 2), valid while d is unchanged.
 struct Relation {
-  uint32_t header = 0;
+  uint32_t header = 0;  // loop index (Cfg::loops)
   uint32_t cell = 0;
   int64_t k = 0;
   bool wide = true;
+  uint8_t excl_kind = 0;
+  uint64_t excl = 0;
   Scalar d{};
 };
 
@@ -123,7 +137,7 @@ struct State {
 
 bool state_leq(const State& a, const State& b);
 State state_join(const State& a, const State& b);
-State state_widen(const State& older, const State& newer);
+State state_widen(const State& older, const State& newer, const Thresholds* t = nullptr);
 
 std::string describe(const Value& v, const VerifierInput* input = nullptr);
 ValueView view(const Value& v, const VerifierInput* input = nullptr);
