@@ -87,6 +87,7 @@ constexpr uint32_t kRelBpf64_32 = 10;     // R_BPF_64_32: CALL immediate
 constexpr uint8_t kOpLddw = BPF_LD | BPF_IMM | BPF_DW;
 constexpr uint8_t kOpCall = BPF_JMP | BPF_CALL;
 constexpr size_t kLegacyMapDefMin = 4 * sizeof(uint32_t);  // type, key, value, max_entries
+constexpr uint64_t kMaxGlobalData = uint64_t{1} << 22;     // KMALLOC_MAX_SIZE on x86-64
 
 struct ElfDeleter {
   void operator()(Elf* e) const { elf_end(e); }
@@ -320,7 +321,7 @@ class Loader {
       } else if (kind == SectionKind::BtfMaps) {
         if (auto e = read_btf_maps(s); e) return e;
       } else if (kind == SectionKind::Data) {
-        read_data_map(s);
+        if (auto e = read_data_map(s); e) return e;
       }
     }
     return std::nullopt;
@@ -501,8 +502,15 @@ class Loader {
     return std::nullopt;
   }
 
-  void read_data_map(const Section& s) {
-    if (s.shdr.sh_size == 0) return;
+  MaybeError read_data_map(const Section& s) {
+    if (s.shdr.sh_size == 0) return std::nullopt;
+    // Linux caps an array map's value at KMALLOC_MAX_SIZE (4 MiB); a .bss header could ask for
+    // any size without the file holding a byte of it.
+    if (s.shdr.sh_size > kMaxGlobalData) {
+      return fail(ErrorCode::BadMapDefinition, fmt::format("global data section '{}' is {} bytes; array map values are "
+                                                           "at most {} bytes",
+                                                           s.name, s.shdr.sh_size, kMaxGlobalData));
+    }
     MapDefinition m;
     m.name = s.name;
     m.origin = MapOrigin::GlobalData;
@@ -522,6 +530,7 @@ class Loader {
     map_at_[{s.index, 0}] = obj_.maps.size();
     data_map_[s.index] = obj_.maps.size();
     obj_.maps.push_back(std::move(m));
+    return std::nullopt;
   }
 
   // --- relocations and functions ---
