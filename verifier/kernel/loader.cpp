@@ -60,8 +60,12 @@ std::string last_message(const std::string& log) {
     if (end == std::string::npos) end = log.size();
     std::string line = log.substr(start, end - start);
     // Some messages lack their newline and run into the statistics line.
-    if (const size_t stats = line.find("processed "); stats != std::string::npos && stats > 0) line.resize(stats);
-    if (!line.empty() && !line.starts_with("processed ") && !line.starts_with("verification time")) {
+    for (const char* stat : {"processed ", "verification time"}) {
+      if (const size_t at = line.find(stat); at != std::string::npos && at > 0) line.resize(at);
+    }
+    // Statistics (BPF_LOG_STATS) follow the complaint: skip them.
+    if (!line.empty() && !line.starts_with("processed ") && !line.starts_with("verification time") &&
+        !line.starts_with("stack depth")) {
       lines.push_back(std::move(line));
     }
     start = end + 1;
@@ -182,9 +186,13 @@ KernelVerdict load_into_kernel(const elf::Object& object, const elf::ProgramInfo
       return v;
     }
   }
-  const double first = v.seconds;
-  attempt(1);
-  v.seconds = first;
+  // The verifier's complaint is logged at the statistics level too; only when it is missing
+  // load again with the instruction trace (level 1), which costs a second verification.
+  if (last_message(log.c_str()).empty()) {
+    const double first = v.seconds;
+    attempt(1);
+    v.seconds = first;
+  }
   v.status = KernelStatus::Rejected;
   v.log = log.c_str();
   v.processed_insns = processed(v.log);
