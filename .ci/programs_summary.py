@@ -29,10 +29,11 @@ def main():
             continue
         stem = name[:-5]
         doc = json.load(open(os.path.join(report_dir, name), encoding="utf-8"))
-        for p in doc.get("programs", []):
+        for entry in doc.get("programs", []):
+            p = entry["report"]
             findings = sorted({"%s@%s" % (f["check"], f.get("source", {}).get("line", "?"))
                                for f in p["findings"] if f["severity"] == "error"})
-            kernel = p.get("kernel", {})
+            kernel = entry.get("kernel", {})
             rows.append({
                 "file": stem,
                 "program": p["program"]["name"],

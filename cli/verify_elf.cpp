@@ -142,7 +142,7 @@ int verify_elf(const VerifyElfRequest& req) {
     for (const ProgramOutcome& o : outcomes) {
       reports::VerificationReport j = o.report;
       if (!req.print_invariants) j.invariants.reset();
-      json p = reports::to_json(j);
+      json p{{"report", reports::to_json(j)}};
       if (o.kernel) p["kernel"] = kernel_json(*o.kernel);
       programs.push_back(std::move(p));
     }

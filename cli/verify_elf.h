@@ -12,7 +12,7 @@ struct VerifyElfRequest {
   std::string object;
   std::string section;
   std::string program;
-  std::string json;   // "bpfcert/object-verification/1": one verification report per program
+  std::string json;   // "bpfcert/object-verification/1": per program its report (and kernel verdict)
   std::string sarif;  // one SARIF run; results located in the C sources
   bool compare_kernel = false;
   bool print_invariants = false;

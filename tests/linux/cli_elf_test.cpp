@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "tests/linux/corpus_support.h"
+#include "tests/verifier/json_schema.h"
 
 namespace bpfcert::tests {
 namespace {
@@ -29,6 +30,10 @@ Command bpfcert(const std::string& args) {
   const int status = pclose(p);
   c.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return c;
+}
+
+nlohmann::json schema(const std::string& name) {
+  return nlohmann::json::parse(std::ifstream(std::string(BPFCERT_SOURCE_DIR) + "/reports/schemas/" + name + ".schema.json"));
 }
 
 std::string object(const std::string& name) { return std::string(BPFCERT_PROGRAMS_OUT) + "/" + name + ".o"; }
@@ -77,7 +82,10 @@ TEST_F(CliElf, FindingsAtTheCLineInTextJsonAndSarif) {
   EXPECT_EQ(json["schema"], "bpfcert/object-verification/1");
   EXPECT_EQ(json["verdict"], "rejected");
   ASSERT_EQ(json["programs"].size(), 1u);
-  const auto& p = json["programs"][0];
+  EXPECT_TRUE(testing::SchemaValidator(schema("object-verification-1")).validate(json).empty());
+  const auto& p = json["programs"][0]["report"];
+  const auto errors = testing::SchemaValidator(schema("verification-1")).validate(p);
+  EXPECT_TRUE(errors.empty()) << errors.front();
   EXPECT_EQ(p["schema"], "bpfcert/verification/1");
   EXPECT_EQ(p["program"]["section"], "xdp");
   ASSERT_FALSE(p["findings"].empty());
@@ -99,6 +107,7 @@ TEST_F(CliElf, CompareKernelReportsBothVerdicts) {
   EXPECT_EQ(c.exit_code, 0) << c.out;
   EXPECT_NE(c.out.find("kernel: "), std::string::npos) << c.out;
   const auto json = nlohmann::json::parse(std::ifstream(tmp("k.json")));
+  EXPECT_TRUE(testing::SchemaValidator(schema("object-verification-1")).validate(json).empty()) << json.dump(2);
   const std::string status = json["programs"][0]["kernel"]["status"];
   EXPECT_TRUE(status == "accepted" || status == "unavailable") << status;
 }
