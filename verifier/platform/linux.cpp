@@ -189,8 +189,13 @@ UapiHelper parse_helper_signature(int32_t id, std::string name, std::string sign
       a = ArgType::Function;
       continue;
     }
-    if (p.pointers >= 1 && (p.name == "callback_ctx" || p.name.starts_with("unsafe"))) {
-      // Passed through (callback context) or read with fault handling (probe_read): any value.
+    if (p.pointers == 1 && p.name == "callback_ctx") {
+      // Linux: ARG_PTR_TO_STACK_OR_NULL, handed to the callback.
+      a = ArgType::Stack;
+      continue;
+    }
+    if (p.pointers >= 1 && p.name.starts_with("unsafe")) {
+      // Read with fault handling (probe_read): any value.
       a = ArgType::Anything;
       continue;
     }
