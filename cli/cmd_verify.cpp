@@ -202,6 +202,8 @@ void add_verify_command(CLI::App& app, int* exit_code) {
   elf->add_option("--section", o->elf.section, "verify the programs of this ELF section only");
   elf->add_option("--program", o->elf.program, "verify the program with this function name only");
   elf->add_flag("--compare-kernel", o->elf.compare_kernel, "also load each program into the running kernel and report both verdicts");
+  elf->add_flag("--kernel-unprivileged", o->elf.kernel_unprivileged,
+                "compare with the kernel's checks for loaders without CAP_PERFMON (load with CAP_BPF and CAP_NET_ADMIN only)");
   cmd->callback([o, exit_code] {
     if (auto head = read_file(o->input); head.ok() && head->starts_with("\x7f" "ELF")) {
       o->elf.object = o->input;

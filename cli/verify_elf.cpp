@@ -69,7 +69,8 @@ int verify_elf(const VerifyElfRequest& req) {
   const verifier::Platform& platform = verifier::platform::linux_platform();
 
   std::string kernel_unavailable;
-  if (req.compare_kernel && !verifier::kernel::kernel_loading_available(&kernel_unavailable)) {
+  const bool compare_kernel = req.compare_kernel || req.kernel_unprivileged;
+  if (compare_kernel && !verifier::kernel::kernel_loading_available(&kernel_unavailable)) {
     kernel_unavailable = "kernel loading not permitted here: " + kernel_unavailable;
   }
 
@@ -107,7 +108,7 @@ int verify_elf(const VerifyElfRequest& req) {
       if (const auto* fn = p->function_at(pc); fn != nullptr) f.function = fn->name;
     }
     all_accepted = all_accepted && rep.accepted;
-    if (req.compare_kernel) {
+    if (compare_kernel) {
       if (!kernel_unavailable.empty()) {
         verifier::kernel::KernelVerdict k;
         k.reason = kernel_unavailable;
@@ -116,6 +117,7 @@ int verify_elf(const VerifyElfRequest& req) {
         verifier::kernel::KernelLoadOptions ko;
         ko.prog_type = type->linux_id;
         ko.expected_attach_type = verifier::platform::expected_attach_type_for_section(p->section);
+        ko.unprivileged = req.kernel_unprivileged;
         out.kernel = verifier::kernel::load_into_kernel(*obj, *p, ko);
       }
     }

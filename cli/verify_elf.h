@@ -15,6 +15,7 @@ struct VerifyElfRequest {
   std::string json;   // "bpfcert/object-verification/1": per program its report (and kernel verdict)
   std::string sarif;  // one SARIF run; results located in the C sources
   bool compare_kernel = false;
+  bool kernel_unprivileged = false;  // load with CAP_BPF and CAP_NET_ADMIN only
   bool print_invariants = false;
   bool quiet = false;
   uint64_t max_loop_iterations = 1'000'000;

@@ -76,5 +76,29 @@ TEST(KernelDifferential, KernelVerdictsAndEveryDisagreementExplained) {
   EXPECT_GE(loaded, 80u);
 }
 
+// Without CAP_PERFMON Linux forbids pointer leaks; tracing types cannot be loaded at all.
+TEST(KernelDifferential, UnprivilegedModeAppliesTheChecksOfLoadersWithoutPerfmon) {
+  if (const std::string why = corpus_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
+  std::string why;
+  if (!verifier::kernel::kernel_loading_available(&why)) GTEST_SKIP() << "kernel loading not permitted: " << why;
+  auto load = [](const std::string& name, bool unprivileged) {
+    auto obj = verifier::elf::load_object_file(std::string(BPFCERT_PROGRAMS_OUT) + "/" + name + ".o");
+    EXPECT_TRUE(obj.ok());
+    const auto& p = obj->programs.at(0);
+    verifier::kernel::KernelLoadOptions options;
+    options.prog_type = verifier::platform::program_type_for_section(p.section)->linux_id;
+    options.unprivileged = unprivileged;
+    return verifier::kernel::load_into_kernel(*obj, p, options);
+  };
+  EXPECT_EQ(load("wrong_pointer_leak_map", false).status, KernelStatus::Accepted);
+  const auto leak = load("wrong_pointer_leak_map", true);
+  EXPECT_EQ(leak.status, KernelStatus::Rejected);
+  EXPECT_NE(leak.reason.find("leaks addr"), std::string::npos) << leak.reason;
+  EXPECT_EQ(load("xdp_pass", true).status, KernelStatus::Accepted);
+  const auto kprobe = load("kprobe_count_calls", true);
+  EXPECT_EQ(kprobe.status, KernelStatus::Unavailable);
+  EXPECT_NE(kprobe.reason.find("CAP_PERFMON"), std::string::npos) << kprobe.reason;
+}
+
 }  // namespace
 }  // namespace bpfcert::tests

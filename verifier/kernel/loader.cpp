@@ -4,9 +4,13 @@
 #include <bpf/libbpf.h>
 #include <fmt/format.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 #include <cstring>
 #include <regex>
@@ -98,8 +102,9 @@ bool kernel_loading_available(std::string* why) {
   return true;
 }
 
-KernelVerdict load_into_kernel(const elf::Object& object, const elf::ProgramInfo& program,
-                               const KernelLoadOptions& options) {
+namespace {
+
+KernelVerdict load_here(const elf::Object& object, const elf::ProgramInfo& program, const KernelLoadOptions& options) {
   KernelVerdict v;
   std::string why;
   if (!kernel_loading_available(&why)) {
@@ -199,6 +204,96 @@ KernelVerdict load_into_kernel(const elf::Object& object, const elf::ProgramInfo
   v.reason = last_message(v.log);
   if (v.reason.empty()) v.reason = std::strerror(v.error);
   return v;
+}
+
+// Unprivileged mode: a child process keeps only CAP_BPF and CAP_NET_ADMIN, so the kernel runs
+// the checks it runs for loaders without CAP_PERFMON (no pointer leaks, no uninitialised stack
+// reads, Spectre v1/v4 mitigations). The verdict comes back through a pipe.
+bool drop_to_bpf_and_net_admin() {
+  __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  const auto keep = [&](int cap) {
+    data[cap / 32].effective |= 1u << (cap % 32);
+    data[cap / 32].permitted |= 1u << (cap % 32);
+  };
+  keep(CAP_BPF);
+  keep(CAP_NET_ADMIN);
+  return syscall(SYS_capset, &hdr, data) == 0;
+}
+
+void write_all(int fd, const std::string& s) {
+  size_t done = 0;
+  while (done < s.size()) {
+    const ssize_t n = write(fd, s.data() + done, s.size() - done);
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
+  }
+}
+
+KernelVerdict load_unprivileged(const elf::Object& object, const elf::ProgramInfo& program,
+                                const KernelLoadOptions& options) {
+  KernelVerdict v;
+  int pipefd[2];
+  if (pipe(pipefd) != 0) {
+    v.reason = fmt::format("pipe: {}", std::strerror(errno));
+    return v;
+  }
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(pipefd[0]);
+    close(pipefd[1]);
+    v.reason = fmt::format("fork: {}", std::strerror(errno));
+    return v;
+  }
+  if (pid == 0) {
+    close(pipefd[0]);
+    KernelVerdict c;
+    if (!drop_to_bpf_and_net_admin()) {
+      c.reason = fmt::format("capset: {}", std::strerror(errno));
+    } else {
+      c = load_here(object, program, options);
+      if (c.status == KernelStatus::Unavailable && c.reason.find("not permitted") != std::string::npos) {
+        c.reason += " (unprivileged mode keeps CAP_BPF and CAP_NET_ADMIN only: tracing types need CAP_PERFMON)";
+      }
+    }
+    // status, errno, processed (or -1), seconds, then reason and log separated by NUL.
+    write_all(pipefd[1], fmt::format("{} {} {} {}\n", static_cast<int>(c.status), c.error,
+                                     c.processed_insns ? static_cast<int64_t>(*c.processed_insns) : -1, c.seconds) +
+                             c.reason + std::string(1, '\0') + c.log);
+    close(pipefd[1]);
+    _exit(0);
+  }
+  close(pipefd[1]);
+  std::string buf;
+  char chunk[4096];
+  for (ssize_t n; (n = read(pipefd[0], chunk, sizeof chunk)) > 0;) buf.append(chunk, static_cast<size_t>(n));
+  close(pipefd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const size_t eol = buf.find('\n');
+  int st = 2, err = 0;
+  long long processed = -1;
+  double seconds = 0;
+  if (eol == std::string::npos || std::sscanf(buf.c_str(), "%d %d %lld %lf", &st, &err, &processed, &seconds) != 4) {
+    v.reason = "the unprivileged loader process died";
+    return v;
+  }
+  v.status = static_cast<KernelStatus>(st);
+  v.error = err;
+  if (processed >= 0) v.processed_insns = static_cast<uint64_t>(processed);
+  v.seconds = seconds;
+  const std::string rest = buf.substr(eol + 1);
+  const size_t nul = rest.find('\0');
+  v.reason = rest.substr(0, nul);
+  if (nul != std::string::npos) v.log = rest.substr(nul + 1);
+  return v;
+}
+
+}  // namespace
+
+KernelVerdict load_into_kernel(const elf::Object& object, const elf::ProgramInfo& program,
+                               const KernelLoadOptions& options) {
+  return options.unprivileged ? load_unprivileged(object, program, options) : load_here(object, program, options);
 }
 
 }  // namespace bpfcert::verifier::kernel

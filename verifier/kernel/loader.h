@@ -31,6 +31,11 @@ struct KernelLoadOptions {
   uint32_t prog_type = 0;                      // uapi bpf_prog_type
   std::optional<uint32_t> expected_attach_type;
   size_t log_size = 1 << 22;                   // bytes of verifier log kept
+  // Load from a process that keeps only CAP_BPF and CAP_NET_ADMIN: Linux then applies the
+  // checks of loaders without CAP_PERFMON (pointer leaks, uninitialised stack, Spectre
+  // mitigations), the rules bpfcert's Linux platform models. Tracing types need CAP_PERFMON
+  // and are unavailable in this mode.
+  bool unprivileged = false;
 };
 
 // Whether this process may create maps and load programs; `why` says what failed if not.
