@@ -207,6 +207,7 @@ void add_verify_command(CLI::App& app, int* exit_code) {
   cmd->callback([o, exit_code] {
     if (auto head = read_file(o->input); head.ok() && head->starts_with("\x7f" "ELF")) {
       o->elf.object = o->input;
+      o->elf.program_type = o->program_type;
       o->elf.json = o->json;
       o->elf.sarif = o->sarif;
       o->elf.print_invariants = o->print_invariants;

@@ -22,7 +22,8 @@ std::string candidates(const verifier::elf::Object& object) {
 
 semantics::Result<std::vector<const verifier::elf::ProgramInfo*>> select_programs(const verifier::elf::Object& object,
                                                                                   const std::string& section,
-                                                                                  const std::string& program) {
+                                                                                  const std::string& program,
+                                                                                  bool type_given) {
   std::vector<const verifier::elf::ProgramInfo*> out;
   for (const auto& p : object.programs) {
     if (!section.empty() && p.section != section) continue;
@@ -36,10 +37,11 @@ semantics::Result<std::vector<const verifier::elf::ProgramInfo*>> select_program
                              program.empty() ? "" : fmt::format(" named '{}'", program), candidates(object))};
   }
   for (const auto* p : out) {
-    if (verifier::platform::program_type_for_section(p->section) == nullptr) {
+    if (!type_given && verifier::platform::program_type_for_section(p->section) == nullptr) {
       return Error{ErrorCode::NoSuchProgram, {object.path, 0, 0, -1},
-                   fmt::format("program '{}': section '{}' selects no Linux program type bpfcert models", p->name,
-                               p->section)};
+                   fmt::format("program '{}': section '{}' selects no Linux program type bpfcert models "
+                               "(give one with --program-type)",
+                               p->name, p->section)};
     }
   }
   return out;

@@ -21,10 +21,11 @@ struct ObjectProgram {
 
 // The programs of `object` that --section / --program select (every program when both are
 // empty); an error names the object's programs when nothing matches, or when a program's
-// section selects no Linux program type.
+// section selects no Linux program type (unless the caller gives the type itself).
 semantics::Result<std::vector<const verifier::elf::ProgramInfo*>> select_programs(const verifier::elf::Object& object,
                                                                                   const std::string& section,
-                                                                                  const std::string& program);
+                                                                                  const std::string& program,
+                                                                                  bool type_given = false);
 
 // Loads `path` and selects exactly one program (an error lists the candidates otherwise).
 semantics::Result<ObjectProgram> load_object_program(const std::string& path, const std::string& section,

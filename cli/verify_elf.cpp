@@ -64,7 +64,7 @@ bool write_file(const std::string& path, const std::string& content) {
 int verify_elf(const VerifyElfRequest& req) {
   auto obj = verifier::elf::load_object_file(req.object);
   if (!obj.ok()) return report_error(obj.error());
-  auto selected = select_programs(*obj, req.section, req.program);
+  auto selected = select_programs(*obj, req.section, req.program, !req.program_type.empty());
   if (!selected.ok()) return report_error(selected.error());
   const verifier::Platform& platform = verifier::platform::linux_platform();
 
@@ -80,7 +80,7 @@ int verify_elf(const VerifyElfRequest& req) {
     verifier::AnalyzerOptions aopt;
     aopt.collect_invariants = req.print_invariants;
     aopt.max_loop_iterations = req.max_loop_iterations;
-    auto verified = verifier::elf::verify_object_program(*obj, *p, aopt);
+    auto verified = verifier::elf::verify_object_program(*obj, *p, aopt, req.program_type);
     if (!verified.ok()) return report_error(verified.error());
     const verifier::ProgramType* type = verified->type;
     const verifier::VerificationResult* result = &verified->result;
@@ -116,7 +116,9 @@ int verify_elf(const VerifyElfRequest& req) {
       } else {
         verifier::kernel::KernelLoadOptions ko;
         ko.prog_type = type->linux_id;
-        ko.expected_attach_type = verifier::platform::expected_attach_type_for_section(p->section);
+        if (req.program_type.empty()) {
+          ko.expected_attach_type = verifier::platform::expected_attach_type_for_section(p->section);
+        }
         ko.unprivileged = req.kernel_unprivileged;
         out.kernel = verifier::kernel::load_into_kernel(*obj, *p, ko);
       }

@@ -12,6 +12,7 @@ struct VerifyElfRequest {
   std::string object;
   std::string section;
   std::string program;
+  std::string program_type;  // overrides the type the section selects
   std::string json;   // "bpfcert/object-verification/1": per program its report (and kernel verdict)
   std::string sarif;  // one SARIF run; results located in the C sources
   bool compare_kernel = false;

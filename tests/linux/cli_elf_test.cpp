@@ -66,6 +66,9 @@ TEST_F(CliElf, VerifyListsEveryProgramAndSelects) {
   const Command one = bpfcert("verify " + object("xdp_tail_call") + " --program xdp_udp");
   EXPECT_EQ(one.out.find("xdp_dispatch"), std::string::npos) << one.out;
   EXPECT_NE(one.out.find("xdp_udp"), std::string::npos) << one.out;
+  const Command typed = bpfcert("verify " + object("xdp_pass") + " --program-type sched_cls");
+  EXPECT_NE(typed.out.find("program type sched_cls"), std::string::npos) << typed.out;
+  EXPECT_EQ(bpfcert("verify " + object("xdp_pass") + " --program-type nosuch").exit_code, 2);
 }
 
 TEST_F(CliElf, FindingsAtTheCLineInTextJsonAndSarif) {

@@ -23,16 +23,20 @@ std::vector<MapDescriptor> map_descriptors(const Object& object) {
 }
 
 semantics::Result<ObjectProgramVerification> verify_object_program(const Object& object, const ProgramInfo& program,
-                                                                   const AnalyzerOptions& options) {
+                                                                   const AnalyzerOptions& options,
+                                                                   const std::string& type) {
   auto fail = [&](semantics::Error e) {
     e.where.file = object.path;
     e.message = fmt::format("program '{}': {}", program.name, e.message);
     return e;
   };
   ObjectProgramVerification out;
-  out.type = platform::program_type_for_section(program.section);
+  out.type = type.empty() ? platform::program_type_for_section(program.section)
+                          : platform::linux_platform().find_program_type(type);
   if (out.type == nullptr) {
-    return fail({semantics::ErrorCode::NoSuchProgram, {}, fmt::format("section '{}' selects no Linux program type", program.section)});
+    return fail({semantics::ErrorCode::NoSuchProgram, {},
+                 type.empty() ? fmt::format("section '{}' selects no Linux program type", program.section)
+                              : fmt::format("the Linux platform has no program type '{}'", type)});
   }
   auto valid = semantics::validate(program.insns);
   if (!valid.ok()) return fail(valid.error());

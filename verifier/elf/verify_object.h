@@ -17,8 +17,10 @@ struct ObjectProgramVerification {
 
 // Validates and verifies `program` (one of `object.programs`). Errors: the section selects no
 // Linux program type, the instructions do not validate, or the analyzer rejects its input.
+// `type` overrides the program type the section selects (libbpf's bpf_program__set_type).
 semantics::Result<ObjectProgramVerification> verify_object_program(const Object& object, const ProgramInfo& program,
-                                                                   const AnalyzerOptions& options = {});
+                                                                   const AnalyzerOptions& options = {},
+                                                                   const std::string& type = {});
 
 // The analyzer's view of the object's maps: LDDW src 1 / 2 immediates are map indexes, so each
 // map's fd is its index.
