@@ -32,6 +32,7 @@ json kernel_json(const verifier::kernel::KernelVerdict& k) {
   if (!k.reason.empty()) j["reason"] = k.reason;
   if (k.processed_insns) j["processed_insns"] = *k.processed_insns;
   if (k.error != 0) j["errno"] = k.error;
+  if (!k.note.empty()) j["note"] = k.note;
   return j;
 }
 
@@ -46,6 +47,7 @@ std::string kernel_text(const verifier::kernel::KernelVerdict& k, bool bpfcert_a
     s += fmt::format("  [DISAGREEMENT: bpfcert {}, kernel {}]", bpfcert_accepts ? "accepts" : "rejects",
                      kernel_accepts ? "accepts" : "rejects");
   }
+  if (!k.note.empty()) s += fmt::format("\nkernel note: {}", k.note);
   return s + "\n";
 }
 

@@ -156,6 +156,7 @@ class Loader {
     if (auto e = read_relocations(); e) return *e;
     if (auto e = read_functions(); e) return *e;
     if (auto e = read_line_info(); e) return *e;
+    fix_btf_for_kernel();
     if (auto e = link_programs(); e) return *e;
     return std::move(obj_);
   }
@@ -615,7 +616,86 @@ class Loader {
     return nullptr;
   }
 
-  // --- line info (.BTF.ext) ---
+  // --- BTF for the kernel, and func / line info (.BTF.ext) ---
+
+  // Fills in what clang leaves to the loader: DATASEC sizes and variable offsets (from the
+  // sections and symbols), sorted by offset, as libbpf's btf_fixup_datasec does.
+  void fix_btf_for_kernel() {
+    if (!btf_) return;
+    const uint32_t n = btf__type_cnt(btf_.get());
+    for (uint32_t id = 1; id < n; ++id) {
+      auto* t = const_cast<btf_type*>(btf__type_by_id(btf_.get(), id));
+      if (t == nullptr || !btf_is_datasec(t)) continue;
+      const char* name = btf__name_by_offset(btf_.get(), t->name_off);
+      const Section* sec = nullptr;
+      for (const Section& s : sections_) {
+        if (name != nullptr && s.name == name && s.shdr.sh_type != SHT_NULL) sec = &s;
+      }
+      if (sec == nullptr) continue;
+      t->size = static_cast<uint32_t>(std::min<uint64_t>(sec->shdr.sh_size, UINT32_MAX));
+      btf_var_secinfo* vars = btf_var_secinfos(t);
+      const auto syms = symbols_in(sec->index);
+      for (uint16_t i = 0; i < btf_vlen(t); ++i) {
+        const btf_type* var = btf__type_by_id(btf_.get(), vars[i].type);
+        const char* vname = var != nullptr ? btf__name_by_offset(btf_.get(), var->name_off) : nullptr;
+        for (const Symbol* sym : syms) {
+          if (vname != nullptr && sym->name == vname) vars[i].offset = static_cast<uint32_t>(sym->sym.st_value);
+        }
+      }
+      std::sort(vars, vars + btf_vlen(t),
+                [](const btf_var_secinfo& a, const btf_var_secinfo& b) { return a.offset < b.offset; });
+    }
+    uint32_t size = 0;
+    const void* raw = btf__raw_data(btf_.get(), &size);
+    if (raw != nullptr) {
+      const auto* b = static_cast<const uint8_t*>(raw);
+      obj_.btf.assign(b, b + size);
+    }
+  }
+
+  // Walks one .BTF.ext block (func_info or line_info): per code section, records of the
+  // block's record size, each handed to `on_record` with its instruction index.
+  template <class OnRecord>
+  MaybeError walk_ext_info(const char* what, uint32_t off, uint32_t len, uint32_t min_record, OnRecord on_record) {
+    const auto d = btf_ext_data_;
+    const uint32_t hdr_len = read_u32(d, 4);
+    if (len == 0) return std::nullopt;
+    const uint64_t begin = uint64_t{hdr_len} + off;
+    if (hdr_len > d.size() || begin > d.size() || len > d.size() - begin || len < 4) {
+      return fail(ErrorCode::BadBtf, fmt::format(".BTF.ext {} lies outside the section", what));
+    }
+    const auto info = d.subspan(begin, len);
+    const uint32_t rec_size = read_u32(info, 0);
+    if (rec_size < min_record) {
+      return fail(ErrorCode::BadBtf, fmt::format(".BTF.ext {} record size {} < {}", what, rec_size, min_record));
+    }
+    size_t pos = 4;
+    while (pos < info.size()) {
+      if (info.size() - pos < 8) return fail(ErrorCode::BadBtf, fmt::format(".BTF.ext {} section header truncated", what));
+      const char* sec_name = btf__name_by_offset(btf_.get(), read_u32(info, pos));
+      const uint32_t num = read_u32(info, pos + 4);
+      pos += 8;
+      if (sec_name == nullptr) return fail(ErrorCode::BadBtf, fmt::format(".BTF.ext {} names no section", what));
+      if (uint64_t{num} * rec_size > info.size() - pos) {
+        return fail(ErrorCode::BadBtf, fmt::format(".BTF.ext {} truncated", what));
+      }
+      const Section* sec = nullptr;
+      for (const Section& s : sections_) {
+        if (s.exec() && s.name == sec_name) sec = &s;
+      }
+      for (uint32_t i = 0; i < num; ++i, pos += rec_size) {
+        if (sec == nullptr) continue;
+        // In objects insn_off is in bytes (Linux's loader converts it to an index).
+        const uint32_t insn_off = read_u32(info, pos);
+        if (insn_off % sizeof(bpf_insn) != 0 || insn_off >= sec->data.size()) {
+          return fail(ErrorCode::BadBtf, fmt::format(".BTF.ext {} for '{}': offset {} is not an instruction", what,
+                                                     sec_name, insn_off));
+        }
+        on_record(*sec, insn_off / sizeof(bpf_insn), info.subspan(pos, rec_size));
+      }
+    }
+    return std::nullopt;
+  }
 
   MaybeError read_line_info() {
     if (!btf_ext_) return std::nullopt;
@@ -624,50 +704,29 @@ class Loader {
     // line_info_off/len, then (hdr_len >= 32) core_relo_off/len. Offsets follow the header.
     if (d.size() < 24) return fail(ErrorCode::BadBtf, ".BTF.ext header truncated");
     const uint32_t hdr_len = read_u32(d, 4);
-    const uint32_t line_off = read_u32(d, 16);
-    const uint32_t line_len = read_u32(d, 20);
     if (hdr_len >= 32 && d.size() >= 32 && read_u32(d, 28) != 0) {
       obj_.warnings.push_back("CO-RE relocations (.BTF.ext core_relo) are not applied: field offsets are clang's");
     }
-    if (line_len == 0) return std::nullopt;
-    const uint64_t begin = uint64_t{hdr_len} + line_off;
-    if (hdr_len > d.size() || begin > d.size() || line_len > d.size() - begin || line_len < 4) {
-      return fail(ErrorCode::BadBtf, ".BTF.ext line_info lies outside the section");
-    }
-    const auto info = d.subspan(begin, line_len);
-    const uint32_t rec_size = read_u32(info, 0);
-    if (rec_size < 16) return fail(ErrorCode::BadBtf, fmt::format(".BTF.ext line_info record size {} < 16", rec_size));
-    size_t pos = 4;
-    while (pos < info.size()) {
-      if (info.size() - pos < 8) return fail(ErrorCode::BadBtf, ".BTF.ext line_info section header truncated");
-      const char* sec_name = btf__name_by_offset(btf_.get(), read_u32(info, pos));
-      const uint32_t num = read_u32(info, pos + 4);
-      pos += 8;
-      if (sec_name == nullptr) return fail(ErrorCode::BadBtf, ".BTF.ext line_info names no section");
-      if (uint64_t{num} * rec_size > info.size() - pos) return fail(ErrorCode::BadBtf, ".BTF.ext line_info truncated");
-      const Section* sec = nullptr;
-      for (const Section& s : sections_) {
-        if (s.exec() && s.name == sec_name) sec = &s;
-      }
-      for (uint32_t i = 0; i < num; ++i, pos += rec_size) {
-        if (sec == nullptr) continue;
-        const uint32_t insn_off = read_u32(info, pos);
-        const char* file = btf__name_by_offset(btf_.get(), read_u32(info, pos + 4));
-        const char* text = btf__name_by_offset(btf_.get(), read_u32(info, pos + 8));
-        const uint32_t line_col = read_u32(info, pos + 12);
-        // Linux's loader takes insn_off in bytes from the object and converts it to an index.
-        if (insn_off % sizeof(bpf_insn) != 0 || insn_off >= sec->data.size()) {
-          return fail(ErrorCode::BadBtf, fmt::format(".BTF.ext line_info for '{}': offset {} is not an instruction",
-                                                     sec_name, insn_off));
-        }
-        SourceLine line;
-        line.file = file != nullptr ? file : "";
-        line.text = text != nullptr ? text : "";
-        line.line = line_col >> 10;
-        line.column = line_col & 0x3ff;
-        lines_[sec->index][insn_off / sizeof(bpf_insn)] = std::move(line);
-      }
-    }
+    auto e = walk_ext_info("func_info", read_u32(d, 8), read_u32(d, 12), 8,
+                           [&](const Section& sec, size_t insn, std::span<const uint8_t> rec) {
+                             func_types_[sec.index][insn] = read_u32(rec, 4);
+                           });
+    if (e) return e;
+    e = walk_ext_info("line_info", read_u32(d, 16), read_u32(d, 20), 16,
+                      [&](const Section& sec, size_t insn, std::span<const uint8_t> rec) {
+                        LineRecord r;
+                        r.btf_file_name_off = read_u32(rec, 4);
+                        r.btf_line_off = read_u32(rec, 8);
+                        r.btf_line_col = read_u32(rec, 12);
+                        const char* file = btf__name_by_offset(btf_.get(), r.btf_file_name_off);
+                        const char* text = btf__name_by_offset(btf_.get(), r.btf_line_off);
+                        r.source.file = file != nullptr ? file : "";
+                        r.source.text = text != nullptr ? text : "";
+                        r.source.line = r.btf_line_col >> 10;
+                        r.source.column = r.btf_line_col & 0x3ff;
+                        lines_[sec.index][insn] = std::move(r);
+                      });
+    if (e) return e;
     obj_.has_line_info = !lines_.empty();
     return std::nullopt;
   }
@@ -710,7 +769,11 @@ class Loader {
         return fail(ErrorCode::BadElf, fmt::format("program '{}' exceeds {} instructions with its callees", entry.name,
                                                    options_.max_instructions));
       }
-      prog.functions.push_back(FunctionRange{f.name, sec.name, base, base + (f.end - f.start)});
+      FunctionRange range{f.name, sec.name, base, base + (f.end - f.start)};
+      if (const auto ft = func_types_.find(f.section); ft != func_types_.end()) {
+        if (const auto t = ft->second.find(f.start); t != ft->second.end()) range.btf_type_id = t->second;
+      }
+      prog.functions.push_back(std::move(range));
       const auto& relocs = relocs_[f.section];
       for (size_t i = f.start; i < f.end; ++i) {
         bpf_insn raw;
@@ -740,7 +803,9 @@ class Loader {
       const auto lit = lines_.find(f.section);
       if (lit != lines_.end()) {
         for (auto it = lit->second.lower_bound(f.start); it != lit->second.end() && it->first < f.end; ++it) {
-          prog.lines.push_back(LineRecord{base + (it->first - f.start), it->second});
+          LineRecord r = it->second;
+          r.pc = base + (it->first - f.start);
+          prog.lines.push_back(std::move(r));
         }
       }
       // Place callees found so far.
@@ -859,7 +924,8 @@ class Loader {
   std::map<uint32_t, size_t> data_map_;                     // data section -> map index
   std::map<uint32_t, std::map<size_t, Reloc>> relocs_;      // code section -> insn -> reloc
   std::map<uint32_t, std::vector<Function>> functions_;
-  std::map<uint32_t, std::map<size_t, SourceLine>> lines_;  // code section -> insn -> line
+  std::map<uint32_t, std::map<size_t, LineRecord>> lines_;  // code section -> insn -> line
+  std::map<uint32_t, std::map<size_t, uint32_t>> func_types_;  // code section -> insn -> BTF FUNC id
 };
 
 }  // namespace

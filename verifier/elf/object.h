@@ -47,6 +47,8 @@ struct SourceLine {
 struct LineRecord {
   size_t pc = 0;  // first instruction the position applies to (until the next record)
   SourceLine source;
+  // The record as .BTF.ext has it (string offsets into Object::btf), for loading into Linux.
+  uint32_t btf_file_name_off = 0, btf_line_off = 0, btf_line_col = 0;
 };
 
 // A function inside a linked program: the program itself at pc 0, then appended callees.
@@ -55,6 +57,7 @@ struct FunctionRange {
   std::string section;
   size_t start_pc = 0;
   size_t end_pc = 0;  // one past the last instruction
+  uint32_t btf_type_id = 0;  // its BTF FUNC from .BTF.ext func_info (0: none)
 };
 
 struct ProgramInfo {
@@ -93,6 +96,9 @@ struct Object {
   std::vector<ProgramInfo> programs;
   bool has_btf = false;
   bool has_line_info = false;
+  // .BTF as Linux loads it: data section sizes and variable offsets filled in from the ELF
+  // (clang leaves them 0), as libbpf does. Empty without BTF.
+  std::vector<uint8_t> btf;
   // Things the loader saw but does not model (CO-RE relocations, map-in-map values): the
   // programs load, but a report should say what was left out.
   std::vector<std::string> warnings;

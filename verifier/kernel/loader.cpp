@@ -158,9 +158,47 @@ KernelVerdict load_here(const elf::Object& object, const elf::ProgramInfo& progr
       out.imm = fds[static_cast<size_t>(in.imm)];
     }
   }
+  // The object's BTF, and the program's func_info / line_info against it.
+  int btf_fd = -1;
+  std::vector<bpf_func_info> func_info;
+  std::vector<bpf_line_info> line_info;
   std::string log(options.log_size, '\0');
+  if (options.with_btf && !object.btf.empty()) {
+    LIBBPF_OPTS(bpf_btf_load_opts, bopts);
+    bopts.log_buf = log.data();
+    bopts.log_size = static_cast<uint32_t>(log.size());
+    bopts.log_level = 1;
+    btf_fd = bpf_btf_load(object.btf.data(), object.btf.size(), &bopts);
+    if (btf_fd < 0) {
+      v.note = fmt::format("Linux refused the object's BTF ({}): loaded without it", last_message(log.c_str()));
+    } else {
+      fds.add(btf_fd);
+      bool every_function = true;
+      for (const elf::FunctionRange& f : program.functions) {
+        every_function = every_function && f.btf_type_id != 0;
+        func_info.push_back({static_cast<uint32_t>(f.start_pc), f.btf_type_id});
+      }
+      if (!every_function) func_info.clear();
+      for (const elf::LineRecord& l : program.lines) {
+        line_info.push_back({static_cast<uint32_t>(l.pc), l.btf_file_name_off, l.btf_line_off, l.btf_line_col});
+      }
+    }
+  }
   auto attempt = [&](uint32_t level) {
     LIBBPF_OPTS(bpf_prog_load_opts, popts);
+    if (btf_fd >= 0) {
+      popts.prog_btf_fd = static_cast<uint32_t>(btf_fd);
+      if (!func_info.empty()) {
+        popts.func_info = func_info.data();
+        popts.func_info_cnt = static_cast<uint32_t>(func_info.size());
+        popts.func_info_rec_size = sizeof(bpf_func_info);
+      }
+      if (!line_info.empty()) {
+        popts.line_info = line_info.data();
+        popts.line_info_cnt = static_cast<uint32_t>(line_info.size());
+        popts.line_info_rec_size = sizeof(bpf_line_info);
+      }
+    }
     popts.log_buf = log.data();
     popts.log_size = static_cast<uint32_t>(log.size());
     popts.log_level = level;

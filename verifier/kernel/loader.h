@@ -24,6 +24,7 @@ struct KernelVerdict {
   std::string reason;   // Unavailable: why; Rejected: the verifier's last message line
   std::string log;      // the verifier log (its tail when long)
   std::optional<uint64_t> processed_insns;  // "processed N insns" from the log's statistics
+  std::string note;     // what the load left out (the object's BTF when Linux refused it)
   double seconds = 0;   // time of the accepting (or rejecting) BPF_PROG_LOAD
 };
 
@@ -36,6 +37,9 @@ struct KernelLoadOptions {
   // mitigations), the rules bpfcert's Linux platform models. Tracing types need CAP_PERFMON
   // and are unavailable in this mode.
   bool unprivileged = false;
+  // Pass the object's BTF with the program's func_info and line_info, as libbpf does (global
+  // functions are then verified on their own, callbacks allowed, the log shows C lines).
+  bool with_btf = true;
 };
 
 // Whether this process may create maps and load programs; `why` says what failed if not.
