@@ -1,12 +1,16 @@
 #include "verifier/elf/object.h"
 
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <fmt/format.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <linux/bpf.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <mutex>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -88,6 +92,34 @@ constexpr uint8_t kOpLddw = BPF_LD | BPF_IMM | BPF_DW;
 constexpr uint8_t kOpCall = BPF_JMP | BPF_CALL;
 constexpr size_t kLegacyMapDefMin = 4 * sizeof(uint32_t);  // type, key, value, max_entries
 constexpr uint64_t kMaxGlobalData = uint64_t{1} << 22;     // KMALLOC_MAX_SIZE on x86-64
+
+// libbpf reports why it rejects BTF through its print callback. While the loader runs, those
+// messages are collected (and end up in the error) instead of going to stderr.
+thread_local std::string* libbpf_capture = nullptr;
+
+int libbpf_print(enum libbpf_print_level level, const char* format, va_list args) {
+  if (libbpf_capture != nullptr) {
+    char buf[512];
+    std::vsnprintf(buf, sizeof buf, format, args);
+    std::string line = buf;
+    while (!line.empty() && (line.back() == '\n' || line.back() == ' ')) line.pop_back();
+    if (line.starts_with("libbpf: ")) line.erase(0, 8);
+    if (!line.empty()) *libbpf_capture = line;
+    return 0;
+  }
+  return level == LIBBPF_DEBUG ? 0 : std::vfprintf(stderr, format, args);
+}
+
+struct CaptureLibbpf {
+  explicit CaptureLibbpf(std::string* into) {
+    static std::once_flag once;
+    std::call_once(once, [] { libbpf_set_print(libbpf_print); });
+    libbpf_capture = into;
+  }
+  ~CaptureLibbpf() { libbpf_capture = nullptr; }
+  CaptureLibbpf(const CaptureLibbpf&) = delete;
+  CaptureLibbpf& operator=(const CaptureLibbpf&) = delete;
+};
 
 struct ElfDeleter {
   void operator()(Elf* e) const { elf_end(e); }
@@ -294,8 +326,14 @@ class Loader {
   MaybeError read_btf() {
     for (const Section& s : sections_) {
       if (s.name == ".BTF" && !s.data.empty()) {
-        btf_.reset(btf__new(s.data.data(), static_cast<uint32_t>(s.data.size())));
-        if (!btf_) return fail(ErrorCode::BadBtf, fmt::format("libbpf rejects .BTF: {}", std::strerror(errno)));
+        std::string why;
+        {
+          CaptureLibbpf capture(&why);
+          btf_.reset(btf__new(s.data.data(), static_cast<uint32_t>(s.data.size())));
+        }
+        if (!btf_) {
+          return fail(ErrorCode::BadBtf, fmt::format("libbpf rejects .BTF: {}", why.empty() ? std::strerror(errno) : why));
+        }
         obj_.has_btf = true;
       }
     }
@@ -305,8 +343,14 @@ class Loader {
         obj_.warnings.push_back(".BTF.ext without .BTF: line info ignored");
         continue;
       }
-      btf_ext_.reset(btf_ext__new(s.data.data(), static_cast<uint32_t>(s.data.size())));
-      if (!btf_ext_) return fail(ErrorCode::BadBtf, fmt::format("libbpf rejects .BTF.ext: {}", std::strerror(errno)));
+      std::string why;
+      {
+        CaptureLibbpf capture(&why);
+        btf_ext_.reset(btf_ext__new(s.data.data(), static_cast<uint32_t>(s.data.size())));
+      }
+      if (!btf_ext_) {
+        return fail(ErrorCode::BadBtf, fmt::format("libbpf rejects .BTF.ext: {}", why.empty() ? std::strerror(errno) : why));
+      }
       btf_ext_data_ = s.data;
     }
     return std::nullopt;
