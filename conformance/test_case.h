@@ -43,7 +43,7 @@ struct TestCase {
   semantics::IsaVersion version = semantics::IsaVersion::V1;
   std::vector<const semantics::Encoding*> encodings;  // distinct, in table order
   // The test needs the bpfcert test platform: declared maps or variables, helpers, kfuncs or
-  // map / variable LDDWs. The plugin protocol cannot carry these.
+  // map / variable LDDWs, or an "expect result=" directive. The plugin protocol cannot carry these.
   bool needs_platform = false;
 
   // Expected value as the report prints it: r0 in hex, or the text / code / kind.

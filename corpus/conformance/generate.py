@@ -1105,6 +1105,11 @@ def trap_tests():
 
 
 def main():
+    out = HERE
+    if len(sys.argv) == 3 and sys.argv[1] == "--out":
+        out = sys.argv[2]  # write a fresh copy elsewhere (the test compares it with the committed files)
+    elif len(sys.argv) != 1:
+        sys.exit("usage: generate.py [--out DIR]")
     alu_tests()
     movsx_tests()
     byteswap_tests()
@@ -1121,7 +1126,7 @@ def main():
     trap_tests()
     # Replace what a previous run wrote; keep hand-written files.
     removed = 0
-    for dirpath, _, files in os.walk(HERE):
+    for dirpath, _, files in os.walk(out):
         for f in files:
             if f.endswith(".data"):
                 p = os.path.join(dirpath, f)
@@ -1130,7 +1135,7 @@ def main():
                         os.remove(p)
                         removed += 1
     for rel, text in sorted(TESTS.items()):
-        path = os.path.join(HERE, rel)
+        path = os.path.join(out, rel)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as fh:
             fh.write(text)
