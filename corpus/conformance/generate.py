@@ -828,9 +828,11 @@ def call_tests():
          asm=["mov %r6, %r10", "call local fn", "mov %r0, 0", "jeq %r6, %r10, +1", "mov %r0, 1", "exit", "fn:",
               "mov %r0, 0", "exit"], result=0)
     # Depth: main + 7 nested calls = 8 frames, the maximum of Linux and the reference VM.
-    asm = ["mov %r0, 0", "call local f1", "exit"]
-    for i in range(1, 8):
-        asm += ["f%d:" % i, "add %r0, 1"] + (["call local f%d" % (i + 1)] if i < 7 else []) + ["exit"]
+    # The count travels in r1 (an argument): r0 is undefined on entry to a function.
+    asm = ["mov %r1, 0", "call local f1", "exit"]
+    for i in range(1, 7):
+        asm += ["f%d:" % i, "add %r1, 1", "call local f%d" % (i + 1), "exit"]
+    asm += ["f7:", "mov %r0, %r1", "add %r0, 1", "exit"]
     emit("call", "local_call_depth_8_frames", "seven nested calls (eight frames) are allowed", asm=asm, result=7)
     # Recursion: factorial of 5.
     emit("call", "local_call_recursive_factorial", "a recursive function (5! with r6 callee-saved)",
@@ -1079,9 +1081,10 @@ def trap_tests():
          directives=["map fd=1 type=array key=4 value=8 entries=1"], asm=["lddw %r1, map_fd 1", "ldxb %r0, [%r1+0]", "exit"],
          trap=oob)
     # Call depth: 9 frames.
-    asm = ["mov %r0, 0", "call local f1", "exit"]
-    for i in range(1, 9):
-        asm += ["f%d:" % i, "add %r0, 1"] + (["call local f%d" % (i + 1)] if i < 8 else []) + ["exit"]
+    asm = ["mov %r1, 0", "call local f1", "exit"]
+    for i in range(1, 8):
+        asm += ["f%d:" % i, "add %r1, 1", "call local f%d" % (i + 1), "exit"]
+    asm += ["f8:", "mov %r0, %r1", "exit"]
     emit("trap", "local_call_depth_9_frames", "eight nested calls (nine frames) exceed the limit of 8 frames (Linux MAX_CALL_FRAMES)",
          asm=asm, trap="call-depth-exceeded")
     emit("trap", "unbounded_recursion", "unbounded recursion stops at the frame limit",
