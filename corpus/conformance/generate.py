@@ -170,13 +170,21 @@ def emit(family, name, describe, asm=None, raw=None, mem=None, result=None, plat
         lines.append("# @bpfcert expect reject=%s" % reject)
     if trap is not None:
         lines.append("# @bpfcert expect trap=%s" % trap)
-    if asm is not None:
+    if asm is not None and raw is not None:
+        lines.append("# program (bpf_conformance's assembler has no mnemonics for it, so it is given as raw words):")
+        lines.extend("#   " + a for a in asm)
+    elif asm is not None:
         lines.append("-- asm")
         lines.extend(asm)
     if raw is not None:
+        # bpf_conformance strips comments only in "-- asm": the slots are described up here.
+        if raw and asm is None:
+            lines.append("# slots:")
+            for word_, comment in raw:
+                lines.append("#   0x%016x  %s" % (word_, comment))
         lines.append("-- raw")
-        for word, comment in raw:
-            lines.append("0x%016x" % word + ("  # " + comment if comment else ""))
+        for word_, _ in raw:
+            lines.append("0x%016x" % word_)
     if mem is not None:
         lines.append("-- mem")
         lines.append(hexbytes(mem))
@@ -382,7 +390,7 @@ def byteswap_tests():
     v = 0x8877665544332211
     for kind in ("le", "be", "bswap"):
         for n in (16, 32, 64):
-            mn = "%s%d" % (kind, n)
+            mn = "%s%d" % ("swap" if kind == "bswap" else kind, n)
             if kind == "le":
                 expect = v & mask(n)  # bpfel host: to-little-endian only truncates (§4.2)
             else:
@@ -862,7 +870,29 @@ def callx_tests():
               "f1:", "mov %r0, 11", "exit", "f2:", "mov %r0, 22", "exit"], mem=[1], result=22)
 
 
+def encode_packet_asm(lines):
+    """The few instructions the packet tests use, encoded from the opcode layout (RFC 9669 §3)."""
+    sizes = {"w": 0x00, "h": 0x08, "b": 0x10}
+    out = []
+    for line in lines:
+        t = line.replace(",", " ").split()
+        if t[0] == "exit":
+            out.append((word(0x95), line))
+        elif t[0] == "mov":
+            out.append((word(0xb7, dst=int(t[1][2:]), imm=int(t[2], 0)), line))
+        elif t[0].startswith("ldabs"):
+            out.append((word(0x20 | sizes[t[0][5:]], imm=int(t[1], 0)), line))
+        elif t[0].startswith("ldind"):
+            out.append((word(0x40 | sizes[t[0][5:]], src=int(t[1][2:]), imm=int(t[2], 0)), line))
+        else:
+            raise ValueError(line)
+    return out
+
+
 def packet_tests():
+    def emit(family, name, describe, asm, **kw):  # noqa: the module-level emit, with the raw words
+        globals()["emit"](family, name, describe, asm=asm, raw=encode_packet_asm(asm), **kw)
+
     pkt = [0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18]
     for sz, n in (("b", 1), ("h", 2), ("w", 4)):
         for off in (0, len(pkt) - n):

@@ -13,6 +13,7 @@
 #include "conformance/engine_target.h"
 #include "conformance/subprocess.h"
 #include "conformance/test_case.h"
+#include "semantics/assembly.h"
 
 namespace bpfcert::conformance {
 namespace {
@@ -97,6 +98,77 @@ TEST(Corpus, StaysReadableByBpfConformance) {
       EXPECT_TRUE(theirs) << f.name;
     }
   }
+}
+
+// What bpf_conformance's reader and assembler accept (../shared/formats/bpf_conformance-compat.md,
+// and their src/bpf_test_parser.cc): it strips comments only in "-- asm", treats any line holding
+// "--" as a section header, splits asm lines on single spaces, and knows these mnemonics.
+TEST(Corpus, RunnableFilesUseOnlyWhatBpfConformanceParses) {
+  static const std::set<std::string> kMnemonics = [] {
+    std::set<std::string> m;
+    for (const char* op : {"add", "sub", "mul", "div", "sdiv", "or", "and", "lsh", "rsh", "neg", "mod", "smod", "xor",
+                           "mov", "arsh", "jeq", "jgt", "jge", "jset", "jne", "jsgt", "jsge", "jlt", "jle", "jslt", "jsle"}) {
+      m.insert(op);
+      m.insert(std::string(op) + "32");
+    }
+    for (const char* x : {"movsx864", "movsx832", "movsx1664", "movsx1632", "movsx3264", "le16", "le32", "le64", "be16",
+                          "be32", "be64", "swap16", "swap32", "swap64", "ja", "ja32", "call", "exit", "lddw", "ldxb",
+                          "ldxh", "ldxw", "ldxdw", "ldxsb", "ldxsh", "ldxsw", "stb", "sth", "stw", "stdw", "stxb", "stxh",
+                          "stxw", "stxdw", "lock"}) {
+      m.insert(x);
+    }
+    return m;
+  }();
+  for (const TestFile& f : corpus_files()) {
+    std::ifstream in(f.path);
+    std::string line, section;
+    bool runnable = false;
+    std::vector<std::string> lines;
+    while (std::getline(in, line)) lines.push_back(line);
+    for (const std::string& l : lines) runnable = runnable || l == "-- result" || l == "-- error";
+    for (const std::string& l : lines) {
+      if (l.find("--") != std::string::npos) {
+        EXPECT_TRUE(l == "-- asm" || l == "-- raw" || l == "-- mem" || l == "-- result" || l == "-- error")
+            << f.name << ": '" << l << "' would be read as a section header";
+        section = l;
+        continue;
+      }
+      if (l.empty() || l[0] == '#') continue;
+      EXPECT_TRUE(section == "-- asm" || l.find('#') == std::string::npos)
+          << f.name << ": a comment outside -- asm reaches bpf_conformance's parser: " << l;
+      if (!runnable || section != "-- asm" || l.back() == ':') continue;
+      EXPECT_NE(l[0], ' ') << f.name;
+      const std::string mnemonic = l.substr(0, l.find(' '));
+      EXPECT_TRUE(kMnemonics.count(mnemonic)) << f.name << ": bpf_conformance's assembler has no '" << mnemonic << "'";
+    }
+  }
+}
+
+// Where a program is given as raw words with its assembler text in comments, the two agree.
+TEST(Corpus, CommentedProgramsMatchTheirRawWords) {
+  size_t checked = 0;
+  for (const TestFile& f : corpus_files()) {
+    auto t = load_test_case(f.path, f.name);
+    ASSERT_TRUE(t.ok());
+    std::ifstream in(f.path);
+    std::string line, text;
+    bool program = false;
+    while (std::getline(in, line)) {
+      if (line.starts_with("# program")) {
+        program = true;
+      } else if (program && line.starts_with("#   ")) {
+        text += line.substr(4) + "\n";
+      } else {
+        program = false;
+      }
+    }
+    if (text.empty()) continue;
+    ++checked;
+    auto insns = semantics::assemble(text, semantics::Syntax::Conformance);
+    ASSERT_TRUE(insns.ok()) << f.name << ": " << insns.error().to_string();
+    EXPECT_EQ(*insns, t->insns) << f.name;
+  }
+  EXPECT_GT(checked, 0u);
 }
 
 TEST(Corpus, CommittedFilesAreWhatTheGeneratorWrites) {
