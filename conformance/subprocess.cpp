@@ -4,6 +4,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <mutex>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -43,6 +44,10 @@ struct Pipe {
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input, const ProcessLimits& limits) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
+  // A plugin that exits without reading its stdin makes our next write fail with EPIPE; the
+  // SIGPIPE that comes with it must not end the runner. (Children get the default back.)
+  static std::once_flag ignore_sigpipe;
+  std::call_once(ignore_sigpipe, [] { std::signal(SIGPIPE, SIG_IGN); });
   ProcessResult res;
   Pipe in, out, err;
   if (!in.open() || !out.open() || !err.open()) {

@@ -119,6 +119,16 @@ TEST_F(PluginTargetTest, GarbageOnStdoutIsAnError) {
   EXPECT_NE(r.message.find("not r0"), std::string::npos);
 }
 
+TEST_F(PluginTargetTest, PluginThatIgnoresStdinDoesNotKillTheRunner) {
+  // 40000 slots: far more program text than a pipe holds, so writes hit EPIPE.
+  std::string text = "-- asm\n";
+  for (int i = 0; i < 40000; ++i) text += "mov %r0, 1\n";
+  text += "exit\n-- result\n1\n";
+  const TestCase big = make_test(dir, "big", text);
+  const TestRun r = run_stub(big, "noread 1");
+  EXPECT_EQ(r.outcome, Outcome::Pass) << r.message;
+}
+
 TEST_F(PluginTargetTest, MissingPluginIsAnError) {
   PluginTarget plugin("/nonexistent/plugin", {});
   EXPECT_EQ(plugin.run(answer42, RunSettings{}).outcome, Outcome::Error);

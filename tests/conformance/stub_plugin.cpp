@@ -6,6 +6,7 @@
 //   fail MSG  prints MSG, exits 1      hang      forks a child, both sleep forever
 //   crash     dies of SIGSEGV          noisy     writes 8 MiB to stdout
 //   garbage   prints "hello"           stderr    exits 1 with its message on stderr only
+//   noread N  prints N without reading stdin (the runner's writes then fail with EPIPE)
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -34,10 +35,14 @@ bool exact_hex(const std::string& s) {
 int main(int argc, char** argv) {
   int i = 1;
   std::string mem;
-  const std::string modes = " protocol answer wrong fail hang crash noisy garbage stderr ";
+  const std::string modes = " protocol answer wrong fail hang crash noisy garbage stderr noread ";
   if (i < argc && modes.find(std::string(" ") + argv[i] + " ") == std::string::npos) mem = argv[i++];
   const std::string mode = i < argc ? argv[i++] : "protocol";
   const std::string arg = i < argc ? argv[i] : "";
+  if (mode == "noread") {
+    std::printf("%lx\n", std::strtoul(arg.c_str(), nullptr, 0));
+    return 0;
+  }
   const std::string program{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
   if (mode == "protocol") {
     if (!mem.empty() && !exact_hex(mem)) {
