@@ -104,7 +104,8 @@ Loaded load(bpf_prog_type type, const std::vector<Insn>& insns, const std::vecto
     const auto bytes = semantics::encode(insns[i]);
     std::memcpy(&code[i], bytes.data(), sizeof(bpf_insn));
   }
-  LIBBPF_OPTS(bpf_prog_load_opts, opts);
+  bpf_prog_load_opts opts{};  // LIBBPF_OPTS without designated initialisers (clang warns on them)
+  opts.sz = sizeof opts;
   if (!fd_array.empty()) opts.fd_array = fd_array.data();
   Loaded out;
   out.prog = Fd(bpf_prog_load(type, "bpfcert_test", "GPL", code.data(), code.size(), &opts));
@@ -305,7 +306,11 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
   if (packet) data.assign(14, 0);  // the Ethernet header the socket filter's skb starts after
   data.insert(data.end(), test.file.mem.begin(), test.file.mem.end());
   if (data.size() < 14) data.resize(14, 0);  // BPF_PROG_TEST_RUN wants at least an Ethernet header
-  LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = data.data(), .data_size_in = static_cast<uint32_t>(data.size()), .repeat = 1);
+  bpf_test_run_opts run{};
+  run.sz = sizeof run;
+  run.data_in = data.data();
+  run.data_size_in = static_cast<uint32_t>(data.size());
+  run.repeat = 1;
   if (bpf_prog_test_run_opts(l.prog.fd, &run) != 0) {
     return {Outcome::Error, fmt::format("bpf(BPF_PROG_TEST_RUN): {}", std::strerror(errno)), ""};
   }

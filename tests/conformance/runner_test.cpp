@@ -229,3 +229,21 @@ TEST_F(RunnerTest, JitTargetIsHonestWhenUnavailable) {
 
 }  // namespace
 }  // namespace bpfcert::conformance
+
+namespace bpfcert::conformance {
+namespace {
+
+TEST(TestEnvironment, HugeMapsAreRefusedNotAllocated) {
+  testing::ScratchDir dir("bpfcert_env");
+  const std::string p = dir.write("huge.data",
+                                  "# @bpfcert map fd=1 type=array key=4 value=1048576 entries=1048576\n"
+                                  "# @bpfcert expect result=0\n-- asm\nmov %r0, 0\nexit\n");
+  auto t = load_test_case(p, "huge");
+  ASSERT_TRUE(t.ok());
+  const TestRun r = EngineTarget(interp::EngineKind::Interpreter).run(*t, RunSettings{});
+  EXPECT_EQ(r.outcome, Outcome::Error);
+  EXPECT_NE(r.message.find("64 MiB"), std::string::npos) << r.message;
+}
+
+}  // namespace
+}  // namespace bpfcert::conformance
