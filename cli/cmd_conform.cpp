@@ -70,7 +70,7 @@ void add_conform_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--junit", o->junit, "write a JUnit XML report here");
   cmd->add_option("--shard", o->shard, "run shard K of N (K/N) of the corpus");
   cmd->add_flag("--coverage", o->coverage, "print the encoding x test matrix instead of running; exit 1 if an encoding has no test");
-  cmd->add_flag("--quiet,-q", o->quiet, "print only the summary, no progress line");
+  cmd->add_flag("--quiet,-q", o->quiet, "no live progress line (failures and the summary table are still printed)");
   cmd->add_flag("--verbose,-v", o->verbose, "also list skipped tests with their reason");
   cmd->callback([o, exit_code] {
     if (o->tests.empty()) o->tests.push_back(default_corpus());
