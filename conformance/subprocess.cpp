@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -142,20 +143,30 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
     }
   }
   Pipe::close_fd(in.write);
-  // Both outputs are closed (or we gave up): reap, still under the deadline.
+  // Both outputs are closed (or we gave up): reap, still under the deadline. A pidfd becomes
+  // readable when the process exits, so we sleep exactly as long as needed.
   int status = 0;
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   while (true) {
     const pid_t w = ::waitpid(pid, &status, WNOHANG);
     if (w == pid) break;
     if (w < 0 && errno != EINTR) break;
-    if (clock::now() >= deadline) {
+    const auto now = clock::now();
+    if (now >= deadline) {
       res.timed_out = res.timed_out || !killed;
       kill_group();
       ::waitpid(pid, &status, 0);
       break;
     }
-    ::usleep(200);
+    if (pidfd >= 0) {
+      pollfd p{pidfd, POLLIN, 0};
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+      ::poll(&p, 1, static_cast<int>(std::max<long long>(1, left)));
+    } else {
+      ::usleep(200);
+    }
   }
+  if (pidfd >= 0) ::close(pidfd);
   if (WIFEXITED(status)) res.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status) && !killed) res.signal = WTERMSIG(status);
   res.seconds = std::chrono::duration<double>(clock::now() - t0).count();
