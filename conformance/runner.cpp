@@ -152,7 +152,9 @@ semantics::Result<reports::ConformanceReport> run_conformance(const Target& targ
         for (Group g : test->groups) {
           if (!options.groups.count(g)) unclaimed.emplace_back(semantics::to_string(g));
         }
-        if (test->expect == ExpectKind::None) {
+        if (!test->unsupported.empty()) {
+          run = {Outcome::Skip, test->unsupported, ""};
+        } else if (test->expect == ExpectKind::None) {
           run = {Outcome::Skip, "no result or error section (bpf_conformance skips such files too)", ""};
         } else if (!unclaimed.empty()) {
           run = {Outcome::Skip, fmt::format("not claimed: uses group {}", fmt::join(unclaimed, ", ")), ""};

@@ -154,6 +154,11 @@ semantics::Result<TestCase> load_test_case(const std::string& path, const std::s
     }
   }
 
+  if (!t.file.unknown_sections.empty()) {
+    t.unsupported = fmt::format("section '{}' is not read by bpfcert", t.file.unknown_sections.front());
+    t.expect = ExpectKind::None;
+    return t;
+  }
   auto insns = t.file.instructions();
   if (!insns.ok()) return insns.error();
   t.insns = std::move(insns.value());

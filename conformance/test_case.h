@@ -36,6 +36,10 @@ struct TestCase {
   uint64_t expected_r0 = 0;
   std::string expected_text;  // error text, error code or trap kind
   std::optional<uint64_t> max_steps;
+  // Why the file cannot be run although it is well-formed (a section bpfcert does not read,
+  // such as bpf_conformance's newer "-- map"); such tests are SKIP, as their runner skips
+  // files with sections it does not know.
+  std::string unsupported;
 
   // Derived from the table rows of the instructions (for an invalid slot, from the rows that
   // share its opcode byte).

@@ -173,6 +173,18 @@ TEST_F(RunnerTest, NothingRanIsNotASuccess) {
   EXPECT_FALSE(r->summary().ok());
 }
 
+TEST_F(RunnerTest, UnknownSectionIsSkippedWithTheReason) {
+  ScratchDir dir("bpfcert_runner");
+  dir.write("with_map.data", "-- map\narray_map 2 4 4 10\n-- asm\nlddw r1, map_by_fd(array_map)\nexit\n-- result\n1\n");
+  RunnerOptions o;
+  o.test_paths = {dir.path()};
+  auto r = run_conformance(interp, o);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->tests.size(), 1u);
+  EXPECT_EQ(r->tests[0].outcome, "skip");
+  EXPECT_NE(r->tests[0].message.find("-- map"), std::string::npos) << r->tests[0].message;
+}
+
 TEST_F(RunnerTest, UnreadableTestIsAnErrorAndTheRunGoesOn) {
   ScratchDir dir("bpfcert_runner");
   dir.write("a_bad.data", "-- asm\nfrobnicate %r0\n-- result\n1\n");
