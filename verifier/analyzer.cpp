@@ -135,7 +135,6 @@ class Analyzer {
  private:
   struct FnRun {
     size_t sub = 0;
-    size_t first_block = 0;
     State entry;
     std::vector<State> in;
     std::vector<std::vector<State>> out;
@@ -440,7 +439,7 @@ State Analyzer::compute_in(FnRun& run, size_t b) {
     const auto& succs = cfg_.blocks[p].succs;
     for (size_t i = 0; i < succs.size(); ++i) {
       if (succs[i] != b) continue;
-      const State& o = run.out[p - run.first_block][i];
+      const State& o = run.out[cfg_.local_index[p]][i];
       if (o.bottom) continue;
       const bool plain = o.relations.empty() && cfg_.loop_of_header(b) == kNoBlock;
       if (acc.bottom) {
@@ -456,7 +455,7 @@ State Analyzer::compute_in(FnRun& run, size_t b) {
 void Analyzer::stabilize(FnRun& run, const std::vector<WtoElement>& order) {
   for (const WtoElement& e : order) {
     const size_t h = e.block;
-    const size_t li = h - run.first_block;
+    const size_t li = cfg_.local_index[h];
     if (!e.component) {
       run.in[li] = compute_in(run, h);
       ++stats_.states;
@@ -498,7 +497,6 @@ State Analyzer::analyze_function(size_t sub, const State& entry, bool check) {
   const Subprogram& sp = cfg_.subprograms[sub];
   FnRun run;
   run.sub = sub;
-  run.first_block = sp.blocks.front();
   run.entry = entry;
   run.in.assign(sp.blocks.size(), State{});
   run.out.resize(sp.blocks.size());
@@ -545,7 +543,7 @@ void Analyzer::check_back_edge(const State& s, size_t latch, size_t header) {
 
 void Analyzer::process_block(FnRun& run, size_t b) {
   const BasicBlock& bb = cfg_.blocks[b];
-  const size_t li = b - run.first_block;
+  const size_t li = cfg_.local_index[b];
   State s = run.in[li];
   auto& outs = run.out[li];
   for (State& o : outs) o = State{};

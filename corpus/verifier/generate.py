@@ -566,8 +566,10 @@ case("callx-unknown-helper-id", "callx with a helper id the platform lacks",
      ["mov %r3, 4242", ("callx %r3", "C"), "mov %r0, 0", "exit"], reject=[("helper.unknown", "C")])
 case("cfg-fall-into-function", "the main program falls through into a function",
      ["call local f", ("mov %r0, 0", "J"), "f:", "mov %r0, 1", "exit"], reject=[("cfg.jump", "J")])
-case("cfg-jump-into-function", "a jump from the main program into a function's body",
-     ["call local f", ("ja g", "J"), "exit", "f:", "mov %r0, 1", "g:", "exit"], reject=[("cfg.jump", "J")])
+case("cfg-jump-into-function", "main jumps into code that f falls into: code shared by two functions",
+     ["call local f", "ja g", "exit", "f:", ("mov %r0, 1", "J"), "g:", "exit"], reject=[("cfg.jump", "J")])
+case("cfg-function-before-caller", "a function placed between two parts of the main program",
+     ["ja main", "f:", "mov %r0, 3", "exit", "main:", "call local f", "add %r0, 4", "exit"], accept="cfg.jump")
 case("cfg-unreachable-warning", "code after exit is reported, not rejected",
      ["mov %r0, 0", "exit", "mov %r0, 1", "exit"], accept="cfg.unreachable")
 case("cfg-irreducible", "a cycle with two entries",
