@@ -1658,6 +1658,7 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
     if (v.is_scalar()) ret_size = v.num;
   }
   std::optional<size_t> map;
+  std::vector<Value> stack_args;  // ArgType::Stack arguments, havocked after the call
   int pending_reg = -1;  // memory argument awaiting its size
   bool pending_write = false;
   int format_reg = -1;
@@ -1743,10 +1744,20 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
         }
         break;
       case ArgType::Stack:
-        if (!v.is_pointer() || v.region != PointerKind::Stack) arg_error(r, "expected a stack pointer");
+        if (!v.is_pointer() || v.region != PointerKind::Stack || v.object > s.depth()) {
+          arg_error(r, "expected a stack pointer");
+        } else {
+          stack_args.push_back(v);
+        }
         break;
       case ArgType::Function:
-        if (!v.is_pointer() || v.region != PointerKind::Code) arg_error(r, "expected a code address (LDDW src 4)");
+        // The helper would run the callback, which this analysis does not follow into: rather
+        // than accept code nobody checked, reject.
+        if (!v.is_pointer() || v.region != PointerKind::Code) {
+          arg_error(r, "expected a code address (LDDW src 4)");
+        } else {
+          arg_error(r, "callbacks are not analysed by this verifier, so the call cannot be proven safe");
+        }
         break;
       case ArgType::ReadableMemory:
       case ArgType::WritableMemory:
@@ -1816,6 +1827,22 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
         }
         i = j;
       }
+    }
+  }
+  // A stack argument without a size: the helper may read or write any byte of that frame at or
+  // above the pointer, so what the state knows of them is forgotten (still initialised scalar
+  // bytes; spilled pointers become unreadable).
+  for (const Value& v : stack_args) {
+    const auto f = static_cast<size_t>(v.object);
+    const int64_t lo = std::max<int64_t>(smin(v.num), -static_cast<int64_t>(plat_.stack_size));
+    if (lo >= 0) continue;
+    StackFrame& fr = s.frame_mut(f);
+    for (int slot = static_cast<int>(lo + kStackBytes) / 8; slot < kStackSlots; ++slot) {
+      rel_drop(s, slot_cell(static_cast<int>(f), slot));
+      if (fr.kind[static_cast<size_t>(slot * 8)] == ByteKind::Spill) unspill(fr, slot);
+    }
+    for (int i = static_cast<int>(lo + kStackBytes); i < kStackBytes; ++i) {
+      if (fr.kind[static_cast<size_t>(i)] == ByteKind::Const) fr.kind[static_cast<size_t>(i)] = ByteKind::Misc;
     }
   }
   // Results.

@@ -41,6 +41,18 @@ Platform make_packet_platform() {
   h.name = "bpf_get_prandom_u32";
   h.ret_range = std::pair<int64_t, int64_t>{0, 0xffffffffLL};
   p.helpers[7] = h;
+  // bpf_loop-like: a callback argument.
+  HelperPrototype loop;
+  loop.id = 181;
+  loop.name = "bpf_loop";
+  loop.args = {ArgType::Scalar, ArgType::Function, ArgType::Anything, ArgType::Scalar, ArgType::None};
+  p.helpers[181] = loop;
+  // A helper taking a stack pointer without a size.
+  HelperPrototype st;
+  st.id = 500;
+  st.name = "test_stack_helper";
+  st.args = {ArgType::Stack, ArgType::None, ArgType::None, ArgType::None, ArgType::None};
+  p.helpers[500] = st;
   p.allow_pointer_leaks = false;
   return p;
 }
