@@ -805,6 +805,9 @@ void Analyzer::stack_write(State& s, size_t pc, const Value& p, int64_t off, uns
                            uint64_t definite) {
   const auto f = static_cast<size_t>(p.object);
   StackFrame& fr = s.frame_mut(f);
+  // Bytes surely written exist only when the address is known: a variable-offset store writes
+  // somewhere in its range, so no single byte of it is surely written.
+  if (!is_const(p.num)) definite = 0;
   const bool exact = is_const(p.num) && definite >= n;
   const int lo = static_cast<int>(smin(p.num) + off) + kStackBytes;
   const int hi = static_cast<int>(smax(p.num) + off) + static_cast<int>(n) + kStackBytes;
@@ -826,7 +829,7 @@ void Analyzer::stack_write(State& s, size_t pc, const Value& p, int64_t off, uns
   const bool known = v.is_scalar() && is_const(v.num);
   for (int i = lo; i < hi; ++i) {
     auto& k = fr.kind[static_cast<size_t>(i)];
-    const bool surely = static_cast<uint64_t>(i - lo) < definite && (exact || definite > 0);
+    const bool surely = static_cast<uint64_t>(i - lo) < definite;
     if (exact && known) {
       k = ByteKind::Const;
       fr.byte[static_cast<size_t>(i)] = static_cast<uint8_t>(v.num.t.value >> (8 * (i - lo)));

@@ -112,6 +112,9 @@ case("stack-partial-read-of-spill", "a 1-byte read of a spilled constant gives i
 case("stack-variable-offset-uninit", "a variable-offset read over partly written stack",
      ["stdw [%r10-8], 0", "ldxb %r3, [%r1+0]", "and %r3, 8", "mov %r4, %r10", "add %r4, -16", "add %r4, %r3",
       ("ldxdw %r0, [%r4+0]", "L"), "exit"], reject=[("stack.uninit", "L")], mem=MEM16)
+case("stack-variable-offset-store", "a store at a variable offset writes no byte for sure",
+     ["ldxb %r3, [%r1+0]", "and %r3, 8", "mov %r4, %r10", "add %r4, -16", "add %r4, %r3", "stdw [%r4+0], 1",
+      ("ldxdw %r0, [%r10-16]", "L"), "exit"], reject=[("stack.uninit", "L")], mem=MEM16)
 case("stack-variable-offset-init", "a variable-offset read over fully written stack",
      ["stdw [%r10-8], 0", "stdw [%r10-16], 0", "ldxb %r3, [%r1+0]", "and %r3, 8", "mov %r4, %r10", "add %r4, -16",
       "add %r4, %r3", "ldxdw %r0, [%r4+0]", "exit"], accept="stack.uninit", mem=MEM16)
