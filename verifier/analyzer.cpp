@@ -914,7 +914,10 @@ void Analyzer::share_scalar(State& s, int r, size_t pc) {
   if (!v.is_scalar() || v.id != 0) return;
   const uint32_t id = kScalarIdBase + static_cast<uint32_t>(pc);
   auto forget = [&](Value& x) {
-    if (x.is_scalar() && x.id == id) x.id = 0;
+    if (x.is_scalar() && x.id == id) {
+      x.id = 0;
+      x.delta = 0;
+    }
   };
   for (Value& x : s.regs) forget(x);
   for (size_t f = 0; f < s.frames.size(); ++f) {
@@ -925,6 +928,7 @@ void Analyzer::share_scalar(State& s, int r, size_t pc) {
     }
   }
   v.id = id;
+  v.delta = 0;
 }
 
 // After a branch refined a scalar, its copies (same id) hold the same value: meet them with it.
@@ -933,8 +937,15 @@ bool Analyzer::propagate_scalar(State& s, const Value& refined) {
   if (!refined.is_scalar() || refined.id == 0) return true;
   bool ok = true;
   auto meet = [&](Value& x) {
-    if (!x.is_scalar() || x.id != refined.id || scalar_eq(x.num, refined.num)) return;
-    const dm::Refined<uint64_t> m = dm::scalar_refine<uint64_t>(JmpOp::Jeq, Width::W64, true, x.num, refined.num);
+    if (!x.is_scalar() || x.id != refined.id) return;
+    // x = refined - refined.delta + x.delta (mod 2^64).
+    const Scalar shifted =
+        x.delta == refined.delta
+            ? refined.num
+            : alu(AluOp::Add, Width::W64, refined.num,
+                  scalar_const(static_cast<uint64_t>(x.delta) - static_cast<uint64_t>(refined.delta)));
+    if (scalar_eq(x.num, shifted)) return;
+    const dm::Refined<uint64_t> m = dm::scalar_refine<uint64_t>(JmpOp::Jeq, Width::W64, true, x.num, shifted);
     const dm::Tightened<uint64_t> t = dm::scalar_tighten<uint64_t>(m.dst);
     if (!m.feasible || !t.nonempty) {
       ok = false;
@@ -1055,7 +1066,17 @@ void Analyzer::alu_insn(State& s, size_t pc) {
     return;
   }
   if (d.is_scalar() && src.is_scalar()) {
+    // x += K keeps x linked to its copies (with K more); anything else makes a new value.
+    const bool keeps_link = d.id != 0 && w == Width::W64 && (op == AluOp::Add || op == AluOp::Sub) && is_const(src.num);
+    const uint32_t link = d.id;
+    const int64_t k = static_cast<int64_t>(src.num.t.value);
+    const int64_t delta = op == AluOp::Add ? static_cast<int64_t>(static_cast<uint64_t>(d.delta) + static_cast<uint64_t>(k))
+                                           : static_cast<int64_t>(static_cast<uint64_t>(d.delta) - static_cast<uint64_t>(k));
     d = Value::scalar(alu(op, w, d.num, src.num));
+    if (keeps_link) {
+      d.id = link;
+      d.delta = delta;
+    }
     if (op == AluOp::Add || op == AluOp::Sub) {
       rel_shift(s, dst_cell, op, src.num, w);
     } else {

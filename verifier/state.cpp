@@ -93,7 +93,9 @@ Value join_impl(const Value& a, const Value& b, bool widen, const Thresholds* t 
   if (a.type == T::Uninit || b.type == T::Uninit) return Value::uninit();
   if (a.type == T::Number && b.type == T::Number) {
     Value r = Value::scalar(widen ? scalar_widen_thresholds(a.num, b.num, t) : d::scalar_join<uint64_t>(a.num, b.num));
-    r.id = a.id == b.id ? a.id : 0;
+    const bool linked = a.id == b.id && a.delta == b.delta;
+    r.id = linked ? a.id : 0;
+    r.delta = linked ? a.delta : 0;
     return r;
   }
   if (a.same_object(b)) return pointer_join(a, b, widen, t);
@@ -115,7 +117,7 @@ bool value_eq(const Value& a, const Value& b) {
   switch (a.type) {
     case Value::Type::Uninit:
     case Value::Type::Unknown: return true;
-    case Value::Type::Number: return a.id == b.id && scalar_eq(a.num, b.num);
+    case Value::Type::Number: return a.id == b.id && a.delta == b.delta && scalar_eq(a.num, b.num);
     case Value::Type::Pointer: return a.same_object(b) && pointer_meta_eq(a, b) && scalar_eq(a.num, b.num);
   }
   return false;
@@ -127,7 +129,9 @@ bool value_leq(const Value& a, const Value& b) {
   if (a.type == T::Uninit) return false;
   if (b.type == T::Unknown) return true;
   if (a.type == T::Unknown) return false;
-  if (a.is_scalar() && b.is_scalar()) return (b.id == 0 || a.id == b.id) && scalar_leq(a.num, b.num);
+  if (a.is_scalar() && b.is_scalar()) {
+    return (b.id == 0 || (a.id == b.id && a.delta == b.delta)) && scalar_leq(a.num, b.num);
+  }
   if (a.is_scalar() && b.is_pointer()) return is_zero(a) && b.nullable;
   if (!a.same_object(b)) return false;
   if (a.nullable && !b.nullable) return false;

@@ -42,10 +42,11 @@ struct Value {
   // Nullable pointers and map values: id shared by copies of one lookup's result (0: a fixed
   // object, e.g. LDDW src 2; kOpaqueId: unknown). Packet pointers: id of the variable part of
   // the offset (0: offset relative to the packet start; kOpaqueId: unrelated to any range).
-  // Scalars: id shared by copies holding the same value (0: none), so a branch on one copy
-  // refines all of them (a register and its spill, a register and its mov).
+  // Scalars: id shared by copies of one value (0: none), each holding that value + delta
+  // (mod 2^64), so a branch on one copy refines all of them (a register and its spill, a
+  // register and a copy it was added a constant to).
   uint32_t id = 0;
-  int64_t delta = 0;  // packet pointers: the constant added since the variable part (id)
+  int64_t delta = 0;  // packet pointers: constant added since the variable part (id); linked scalars: offset
   Scalar num{};       // scalar value, or pointer offset
 
   static Value uninit() { return {}; }

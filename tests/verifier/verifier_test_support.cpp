@@ -7,6 +7,7 @@
 
 #include "conformance/test_environment.h"
 #include "interp/link.h"
+#include "semantics/assembly.h"
 #include "verifier/platforms.h"
 #include "verifier/state.h"
 
@@ -71,12 +72,16 @@ const Platform* find_test_platform(const std::string& name) {
 
 std::optional<std::string> load_case(const std::string& path, Case& c) {
   c.path = path;
-  std::string text = slurp(path);
-  if (path.ends_with(".asm")) text = "-- asm\n" + text;
-  auto df = conformance::parse_data_file(text, path);
+  const std::string raw = slurp(path);
+  const bool assembly = path.ends_with(".asm");
+  // Assembler text: the directives are read as a .data file's would be, the instructions in
+  // either syntax.
+  auto df = conformance::parse_data_file(assembly ? "-- asm\n" + raw : raw, path);
   if (!df.ok()) return df.error().to_string();
   c.file = std::move(df.value());
-  auto insns = c.file.instructions();
+  semantics::AssembleOptions ao;
+  ao.file = path;
+  auto insns = assembly ? semantics::assemble_any(raw, ao) : c.file.instructions();
   if (!insns.ok()) return insns.error().to_string();
   semantics::ValidationOptions vo;
   vo.allow_extensions = true;
