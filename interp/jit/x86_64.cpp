@@ -508,14 +508,15 @@ void Emitter::emit_divmod(const semantics::Encoding& row, const semantics::Insn&
 
   // Results of the two special divisors, which must not reach div / idiv (x / 0 is not a
   // host fault here, and INT_MIN / -1 would be): x / 0 = 0, x % 0 = x, x s/ -1 = -x, x s% -1 = 0.
-  auto emit_zero_divisor = [&] {
+  // Captured by value: the cold stubs run after this function returns.
+  auto emit_zero_divisor = [this, quotient, w64, d] {
     if (quotient) {
       a_.xor_(d.r32(), d.r32());
     } else if (!w64) {
       a_.mov(d.r32(), d.r32());
     }
   };
-  auto emit_minus_one = [&] {
+  auto emit_minus_one = [this, quotient, dst, d] {
     if (quotient) {
       a_.neg(dst);
     } else {
