@@ -564,7 +564,8 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
       } else {
         rel = *p.ops.target;
       }
-      const bool uses_imm = row.kind != Kind::Jump || row.width == Width::W32;
+      // Only JA32 (gotol) keeps its target in imm; conditional JMP32 jumps use off like JMP.
+      const bool uses_imm = row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
       const int64_t lo = uses_imm ? INT32_MIN : INT16_MIN, hi = uses_imm ? INT32_MAX : INT16_MAX;
       if (rel < lo || rel > hi) {
         return error_at(ErrorCode::NumberOutOfRange, options, p.line, p.ops.target_col,
@@ -631,7 +632,8 @@ std::string fill(std::string_view tmpl, const Encoding& row, const Insn& insn, c
         if (!target.empty()) {
           out += target;
         } else {
-          const bool uses_imm = row.kind != Kind::Jump || row.width == Width::W32;
+          // Only JA32 (gotol) keeps its target in imm; conditional JMP32 jumps use off like JMP.
+      const bool uses_imm = row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
           out += format_signed(uses_imm ? insn.imm : insn.off, false);
         }
         break;
