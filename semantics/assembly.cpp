@@ -633,7 +633,7 @@ std::string fill(std::string_view tmpl, const Encoding& row, const Insn& insn, c
           out += target;
         } else {
           // Only JA32 (gotol) keeps its target in imm; conditional JMP32 jumps use off like JMP.
-      const bool uses_imm = row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
+          const bool uses_imm = row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
           out += format_signed(uses_imm ? insn.imm : insn.off, false);
         }
         break;

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
+#include <span>
 
 #include "interp/link.h"
 
@@ -34,67 +36,101 @@ std::string describe(const interp::RunResult& r) {
   return fmt::format("r0 = {:#x} (steps {})", r.r0, r.steps);
 }
 
+enum class Engine { Interpreter, Jit, ShiftedInterpreter };
+
+// One run in a fresh environment; `shift` moves every buffer to another address.
+std::optional<Observed> observe(Engine engine, const GeneratedProgram& program, const semantics::Program& valid,
+                                const interp::JitOptions& jit_options, std::string& error) {
+  interp::Environment env;
+  if (!program.setup(env).ok()) return std::nullopt;
+  auto linked = interp::link(valid, env);
+  if (!linked.ok()) return std::nullopt;
+  std::unique_ptr<interp::Engine> vm;
+  if (engine == Engine::Jit) {
+    auto jit = interp::Jit::compile(*linked, env, jit_options);
+    if (!jit.ok()) {
+      error = "the JIT refused the program: " + jit.error().to_string();
+      return std::nullopt;
+    }
+    vm = std::move(jit.value());
+  } else {
+    vm = std::make_unique<interp::Interpreter>(*linked, env);
+  }
+  Observed o;
+  const size_t pad = engine == Engine::ShiftedInterpreter ? 24 : 0;
+  std::vector<uint8_t> memory(pad + program.memory.size()), context(pad + program.context.size());
+  std::copy(program.memory.begin(), program.memory.end(), memory.begin() + static_cast<ptrdiff_t>(pad));
+  std::copy(program.context.begin(), program.context.end(), context.begin() + static_cast<ptrdiff_t>(pad));
+  std::span<uint8_t> mem(memory.data() + pad, program.memory.size());
+  std::span<uint8_t> ctx(context.data() + pad, program.context.size());
+  interp::Invocation inv = program.invocation(mem, ctx);
+  interp::RunOptions ropt;
+  ropt.max_steps = program.max_steps;
+  if (engine == Engine::ShiftedInterpreter) {
+    // A deeper native stack moves the interpreter's own stack frame too.
+    volatile uint8_t shift[1040];
+    shift[0] = 0;
+    o.result = vm->run(inv, ropt);
+    shift[1] = shift[0];
+  } else {
+    o.result = vm->run(inv, ropt);
+  }
+  o.memory.assign(mem.begin(), mem.end());
+  o.context.assign(ctx.begin(), ctx.end());
+  for (size_t i = 0; i < env.map_count(); ++i) o.maps.push_back(dump_map(env.map_at(i)));
+  for (const VariableSpec& v : program.variables) {
+    const auto* p = reinterpret_cast<const uint8_t*>(*env.variable_address(v.id));
+    o.variables.emplace_back(p, p + v.size);
+  }
+  o.trace = env.trace_output;
+  o.clock = env.clock_ns;
+  o.prandom = env.prandom_state;
+  return o;
+}
+
+std::string compare(const Observed& x, const Observed& y) {
+  const interp::RunResult &a = x.result, &b = y.result;
+  std::string diff;
+  const bool same_result = a.trapped == b.trapped && a.steps == b.steps &&
+                           (a.trapped ? a.trap.kind == b.trap.kind && a.trap.pc == b.trap.pc : a.r0 == b.r0);
+  if (!same_result) diff += fmt::format("result: interp {} / jit {}\n", describe(a), describe(b));
+  if (x.memory != y.memory) diff += "input memory differs\n";
+  if (x.context != y.context) diff += "context differs\n";
+  for (size_t i = 0; i < x.maps.size() && i < y.maps.size(); ++i) {
+    if (x.maps[i] != y.maps[i]) diff += fmt::format("map {} differs: interp {} / jit {}\n", i, x.maps[i], y.maps[i]);
+  }
+  if (x.variables != y.variables) diff += "variables differ\n";
+  if (x.trace != y.trace) diff += fmt::format("trace differs: interp '{}' / jit '{}'\n", x.trace, y.trace);
+  if (x.clock != y.clock || x.prandom != y.prandom) diff += "helper state differs\n";
+  return diff;
+}
+
 }  // namespace
 
-DifferentialOutcome run_differential(const GeneratedProgram& program, const interp::JitOptions& options) {
+DifferentialOutcome run_differential(const GeneratedProgram& program, const DifferentialOptions& options) {
   DifferentialOutcome outcome;
   semantics::ValidationOptions vopt;
   vopt.allow_extensions = true;
   auto valid = semantics::validate(program.insns, vopt);
   if (!valid.ok()) return outcome;
-
-  Observed seen[2];
-  for (int engine = 0; engine < 2; ++engine) {
-    interp::Environment env;
-    if (!program.setup(env).ok()) return outcome;
-    auto linked = interp::link(*valid, env);
-    if (!linked.ok()) return outcome;
-    std::unique_ptr<interp::Engine> vm;
-    if (engine == 0) {
-      vm = std::make_unique<interp::Interpreter>(*linked, env);
-    } else {
-      auto jit = interp::Jit::compile(*linked, env, options);
-      if (!jit.ok()) {
-        outcome.valid = true;
-        outcome.diff = "the JIT refused the program: " + jit.error().to_string();
-        return outcome;
-      }
-      vm = std::move(jit.value());
-    }
-    Observed& o = seen[engine];
-    o.memory = program.memory;
-    o.context = program.context;
-    interp::RunOptions ropt;
-    ropt.max_steps = program.max_steps;
-    o.result = vm->run(program.invocation(o.memory, o.context), ropt);
-    for (size_t i = 0; i < env.map_count(); ++i) o.maps.push_back(dump_map(env.map_at(i)));
-    for (const VariableSpec& v : program.variables) {
-      const auto* p = reinterpret_cast<const uint8_t*>(*env.variable_address(v.id));
-      o.variables.emplace_back(p, p + v.size);
-    }
-    o.trace = env.trace_output;
-    o.clock = env.clock_ns;
-    o.prandom = env.prandom_state;
-  }
+  std::string error;
+  const auto reference = observe(Engine::Interpreter, program, *valid, options.jit, error);
+  if (!reference) return outcome;
   outcome.valid = true;
-  outcome.reference = seen[0].result;
-  const interp::RunResult &a = seen[0].result, &b = seen[1].result;
-  std::string diff;
-  const bool same_result = a.trapped == b.trapped && a.steps == b.steps &&
-                           (a.trapped ? a.trap.kind == b.trap.kind && a.trap.pc == b.trap.pc : a.r0 == b.r0);
-  if (!same_result) diff += fmt::format("result: interp {} / jit {}\n", describe(a), describe(b));
-  if (seen[0].memory != seen[1].memory) diff += "input memory differs\n";
-  if (seen[0].context != seen[1].context) diff += "context differs\n";
-  for (size_t i = 0; i < seen[0].maps.size(); ++i) {
-    if (seen[0].maps[i] != seen[1].maps[i]) {
-      diff += fmt::format("map {} differs: interp {} / jit {}\n", i, seen[0].maps[i], seen[1].maps[i]);
+  outcome.reference = reference->result;
+  if (options.check_address_independence) {
+    const auto shifted = observe(Engine::ShiftedInterpreter, program, *valid, options.jit, error);
+    if (!shifted || !compare(*reference, *shifted).empty()) {
+      outcome.address_dependent = true;
+      return outcome;
     }
   }
-  if (seen[0].variables != seen[1].variables) diff += "variables differ\n";
-  if (seen[0].trace != seen[1].trace) {
-    diff += fmt::format("trace differs: interp '{}' / jit '{}'\n", seen[0].trace, seen[1].trace);
+  const auto jit = observe(Engine::Jit, program, *valid, options.jit, error);
+  if (!jit) {
+    outcome.diff = error.empty() ? std::string("the JIT run failed") : error;
+    return outcome;
   }
-  if (seen[0].clock != seen[1].clock || seen[0].prandom != seen[1].prandom) diff += "helper state differs\n";
+  std::string diff = compare(*reference, *jit);
   if (!diff.empty()) outcome.diff = diff;
   return outcome;
 }

@@ -726,6 +726,15 @@ GeneratedProgram Generator::run() {
   return std::move(result_);
 }
 
+void add_environment(GeneratedProgram& p, size_t context_size, uint64_t seed) {
+  std::mt19937_64 data(seed ^ 0x9e3779b97f4a7c15ull);
+  p.context.resize(context_size);
+  for (auto& b : p.context) b = static_cast<uint8_t>(data());
+  p.maps.push_back({kArrayFd, interp::MapDef{"array", interp::MapType::Array, 4, kArrayValue, kArrayEntries, 0}});
+  p.maps.push_back({kHashFd, interp::MapDef{"hash", interp::MapType::Hash, 4, kHashValue, kHashEntries, 0}});
+  p.variables.push_back({kVarId, "var", kVarSize});
+}
+
 }  // namespace
 
 semantics::Result<bool> GeneratedProgram::setup(interp::Environment& env) const {
@@ -739,8 +748,8 @@ semantics::Result<bool> GeneratedProgram::setup(interp::Environment& env) const 
   return true;
 }
 
-interp::Invocation GeneratedProgram::invocation(std::vector<uint8_t>& memory_copy,
-                                                std::vector<uint8_t>& context_copy) const {
+interp::Invocation GeneratedProgram::invocation(std::span<uint8_t> memory_copy,
+                                                std::span<uint8_t> context_copy) const {
   interp::Invocation inv = interp::memory_invocation(memory_copy);
   interp::Region ctx;
   ctx.start = reinterpret_cast<uint64_t>(context_copy.data());
@@ -761,5 +770,14 @@ std::string GeneratedProgram::listing() const {
 }
 
 GeneratedProgram generate(const GeneratorOptions& options) { return Generator(options).run(); }
+
+GeneratedProgram make_scenario(std::vector<semantics::Insn> insns, std::vector<uint8_t> memory, uint64_t max_steps) {
+  GeneratedProgram p;
+  p.insns = std::move(insns);
+  p.memory = std::move(memory);
+  p.max_steps = max_steps;
+  add_environment(p, 32, 0);
+  return p;
+}
 
 }  // namespace bpfcert::test_support

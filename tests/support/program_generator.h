@@ -18,6 +18,7 @@
 #include <functional>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -71,10 +72,15 @@ struct GeneratedProgram {
   semantics::Result<bool> setup(interp::Environment& env) const;
   // The invocation for a run over these buffers (copies of memory and context, owned by the
   // caller): r1 = memory, r2 = its size, r3 = context, r4 = its size; packet = memory.
-  interp::Invocation invocation(std::vector<uint8_t>& memory_copy, std::vector<uint8_t>& context_copy) const;
+  interp::Invocation invocation(std::span<uint8_t> memory_copy, std::span<uint8_t> context_copy) const;
   std::string listing() const;  // disassembly with pcs, for failure messages
 };
 
 GeneratedProgram generate(const GeneratorOptions& options);
+
+// A program from elsewhere (a fuzzer, a file) in the generator's environment: the same maps,
+// variable, helpers and a read-only context; `memory` is the input memory.
+GeneratedProgram make_scenario(std::vector<semantics::Insn> insns, std::vector<uint8_t> memory,
+                               uint64_t max_steps);
 
 }  // namespace bpfcert::test_support
