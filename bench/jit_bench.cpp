@@ -218,8 +218,11 @@ Loaded& load(const ProgramSpec& spec) {
   l.linked = std::move(linked.value());
   l.interp = std::make_unique<interp::Interpreter>(l.linked, *l.env);
   auto jit = interp::Jit::compile(l.linked, *l.env);
+  // The configuration for verifier-accepted programs: no memory checks, budget charged at
+  // loop headers and calls only.
   interp::JitOptions unchecked;
   unchecked.safety = interp::SafetyMode::Unchecked;
+  unchecked.counting = interp::StepCounting::LoopHeaders;
   auto jit_u = interp::Jit::compile(l.linked, *l.env, unchecked);
   if (!jit.ok() || !jit_u.ok()) {
     l.error = "JIT compilation failed";

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -23,8 +24,21 @@ enum class SafetyMode : uint8_t {
   Unchecked,
 };
 
+enum class StepCounting : uint8_t {
+  // Exactly the interpreter's step budget: straight-line segments pay for their instructions
+  // on entry, so budget traps have the interpreter's pc and every run its step count.
+  Exact,
+  // Only loop headers (targets of backward jumps), function entries and pc 0 pay, for the
+  // straight-line run of instructions that starts there. Every loop iteration and call still
+  // pays at least one step, so no program runs forever, but RunResult::steps undercounts and
+  // a budget trap names the loop header or function entry where the budget ran out, possibly
+  // later than the interpreter would. For verifier-accepted programs, where speed matters.
+  LoopHeaders,
+};
+
 struct JitOptions {
   SafetyMode safety = SafetyMode::Checked;
+  StepCounting counting = StepCounting::Exact;
   // Use BMI2 shifts (shlx/shrx/sarx) when the CPU has them; tests turn this off to exercise
   // the cl-based fallback.
   bool allow_bmi2 = true;
@@ -48,6 +62,8 @@ class Jit final : public Engine {
   RunResult run(const Invocation& invocation) const { return run(invocation, RunOptions{}); }
 
   size_t code_size() const { return code_size_; }
+  // The generated machine code (for disassembly when investigating).
+  std::span<const uint8_t> code() const { return {static_cast<const uint8_t*>(code_), code_size_}; }
   const JitOptions& options() const { return options_; }
 
   struct Impl;  // code generation and runtime support (x86_64.cpp)

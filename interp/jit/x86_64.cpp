@@ -30,6 +30,7 @@
 #include <cstring>
 #include <functional>
 
+#include "interp/helpers.h"
 #include "semantics/operations.h"
 
 namespace bpfcert::interp {
@@ -52,6 +53,11 @@ struct JitFrame {
   uint64_t region_start;         // the first region (inline fast path)
   uint64_t region_read_lim[4];   // region bytes - size + 1 (0: never)
   uint64_t region_write_lim[4];  // same, 0 when read-only
+  uint64_t map_start[4];         // value slabs of the first maps (kInlineMaps), checked inline
+  uint64_t map_lim[4][4];        // slab bytes - size + 1 per access size; 0 when not checkable
+  uint64_t cache_start;          // the region check_access last accepted
+  uint64_t cache_read_lim[4];
+  uint64_t cache_write_lim[4];
   uint64_t packet_data;
   uint64_t packet_size;
   uint64_t budget;
@@ -75,6 +81,7 @@ struct JitFrame {
   void* run;  // RunContext
 };
 
+constexpr size_t kInlineMaps = 4;
 constexpr uint32_t kContinue = 0, kTrap = 1, kExit = 2, kLocalCall = 3;
 
 #define F(field) static_cast<int32_t>(offsetof(JitFrame, field))
@@ -103,6 +110,17 @@ namespace {
 
 constexpr uint64_t kAccessWrite = 0x100, kAccessAtomic = 0x200;
 
+// The standard environment's bpf_map_lookup_elem, so the JIT inlines only that helper (an
+// environment may register its own function under id 1).
+HelperFn standard_map_lookup() {
+  static const HelperFn fn = [] {
+    Environment env;
+    add_standard_helpers(env);
+    return env.helper(helper_id::kMapLookupElem)->fn;
+  }();
+  return fn;
+}
+
 size_t size_index(unsigned size) { return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3; }
 
 const x86::Gp kReg[11] = {x86::rax, x86::rsi, x86::rdx, x86::rcx, x86::r8, x86::r9,
@@ -130,9 +148,8 @@ x86::Mem sized_ptr(const x86::Gp& base, int32_t off, unsigned bytes) { return x8
 
 class Emitter {
  public:
-  Emitter(Jit& jit, const LinkedProgram& linked, const JitOptions& options, asmjit::CodeHolder& code)
-      : linked_(linked), prog_(*linked.program), options_(options), a_(&code) {
-    (void)jit;
+  Emitter(Environment& env, const LinkedProgram& linked, const JitOptions& options, asmjit::CodeHolder& code)
+      : env_(env), linked_(linked), prog_(*linked.program), options_(options), a_(&code) {
     use_bmi2_ = options.allow_bmi2 && asmjit::CpuInfo::host().hasFeature(asmjit::CpuFeatures::X86::kBMI2);
   }
 
@@ -165,6 +182,9 @@ class Emitter {
   void emit_packet(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_call(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_local_call(const std::function<void()>& do_call);
+  void emit_map_checks(unsigned size, asmjit::Label ok);
+  const Map* known_array_map(size_t call_pc) const;
+  void emit_inline_array_lookup(const Map& map, asmjit::Label general, asmjit::Label done);
   void emit_trap(size_t pc, TrapKind kind);
   void emit_runtime_call(const void* fn);
   void spill(bool with_rax);
@@ -173,13 +193,16 @@ class Emitter {
   asmjit::Label runtime_trap_label(size_t pc);
   void load_imm(const x86::Gp& r, uint64_t value);
 
+  Environment& env_;
   const LinkedProgram& linked_;
   const semantics::Program& prog_;
   const JitOptions& options_;
   x86::Assembler a_;
   bool use_bmi2_ = false;
   bool has_callx_ = false;
+  bool fuse_mov_add(size_t pc);
   std::vector<uint8_t> leader_;
+  std::vector<uint8_t> charge_;  // where the budget is charged
   std::vector<uint32_t> remaining_;  // instructions from pc to the end of its segment
   std::vector<asmjit::Label> labels_;
   std::vector<std::function<void()>> cold_;  // out-of-line stubs, emitted after the body
@@ -214,6 +237,17 @@ void Emitter::analyze() {
       leader_[static_cast<size_t>(semantics::branch_target(insn, row, pc))] = 1;
     }
     if (may_trap(pc) && next_pc(pc) < n) leader_[next_pc(pc)] = 1;
+  }
+  charge_ = leader_;
+  if (options_.counting == StepCounting::LoopHeaders) {
+    charge_.assign(n, 0);
+    charge_[0] = 1;
+    for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
+      const auto& row = prog_.row(pc);
+      if (!semantics::has_branch_target(row)) continue;
+      const auto target = static_cast<size_t>(semantics::branch_target(prog_.insns[pc], row, pc));
+      if (row.kind != Kind::Jump || target <= pc) charge_[target] = 1;
+    }
   }
   // Backwards: a segment runs until an instruction that may end it or the next leader.
   std::vector<size_t> order;
@@ -347,7 +381,12 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
 
   for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
     a_.bind(labels_[pc]);
-    if (leader_[pc]) emit_charge(pc, remaining_[pc]);
+    if (charge_[pc]) emit_charge(pc, remaining_[pc]);
+    if (fuse_mov_add(pc)) {
+      pc = next_pc(pc);
+      a_.bind(labels_[pc]);
+      continue;
+    }
     emit_insn(pc);
   }
   // Entries for callx: a code address may name any instruction, so every instruction that
@@ -360,12 +399,35 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
       }
       entries[pc] = a_.newLabel();
       a_.bind(entries[pc]);
-      emit_charge(pc, remaining_[pc]);
+      emit_charge(pc, options_.counting == StepCounting::Exact ? remaining_[pc] : 1);
       a_.jmp(labels_[pc]);
     }
   }
   for (size_t i = 0; i < cold_.size(); ++i) cold_[i]();
   return size_t{0};
+}
+
+// "rA = rB; rA += x" (how BPF forms an address) becomes one lea when nothing jumps between
+// the two instructions.
+bool Emitter::fuse_mov_add(size_t pc) {
+  const size_t nx = pc + 1;
+  if (has_callx_ || nx >= prog_.size() || leader_[nx]) return false;
+  const auto& mov = prog_.row(pc);
+  const auto& add = prog_.row(nx);
+  const auto& mi = prog_.insns[pc];
+  const auto& ai = prog_.insns[nx];
+  if (mov.kind != Kind::Alu || mov.alu_op() != AluOp::Mov || mov.width != Width::W64 ||
+      mov.operand != semantics::Operand::Reg || mi.src == mi.dst) {
+    return false;
+  }
+  if (add.kind != Kind::Alu || add.alu_op() != AluOp::Add || add.width != Width::W64 || ai.dst != mi.dst) return false;
+  const x86::Gp d = kReg[mi.dst], s = kReg[mi.src];
+  if (add.operand == semantics::Operand::Imm) {
+    a_.lea(d, x86::ptr(s, ai.imm));
+  } else {
+    a_.lea(d, x86::ptr(s, ai.src == mi.dst ? s : kReg[ai.src]));
+  }
+  return true;
 }
 
 void Emitter::emit_insn(size_t pc) {
@@ -593,7 +655,13 @@ void Emitter::emit_jump(size_t pc, const semantics::Encoding& row, const semanti
     const x86::Gp src = sized(kReg[insn.src], w64 ? 8 : 4);
     op == JmpOp::Jset ? a_.test(dst, src) : a_.cmp(dst, src);
   } else {
-    op == JmpOp::Jset ? a_.test(dst, insn.imm) : a_.cmp(dst, insn.imm);
+    if (op == JmpOp::Jset) {
+      a_.test(dst, insn.imm);
+    } else if (insn.imm == 0) {
+      a_.test(dst, dst);  // the same flags as cmp dst, 0 for every condition used below
+    } else {
+      a_.cmp(dst, insn.imm);
+    }
   }
   const asmjit::Label t = labels_[target];
   switch (op) {
@@ -616,33 +684,35 @@ void Emitter::emit_jump(size_t pc, const semantics::Encoding& row, const semanti
 // inline, anything else calls check_access, which knows every region and sets the trap.
 x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned size, uint64_t flags) {
   if (!checked() || elided(base, off, size)) return sized_ptr(kReg[base], off, size);
-  const size_t si = size_index(size);
+  const int32_t si = static_cast<int32_t>(size_index(size));
   const bool write = (flags & kAccessWrite) != 0;
-  asmjit::Label ok = a_.newLabel(), slow = a_.newLabel();
+  const bool stack_first = base == semantics::kFramePointer;
+  // (addr - start) < limit, one unsigned compare per region; the likelier region is tested
+  // inline and falls through, the other one and the runtime call are out of line.
+  auto check = [this, si, write](int which) {  // 0 region, 1 stack, 2 cache
+    a_.mov(kT1, kT0);
+    if (which == 2) {
+      a_.sub(kT1, frame(F(cache_start)));
+      a_.cmp(kT1, frame(write ? F(cache_write_lim) + 8 * si : F(cache_read_lim) + 8 * si));
+    } else if (which == 1) {
+      a_.sub(kT1, frame(F(stack_lo)));
+      a_.cmp(kT1, frame(F(stack_lim) + 8 * si));
+    } else {
+      a_.sub(kT1, frame(F(region_start)));
+      a_.cmp(kT1, frame(write ? F(region_write_lim) + 8 * si : F(region_read_lim) + 8 * si));
+    }
+  };
+  asmjit::Label ok = a_.newLabel(), other = a_.newLabel();
   a_.lea(kT0, x86::ptr(kReg[base], off));
-  auto region_check = [&] {
-    a_.mov(kT1, kT0);
-    a_.sub(kT1, frame(F(region_start)));
-    a_.cmp(kT1, frame(write ? F(region_write_lim) + 8 * static_cast<int32_t>(si)
-                            : F(region_read_lim) + 8 * static_cast<int32_t>(si)));
+  check(stack_first ? 1 : 0);
+  a_.jae(other);
+  cold_.push_back([this, other, ok, pc, size, flags, check, stack_first] {
+    a_.bind(other);
+    check(stack_first ? 0 : 1);
     a_.jb(ok);
-  };
-  auto stack_check = [&] {
-    a_.mov(kT1, kT0);
-    a_.sub(kT1, frame(F(stack_lo)));
-    a_.cmp(kT1, frame(F(stack_lim) + 8 * static_cast<int32_t>(si)));
+    emit_map_checks(size, ok);
+    check(2);
     a_.jb(ok);
-  };
-  if (base == semantics::kFramePointer) {
-    stack_check();
-    region_check();
-  } else {
-    region_check();
-    stack_check();
-  }
-  a_.jmp(slow);
-  cold_.push_back([this, slow, ok, pc, size, flags] {
-    a_.bind(slow);
     spill(true);
     a_.mov(x86::rdi, kFrame);
     a_.mov(x86::rsi, kT0);
@@ -655,6 +725,26 @@ x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned si
   });
   a_.bind(ok);
   return x86::ptr(kT0, 0, size);
+}
+
+// Map values: inside the slab of one of the first maps, and inside one element (the element
+// stride must be a power of two so the offset in the element is a mask). Maps are writable.
+void Emitter::emit_map_checks(unsigned size, asmjit::Label ok) {
+  const int32_t si = static_cast<int32_t>(size_index(size));
+  for (size_t i = 0; i < env_.map_count() && i < kInlineMaps; ++i) {
+    Map& map = env_.map_at(i);
+    const uint64_t stride = map.stride(), elem = map.def().value_size;
+    if (stride == 0 || (stride & (stride - 1)) != 0 || elem < size || stride > INT32_MAX) continue;
+    asmjit::Label next = a_.newLabel();
+    a_.mov(kT1, kT0);
+    a_.sub(kT1, frame(F(map_start) + 8 * static_cast<int32_t>(i)));
+    a_.cmp(kT1, frame(F(map_lim) + 32 * static_cast<int32_t>(i) + 8 * si));
+    a_.jae(next);
+    a_.and_(kT1.r32(), static_cast<uint32_t>(stride - 1));
+    a_.cmp(kT1.r32(), static_cast<uint32_t>(elem - size));
+    a_.jbe(ok);
+    a_.bind(next);
+  }
 }
 
 void Emitter::emit_load(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
@@ -814,6 +904,7 @@ void Emitter::emit_local_call(const std::function<void()>& do_call) {
 }
 
 void Emitter::emit_call(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
+  asmjit::Label after;
   switch (row.call_kind()) {
     case CallKind::Local: {
       const size_t target = static_cast<size_t>(semantics::branch_target(insn, row, pc));
@@ -828,6 +919,14 @@ void Emitter::emit_call(size_t pc, const semantics::Encoding& row, const semanti
       if (callee == nullptr) {
         emit_trap(pc, row.call_kind() == CallKind::Helper ? TrapKind::UnknownHelper : TrapKind::UnknownKfunc);
         return;
+      }
+      after = a_.newLabel();
+      if (row.call_kind() == CallKind::Helper && callee->fn == standard_map_lookup()) {
+        if (const Map* map = known_array_map(pc)) {
+          asmjit::Label general = a_.newLabel();
+          emit_inline_array_lookup(*map, general, after);
+          a_.bind(general);
+        }
       }
       spill(false);
       a_.mov(kT1, reinterpret_cast<uint64_t>(callee->fn));
@@ -875,6 +974,56 @@ void Emitter::emit_call(size_t pc, const semantics::Encoding& row, const semanti
     a_.mov(x86::rax, frame(F(exit_value)));
     a_.jmp(early_end_);
   });
+  a_.bind(after);
+}
+
+// The map r1 names at a call, when the segment loads it with LDDW src 1 / 5 and nothing after
+// that writes r1 (a segment runs straight, so that LDDW executed). Only array maps.
+const Map* Emitter::known_array_map(size_t call_pc) const {
+  size_t pc = call_pc;
+  while (pc > 0) {
+    size_t prev = pc - 1;
+    if (prog_.row(prev).kind == Kind::WideSlot) --prev;
+    if (leader_[pc] && pc != call_pc) return nullptr;  // pc starts the segment: r1 came from elsewhere
+    pc = prev;
+    const auto& row = prog_.row(pc);
+    const auto& insn = prog_.insns[pc];
+    const bool writes_r1 = ((row.kind == Kind::Alu || row.kind == Kind::Load || row.kind == Kind::LoadImm64) &&
+                            insn.dst == 1) ||
+                           (row.kind == Kind::Atomic && row.fetch && row.atomic_op() != AtomicOp::Cmpxchg &&
+                            insn.src == 1);
+    if (!writes_r1) continue;
+    if (row.kind != Kind::LoadImm64) return nullptr;
+    if (row.lddw_kind() != LddwKind::MapFd && row.lddw_kind() != LddwKind::MapIdx) return nullptr;
+    const uint64_t handle = linked_.lddw_values[pc];
+    const Map* map = env_.map_from_handle(handle);
+    if (map == nullptr || map->def().type != MapType::Array || map->def().key_size != 4) return nullptr;
+    return map;
+  }
+  return nullptr;
+}
+
+// bpf_map_lookup_elem on a known array map, inline (as Linux's array_map_gen_lookup): the key
+// is read when it lies in the active stack (anything else takes the general helper call, which
+// also reports unreadable keys), then r0 = index < max_entries ? values + index * stride : 0,
+// what the array map's lookup() computes. r1-r5 are left as they are, like after the helper.
+void Emitter::emit_inline_array_lookup(const Map& map, asmjit::Label general, asmjit::Label done) {
+  auto& m = const_cast<Map&>(map);
+  a_.mov(kT1, kReg[2]);
+  a_.sub(kT1, frame(F(stack_lo)));
+  a_.cmp(kT1, frame(F(stack_lim) + 8 * 2));
+  a_.jae(general);
+  asmjit::Label null = a_.newLabel();
+  a_.mov(x86::eax, x86::dword_ptr(kReg[2]));
+  a_.cmp(x86::eax, map.def().max_entries);
+  a_.jae(null);
+  a_.imul(x86::rax, x86::rax, static_cast<int32_t>(map.stride()));
+  a_.mov(kT1, reinterpret_cast<uint64_t>(m.slab().data()));
+  a_.add(x86::rax, kT1);
+  a_.jmp(done);
+  a_.bind(null);
+  a_.xor_(x86::eax, x86::eax);
+  a_.jmp(done);
 }
 
 // Throws nothing: asmjit reports errors through return values, collected here.
@@ -892,6 +1041,24 @@ class CollectErrors : public asmjit::ErrorHandler {
 
 RunContext& context(JitFrame* f) { return *static_cast<RunContext*>(f->run); }
 
+// After an accepted access outside the stack and the first region: remember its region (or map
+// element) for the inline cache check, unless another region overlaps it (the first region
+// containing an access decides whether it may write, so overlaps must go through Memory).
+void remember_region(JitFrame* f, const Memory& memory, uint64_t addr, uint64_t len) {
+  const Region* r = memory.find(addr, len);
+  if (r == nullptr || r->stride != 0) return;  // in the stack, or a map (inline checks, see kInlineMaps)
+  for (const Region& other : memory.regions()) {
+    if (&other != r && other.start < r->start + r->size && r->start < other.start + other.size) return;
+  }
+  const uint64_t start = r->start, size = r->size;
+  const uint64_t sizes[4] = {1, 2, 4, 8};
+  f->cache_start = start;
+  for (int i = 0; i < 4; ++i) {
+    f->cache_read_lim[i] = size >= sizes[i] ? size - sizes[i] + 1 : 0;
+    f->cache_write_lim[i] = r->writable ? f->cache_read_lim[i] : 0;
+  }
+}
+
 }  // namespace
 
 uint64_t Jit::Impl::check_access(JitFrame* f, uint64_t addr, uint64_t flags) {
@@ -899,7 +1066,10 @@ uint64_t Jit::Impl::check_access(JitFrame* f, uint64_t addr, uint64_t flags) {
   rc.memory.set_active_frames(static_cast<int>(f->depth) + 1);
   const uint64_t len = flags & 0xff;
   const bool write = (flags & kAccessWrite) != 0;
-  if (write ? rc.memory.writable(addr, len) : rc.memory.readable(addr, len)) return 0;
+  if (write ? rc.memory.writable(addr, len) : rc.memory.readable(addr, len)) {
+    remember_region(f, rc.memory, addr, len);
+    return 0;
+  }
   const TrapKind kind =
       write && rc.memory.readable(addr, len) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds;
   const char* what = (flags & kAccessAtomic) ? "atomic update" : write ? "write" : "read";
@@ -984,7 +1154,7 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
   code.setErrorHandler(&errors);
   std::vector<asmjit::Label> entries;
   {
-    Emitter emitter(*jit, linked, jit->options_, code);
+    Emitter emitter(env, linked, jit->options_, code);
     auto generated = emitter.run(entries);
     if (!generated.ok()) return generated.error();
   }
@@ -1044,6 +1214,15 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
       f.region_write_lim[i] = r.writable ? f.region_read_lim[i] : 0;
     }
   }
+  for (size_t i = 0; i < env_->map_count() && i < kInlineMaps; ++i) {
+    Map& map = env_->map_at(i);
+    const uint64_t start = reinterpret_cast<uint64_t>(map.slab().data()), size = map.slab().size();
+    // An invocation region over the slab would come first in Memory's order: no inline check.
+    bool overlaps = false;
+    for (const Region& r : invocation.regions) overlaps |= r.start < start + size && start < r.start + r.size;
+    f.map_start[i] = start;
+    for (int k = 0; k < 4; ++k) f.map_lim[i][k] = !overlaps && size >= sizes[k] ? size - sizes[k] + 1 : 0;
+  }
   f.packet_data = reinterpret_cast<uint64_t>(invocation.packet.data());
   f.packet_size = invocation.packet.size();
   f.budget = options.max_steps;
@@ -1065,7 +1244,9 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   switch (kind) {
     case TrapKind::StepBudgetExhausted:
       // The segment entered at trap_pc paid for budget_skip instructions before the budget ran out.
-      for (uint64_t i = 0; i < f.budget_skip; ++i) pc += prog.row(pc).kind == Kind::LoadImm64 ? 2 : 1;
+      if (options_.counting == StepCounting::Exact) {
+        for (uint64_t i = 0; i < f.budget_skip; ++i) pc += prog.row(pc).kind == Kind::LoadImm64 ? 2 : 1;
+      }
       message = fmt::format("executed {} instructions, the budget", options.max_steps);
       result.steps = options.max_steps;
       break;

@@ -84,6 +84,31 @@ TEST(Differential, UncheckedModeAgreesOnProgramsWithoutMemoryTraps) {
   EXPECT_EQ(c.valid, c.programs);
 }
 
+TEST(Differential, LoopHeaderCountingAgreesExceptOnSteps) {
+  interp::JitOptions jit;
+  jit.counting = interp::StepCounting::LoopHeaders;
+  Campaign c;
+  run_campaign(300000, campaign_size(1500), jit, true, c);
+  jit.safety = interp::SafetyMode::Unchecked;
+  run_campaign(400000, campaign_size(1500), jit, false, c);
+  c.print("loop-header counting");
+}
+
+// The generator's promise: no pointer reaches a result, so runs do not depend on addresses.
+TEST(Differential, GeneratedProgramsAreAddressIndependent) {
+  DifferentialOptions options;
+  options.check_address_independence = true;
+  for (uint64_t seed = 500000; seed < 500000 + campaign_size(500); ++seed) {
+    GeneratorOptions o;
+    o.seed = seed;
+    const GeneratedProgram p = generate(o);
+    const DifferentialOutcome out = run_differential(p, options);
+    ASSERT_TRUE(out.valid) << p.listing();
+    ASSERT_FALSE(out.address_dependent) << p.listing();
+    ASSERT_FALSE(out.diff.has_value()) << *out.diff << p.listing();
+  }
+}
+
 TEST(Differential, ClShiftFallbackAgrees) {
   interp::JitOptions jit;
   jit.allow_bmi2 = getenv("BMI") == nullptr ? false : true;

@@ -380,6 +380,25 @@ TEST(Jit, StepBudgetTrapsAtTheInterpretersPc) {
   }
 }
 
+TEST(Jit, LoopHeaderCountingNeverHangs) {
+  JitOptions loops;
+  loops.counting = StepCounting::LoopHeaders;
+  for (SafetyMode safety : {SafetyMode::Checked, SafetyMode::Unchecked}) {
+    loops.safety = safety;
+    Runner forever("mov %r0, 0\nadd %r0, 1\nja -2\n", loops);
+    const RunResult r = forever.run(EngineKind::Jit, {}, 1000).result;
+    ASSERT_TRUE(r.trapped);
+    EXPECT_EQ(r.trap.kind, TrapKind::StepBudgetExhausted);
+    EXPECT_EQ(r.trap.pc, 1u);  // the loop header
+    Runner self("ja -1\n", loops);
+    EXPECT_EQ(self.run(EngineKind::Jit, {}, 1000).result.trap.kind, TrapKind::StepBudgetExhausted);
+    Runner recursion("mov %r0, 0\ncall local f\nexit\nf:\nadd %r0, 1\nja f\n", loops);
+    EXPECT_EQ(recursion.run(EngineKind::Jit, {}, 1000).result.trap.kind, TrapKind::StepBudgetExhausted);
+    Runner finite("mov %r0, 0\nmov %r1, 10\nadd %r0, 3\nsub %r1, 1\njne %r1, 0, -3\nexit", loops);
+    EXPECT_EQ(finite.run(EngineKind::Jit).result.r0, 30u);
+  }
+}
+
 TEST(Jit, CodeIsNeverWritableAndExecutable) {
   Runner r("mov %r0, 1\nexit");
   EXPECT_EQ(r.run(EngineKind::Jit).result.r0, 1u);

@@ -446,7 +446,7 @@ void Generator::map_helper(int which) {
                      : which == 1 ? interp::helper_id::kMapUpdateElem
                                   : interp::helper_id::kMapDeleteElem;
   if (which == 1) {
-    const int v = scalar_src();
+    const int v = scalar_reg(free_reg(3, 7));  // r1 and r2 already hold the arguments
     emit(mem_row(Kind::Store, 8), kFp, v, -24, 0);
     emit(mem_row(Kind::Store, 8), kFp, v, -32, 0);
     emit(alu_row(AluOp::Mov, Width::W64, Operand::Reg), 3, kFp, 0, 0);
@@ -564,7 +564,7 @@ void Generator::call(const Encoding& row) {
 
 void Generator::plant_trap() {
   const int64_t m = static_cast<int64_t>(o_.memory_size);
-  switch (rnd(current_function_ < 0 ? 10 : 8)) {
+  switch (rnd(current_function_ < 0 ? 11 : 9)) {
     case 0:
       emit(mem_row(Kind::Load, 4), free_reg(), kMem, static_cast<int32_t>(chance(50) ? m - 2 : -4), 0);
       result_.intended_trap = interp::TrapKind::OutOfBounds;
@@ -607,7 +607,24 @@ void Generator::plant_trap() {
       emit(mem_row(Kind::Atomic, 4), kMem, scalar_src(), static_cast<int32_t>(m), 0);
       result_.intended_trap = interp::TrapKind::OutOfBounds;
       break;
-    case 8:  // unbounded recursion: depth trap
+    case 8: {  // a map value access that crosses into the next element or past the last one
+      if (!o_.maps) return;
+      const int r = free_reg(1, 7);
+      const bool past_end = chance(50);
+      const bool by_fd = chance(50);
+      emit_lddw(lddw_row(by_fd ? LddwKind::MapValue : LddwKind::MapIdxValue), r, by_fd ? kArrayFd : 0,
+                static_cast<int32_t>(range(9, kArrayValue - 1)));
+      if (chance(50) && !past_end) {
+        emit(mem_row(Kind::Store, 8), r, scalar_src(), 0, 0);
+      } else {
+        emit(mem_row(Kind::Load, 8), free_reg(), r,
+             past_end ? static_cast<int32_t>(kArrayValue * (kArrayEntries - 1)) : 0, 0);
+      }
+      held_[r] = Held::Uninit;
+      result_.intended_trap = interp::TrapKind::OutOfBounds;
+      break;
+    }
+    case 9:  // unbounded recursion: depth trap
       if (recursive_ < 0) recursive_ = new_label();
       fix(emit(call_row(CallKind::Local), 0, 0, 0, 0), recursive_);
       after_call();
