@@ -564,7 +564,6 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
       } else {
         rel = *p.ops.target;
       }
-      // Only JA32 (gotol) keeps its target in imm; conditional JMP32 jumps use off like JMP.
       const bool uses_imm = row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
       const int64_t lo = uses_imm ? INT32_MIN : INT16_MIN, hi = uses_imm ? INT32_MAX : INT16_MAX;
       if (rel < lo || rel > hi) {
@@ -632,7 +631,6 @@ std::string fill(std::string_view tmpl, const Encoding& row, const Insn& insn, c
         if (!target.empty()) {
           out += target;
         } else {
-          // Only JA32 (gotol) keeps its target in imm; conditional JMP32 jumps use off like JMP.
           const bool uses_imm = row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
           out += format_signed(uses_imm ? insn.imm : insn.off, false);
         }
