@@ -82,6 +82,7 @@ TEST(Differential, UncheckedModeAgreesOnProgramsWithoutMemoryTraps) {
   run_campaign(100000'000'000, campaign_size(1500), jit, false, c);
   c.print("unchecked");
   EXPECT_EQ(c.valid, c.programs);
+  EXPECT_EQ(c.trapped, 0u) << "generated programs only trap when asked to";
 }
 
 TEST(Differential, LoopHeaderCountingAgreesExceptOnSteps) {
