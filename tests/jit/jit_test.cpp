@@ -327,6 +327,122 @@ TEST(Jit, CallxReachesCodeAddressesAndHelperIds) {
   expect_trap("mov %r6, 4242\ncallx %r6\nexit", TrapKind::UnknownHelper, 1);
 }
 
+TEST(Jit, CallxIntoTheMiddleOfAStraightLineRun) {
+  // The code address of pc 6, which no jump targets: the JIT enters through a side entry
+  // that pays for the rest of its segment. r0 = 1 + 100; steps: lddw, mov, callx, add, exit,
+  // exit.
+  const char* prog = R"(
+    lddw %r6, 0xffffc0de00000006
+    mov %r0, 1
+    callx %r6
+    exit
+    add %r0, 10
+    add %r0, 100
+    exit)";
+  expect_r0(prog, 101);
+  for (EngineKind kind : {EngineKind::Interpreter, EngineKind::Jit}) {
+    Runner r(prog);
+    EXPECT_EQ(r.run(kind).result.steps, 6u);
+  }
+  expect_trap(prog, TrapKind::StepBudgetExhausted, 7, {}, 4, 4);
+}
+
+TEST(Jit, ArrayMapLookupsInlineAndOtherwise) {
+  // An array map (fd 1, 4 entries of 12 bytes: stride 16) read through bpf_map_lookup_elem.
+  auto run = [](const std::string& text, std::vector<uint8_t> mem, bool own_lookup = false) {
+    std::vector<RunResult> results;
+    for (EngineKind kind : {EngineKind::Interpreter, EngineKind::Jit}) {
+      auto insns = semantics::assemble_any(text);
+      EXPECT_TRUE(insns.ok()) << text;
+      auto prog = semantics::validate(*insns);
+      EXPECT_TRUE(prog.ok()) << text;
+      Environment env;
+      add_standard_helpers(env);
+      if (own_lookup) {  // an environment with its own helper 1: never inlined
+        env.add_helper({1, "lookup_returns_7", [](HelperContext&, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+                          return uint64_t{7};
+                        }});
+      }
+      auto index = env.add_map(MapDef{"a", MapType::Array, 4, 12, 4, 0}, 1);
+      for (uint32_t k = 0; k < 4; ++k) {
+        uint8_t value[12] = {};
+        value[0] = static_cast<uint8_t>(10 + k);
+        value[11] = static_cast<uint8_t>(20 + k);
+        env.map_at(*index).update(reinterpret_cast<const uint8_t*>(&k), value, kUpdateAny);
+      }
+      auto linked = link(*prog, env);
+      EXPECT_TRUE(linked.ok());
+      std::unique_ptr<Engine> engine;
+      if (kind == EngineKind::Jit) {
+        engine = std::move(Jit::compile(*linked, env).value());
+      } else {
+        engine = std::make_unique<Interpreter>(*linked, env);
+      }
+      std::vector<uint8_t> m = mem;
+      results.push_back(engine->run(memory_invocation(m), RunOptions{}));
+    }
+    return results;
+  };
+  auto lookup = [](const std::string& key_setup, const std::string& use) {
+    return key_setup + "\nmov %r2, %r10\nadd %r2, -4\nlddw %r1, 0\n" + use;
+  };
+  // LDDW src 1 is not in the conformance syntax: patch it in with .raw (0x18, dst 1, src 1,
+  // imm = fd 1).
+  auto with_map = [](std::string text) {
+    const std::string plain = "lddw %r1, 0";
+    text.replace(text.find(plain), plain.size(), ".raw 0x0000000100001118\n.raw 0x0000000000000000");
+    return text;
+  };
+  struct Case {
+    std::string text;
+    uint64_t r0;
+    bool trapped;
+  };
+  const std::vector<Case> cases = {
+      // key 2: value byte 0 = 12, byte 11 = 22
+      {with_map(lookup("stw [%r10-4], 2", "call 1\nldxb %r3, [%r0+0]\nldxb %r0, [%r0+11]\nadd %r0, %r3\nexit")), 34,
+       false},
+      // key 4 is past max_entries: NULL
+      {with_map(lookup("stw [%r10-4], 4", "call 1\nexit")), 0, false},
+      // key -1 (0xffffffff): NULL
+      {with_map(lookup("stw [%r10-4], -1", "call 1\nexit")), 0, false},
+      // reading byte 12 of a 12-byte value: out of bounds even though the stride is 16
+      {with_map(lookup("stw [%r10-4], 0", "call 1\nldxb %r0, [%r0+12]\nexit")), 0, true},
+      // an 8-byte read at offset 8 crosses the end of the value
+      {with_map(lookup("stw [%r10-4], 1", "call 1\nldxdw %r0, [%r0+8]\nexit")), 0, true},
+      // writing into the value, then reading it back through a second lookup
+      {with_map(lookup("stw [%r10-4], 3", "call 1\nstb [%r0+5], 99\nmov %r2, %r10\nadd %r2, -4\ncall 1\n"
+                                          "ldxb %r0, [%r0+5]\nexit")),
+       99, false},
+  };
+  for (const Case& c : cases) {
+    const auto results = run(c.text, {});
+    ASSERT_EQ(results.size(), 2u);
+    for (const RunResult& r : results) {
+      EXPECT_EQ(r.trapped, c.trapped) << c.text << r.trap.to_string();
+      if (c.trapped) {
+        EXPECT_EQ(r.trap.kind, TrapKind::OutOfBounds) << c.text;
+      } else {
+        EXPECT_EQ(r.r0, c.r0) << c.text;
+      }
+    }
+    EXPECT_EQ(results[0].trap.pc, results[1].trap.pc) << c.text;
+  }
+  // The key in the input memory, not on the stack: the general helper path.
+  for (const RunResult& r : run(with_map("mov %r2, %r1\nlddw %r1, 0\ncall 1\nldxb %r0, [%r0+0]\nexit"), {1, 0, 0, 0})) {
+    EXPECT_EQ(r.r0, 11u) << r.trap.to_string();
+  }
+  // An unreadable key: both engines report the helper's fault.
+  for (const RunResult& r : run(with_map(lookup("mov %r0, 0", "mov %r2, 8\ncall 1\nexit")), {})) {
+    EXPECT_TRUE(r.trapped);
+    EXPECT_EQ(r.trap.kind, TrapKind::HelperFault);
+  }
+  // Another function under id 1 is called, not inlined.
+  for (const RunResult& r : run(with_map(lookup("stw [%r10-4], 2", "call 1\nexit")), {}, true)) {
+    EXPECT_EQ(r.r0, 7u);
+  }
+}
+
 TEST(Jit, HelpersKfuncsAndExitRequests) {
   expect_r0("mov %r1, 1\nmov %r2, 20\nmov %r3, 300\nmov %r4, 4000\nmov %r5, 50000\ncall 1000\nexit", 54321);
   expect_r0("mov %r1, 6\nmov %r2, 7\ncall runtime 2\nexit", 42);
