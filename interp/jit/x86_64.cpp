@@ -200,8 +200,9 @@ class Emitter {
   x86::Assembler a_;
   bool use_bmi2_ = false;
   bool has_callx_ = false;
-  bool fuse_mov_add(size_t pc);
+  size_t fuse_mov_add(size_t pc);
   std::vector<uint8_t> leader_;
+  std::vector<uint8_t> moved_;  // instructions emitted out of line
   std::vector<uint8_t> charge_;  // where the budget is charged
   std::vector<uint32_t> remaining_;  // instructions from pc to the end of its segment
   std::vector<asmjit::Label> labels_;
@@ -370,6 +371,7 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
   const size_t n = prog_.size();
   analyze();
   labels_.resize(n);
+  moved_.assign(n, 0);
   for (size_t pc = 0; pc < n; pc = next_pc(pc)) labels_[pc] = a_.newLabel();
   trap_common_ = a_.newLabel();
   early_end_ = a_.newLabel();
@@ -380,11 +382,14 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
   emit_prologue();
 
   for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
+    if (moved_[pc]) continue;  // emitted out of line (see emit_jump)
     a_.bind(labels_[pc]);
     if (charge_[pc]) emit_charge(pc, remaining_[pc]);
-    if (fuse_mov_add(pc)) {
-      pc = next_pc(pc);
-      a_.bind(labels_[pc]);
+    if (const size_t fused = fuse_mov_add(pc)) {
+      for (size_t i = 0; i < fused; ++i) {
+        pc = next_pc(pc);
+        a_.bind(labels_[pc]);
+      }
       continue;
     }
     emit_insn(pc);
@@ -408,26 +413,43 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
 }
 
 // "rA = rB; rA += x" (how BPF forms an address) becomes one lea when nothing jumps between
-// the two instructions.
-bool Emitter::fuse_mov_add(size_t pc) {
+// the two instructions; followed by "rA = *(size *)(rA + off)" in unchecked mode, the three
+// become one load from [rB + x + off]. Returns how many instructions after pc it consumed.
+size_t Emitter::fuse_mov_add(size_t pc) {
   const size_t nx = pc + 1;
-  if (has_callx_ || nx >= prog_.size() || leader_[nx]) return false;
+  if (has_callx_ || nx >= prog_.size() || leader_[nx]) return 0;
   const auto& mov = prog_.row(pc);
   const auto& add = prog_.row(nx);
   const auto& mi = prog_.insns[pc];
   const auto& ai = prog_.insns[nx];
   if (mov.kind != Kind::Alu || mov.alu_op() != AluOp::Mov || mov.width != Width::W64 ||
       mov.operand != semantics::Operand::Reg || mi.src == mi.dst) {
-    return false;
+    return 0;
   }
-  if (add.kind != Kind::Alu || add.alu_op() != AluOp::Add || add.width != Width::W64 || ai.dst != mi.dst) return false;
+  if (add.kind != Kind::Alu || add.alu_op() != AluOp::Add || add.width != Width::W64 || ai.dst != mi.dst) return 0;
   const x86::Gp d = kReg[mi.dst], s = kReg[mi.src];
-  if (add.operand == semantics::Operand::Imm) {
-    a_.lea(d, x86::ptr(s, ai.imm));
-  } else {
-    a_.lea(d, x86::ptr(s, ai.src == mi.dst ? s : kReg[ai.src]));
+  const bool imm = add.operand == semantics::Operand::Imm;
+  const x86::Gp x = imm ? x86::Gp() : (ai.src == mi.dst ? s : kReg[ai.src]);
+  const size_t third = nx + 1;
+  if (!checked() && third < prog_.size() && !leader_[third]) {
+    const auto& ld = prog_.row(third);
+    const auto& li = prog_.insns[third];
+    const int64_t disp = (imm ? int64_t{ai.imm} : 0) + li.off;
+    if (ld.kind == Kind::Load && li.src == mi.dst && li.dst == mi.dst && disp >= INT32_MIN && disp <= INT32_MAX) {
+      const x86::Mem m = imm ? x86::ptr(s, static_cast<int32_t>(disp), ld.size)
+                             : x86::ptr(s, x, 0, static_cast<int32_t>(disp), ld.size);
+      if (ld.size == 8) {
+        a_.mov(d, m);
+      } else if (ld.sign_extend) {
+        ld.size == 4 ? a_.movsxd(d, m) : a_.movsx(d, m);
+      } else {
+        ld.size == 4 ? a_.mov(d.r32(), m) : a_.movzx(d.r32(), m);
+      }
+      return 2;
+    }
   }
-  return true;
+  a_.lea(d, imm ? x86::ptr(s, ai.imm) : x86::ptr(s, x));
+  return 1;
 }
 
 void Emitter::emit_insn(size_t pc) {
@@ -644,7 +666,7 @@ void Emitter::emit_divmod(const semantics::Encoding& row, const semantics::Insn&
 
 void Emitter::emit_jump(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
   const size_t target = static_cast<size_t>(semantics::branch_target(insn, row, pc));
-  const JmpOp op = row.jmp_op();
+  JmpOp op = row.jmp_op();
   if (op == JmpOp::Ja) {
     a_.jmp(labels_[target]);
     return;
@@ -663,7 +685,28 @@ void Emitter::emit_jump(size_t pc, const semantics::Encoding& row, const semanti
       a_.cmp(dst, insn.imm);
     }
   }
-  const asmjit::Label t = labels_[target];
+  asmjit::Label t = labels_[target];
+  // A jump over one instruction that never falls through (exit or ja), as clang lays out
+  // loop exits: invert it and move that instruction out of line, so the hot path has no taken
+  // branch here.
+  const size_t over = pc + 1;
+  if (target == over + 1 && !has_callx_ && prog_.row(over).kind == Kind::Exit) {
+    static constexpr JmpOp kInverse[] = {JmpOp::Ja,   JmpOp::Jne,  JmpOp::Jle, JmpOp::Jlt,
+                                         JmpOp::Jset, JmpOp::Jeq,  JmpOp::Jsle, JmpOp::Jslt,
+                                         JmpOp::Jge,  JmpOp::Jgt,  JmpOp::Jsge, JmpOp::Jsgt};
+    moved_[over] = 1;
+    cold_.push_back([this, over] {
+      a_.bind(labels_[over]);
+      if (charge_[over]) emit_charge(over, remaining_[over]);
+      emit_insn(over);
+    });
+    t = labels_[over];
+    if (op == JmpOp::Jset) {
+      a_.jz(t);
+      return;
+    }
+    op = kInverse[static_cast<int>(op)];
+  }
   switch (op) {
     case JmpOp::Jeq: a_.je(t); break;
     case JmpOp::Jne: a_.jne(t); break;

@@ -3,6 +3,7 @@
 // and the interpreter must each give the written-down answer.
 #include "interp/jit/jit.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -228,6 +229,29 @@ TEST(Jit, JumpsCompareTheRightWidthAndSignedness) {
   expect_r0("mov %r0, 0\nmov32 %r1, -1\njeq %r1, -1, +1\nmov %r0, 1\nexit", 1);
   expect_r0("mov %r0, 0\nmov %r1, 6\njset %r1, 9, +1\nmov %r0, 1\nexit", 1);
   expect_r0("mov %r0, 0\nja32 +1\nmov %r0, 1\nexit", 0);
+}
+
+TEST(Jit, JumpsOverAnExitAreLaidOutOfLine) {
+  for (const char* cond : {"jgt", "jge", "jlt", "jle", "jsgt", "jsge", "jslt", "jsle", "jeq", "jne", "jset"}) {
+    for (int64_t v : {-9, 2, 3, 4}) {
+      const std::string text = fmt::format("mov %r0, {}\n{} %r0, 3, +1\nexit\nmov %r0, 77\nexit", v, cond);
+      const std::string name = cond;
+      const uint64_t u = static_cast<uint64_t>(v);
+      const bool taken = name == "jgt" ? u > 3 : name == "jge" ? u >= 3 : name == "jlt" ? u < 3 : name == "jle" ? u <= 3
+                         : name == "jsgt" ? v > 3 : name == "jsge" ? v >= 3 : name == "jslt" ? v < 3
+                         : name == "jsle" ? v <= 3 : name == "jeq" ? v == 3 : name == "jne" ? v != 3 : (u & 3) != 0;
+      expect_r0(text, taken ? 77 : u);
+    }
+  }
+}
+
+TEST(Jit, FusedAddressArithmetic) {
+  const std::vector<uint8_t> mem = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  expect_r0("mov %r2, %r1\nadd %r2, 3\nldxb %r2, [%r2+1]\nmov %r0, %r2\nexit", 5, mem);
+  expect_r0("mov %r3, 2\nmov %r2, %r1\nadd %r2, %r3\nldxh %r2, [%r2+0]\nmov %r0, %r2\nexit", 0x0403, mem);
+  expect_r0("mov %r3, 2\nmov %r0, %r1\nadd %r0, %r3\nldxsb %r0, [%r0-2]\nexit", 1, mem);
+  expect_r0("mov %r0, %r1\nadd %r0, %r0\nsub %r0, %r1\nsub %r0, %r1\nexit", 0, mem);
+  expect_r0("mov %r2, %r1\nadd %r2, 8\nldxh %r3, [%r2+0]\nldxb %r0, [%r2-8]\nadd %r0, %r3\nexit", 0x0a09 + 1, mem);
 }
 
 TEST(Jit, AtomicsAreReadModifyWrites) {
