@@ -63,6 +63,7 @@ struct JitFrame {
   uint64_t budget;
   uint64_t entry_rsp;
   uint64_t spill[8];  // rax rsi rdx rcx r8 r9 rdi r10 around runtime calls
+  uint64_t regs[11];  // r0-r10 for replay()
   uint64_t scratch[2];
   uint64_t args[5];
   uint64_t stack_top;
@@ -71,7 +72,6 @@ struct JitFrame {
   uint64_t callx_value;
   uint64_t callx_target;
   uint64_t helper_fn;
-  uint64_t budget_skip;  // step-budget trap: instructions executed after trap_pc
   uint32_t depth;        // active local calls
   uint32_t status;       // after a runtime call: kContinue, kTrap, kExit, kLocalCall
   uint32_t trap_pc;
@@ -96,6 +96,7 @@ struct RunContext {
   std::string message;
   const semantics::Program* program;
   const std::vector<uint64_t>* native_pc;
+  const LinkedProgram* linked;
 };
 
 struct Jit::Impl {
@@ -103,6 +104,7 @@ struct Jit::Impl {
   static uint64_t check_access(JitFrame* f, uint64_t addr, uint64_t flags);
   static uint64_t call_helper(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e);
   static uint64_t callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e);
+  static uint64_t replay(JitFrame* f, uint64_t pc, uint64_t budget);
   static semantics::Result<size_t> generate(Jit& jit, asmjit::CodeHolder& code, std::vector<asmjit::Label>& entry_labels);
 };
 
@@ -165,7 +167,7 @@ class Emitter {
     return base == semantics::kFramePointer && off >= -static_cast<int32_t>(kStackFrameSize) &&
            off + static_cast<int32_t>(size) <= 0;
   }
-  bool may_trap(size_t pc) const;
+  bool ends_segment(size_t pc) const;
   void analyze();
 
   void emit_prologue();
@@ -210,13 +212,11 @@ class Emitter {
   asmjit::Label trap_common_, early_end_, packet_end_, budget_common_, after_body_;
 };
 
-bool Emitter::may_trap(size_t pc) const {
-  const auto& row = prog_.row(pc);
-  const auto& insn = prog_.insns[pc];
-  switch (row.kind) {
-    case Kind::Load: return checked() && !elided(insn.src, insn.off, row.size);
-    case Kind::Store:
-    case Kind::Atomic: return checked() && !elided(insn.dst, insn.off, row.size);
+// Memory accesses do not end segments: when one traps, its trap path refunds the instructions
+// after it that the segment paid for, and when a segment cannot be paid in full, replay()
+// runs the part the budget covers (where a memory trap may come first).
+bool Emitter::ends_segment(size_t pc) const {
+  switch (prog_.row(pc).kind) {
     case Kind::PacketLoad:
     case Kind::Call:
     case Kind::Exit:
@@ -237,7 +237,7 @@ void Emitter::analyze() {
     if (semantics::has_branch_target(row)) {
       leader_[static_cast<size_t>(semantics::branch_target(insn, row, pc))] = 1;
     }
-    if (may_trap(pc) && next_pc(pc) < n) leader_[next_pc(pc)] = 1;
+    if (ends_segment(pc) && next_pc(pc) < n) leader_[next_pc(pc)] = 1;
   }
   charge_ = leader_;
   if (options_.counting == StepCounting::LoopHeaders) {
@@ -256,7 +256,7 @@ void Emitter::analyze() {
   for (size_t i = order.size(); i-- > 0;) {
     const size_t pc = order[i];
     const size_t nx = next_pc(pc);
-    remaining_[pc] = 1 + ((!may_trap(pc) && nx < n && !leader_[nx]) ? remaining_[nx] : 0);
+    remaining_[pc] = 1 + ((!ends_segment(pc) && nx < n && !leader_[nx]) ? remaining_[nx] : 0);
   }
 }
 
@@ -298,6 +298,8 @@ asmjit::Label Emitter::runtime_trap_label(size_t pc) {
   asmjit::Label l = a_.newLabel();
   cold_.push_back([this, l, pc] {
     a_.bind(l);
+    // The segment paid for the instructions after pc too; they never ran.
+    if (options_.counting == StepCounting::Exact && remaining_[pc] > 1) a_.add(kBudget, remaining_[pc] - 1);
     a_.mov(frame32(F(trap_pc)), static_cast<uint32_t>(pc));  // the runtime set trap_kind
     a_.jmp(trap_common_);
   });
@@ -361,10 +363,20 @@ void Emitter::emit_prologue() {
 
   a_.bind(budget_common_);  // r10 = entry pc, r11 = its charge; rdi + r11 = what was left
   a_.add(kBudget, kT1);
-  a_.mov(frame32(F(trap_pc)), kT0.r32());
-  a_.mov(frame(F(budget_skip)), kBudget);
-  a_.mov(frame32(F(trap_kind)), static_cast<uint32_t>(TrapKind::StepBudgetExhausted));
-  a_.jmp(trap_common_);
+  if (options_.counting == StepCounting::Exact) {
+    // Run what the budget covers, exactly as the interpreter would, then trap.
+    for (int i = 0; i < 11; ++i) a_.mov(frame(F(regs) + 8 * i), kReg[i]);
+    a_.mov(x86::rsi, kT0);
+    a_.mov(x86::rdx, kBudget);
+    a_.mov(x86::rdi, kFrame);
+    emit_runtime_call(reinterpret_cast<const void*>(&Jit::Impl::replay));
+    a_.mov(kBudget, x86::rax);
+    a_.jmp(trap_common_);
+  } else {
+    a_.mov(frame32(F(trap_pc)), kT0.r32());
+    a_.mov(frame32(F(trap_kind)), static_cast<uint32_t>(TrapKind::StepBudgetExhausted));
+    a_.jmp(trap_common_);
+  }
 }
 
 semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
@@ -1169,6 +1181,78 @@ uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint6
   return call_helper(f, a, b, c, d, e);
 }
 
+// The slow path of a segment the budget cannot pay for in full: the first `budget`
+// instructions run here, one by one with the interpreter's checks and the semantics templates
+// (segments hold only ALU, LDDW, loads, stores and atomics before their last instruction, and
+// the last one is never reached), then the run traps. Returns the budget left, for the steps
+// count.
+uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
+  RunContext& rc = context(f);
+  rc.memory.set_active_frames(static_cast<int>(f->depth) + 1);
+  const semantics::Program& prog = *rc.program;
+  uint64_t* r = f->regs;
+  auto fault = [&](uint64_t addr, uint64_t len, const char* what, bool write) {
+    const TrapKind kind = write && rc.memory.readable(addr, len) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds;
+    f->trap_kind = static_cast<uint32_t>(kind);
+    f->trap_pc = static_cast<uint32_t>(pc);
+    rc.message = fmt::format("{} of {} bytes at {:#x}: {}", what, len, addr, rc.memory.describe(addr));
+  };
+  auto read = [](uint64_t addr, unsigned n) {
+    uint64_t v = 0;
+    std::memcpy(&v, reinterpret_cast<const void*>(addr), n);  // little-endian host
+    return v;
+  };
+  auto write = [](uint64_t addr, unsigned n, uint64_t v) { std::memcpy(reinterpret_cast<void*>(addr), &v, n); };
+  for (uint64_t left = budget; left > 0; --left) {
+    const semantics::Encoding& row = prog.row(pc);
+    const semantics::Insn& insn = prog.insns[pc];
+    const uint64_t off = static_cast<uint64_t>(int64_t{insn.off});
+    switch (row.kind) {
+      case Kind::Alu: {
+        const uint64_t operand =
+            row.operand == semantics::Operand::Reg ? r[insn.src] : semantics::imm_operand(insn.imm);
+        r[insn.dst] = semantics::alu<uint64_t>(row.alu_op(), row.width, r[insn.dst], operand, row.size);
+        break;
+      }
+      case Kind::LoadImm64: r[insn.dst] = rc.linked->lddw_values[pc]; break;
+      case Kind::Load: {
+        const uint64_t addr = r[insn.src] + off;
+        if (!rc.memory.readable(addr, row.size)) {
+          fault(addr, row.size, "read", false);
+          return left - 1;
+        }
+        r[insn.dst] = semantics::load_result<uint64_t>(read(addr, row.size), row.size, row.sign_extend);
+        break;
+      }
+      case Kind::Store:
+      case Kind::Atomic: {
+        const uint64_t addr = r[insn.dst] + off;
+        const bool atomic = row.kind == Kind::Atomic;
+        if (!rc.memory.writable(addr, row.size)) {
+          fault(addr, row.size, atomic ? "atomic update" : "write", true);
+          return left - 1;
+        }
+        if (!atomic) {
+          const uint64_t v = row.operand == semantics::Operand::Reg ? r[insn.src] : semantics::imm_operand(insn.imm);
+          write(addr, row.size, semantics::store_value<uint64_t>(v, row.size));
+          break;
+        }
+        const uint64_t old = read(addr, row.size);
+        write(addr, row.size, semantics::atomic_new_value<uint64_t>(row.atomic_op(), row.size, old, r[insn.src], r[0]));
+        if (row.fetch) {
+          r[row.atomic_op() == AtomicOp::Cmpxchg ? 0 : insn.src] = semantics::atomic_fetch_result<uint64_t>(old, row.size);
+        }
+        break;
+      }
+      default: break;  // never inside a segment
+    }
+    pc += row.kind == Kind::LoadImm64 ? 2 : 1;
+  }
+  f->trap_kind = static_cast<uint32_t>(TrapKind::StepBudgetExhausted);
+  f->trap_pc = static_cast<uint32_t>(pc);
+  return 0;
+}
+
 bool jit_available() {
 #if defined(__x86_64__)
   return true;
@@ -1237,7 +1321,7 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
 RunResult Jit::run(const Invocation& invocation, const RunOptions& options) const {
   alignas(16) uint8_t stack[kMaxCallFrames * kStackFrameSize];
   std::memset(stack, 0, sizeof stack);  // as the interpreter's
-  RunContext rc{this, env_, Memory{}, {}, linked_->program, &native_pc_};
+  RunContext rc{this, env_, Memory{}, {}, linked_->program, &native_pc_, linked_};
   for (const Region& r : invocation.regions) rc.memory.add(r);
   env_->add_regions(rc.memory);
   const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + sizeof stack;
@@ -1287,9 +1371,6 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   switch (kind) {
     case TrapKind::StepBudgetExhausted:
       // The segment entered at trap_pc paid for budget_skip instructions before the budget ran out.
-      if (options_.counting == StepCounting::Exact) {
-        for (uint64_t i = 0; i < f.budget_skip; ++i) pc += prog.row(pc).kind == Kind::LoadImm64 ? 2 : 1;
-      }
       message = fmt::format("executed {} instructions, the budget", options.max_steps);
       result.steps = options.max_steps;
       break;

@@ -110,6 +110,31 @@ TEST(Differential, GeneratedProgramsAreAddressIndependent) {
   }
 }
 
+// Budgets that run out anywhere, in particular in the middle of a straight-line run that
+// stores to memory: the JIT must have done exactly the interpreter's stores and trap at its pc.
+TEST(Differential, BudgetExhaustionAnywhere) {
+  size_t budget_traps = 0;
+  for (uint64_t seed = 600000; seed < 600000 + campaign_size(1500); ++seed) {
+    GeneratorOptions o;
+    o.seed = seed;
+    o.traps = false;
+    GeneratedProgram p = generate(o);
+    const DifferentialOutcome full = run_differential(p);
+    ASSERT_TRUE(full.valid);
+    if (full.reference.steps < 2) continue;
+    p.max_steps = seed % full.reference.steps;
+    for (auto safety : {interp::SafetyMode::Checked, interp::SafetyMode::Unchecked}) {
+      interp::JitOptions jit;
+      jit.safety = safety;
+      const DifferentialOutcome out = run_differential(p, jit);
+      ASSERT_TRUE(out.valid);
+      budget_traps += out.reference.trapped && out.reference.trap.kind == interp::TrapKind::StepBudgetExhausted;
+      ASSERT_FALSE(out.diff.has_value()) << *out.diff << p.listing();
+    }
+  }
+  EXPECT_GT(budget_traps, campaign_size(1500));
+}
+
 TEST(Differential, ClShiftFallbackAgrees) {
   interp::JitOptions jit;
   jit.allow_bmi2 = getenv("BMI") == nullptr ? false : true;
