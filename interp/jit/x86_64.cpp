@@ -1370,7 +1370,6 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   std::string message = std::move(rc.message);
   switch (kind) {
     case TrapKind::StepBudgetExhausted:
-      // The segment entered at trap_pc paid for budget_skip instructions before the budget ran out.
       message = fmt::format("executed {} instructions, the budget", options.max_steps);
       result.steps = options.max_steps;
       break;

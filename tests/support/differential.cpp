@@ -1,6 +1,7 @@
 #include "tests/support/differential.h"
 
 #include <fmt/format.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <memory>
@@ -38,6 +39,20 @@ std::string describe(const interp::RunResult& r) {
 
 enum class Engine { Interpreter, Jit, ShiftedInterpreter };
 
+struct Arena {
+  explicit Arena(size_t bytes) : size(bytes) {
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    base = p == MAP_FAILED ? nullptr : static_cast<uint8_t*>(p);
+  }
+  ~Arena() {
+    if (base != nullptr) munmap(base, size);
+  }
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  uint8_t* base = nullptr;
+  size_t size;
+};
+
 // One run in a fresh environment; `shift` moves every buffer to another address.
 std::optional<Observed> observe(Engine engine, const GeneratedProgram& program, const semantics::Program& valid,
                                 const interp::JitOptions& jit_options, std::string& error) {
@@ -65,11 +80,18 @@ std::optional<Observed> observe(Engine engine, const GeneratedProgram& program, 
   }
   Observed o;
   const size_t pad = engine == Engine::ShiftedInterpreter ? 136 : 0;
-  std::vector<uint8_t> memory(pad + program.memory.size()), context(pad + program.context.size());
-  std::copy(program.memory.begin(), program.memory.end(), memory.begin() + static_cast<ptrdiff_t>(pad));
-  std::copy(program.context.begin(), program.context.end(), context.begin() + static_cast<ptrdiff_t>(pad));
-  std::span<uint8_t> mem(memory.data() + pad, program.memory.size());
-  std::span<uint8_t> ctx(context.data() + pad, program.context.size());
+  // Memory and context live in their own mapping, far apart and away from the heap, so an
+  // access that strays past one of them does not land in another region by chance.
+  const size_t page = 4096, span_bytes = std::max(program.memory.size(), program.context.size()) + pad;
+  const size_t gap = (span_bytes / page + 2) * page;
+  Arena arena(3 * gap);
+  if (arena.base == nullptr) return std::nullopt;
+  uint8_t* mem_at = arena.base + gap + pad;
+  uint8_t* ctx_at = arena.base + 2 * gap + pad;
+  std::copy(program.memory.begin(), program.memory.end(), mem_at);
+  std::copy(program.context.begin(), program.context.end(), ctx_at);
+  std::span<uint8_t> mem(mem_at, program.memory.size());
+  std::span<uint8_t> ctx(ctx_at, program.context.size());
   interp::Invocation inv = program.invocation(mem, ctx);
   interp::RunOptions ropt;
   ropt.max_steps = program.max_steps;
