@@ -84,10 +84,13 @@ std::optional<Observed> observe(Engine engine, const GeneratedProgram& program, 
   // access that strays past one of them does not land in another region by chance.
   const size_t page = 4096, span_bytes = std::max(program.memory.size(), program.context.size()) + pad;
   const size_t gap = (span_bytes / page + 2) * page;
-  Arena arena(3 * gap);
+  // The shifted run also changes the distance between the two and their page offsets, so
+  // arithmetic mixing pointers (r1 ^ r3) gives other values.
+  const bool shifted = engine == Engine::ShiftedInterpreter;
+  Arena arena((shifted ? 9 : 3) * gap);
   if (arena.base == nullptr) return std::nullopt;
-  uint8_t* mem_at = arena.base + gap + pad;
-  uint8_t* ctx_at = arena.base + 2 * gap + pad;
+  uint8_t* mem_at = arena.base + (shifted ? 3 * gap + 5 * page : gap) + pad;
+  uint8_t* ctx_at = arena.base + (shifted ? 7 * gap : 2 * gap) + pad;
   std::copy(program.memory.begin(), program.memory.end(), mem_at);
   std::copy(program.context.begin(), program.context.end(), ctx_at);
   std::span<uint8_t> mem(mem_at, program.memory.size());
