@@ -168,6 +168,22 @@ class Generator {
     if (rng_() % 10 == 0) emit(fmt::format("{} %r{}", std::array{"be16", "be32", "le16", "bswap64"}[rng_() % 4], d));
   }
   void snippet(bool with_helpers, int depth) {
+    if (rng_() % 6 == 0) {  // a branch on a linked copy (mov + constant add, or spill + fill)
+      static const char* jops[] = {"jgt", "jge", "jlt", "jle", "jsgt", "jslt", "jeq", "jne"};
+      const std::string end = fmt::format("L{}", label_++);
+      const int x = scalar_reg();
+      if (rng_() % 2) {
+        emit(fmt::format("mov %r6, %r{}", x));
+        emit(fmt::format("add %r6, {}", static_cast<int>(rng_() % 17) - 8));
+      } else {
+        emit(fmt::format("stxdw [%r10-64], %r{}", x));
+        emit("ldxdw %r6, [%r10-64]");
+      }
+      emit(fmt::format("{} %r6, {}, {}", jops[rng_() % 8], imm(), end));
+      snippet(with_helpers, depth + 1);
+      emit(end + ":");
+      return;
+    }
     switch (rng_() % (depth > 0 ? 6 : 8)) {
       case 0:
       case 1: alu(); break;
@@ -188,7 +204,7 @@ class Generator {
         break;
       }
       case 4: {  // stack spill and fill
-        const int slot = static_cast<int>(rng_() % 8);
+        const int slot = static_cast<int>(rng_() % 7);
         if (!stored_[static_cast<size_t>(slot)] || rng_() % 2) {
           emit(fmt::format("stxdw [%r10-{}], %r{}", 8 * (slot + 1), scalar_reg()));
           stored_[static_cast<size_t>(slot)] = true;
@@ -311,9 +327,13 @@ std::optional<std::string> trace_against_invariants(const semantics::Program& p,
 TEST(Soundness, RandomProgramCampaign) {
   const Platform& platform = conformance_platform();
   size_t accepted = 0, traced = 0;
-  const int programs = 4000;
+  // Longer campaigns: BPFCERT_SOUNDNESS_PROGRAMS=N, another region of seeds: BPFCERT_SOUNDNESS_SEED.
+  const char* count_env = std::getenv("BPFCERT_SOUNDNESS_PROGRAMS");
+  const char* seed_env = std::getenv("BPFCERT_SOUNDNESS_SEED");
+  const int programs = count_env != nullptr ? std::atoi(count_env) : 4000;
+  const uint64_t seed0 = seed_env != nullptr ? std::strtoull(seed_env, nullptr, 0) : 0;
   for (int i = 0; i < programs; ++i) {
-    Generator gen(static_cast<uint64_t>(i) * 7919 + 1);
+    Generator gen((seed0 + static_cast<uint64_t>(i)) * 7919 + 1);
     const bool helpers = i % 3 == 0;
     const std::string text = gen.program(helpers);
     auto insns = semantics::assemble(text, semantics::Syntax::Conformance);
