@@ -243,6 +243,16 @@ class Analyzer {
   bool exit_r0_bad_ = false;
   Statistics stats_;
   FramePtr empty_frame_ = std::make_shared<StackFrame>();
+  FramePtr zero_frame_ = [] {
+    auto f = std::make_shared<StackFrame>();
+    f->kind.fill(ByteKind::Const);
+    return f;
+  }();
+  FramePtr misc_frame_ = [] {
+    auto f = std::make_shared<StackFrame>();
+    f->kind.fill(ByteKind::Misc);
+    return f;
+  }();
 };
 
 // ---- relations -------------------------------------------------------------------------------
@@ -1419,11 +1429,27 @@ void Analyzer::branch(const State& in, size_t pc, State& fall, State& taken) {
       }
     }
     // `if (x != K)`: on the unequal side, a loop counter related to x by a constant d with
-    // stride +-1 is not at the value that would make x == K.
-    if (op == JmpOp::Jne || op == JmpOp::Jeq) {
-      State& ne = op == JmpOp::Jne ? taken : fall;
-      if (!ne.bottom && is_const(b.num)) {
-        const uint64_t kval = b.num.t.value;
+    // stride +-1 is not at the value that would make x == K. Also the other spellings of
+    // x != 0: jset x, -1; jgt x, 0; jge x, 1 (taken) and jle x, 0; jlt x, 1 (not taken).
+    const uint64_t ones = w == Width::W64 ? ~uint64_t{0} : 0xffffffffull;
+    const uint64_t bval = is_const(b.num) ? b.num.t.value & ones : 1;
+    State* ne_side = nullptr;
+    uint64_t kval = bval;
+    if (is_const(b.num)) {
+      if (op == JmpOp::Jne) ne_side = &taken;
+      if (op == JmpOp::Jeq) ne_side = &fall;
+      if ((op == JmpOp::Jset && bval == ones) || (op == JmpOp::Jgt && bval == 0) || (op == JmpOp::Jge && bval == 1)) {
+        ne_side = &taken;
+        kval = 0;
+      }
+      if ((op == JmpOp::Jle && bval == 0) || (op == JmpOp::Jlt && bval == 1)) {
+        ne_side = &fall;
+        kval = 0;
+      }
+    }
+    if (ne_side != nullptr) {
+      State& ne = *ne_side;
+      if (!ne.bottom) {
         for (Relation& rel : ne.relations) {
           if (rel.cell != insn.dst || !is_const(rel.d) || (rel.k != 1 && rel.k != -1)) continue;
           const uint64_t dval = rel.d.t.value;
@@ -1621,7 +1647,9 @@ void Analyzer::local_call(State& s, size_t pc, size_t target_pc) {
   e.bottom = false;
   for (int r = 1; r <= 5; ++r) e.regs[static_cast<size_t>(r)] = s.regs[static_cast<size_t>(r)];
   e.frames = s.frames;
-  e.frames.push_back(empty_frame_);
+  // A callee's frame holds what earlier calls left there when the platform zeroes the stack
+  // once per run (initialised scalar bytes), and nothing known otherwise.
+  e.frames.push_back(plat_.zeroed_stack ? misc_frame_ : empty_frame_);
   e.regs[10] = Value::pointer(PointerKind::Stack, e.depth(), scalar_const(0));
   e.packet = s.packet;
   call_string_.push_back(pc);
@@ -1939,18 +1967,27 @@ VerificationResult Analyzer::run() {
   loop_failed_.assign(cfg_.loops.size(), false);
   stack_usage_.assign(cfg_.subprograms.size(), 0);
   if (in_.options.collect_invariants) invariants_.assign(prog_.size(), State{});
-  // Candidate strides per loop: the constants its instructions add or subtract, and 1.
+  // Candidate strides per loop: +1 and -1, and the constants the loop adds to or subtracts
+  // from registers its conditional jumps compare (the likely induction variables).
   strides_.resize(cfg_.loops.size());
   for (size_t l = 0; l < cfg_.loops.size(); ++l) {
-    std::vector<int64_t> ks{1};
+    std::vector<int64_t> ks{1, -1};
+    std::set<int> compared;
+    for (size_t b : cfg_.loops[l].blocks) {
+      const size_t last = cfg_.blocks[b].last;
+      const auto& row = prog_.row(last);
+      if (row.kind != Kind::Jump || row.jmp_op() == JmpOp::Ja) continue;
+      compared.insert(prog_.insns[last].dst);
+      if (row.operand == Operand::Reg) compared.insert(prog_.insns[last].src);
+    }
     for (size_t b : cfg_.loops[l].blocks) {
       for (size_t pc = cfg_.blocks[b].first; pc <= cfg_.blocks[b].last; pc = next_pc(prog_, pc)) {
         const auto& row = prog_.row(pc);
-        if (row.kind != Kind::Alu || row.operand != Operand::Imm) continue;
+        if (row.kind != Kind::Alu || row.operand != Operand::Imm || !compared.count(prog_.insns[pc].dst)) continue;
         if (row.alu_op() != AluOp::Add && row.alu_op() != AluOp::Sub) continue;
         int64_t k = prog_.insns[pc].imm;
         if (row.alu_op() == AluOp::Sub) k = -k;
-        if (k != 0 && std::find(ks.begin(), ks.end(), k) == ks.end() && ks.size() < 6) ks.push_back(k);
+        if (k != 0 && std::find(ks.begin(), ks.end(), k) == ks.end() && ks.size() < 8) ks.push_back(k);
       }
     }
     strides_[l] = ks;
@@ -1978,14 +2015,21 @@ VerificationResult Analyzer::run() {
   if (!structural) {
     State entry;
     entry.bottom = false;
-    entry.frames.push_back(empty_frame_);
+    entry.frames.push_back(plat_.zeroed_stack ? zero_frame_ : empty_frame_);
     entry.regs[10] = Value::pointer(PointerKind::Stack, 0, scalar_const(0));
-    if (type_.entry == ProgramType::Entry::MemoryAndLength) {
+    if (type_.entry != ProgramType::Entry::Context) {
       Value mem = Value::pointer(PointerKind::Memory, 0, scalar_const(0));
       mem.nullable = in_.memory_size.value_or(0) == 0;
       mem.id = mem.nullable ? 1u << 30 : 0;
       entry.regs[1] = mem;
       entry.regs[2] = Value::scalar(in_.memory_size ? scalar_const(*in_.memory_size) : scalar_range(0, 0xffffffffull));
+      if (type_.entry == ProgramType::Entry::MemoryAndContext) {
+        Value ctx = Value::pointer(PointerKind::Context, 0, scalar_const(0));
+        ctx.nullable = type_.context.size == 0;
+        ctx.id = ctx.nullable ? (1u << 30) + 1 : 0;
+        entry.regs[3] = ctx;
+        entry.regs[4] = Value::scalar(scalar_const(type_.context.size));
+      }
     } else {
       entry.regs[1] = Value::pointer(PointerKind::Context, 0, scalar_const(0));
     }
@@ -2011,12 +2055,13 @@ VerificationResult Analyzer::run() {
         total += used;
         parts += fmt::format("{}pc {}: {}", parts.empty() ? "" : ", ", cfg_.subprograms[sp].entry_pc, used);
       }
-      if (total > plat_.stack_size && findings_.count({static_cast<int64_t>(pc), "frame.size"}) == 0) {
+      if (plat_.combined_stack_size != 0 && total > plat_.combined_stack_size &&
+          findings_.count({static_cast<int64_t>(pc), "frame.size"}) == 0) {
         Finding f;
         f.check = "frame.size";
         f.pc = static_cast<int64_t>(pc);
         f.message = fmt::format("the call chain reaching this call uses {} bytes of stack ({}), more than {}", total,
-                                parts, plat_.stack_size);
+                                parts, plat_.combined_stack_size);
         findings_.emplace(std::make_pair(f.pc, f.check), f);
       }
     }
