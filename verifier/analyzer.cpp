@@ -24,20 +24,25 @@
 //
 // * Termination. Each loop L (natural loop of a reducible CFG; irreducible cycles are
 //   rejected) gets a ghost counter c_L: 0 when L is entered from outside, +1 on every back
-//   edge. For each cell x (register, or 8-byte stack slot) and each candidate stride k (the
-//   constants the loop adds to or subtracts from registers, and 1), the state keeps a
+//   edge. For each cell x (register, or 8-byte stack slot) and each candidate stride k (+1, -1,
+//   and the constants the loop adds to the registers its branches compare), the state keeps a
 //   relation d = x - k * c_L modulo 2^64 (only modulo 2^32 after 32-bit arithmetic on x) as a
-//   Scalar; an add of s to x adds s to d, a back edge subtracts k, anything else that writes x
-//   forgets it. At every back edge, the state already refined by the loop's exit test gives
-//   x's range, so |k| * c_L = sign(k) * (x - d) (mod 2^64) lies in a computed range [0, B].
-//   When B + |k| < 2^64, the counter cannot reach B / |k| + 1 (it grows by exactly one per back
-//   edge, so it would pass through values whose image is > B without wrapping): the loop
-//   takes at most B / |k| + 1 back edges per entry. The same holds modulo 2^32. A loop for
-//   which no relation gives a bound (or whose bound exceeds AnalyzerOptions::
-//   max_loop_iterations) is rejected with loop.unbounded. Since every loop's iterations per
-//   entry are bounded, and loops nest finitely, every execution terminates. This is the
-//   counter argument of PREVAIL, with a difference relation per cell instead of a full zone
-//   domain: cheap, and enough for induction variables with a constant stride.
+//   Scalar; adding s to x adds s to d, a back edge subtracts k, anything else that writes x
+//   forgets the relation. A back edge proves something about c_L in two ways:
+//   - a range: the state on the edge, already refined by the loop's test, bounds x, so
+//     |k| * c_L = sign(k) * (x - d) lies in a computed [0, B]; when B + |k| < 2^64 the counter
+//     cannot reach B / |k| + 1 on this edge (it would have to pass through values whose image
+//     exceeds B, without wrapping);
+//   - an exclusion: with k = +-1 and d a single value, a test `x != K` (or jset x, -1, ...)
+//     that the edge passes says c_L != E for the one E that makes x == K.
+//   c_L takes every value from 0 up to its final count, one per back edge, so if every edge
+//   admits at most the values up to B, or every value but E (and no range edge admits E), the
+//   loop takes at most max(B) + 1, or E, back edges per entry (evaluate_loops). A loop for which
+//   no such proof exists, or whose bound exceeds AnalyzerOptions::max_loop_iterations, is
+//   rejected with loop.unbounded. Every loop's iterations per entry being bounded, and loops
+//   nesting finitely, every execution terminates. This is PREVAIL's counter argument, with a
+//   difference relation per cell instead of a full zone domain: cheap, and enough for
+//   induction variables with a constant stride.
 //
 // * Soundness first. Every check either proves its property from the abstract state or
 //   reports; after reporting, the analysis continues as if the check had passed, so one run
