@@ -729,11 +729,18 @@ bool Analyzer::check_access(State& s, size_t pc, int r, const Value& p, int64_t 
            s);
     return false;
   }
+  if (p.region == PointerKind::MapValue && is_write(kind) && p.object >= 0 &&
+      static_cast<size_t>(p.object) < in_.maps.size() && in_.maps[static_cast<size_t>(p.object)].read_only) {
+    report("mem.readonly", pc,
+           fmt::format("{} of {} bytes through {}: the map's values are read-only for the program", access_verb(kind), n,
+                       who),
+           s);
+    return false;
+  }
   if (p.region == PointerKind::Stack && check_) {
     const size_t owner = sub_stack_[static_cast<size_t>(p.object)];
     stack_usage_[owner] = std::max<int64_t>(stack_usage_[owner], static_cast<int64_t>(-lo));
   }
-  (void)is_write;
   return true;
 }
 

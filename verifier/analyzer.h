@@ -27,6 +27,8 @@ struct MapDescriptor {
   uint32_t value_size = 8;
   uint32_t max_entries = 1;
   std::optional<int32_t> fd;
+  // The program may not write its values (BPF_F_RDONLY_PROG, frozen .rodata).
+  bool read_only = false;
 };
 
 // A platform variable (LDDW src 3): `size` readable and writable bytes.
