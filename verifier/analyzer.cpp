@@ -755,6 +755,11 @@ struct ByteView {
 
 ByteView byte_at(const StackFrame& f, int i) {
   const auto x = static_cast<size_t>(i);
+  if (f.kind[x] == ByteKind::Spill32) {
+    const Scalar& v = f.spill32[x / 4];
+    if (is_const(v)) return {ByteKind::Const, static_cast<uint8_t>(v.t.value >> (8 * (x % 4))), false};
+    return {ByteKind::Misc, 0, false};
+  }
   if (f.kind[x] != ByteKind::Spill) return {f.kind[x], f.byte[x], false};
   const Value& v = f.spill[x / 8];
   if (!v.is_scalar()) return {ByteKind::Misc, 0, true};
@@ -774,6 +779,9 @@ Value Analyzer::stack_read(State& s, size_t pc, int r, const Value& p, int64_t o
       const Value& v = fr.spill[slot];
       if (n == 8) return v;
       if (v.is_scalar()) return Value::scalar(dm::scalar_load_result<uint64_t>(v.num, n, sx));
+    }
+    if (fr.kind[static_cast<size_t>(start)] == ByteKind::Spill32 && start % 4 == 0 && n <= 4) {
+      return Value::scalar(dm::scalar_load_result<uint64_t>(fr.spill32[static_cast<size_t>(start / 4)], n, sx));
     }
     uint64_t raw = 0;
     bool all_const = true;
@@ -839,6 +847,13 @@ void Analyzer::stack_write(State& s, size_t pc, const Value& p, int64_t off, uns
     fr.spill[static_cast<size_t>(lo / 8)] = v;
     return;
   }
+  if (exact && n == 4 && lo % 4 == 0 && v.is_scalar() && !is_const(v.num)) {
+    // A 4-byte spill keeps its scalar (zero-extended) for a 4-byte (or narrower) reload.
+    if (fr.kind[static_cast<size_t>(lo / 8 * 8)] == ByteKind::Spill) unspill(fr, lo / 8);
+    for (int i = 0; i < 4; ++i) fr.kind[static_cast<size_t>(lo + i)] = ByteKind::Spill32;
+    fr.spill32[static_cast<size_t>(lo / 4)] = dm::scalar_load_result<uint64_t>(v.num, 4, false);
+    return;
+  }
   if (v.is_pointer() || v.type == Value::Type::Unknown) {
     report("ptr.partial", pc,
            fmt::format("{} stored {}: only aligned 8-byte stores keep a pointer on the stack", text(v),
@@ -847,6 +862,9 @@ void Analyzer::stack_write(State& s, size_t pc, const Value& p, int64_t off, uns
   }
   for (int slot = lo / 8; slot <= (hi - 1) / 8; ++slot) {
     if (fr.kind[static_cast<size_t>(slot * 8)] == ByteKind::Spill) unspill(fr, slot);
+  }
+  for (int half = lo / 4; half <= (hi - 1) / 4; ++half) {
+    if (fr.kind[static_cast<size_t>(half * 4)] == ByteKind::Spill32) unspill32(fr, half);
   }
   const bool known = v.is_scalar() && is_const(v.num);
   for (int i = lo; i < hi; ++i) {
@@ -1904,6 +1922,9 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
     for (int slot = static_cast<int>(lo + kStackBytes) / 8; slot < kStackSlots; ++slot) {
       rel_drop(s, slot_cell(static_cast<int>(f), slot));
       if (fr.kind[static_cast<size_t>(slot * 8)] == ByteKind::Spill) unspill(fr, slot);
+      for (int half = slot * 2; half < slot * 2 + 2; ++half) {
+        if (fr.kind[static_cast<size_t>(half * 4)] == ByteKind::Spill32) unspill32(fr, half);
+      }
     }
     for (int i = static_cast<int>(lo + kStackBytes); i < kStackBytes; ++i) {
       if (fr.kind[static_cast<size_t>(i)] == ByteKind::Const) fr.kind[static_cast<size_t>(i)] = ByteKind::Misc;

@@ -162,6 +162,16 @@ void unspill(StackFrame& f, int slot) {
   f.spill[static_cast<size_t>(slot)] = Value::uninit();
 }
 
+void unspill32(StackFrame& f, int half) {
+  const Scalar& v = f.spill32[static_cast<size_t>(half)];
+  const bool known = is_const(v);
+  for (int i = 0; i < 4; ++i) {
+    const size_t b = static_cast<size_t>(half * 4 + i);
+    f.kind[b] = known ? ByteKind::Const : ByteKind::Misc;
+    f.byte[b] = known ? static_cast<uint8_t>(v.t.value >> (8 * i)) : 0;
+  }
+}
+
 StackFrame& State::frame_mut(size_t f) {
   if (frames[f].use_count() != 1) frames[f] = std::make_shared<StackFrame>(*frames[f]);
   return const_cast<StackFrame&>(*frames[f]);
@@ -205,25 +215,36 @@ FramePtr frame_join(const FramePtr& pa, const FramePtr& pb, bool widen, const Th
         out->spill[static_cast<size_t>(slot)] = init ? Value::unknown() : Value::uninit();
         continue;
       }
-      StackFrame tmp;
-      tmp.spill[static_cast<size_t>(slot)] = v;
-      unspill(tmp, slot);
+      // The spilled scalar's bytes against the other side's bytes (4-byte spills count as
+      // initialised scalar bytes).
+      const bool known = is_const(v.num);
       for (int i = 0; i < 8; ++i) {
         const size_t x = static_cast<size_t>(slot * 8 + i);
-        const ByteKind ko = other.kind[x], kt = tmp.kind[x];
-        if (ko == ByteKind::Uninit || kt == ByteKind::Uninit) {
+        const ByteKind ko = other.kind[x];
+        const auto vb = static_cast<uint8_t>(v.num.t.value >> (8 * i));
+        if (ko == ByteKind::Uninit) {
           out->kind[x] = ByteKind::Uninit;
-        } else if (ko == ByteKind::Const && kt == ByteKind::Const && other.byte[x] == tmp.byte[x]) {
+        } else if (known && ko == ByteKind::Const && other.byte[x] == vb) {
           out->kind[x] = ByteKind::Const;
-          out->byte[x] = tmp.byte[x];
+          out->byte[x] = vb;
         } else {
           out->kind[x] = ByteKind::Misc;
         }
       }
       continue;
     }
+    for (int h = slot * 2; h < slot * 2 + 2; ++h) {
+      const auto x0 = static_cast<size_t>(h * 4);
+      if (a.kind[x0] == ByteKind::Spill32 && b.kind[x0] == ByteKind::Spill32) {
+        for (size_t x = x0; x < x0 + 4; ++x) out->kind[x] = ByteKind::Spill32;
+        const Scalar& va = a.spill32[static_cast<size_t>(h)];
+        const Scalar& vb = b.spill32[static_cast<size_t>(h)];
+        out->spill32[static_cast<size_t>(h)] = widen ? scalar_widen_thresholds(va, vb, t) : d::scalar_join<uint64_t>(va, vb);
+      }
+    }
     for (int i = 0; i < 8; ++i) {
       const size_t x = static_cast<size_t>(slot * 8 + i);
+      if (out->kind[x] == ByteKind::Spill32) continue;
       const ByteKind ka = a.kind[x], kb = b.kind[x];
       if (ka == ByteKind::Uninit || kb == ByteKind::Uninit) {
         out->kind[x] = ByteKind::Uninit;
@@ -253,10 +274,18 @@ bool frame_leq(const FramePtr& pa, const FramePtr& pb) {
       if (!value_leq(a.spill[static_cast<size_t>(slot)], b.spill[static_cast<size_t>(slot)])) return false;
       continue;
     }
+    for (int h = slot * 2; h < slot * 2 + 2; ++h) {
+      const auto x0 = static_cast<size_t>(h * 4);
+      if (b.kind[x0] != ByteKind::Spill32) continue;
+      if (a.kind[x0] != ByteKind::Spill32 ||
+          !scalar_leq(a.spill32[static_cast<size_t>(h)], b.spill32[static_cast<size_t>(h)])) {
+        return false;
+      }
+    }
     for (int i = 0; i < 8; ++i) {
       const size_t x = static_cast<size_t>(slot * 8 + i);
       const ByteKind kb = b.kind[x];
-      if (kb == ByteKind::Uninit) continue;
+      if (kb == ByteKind::Uninit || kb == ByteKind::Spill32) continue;
       if (sa) {
         // b has plain bytes here: a's spill fits when it is a scalar matching them.
         const Value& v = a.spill[static_cast<size_t>(slot)];
@@ -477,6 +506,13 @@ std::vector<StackByteRange> describe_stack(const State& s, const VerifierInput* 
         r.text = "spilled " + describe(fr.spill[static_cast<size_t>(i / 8)], input);
         out.push_back(r);
         i += 8;
+        continue;
+      }
+      if (k == ByteKind::Spill32) {
+        r.size = 4;
+        r.text = "spilled 32-bit scalar " + describe(fr.spill32[static_cast<size_t>(i / 4)]);
+        out.push_back(r);
+        i += 4;
         continue;
       }
       int j = i;

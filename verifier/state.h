@@ -91,12 +91,16 @@ Value value_join(const Value& a, const Value& b);
 Value value_widen(const Value& older, const Value& newer, const Thresholds* t = nullptr);
 Scalar scalar_widen_thresholds(const Scalar& older, const Scalar& newer, const Thresholds* t);
 
-enum class ByteKind : uint8_t { Uninit, Misc, Const, Spill };
+// Uninit: never written. Misc: an initialised byte of some scalar. Const: a known byte.
+// Spill: one of the 8 bytes of an aligned 8-byte spill (any value, pointers included).
+// Spill32: one of the 4 bytes of an aligned 4-byte spill of a scalar (as clang spills w regs).
+enum class ByteKind : uint8_t { Uninit, Misc, Const, Spill, Spill32 };
 
 struct StackFrame {
   std::array<ByteKind, kStackBytes> kind{};
-  std::array<uint8_t, kStackBytes> byte{};  // Const bytes' values
-  std::array<Value, kStackSlots> spill{};   // slots whose 8 bytes are Spill
+  std::array<uint8_t, kStackBytes> byte{};        // Const bytes' values
+  std::array<Value, kStackSlots> spill{};         // slots whose 8 bytes are Spill
+  std::array<Scalar, kStackBytes / 4> spill32{};  // 4-byte halves whose bytes are Spill32 (zero-extended)
 };
 
 using FramePtr = std::shared_ptr<const StackFrame>;
@@ -104,6 +108,8 @@ using FramePtr = std::shared_ptr<const StackFrame>;
 // Replaces a slot's spill by plain bytes: a spilled scalar becomes its bytes (Const when
 // known), anything else is not byte-addressable and becomes Uninit (unreadable).
 void unspill(StackFrame& f, int slot);
+// Replaces the 4-byte spill of half `half` (0..127) by plain bytes.
+void unspill32(StackFrame& f, int half);
 
 // For loop `header` (a block) with iteration counter c (0 on entry, +1 per back edge):
 // d = cell - k * c modulo 2^64 (and, when !wide, only modulo 2^32), where cell is a register

@@ -107,6 +107,22 @@ case("stack-spill-scalar-precise", "an 8-byte spill keeps the scalar exactly: r0
 case("stack-spill-bounds-kept", "a bounded index survives a spill and fill and still proves the access",
      ["ldxb %r3, [%r1+0]", "and %r3, 7", "stxdw [%r10-8], %r3", "ldxdw %r4, [%r10-8]", "add %r1, %r4",
       "ldxdw %r0, [%r1+0]", "exit"], accept="mem.bounds", mem=MEM16)
+case("stack-spill32-bounds-kept", "a 4-byte spill of a bounded value keeps its bounds (clang spills w registers so)",
+     ["ldxb %r3, [%r1+0]", "and %r3, 7", "stxw [%r10-4], %r3", "ldxw %r4, [%r10-4]", "add %r1, %r4",
+      "ldxdw %r0, [%r1+0]", "exit"], accept="mem.bounds", mem=MEM16)
+case("stack-spill32-narrow-reload", "a 2-byte reload of the low half of a 4-byte spill",
+     ["ldxb %r3, [%r1+0]", "and %r3, 7", "stxw [%r10-8], %r3", "ldxh %r4, [%r10-8]", "add %r1, %r4",
+      "ldxdw %r0, [%r1+0]", "exit"], accept="mem.bounds", mem=MEM16)
+case("stack-spill32-overwritten", "a byte written into a 4-byte spill leaves only unknown bytes",
+     ["ldxb %r3, [%r1+0]", "and %r3, 7", "stxw [%r10-4], %r3", "stb [%r10-3], 1", "ldxw %r4, [%r10-4]",
+      "add %r1, %r4", ("ldxdw %r0, [%r1+0]", "L"), "exit"], reject=[("mem.bounds", "L")], mem=MEM16)
+case("stack-spill32-half-uninit", "an 8-byte read over a 4-byte spill and 4 unwritten bytes",
+     ["ldxb %r3, [%r1+0]", "stxw [%r10-8], %r3", ("ldxdw %r0, [%r10-8]", "L"), "exit"],
+     reject=[("stack.uninit", "L")], mem=MEM16)
+case("stack-spill32-both-halves", "two 4-byte spills in one slot, each reloaded with its bounds",
+     ["ldxb %r3, [%r1+0]", "and %r3, 3", "ldxb %r5, [%r1+1]", "and %r5, 4", "stxw [%r10-8], %r3",
+      "stxw [%r10-4], %r5", "ldxw %r4, [%r10-8]", "ldxw %r6, [%r10-4]", "add %r4, %r6", "add %r1, %r4",
+      "ldxdw %r0, [%r1+0]", "exit"], accept="mem.bounds", mem=MEM16)
 case("stack-partial-read-of-spill", "a 1-byte read of a spilled constant gives its low byte",
      ["lddw %r3, 0x1122334455667788", "stxdw [%r10-8], %r3", "ldxb %r0, [%r10-8]", "exit"], accept="stack.uninit")
 case("stack-variable-offset-uninit", "a variable-offset read over partly written stack",

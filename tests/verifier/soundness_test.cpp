@@ -205,11 +205,12 @@ class Generator {
       }
       case 4: {  // stack spill and fill
         const int slot = static_cast<int>(rng_() % 7);
+        const bool narrow = rng_() % 3 == 0;  // 4-byte spills and reloads, as clang does for w registers
         if (!stored_[static_cast<size_t>(slot)] || rng_() % 2) {
-          emit(fmt::format("stxdw [%r10-{}], %r{}", 8 * (slot + 1), scalar_reg()));
+          emit(fmt::format("{} [%r10-{}], %r{}", narrow ? "stxw" : "stxdw", 8 * (slot + 1), scalar_reg()));
           stored_[static_cast<size_t>(slot)] = true;
         } else {
-          emit(fmt::format("ldxdw %r{}, [%r10-{}]", scalar_reg(), 8 * (slot + 1)));
+          emit(fmt::format("{} %r{}, [%r10-{}]", narrow ? "ldxw" : "ldxdw", scalar_reg(), 8 * (slot + 1)));
         }
         break;
       }
