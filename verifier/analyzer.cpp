@@ -80,7 +80,10 @@ namespace dm = domain;
 
 struct BudgetExceeded {};
 
+// Ids by origin: lookups and helper memory pc + 1; linked scalars, packet variable offsets,
+// entry pointers that may be null: their own ranges, so no two meanings share an id.
 constexpr uint32_t kPacketIdBase = 0x40000000u;
+constexpr uint32_t kEntryIdBase = 0x7fff0000u;
 constexpr uint32_t kScalarIdBase = 0x20000000u;
 constexpr uint32_t kRegisterCells = 16;  // cells 0..10 are registers; stack slots from 16
 // Offsets whose address order equals their order as signed offsets: buffers live in user
@@ -1719,6 +1722,32 @@ void Analyzer::local_call(State& s, size_t pc, size_t target_pc) {
   }
   for (int i = 1; i <= 5; ++i) r.regs[static_cast<size_t>(i)] = Value::uninit();
   for (int i = 6; i <= 10; ++i) r.regs[static_cast<size_t>(i)] = s.regs[static_cast<size_t>(i)];
+  // Ids are made from the pc that creates them, and the callee's own state forgot older holders
+  // when it re-created one; r6-r9 were outside that state. An id created in the caller's own
+  // function cannot be re-created by the callee (no recursion); any other is dropped.
+  const size_t caller = sub_stack_.back();
+  auto created_here = [&](int64_t at) {
+    return at >= 0 && static_cast<size_t>(at) < prog_.size() && cfg_.block_of_pc[static_cast<size_t>(at)] != kNoBlock &&
+           cfg_.blocks[cfg_.block_of_pc[static_cast<size_t>(at)]].subprogram == caller;
+  };
+  for (int i = 6; i <= 9; ++i) {
+    Value& v = r.regs[static_cast<size_t>(i)];
+    if (v.id == 0 || v.id == kOpaqueId) continue;
+    if (v.is_scalar()) {
+      if (!created_here(static_cast<int64_t>(v.id) - kScalarIdBase)) {
+        v.id = 0;
+        v.delta = 0;
+      }
+    } else if (v.is_pointer()) {
+      const int64_t origin = is_packet(v.region) ? static_cast<int64_t>(v.id) - kPacketIdBase
+                             : v.id >= kEntryIdBase ? -1  // entry ids, never re-created
+                                                   : static_cast<int64_t>(v.id) - 1;
+      if (origin >= 0 && !created_here(origin)) {
+        v.id = kOpaqueId;
+        if (is_packet(v.region)) v.delta = 0;
+      }
+    }
+  }
   // The caller's relations survive for restored registers and untouched frames.
   r.relations.clear();
   for (const Relation& rel : s.relations) {
@@ -2053,13 +2082,13 @@ VerificationResult Analyzer::run() {
     if (type_.entry != ProgramType::Entry::Context) {
       Value mem = Value::pointer(PointerKind::Memory, 0, scalar_const(0));
       mem.nullable = in_.memory_size.value_or(0) == 0;
-      mem.id = mem.nullable ? 1u << 30 : 0;
+      mem.id = mem.nullable ? kEntryIdBase : 0;
       entry.regs[1] = mem;
       entry.regs[2] = Value::scalar(in_.memory_size ? scalar_const(*in_.memory_size) : scalar_range(0, 0xffffffffull));
       if (type_.entry == ProgramType::Entry::MemoryAndContext) {
         Value ctx = Value::pointer(PointerKind::Context, 0, scalar_const(0));
         ctx.nullable = type_.context.size == 0;
-        ctx.id = ctx.nullable ? (1u << 30) + 1 : 0;
+        ctx.id = ctx.nullable ? kEntryIdBase + 1 : 0;
         entry.regs[3] = ctx;
         entry.regs[4] = Value::scalar(scalar_const(type_.context.size));
       }
