@@ -214,7 +214,7 @@ class Analyzer {
   Value context_access(State& s, size_t pc, int r, const Value& p, int64_t off, unsigned n, bool write);
   bool packet_in_range(const State& s, const Value& p, int64_t off, uint64_t n, std::string& why) const;
   void learn_packet_range(State& s, const Value& p, int64_t extra);
-  void pointer_arith(State& s, size_t pc, int dst, const Value& ptr, const Scalar& x, bool subtract, Value& out);
+  void pointer_arith(State& s, size_t pc, const Value& ptr, const Scalar& x, bool subtract, Value& out);
   void fresh_id(State& s, uint32_t id);
   void share_scalar(State& s, int r, size_t pc);
   bool propagate_scalar(State& s, const Value& refined);
@@ -1007,7 +1007,7 @@ bool Analyzer::propagate_scalar(State& s, const Value& refined) {
   return ok;
 }
 
-void Analyzer::pointer_arith(State& s, size_t pc, int dst, const Value& ptr, const Scalar& x, bool subtract, Value& out) {
+void Analyzer::pointer_arith(State& s, size_t pc, const Value& ptr, const Scalar& x, bool subtract, Value& out) {
   switch (ptr.region) {
     case PointerKind::PacketEnd:
     case PointerKind::MapHandle:
@@ -1041,7 +1041,6 @@ void Analyzer::pointer_arith(State& s, size_t pc, int dst, const Value& ptr, con
       out.delta = 0;
     }
   }
-  (void)dst;
 }
 
 void Analyzer::alu_insn(State& s, size_t pc) {
@@ -1130,7 +1129,7 @@ void Analyzer::alu_insn(State& s, size_t pc) {
   const bool additive = (op == AluOp::Add || op == AluOp::Sub) && w == Width::W64;
   if (additive && d.is_pointer() && src.is_scalar()) {
     Value out;
-    pointer_arith(s, pc, dst, d, src.num, op == AluOp::Sub, out);
+    pointer_arith(s, pc, d, src.num, op == AluOp::Sub, out);
     s.regs[static_cast<size_t>(dst)] = out;
     if (out.is_pointer()) {
       rel_shift(s, dst_cell, op, src.num, w);
@@ -1142,7 +1141,7 @@ void Analyzer::alu_insn(State& s, size_t pc) {
   rel_drop(s, dst_cell);
   if (op == AluOp::Add && w == Width::W64 && d.is_scalar() && src.is_pointer()) {
     Value out;
-    pointer_arith(s, pc, dst, src, d.num, false, out);
+    pointer_arith(s, pc, src, d.num, false, out);
     s.regs[static_cast<size_t>(dst)] = out;
     return;
   }
@@ -1960,9 +1959,8 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
     }
   }
   // Results.
-  State& st = s;
-  for (int r = 1; r <= 5; ++r) st.regs[static_cast<size_t>(r)] = Value::uninit();
-  for (uint32_t r = 0; r <= 5; ++r) rel_drop(st, r);
+  for (int r = 1; r <= 5; ++r) s.regs[static_cast<size_t>(r)] = Value::uninit();
+  for (uint32_t r = 0; r <= 5; ++r) rel_drop(s, r);
   switch (p.ret) {
     case RetType::Integer:
     case RetType::NoReturnOnSuccess:
@@ -1970,43 +1968,43 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
         Scalar x = scalar_top();
         x.smin = static_cast<uint64_t>(p.ret_range->first);
         x.smax = static_cast<uint64_t>(p.ret_range->second);
-        st.regs[0] = Value::scalar(dm::scalar_sync(x));
+        s.regs[0] = Value::scalar(dm::scalar_sync(x));
       } else {
-        st.regs[0] = Value::scalar(scalar_top());
+        s.regs[0] = Value::scalar(scalar_top());
       }
       break;
-    case RetType::Void: st.regs[0] = Value::uninit(); break;
+    case RetType::Void: s.regs[0] = Value::uninit(); break;
     case RetType::MapValueOrNull: {
       const MapTypeInfo* info = nullptr;
       if (map) {
         if (auto it = plat_.map_types.find(in_.maps[*map].type); it != plat_.map_types.end()) info = &it->second;
       }
       if (!map || info == nullptr || !info->lookup_returns_value) {
-        st.regs[0] = Value::scalar(scalar_top());
+        s.regs[0] = Value::scalar(scalar_top());
         break;
       }
       const auto id = static_cast<uint32_t>(pc) + 1;
-      fresh_id(st, id);
+      fresh_id(s, id);
       Value v = Value::pointer(PointerKind::MapValue, static_cast<int64_t>(*map), scalar_const(0));
       v.nullable = true;
       v.id = id;
-      st.regs[0] = v;
+      s.regs[0] = v;
       break;
     }
     case RetType::MemoryOrNull: {
       // Memory of the size the size argument holds (a constant), or NULL.
       if (!ret_size || !is_const(*ret_size) || ret_size->t.value == 0 || ret_size->t.value > (uint64_t{1} << 29)) {
-        report("helper.arg", pc, fmt::format("{}: the size of the memory it returns must be a non-zero constant", name), st);
-        st.regs[0] = Value::scalar(scalar_top());
+        report("helper.arg", pc, fmt::format("{}: the size of the memory it returns must be a non-zero constant", name), s);
+        s.regs[0] = Value::scalar(scalar_top());
         break;
       }
       const auto id = static_cast<uint32_t>(pc) + 1;
-      fresh_id(st, id);
+      fresh_id(s, id);
       Value v = Value::pointer(PointerKind::Memory, static_cast<int64_t>(pc) + 1, scalar_const(0));
       v.size = ret_size->t.value;
       v.nullable = true;
       v.id = id;
-      st.regs[0] = v;
+      s.regs[0] = v;
       break;
     }
   }
