@@ -1,4 +1,4 @@
-// bpfcert run: execute a program on the reference interpreter.
+// bpfcert run: execute a program on the reference interpreter (or, with --jit, the JIT).
 #include <fmt/format.h>
 
 #include <iostream>
@@ -9,16 +9,19 @@
 #include "conformance/test_environment.h"
 #include "interp/helpers.h"
 #include "interp/interpreter.h"
+#include "interp/jit/jit.h"
 #include "interp/link.h"
 
 namespace bpfcert::cli {
 
 void add_run_command(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("run", "Run a program on the reference interpreter; prints r0");
+  auto* cmd = app.add_subcommand("run", "Run a program on the reference interpreter (or the JIT); prints r0");
   struct Options {
     std::string input, mem_hex, mem_file, syntax;
     uint64_t max_steps = interp::kDefaultMaxSteps;
     bool allow_extensions = false;
+    bool jit = false;
+    bool unchecked = false;
     RunElfRequest elf;  // BPF ELF objects (clang -target bpf output)
   };
   auto o = std::make_shared<Options>();
@@ -30,18 +33,21 @@ void add_run_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--syntax", o->syntax, "assembler syntax of IN (detected when omitted)")
       ->check(CLI::IsMember({"conformance", "llvm"}));
   cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx)");
+  cmd->add_flag("--jit", o->jit, "run on the x86-64 JIT (same results and traps as the interpreter)");
+  cmd->add_flag("--unchecked", o->unchecked, "with --jit: no memory checks (only for verifier-accepted programs)")
+      ->needs(cmd->get_option("--jit"));
   auto* elf = cmd->add_option_group("ELF objects", "Running one program of a BPF ELF object with a Linux context");
   elf->add_option("--section", o->elf.section, "the program's ELF section (e.g. xdp, tc, kprobe/vfs_read)");
   elf->add_option("--program", o->elf.program, "the program's function name");
   elf->add_option("--packet", o->elf.packet_file, "packets for XDP / skb programs: pcap, or hex bytes one packet a line");
   elf->add_option("--ctx", o->elf.context_hex, "context bytes (hex) for tracing programs; zeros otherwise");
-  elf->add_option("--engine", o->elf.engine, "interp or jit")->check(CLI::IsMember({"interp", "jit"}))->capture_default_str();
   elf->add_option("--tail-call", o->elf.tail_calls, "SLOT=PROGRAM: put a program of the object in the prog array");
   elf->add_flag("--dump-maps", o->elf.dump_maps, "print the maps' non-zero entries after the run");
   cmd->callback([o, exit_code] {
     if (auto head = read_file(o->input); head.ok() && head->starts_with("\x7f" "ELF")) {
       o->elf.object = o->input;
       o->elf.max_steps = o->max_steps;
+      o->elf.engine = o->jit ? "jit" : "interp";
       *exit_code = run_elf(o->elf);
       return;
     }
@@ -95,10 +101,22 @@ void add_run_command(CLI::App& app, int* exit_code) {
       *exit_code = report_error(e);
       return;
     }
-    interp::Interpreter vm(*linked, env);
+    std::unique_ptr<interp::Engine> vm;
+    if (o->jit) {
+      interp::JitOptions jopt;
+      jopt.safety = o->unchecked ? interp::SafetyMode::Unchecked : interp::SafetyMode::Checked;
+      auto jit = interp::Jit::compile(*linked, env, jopt);
+      if (!jit.ok()) {
+        *exit_code = report_error(jit.error());
+        return;
+      }
+      vm = std::move(jit.value());
+    } else {
+      vm = std::make_unique<interp::Interpreter>(*linked, env);
+    }
     interp::RunOptions ropt;
     ropt.max_steps = o->max_steps;
-    const interp::RunResult result = vm.run(interp::memory_invocation(memory), ropt);
+    const interp::RunResult result = vm->run(interp::memory_invocation(memory), ropt);
     if (!env.trace_output.empty()) std::cerr << env.trace_output;
     if (result.trapped) {
       std::cerr << "bpfcert: " << o->input << ": " << result.trap.to_string() << "\n";

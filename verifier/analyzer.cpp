@@ -24,20 +24,25 @@
 //
 // * Termination. Each loop L (natural loop of a reducible CFG; irreducible cycles are
 //   rejected) gets a ghost counter c_L: 0 when L is entered from outside, +1 on every back
-//   edge. For each cell x (register, or 8-byte stack slot) and each candidate stride k (the
-//   constants the loop adds to or subtracts from registers, and 1), the state keeps a
+//   edge. For each cell x (register, or 8-byte stack slot) and each candidate stride k (+1, -1,
+//   and the constants the loop adds to the registers its branches compare), the state keeps a
 //   relation d = x - k * c_L modulo 2^64 (only modulo 2^32 after 32-bit arithmetic on x) as a
-//   Scalar; an add of s to x adds s to d, a back edge subtracts k, anything else that writes x
-//   forgets it. At every back edge, the state already refined by the loop's exit test gives
-//   x's range, so |k| * c_L = sign(k) * (x - d) (mod 2^64) lies in a computed range [0, B].
-//   When B + |k| < 2^64, the counter cannot reach B / |k| + 1 (it grows by exactly one per back
-//   edge, so it would pass through values whose image is > B without wrapping): the loop
-//   takes at most B / |k| + 1 back edges per entry. The same holds modulo 2^32. A loop for
-//   which no relation gives a bound (or whose bound exceeds AnalyzerOptions::
-//   max_loop_iterations) is rejected with loop.unbounded. Since every loop's iterations per
-//   entry are bounded, and loops nest finitely, every execution terminates. This is the
-//   counter argument of PREVAIL, with a difference relation per cell instead of a full zone
-//   domain: cheap, and enough for induction variables with a constant stride.
+//   Scalar; adding s to x adds s to d, a back edge subtracts k, anything else that writes x
+//   forgets the relation. A back edge proves something about c_L in two ways:
+//   - a range: the state on the edge, already refined by the loop's test, bounds x, so
+//     |k| * c_L = sign(k) * (x - d) lies in a computed [0, B]; when B + |k| < 2^64 the counter
+//     cannot reach B / |k| + 1 on this edge (it would have to pass through values whose image
+//     exceeds B, without wrapping);
+//   - an exclusion: with k = +-1 and d a single value, a test `x != K` (or jset x, -1, ...)
+//     that the edge passes says c_L != E for the one E that makes x == K.
+//   c_L takes every value from 0 up to its final count, one per back edge, so if every edge
+//   admits at most the values up to B, or every value but E (and no range edge admits E), the
+//   loop takes at most max(B) + 1, or E, back edges per entry (evaluate_loops). A loop for which
+//   no such proof exists, or whose bound exceeds AnalyzerOptions::max_loop_iterations, is
+//   rejected with loop.unbounded. Every loop's iterations per entry being bounded, and loops
+//   nesting finitely, every execution terminates. This is PREVAIL's counter argument, with a
+//   difference relation per cell instead of a full zone domain: cheap, and enough for
+//   induction variables with a constant stride.
 //
 // * Soundness first. Every check either proves its property from the abstract state or
 //   reports; after reporting, the analysis continues as if the check had passed, so one run
@@ -75,7 +80,10 @@ namespace dm = domain;
 
 struct BudgetExceeded {};
 
+// Ids by origin: lookups and helper memory pc + 1; linked scalars, packet variable offsets,
+// entry pointers that may be null: their own ranges, so no two meanings share an id.
 constexpr uint32_t kPacketIdBase = 0x40000000u;
+constexpr uint32_t kEntryIdBase = 0x7fff0000u;
 constexpr uint32_t kScalarIdBase = 0x20000000u;
 constexpr uint32_t kRegisterCells = 16;  // cells 0..10 are registers; stack slots from 16
 // Offsets whose address order equals their order as signed offsets: buffers live in user
@@ -135,7 +143,6 @@ class Analyzer {
  private:
   struct FnRun {
     size_t sub = 0;
-    size_t first_block = 0;
     State entry;
     std::vector<State> in;
     std::vector<std::vector<State>> out;
@@ -207,7 +214,7 @@ class Analyzer {
   Value context_access(State& s, size_t pc, int r, const Value& p, int64_t off, unsigned n, bool write);
   bool packet_in_range(const State& s, const Value& p, int64_t off, uint64_t n, std::string& why) const;
   void learn_packet_range(State& s, const Value& p, int64_t extra);
-  void pointer_arith(State& s, size_t pc, int dst, const Value& ptr, const Scalar& x, bool subtract, Value& out);
+  void pointer_arith(State& s, size_t pc, const Value& ptr, const Scalar& x, bool subtract, Value& out);
   void fresh_id(State& s, uint32_t id);
   void share_scalar(State& s, int r, size_t pc);
   bool propagate_scalar(State& s, const Value& refined);
@@ -244,6 +251,16 @@ class Analyzer {
   bool exit_r0_bad_ = false;
   Statistics stats_;
   FramePtr empty_frame_ = std::make_shared<StackFrame>();
+  FramePtr zero_frame_ = [] {
+    auto f = std::make_shared<StackFrame>();
+    f->kind.fill(ByteKind::Const);
+    return f;
+  }();
+  FramePtr misc_frame_ = [] {
+    auto f = std::make_shared<StackFrame>();
+    f->kind.fill(ByteKind::Misc);
+    return f;
+  }();
 };
 
 // ---- relations -------------------------------------------------------------------------------
@@ -440,7 +457,7 @@ State Analyzer::compute_in(FnRun& run, size_t b) {
     const auto& succs = cfg_.blocks[p].succs;
     for (size_t i = 0; i < succs.size(); ++i) {
       if (succs[i] != b) continue;
-      const State& o = run.out[p - run.first_block][i];
+      const State& o = run.out[cfg_.local_index[p]][i];
       if (o.bottom) continue;
       const bool plain = o.relations.empty() && cfg_.loop_of_header(b) == kNoBlock;
       if (acc.bottom) {
@@ -456,7 +473,7 @@ State Analyzer::compute_in(FnRun& run, size_t b) {
 void Analyzer::stabilize(FnRun& run, const std::vector<WtoElement>& order) {
   for (const WtoElement& e : order) {
     const size_t h = e.block;
-    const size_t li = h - run.first_block;
+    const size_t li = cfg_.local_index[h];
     if (!e.component) {
       run.in[li] = compute_in(run, h);
       ++stats_.states;
@@ -498,7 +515,6 @@ State Analyzer::analyze_function(size_t sub, const State& entry, bool check) {
   const Subprogram& sp = cfg_.subprograms[sub];
   FnRun run;
   run.sub = sub;
-  run.first_block = sp.blocks.front();
   run.entry = entry;
   run.in.assign(sp.blocks.size(), State{});
   run.out.resize(sp.blocks.size());
@@ -545,7 +561,7 @@ void Analyzer::check_back_edge(const State& s, size_t latch, size_t header) {
 
 void Analyzer::process_block(FnRun& run, size_t b) {
   const BasicBlock& bb = cfg_.blocks[b];
-  const size_t li = b - run.first_block;
+  const size_t li = cfg_.local_index[b];
   State s = run.in[li];
   auto& outs = run.out[li];
   for (State& o : outs) o = State{};
@@ -716,11 +732,18 @@ bool Analyzer::check_access(State& s, size_t pc, int r, const Value& p, int64_t 
            s);
     return false;
   }
+  if (p.region == PointerKind::MapValue && is_write(kind) && p.object >= 0 &&
+      static_cast<size_t>(p.object) < in_.maps.size() && in_.maps[static_cast<size_t>(p.object)].read_only) {
+    report("mem.readonly", pc,
+           fmt::format("{} of {} bytes through {}: the map's values are read-only for the program", access_verb(kind), n,
+                       who),
+           s);
+    return false;
+  }
   if (p.region == PointerKind::Stack && check_) {
     const size_t owner = sub_stack_[static_cast<size_t>(p.object)];
     stack_usage_[owner] = std::max<int64_t>(stack_usage_[owner], static_cast<int64_t>(-lo));
   }
-  (void)is_write;
   return true;
 }
 
@@ -735,6 +758,11 @@ struct ByteView {
 
 ByteView byte_at(const StackFrame& f, int i) {
   const auto x = static_cast<size_t>(i);
+  if (f.kind[x] == ByteKind::Spill32) {
+    const Scalar& v = f.spill32[x / 4];
+    if (is_const(v)) return {ByteKind::Const, static_cast<uint8_t>(v.t.value >> (8 * (x % 4))), false};
+    return {ByteKind::Misc, 0, false};
+  }
   if (f.kind[x] != ByteKind::Spill) return {f.kind[x], f.byte[x], false};
   const Value& v = f.spill[x / 8];
   if (!v.is_scalar()) return {ByteKind::Misc, 0, true};
@@ -754,6 +782,9 @@ Value Analyzer::stack_read(State& s, size_t pc, int r, const Value& p, int64_t o
       const Value& v = fr.spill[slot];
       if (n == 8) return v;
       if (v.is_scalar()) return Value::scalar(dm::scalar_load_result<uint64_t>(v.num, n, sx));
+    }
+    if (fr.kind[static_cast<size_t>(start)] == ByteKind::Spill32 && start % 4 == 0 && n <= 4) {
+      return Value::scalar(dm::scalar_load_result<uint64_t>(fr.spill32[static_cast<size_t>(start / 4)], n, sx));
     }
     uint64_t raw = 0;
     bool all_const = true;
@@ -807,6 +838,9 @@ void Analyzer::stack_write(State& s, size_t pc, const Value& p, int64_t off, uns
                            uint64_t definite) {
   const auto f = static_cast<size_t>(p.object);
   StackFrame& fr = s.frame_mut(f);
+  // Bytes surely written exist only when the address is known: a variable-offset store writes
+  // somewhere in its range, so no single byte of it is surely written.
+  if (!is_const(p.num)) definite = 0;
   const bool exact = is_const(p.num) && definite >= n;
   const int lo = static_cast<int>(smin(p.num) + off) + kStackBytes;
   const int hi = static_cast<int>(smax(p.num) + off) + static_cast<int>(n) + kStackBytes;
@@ -814,6 +848,13 @@ void Analyzer::stack_write(State& s, size_t pc, const Value& p, int64_t off, uns
   if (exact && n == 8 && lo % 8 == 0) {
     for (int i = 0; i < 8; ++i) fr.kind[static_cast<size_t>(lo + i)] = ByteKind::Spill;
     fr.spill[static_cast<size_t>(lo / 8)] = v;
+    return;
+  }
+  if (exact && n == 4 && lo % 4 == 0 && v.is_scalar() && !is_const(v.num)) {
+    // A 4-byte spill keeps its scalar (zero-extended) for a 4-byte (or narrower) reload.
+    if (fr.kind[static_cast<size_t>(lo / 8 * 8)] == ByteKind::Spill) unspill(fr, lo / 8);
+    for (int i = 0; i < 4; ++i) fr.kind[static_cast<size_t>(lo + i)] = ByteKind::Spill32;
+    fr.spill32[static_cast<size_t>(lo / 4)] = dm::scalar_load_result<uint64_t>(v.num, 4, false);
     return;
   }
   if (v.is_pointer() || v.type == Value::Type::Unknown) {
@@ -825,10 +866,13 @@ void Analyzer::stack_write(State& s, size_t pc, const Value& p, int64_t off, uns
   for (int slot = lo / 8; slot <= (hi - 1) / 8; ++slot) {
     if (fr.kind[static_cast<size_t>(slot * 8)] == ByteKind::Spill) unspill(fr, slot);
   }
+  for (int half = lo / 4; half <= (hi - 1) / 4; ++half) {
+    if (fr.kind[static_cast<size_t>(half * 4)] == ByteKind::Spill32) unspill32(fr, half);
+  }
   const bool known = v.is_scalar() && is_const(v.num);
   for (int i = lo; i < hi; ++i) {
     auto& k = fr.kind[static_cast<size_t>(i)];
-    const bool surely = static_cast<uint64_t>(i - lo) < definite && (exact || definite > 0);
+    const bool surely = static_cast<uint64_t>(i - lo) < definite;
     if (exact && known) {
       k = ByteKind::Const;
       fr.byte[static_cast<size_t>(i)] = static_cast<uint8_t>(v.num.t.value >> (8 * (i - lo)));
@@ -913,7 +957,10 @@ void Analyzer::share_scalar(State& s, int r, size_t pc) {
   if (!v.is_scalar() || v.id != 0) return;
   const uint32_t id = kScalarIdBase + static_cast<uint32_t>(pc);
   auto forget = [&](Value& x) {
-    if (x.is_scalar() && x.id == id) x.id = 0;
+    if (x.is_scalar() && x.id == id) {
+      x.id = 0;
+      x.delta = 0;
+    }
   };
   for (Value& x : s.regs) forget(x);
   for (size_t f = 0; f < s.frames.size(); ++f) {
@@ -924,6 +971,7 @@ void Analyzer::share_scalar(State& s, int r, size_t pc) {
     }
   }
   v.id = id;
+  v.delta = 0;
 }
 
 // After a branch refined a scalar, its copies (same id) hold the same value: meet them with it.
@@ -932,8 +980,15 @@ bool Analyzer::propagate_scalar(State& s, const Value& refined) {
   if (!refined.is_scalar() || refined.id == 0) return true;
   bool ok = true;
   auto meet = [&](Value& x) {
-    if (!x.is_scalar() || x.id != refined.id || scalar_eq(x.num, refined.num)) return;
-    const dm::Refined<uint64_t> m = dm::scalar_refine<uint64_t>(JmpOp::Jeq, Width::W64, true, x.num, refined.num);
+    if (!x.is_scalar() || x.id != refined.id) return;
+    // x = refined - refined.delta + x.delta (mod 2^64).
+    const Scalar shifted =
+        x.delta == refined.delta
+            ? refined.num
+            : alu(AluOp::Add, Width::W64, refined.num,
+                  scalar_const(static_cast<uint64_t>(x.delta) - static_cast<uint64_t>(refined.delta)));
+    if (scalar_eq(x.num, shifted)) return;
+    const dm::Refined<uint64_t> m = dm::scalar_refine<uint64_t>(JmpOp::Jeq, Width::W64, true, x.num, shifted);
     const dm::Tightened<uint64_t> t = dm::scalar_tighten<uint64_t>(m.dst);
     if (!m.feasible || !t.nonempty) {
       ok = false;
@@ -952,7 +1007,7 @@ bool Analyzer::propagate_scalar(State& s, const Value& refined) {
   return ok;
 }
 
-void Analyzer::pointer_arith(State& s, size_t pc, int dst, const Value& ptr, const Scalar& x, bool subtract, Value& out) {
+void Analyzer::pointer_arith(State& s, size_t pc, const Value& ptr, const Scalar& x, bool subtract, Value& out) {
   switch (ptr.region) {
     case PointerKind::PacketEnd:
     case PointerKind::MapHandle:
@@ -986,7 +1041,6 @@ void Analyzer::pointer_arith(State& s, size_t pc, int dst, const Value& ptr, con
       out.delta = 0;
     }
   }
-  (void)dst;
 }
 
 void Analyzer::alu_insn(State& s, size_t pc) {
@@ -1054,7 +1108,17 @@ void Analyzer::alu_insn(State& s, size_t pc) {
     return;
   }
   if (d.is_scalar() && src.is_scalar()) {
+    // x += K keeps x linked to its copies (with K more); anything else makes a new value.
+    const bool keeps_link = d.id != 0 && w == Width::W64 && (op == AluOp::Add || op == AluOp::Sub) && is_const(src.num);
+    const uint32_t link = d.id;
+    const int64_t k = static_cast<int64_t>(src.num.t.value);
+    const int64_t delta = op == AluOp::Add ? static_cast<int64_t>(static_cast<uint64_t>(d.delta) + static_cast<uint64_t>(k))
+                                           : static_cast<int64_t>(static_cast<uint64_t>(d.delta) - static_cast<uint64_t>(k));
     d = Value::scalar(alu(op, w, d.num, src.num));
+    if (keeps_link) {
+      d.id = link;
+      d.delta = delta;
+    }
     if (op == AluOp::Add || op == AluOp::Sub) {
       rel_shift(s, dst_cell, op, src.num, w);
     } else {
@@ -1065,7 +1129,7 @@ void Analyzer::alu_insn(State& s, size_t pc) {
   const bool additive = (op == AluOp::Add || op == AluOp::Sub) && w == Width::W64;
   if (additive && d.is_pointer() && src.is_scalar()) {
     Value out;
-    pointer_arith(s, pc, dst, d, src.num, op == AluOp::Sub, out);
+    pointer_arith(s, pc, d, src.num, op == AluOp::Sub, out);
     s.regs[static_cast<size_t>(dst)] = out;
     if (out.is_pointer()) {
       rel_shift(s, dst_cell, op, src.num, w);
@@ -1077,7 +1141,7 @@ void Analyzer::alu_insn(State& s, size_t pc) {
   rel_drop(s, dst_cell);
   if (op == AluOp::Add && w == Width::W64 && d.is_scalar() && src.is_pointer()) {
     Value out;
-    pointer_arith(s, pc, dst, src, d.num, false, out);
+    pointer_arith(s, pc, src, d.num, false, out);
     s.regs[static_cast<size_t>(dst)] = out;
     return;
   }
@@ -1397,11 +1461,27 @@ void Analyzer::branch(const State& in, size_t pc, State& fall, State& taken) {
       }
     }
     // `if (x != K)`: on the unequal side, a loop counter related to x by a constant d with
-    // stride +-1 is not at the value that would make x == K.
-    if (op == JmpOp::Jne || op == JmpOp::Jeq) {
-      State& ne = op == JmpOp::Jne ? taken : fall;
-      if (!ne.bottom && is_const(b.num)) {
-        const uint64_t kval = b.num.t.value;
+    // stride +-1 is not at the value that would make x == K. Also the other spellings of
+    // x != 0: jset x, -1; jgt x, 0; jge x, 1 (taken) and jle x, 0; jlt x, 1 (not taken).
+    const uint64_t ones = w == Width::W64 ? ~uint64_t{0} : 0xffffffffull;
+    const uint64_t bval = is_const(b.num) ? b.num.t.value & ones : 1;
+    State* ne_side = nullptr;
+    uint64_t kval = bval;
+    if (is_const(b.num)) {
+      if (op == JmpOp::Jne) ne_side = &taken;
+      if (op == JmpOp::Jeq) ne_side = &fall;
+      if ((op == JmpOp::Jset && bval == ones) || (op == JmpOp::Jgt && bval == 0) || (op == JmpOp::Jge && bval == 1)) {
+        ne_side = &taken;
+        kval = 0;
+      }
+      if ((op == JmpOp::Jle && bval == 0) || (op == JmpOp::Jlt && bval == 1)) {
+        ne_side = &fall;
+        kval = 0;
+      }
+    }
+    if (ne_side != nullptr) {
+      State& ne = *ne_side;
+      if (!ne.bottom) {
         for (Relation& rel : ne.relations) {
           if (rel.cell != insn.dst || !is_const(rel.d) || (rel.k != 1 && rel.k != -1)) continue;
           const uint64_t dval = rel.d.t.value;
@@ -1599,7 +1679,9 @@ void Analyzer::local_call(State& s, size_t pc, size_t target_pc) {
   e.bottom = false;
   for (int r = 1; r <= 5; ++r) e.regs[static_cast<size_t>(r)] = s.regs[static_cast<size_t>(r)];
   e.frames = s.frames;
-  e.frames.push_back(empty_frame_);
+  // A callee's frame holds what earlier calls left there when the platform zeroes the stack
+  // once per run (initialised scalar bytes), and nothing known otherwise.
+  e.frames.push_back(plat_.zeroed_stack ? misc_frame_ : empty_frame_);
   e.regs[10] = Value::pointer(PointerKind::Stack, e.depth(), scalar_const(0));
   e.packet = s.packet;
   call_string_.push_back(pc);
@@ -1639,6 +1721,32 @@ void Analyzer::local_call(State& s, size_t pc, size_t target_pc) {
   }
   for (int i = 1; i <= 5; ++i) r.regs[static_cast<size_t>(i)] = Value::uninit();
   for (int i = 6; i <= 10; ++i) r.regs[static_cast<size_t>(i)] = s.regs[static_cast<size_t>(i)];
+  // Ids are made from the pc that creates them, and the callee's own state forgot older holders
+  // when it re-created one; r6-r9 were outside that state. An id created in the caller's own
+  // function cannot be re-created by the callee (no recursion); any other is dropped.
+  const size_t caller = sub_stack_.back();
+  auto created_here = [&](int64_t at) {
+    return at >= 0 && static_cast<size_t>(at) < prog_.size() && cfg_.block_of_pc[static_cast<size_t>(at)] != kNoBlock &&
+           cfg_.blocks[cfg_.block_of_pc[static_cast<size_t>(at)]].subprogram == caller;
+  };
+  for (int i = 6; i <= 9; ++i) {
+    Value& v = r.regs[static_cast<size_t>(i)];
+    if (v.id == 0 || v.id == kOpaqueId) continue;
+    if (v.is_scalar()) {
+      if (!created_here(static_cast<int64_t>(v.id) - kScalarIdBase)) {
+        v.id = 0;
+        v.delta = 0;
+      }
+    } else if (v.is_pointer()) {
+      const int64_t origin = is_packet(v.region) ? static_cast<int64_t>(v.id) - kPacketIdBase
+                             : v.id >= kEntryIdBase ? -1  // entry ids, never re-created
+                                                   : static_cast<int64_t>(v.id) - 1;
+      if (origin >= 0 && !created_here(origin)) {
+        v.id = kOpaqueId;
+        if (is_packet(v.region)) v.delta = 0;
+      }
+    }
+  }
   // The caller's relations survive for restored registers and untouched frames.
   r.relations.clear();
   for (const Relation& rel : s.relations) {
@@ -1660,6 +1768,7 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
     if (v.is_scalar()) ret_size = v.num;
   }
   std::optional<size_t> map;
+  std::vector<Value> stack_args;  // ArgType::Stack arguments, havocked after the call
   int pending_reg = -1;  // memory argument awaiting its size
   bool pending_write = false;
   int format_reg = -1;
@@ -1745,10 +1854,20 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
         }
         break;
       case ArgType::Stack:
-        if (!v.is_pointer() || v.region != PointerKind::Stack) arg_error(r, "expected a stack pointer");
+        if (!v.is_pointer() || v.region != PointerKind::Stack || v.object > s.depth()) {
+          arg_error(r, "expected a stack pointer");
+        } else {
+          stack_args.push_back(v);
+        }
         break;
       case ArgType::Function:
-        if (!v.is_pointer() || v.region != PointerKind::Code) arg_error(r, "expected a code address (LDDW src 4)");
+        // The helper would run the callback, which this analysis does not follow into: rather
+        // than accept code nobody checked, reject.
+        if (!v.is_pointer() || v.region != PointerKind::Code) {
+          arg_error(r, "expected a code address (LDDW src 4)");
+        } else {
+          arg_error(r, "callbacks are not analysed by this verifier, so the call cannot be proven safe");
+        }
         break;
       case ArgType::ReadableMemory:
       case ArgType::WritableMemory:
@@ -1820,10 +1939,28 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
       }
     }
   }
+  // A stack argument without a size: the helper may read or write any byte of that frame at or
+  // above the pointer, so what the state knows of them is forgotten (still initialised scalar
+  // bytes; spilled pointers become unreadable).
+  for (const Value& v : stack_args) {
+    const auto f = static_cast<size_t>(v.object);
+    const int64_t lo = std::max<int64_t>(smin(v.num), -static_cast<int64_t>(plat_.stack_size));
+    if (lo >= 0) continue;
+    StackFrame& fr = s.frame_mut(f);
+    for (int slot = static_cast<int>(lo + kStackBytes) / 8; slot < kStackSlots; ++slot) {
+      rel_drop(s, slot_cell(static_cast<int>(f), slot));
+      if (fr.kind[static_cast<size_t>(slot * 8)] == ByteKind::Spill) unspill(fr, slot);
+      for (int half = slot * 2; half < slot * 2 + 2; ++half) {
+        if (fr.kind[static_cast<size_t>(half * 4)] == ByteKind::Spill32) unspill32(fr, half);
+      }
+    }
+    for (int i = static_cast<int>(lo + kStackBytes); i < kStackBytes; ++i) {
+      if (fr.kind[static_cast<size_t>(i)] == ByteKind::Const) fr.kind[static_cast<size_t>(i)] = ByteKind::Misc;
+    }
+  }
   // Results.
-  State& st = s;
-  for (int r = 1; r <= 5; ++r) st.regs[static_cast<size_t>(r)] = Value::uninit();
-  for (uint32_t r = 0; r <= 5; ++r) rel_drop(st, r);
+  for (int r = 1; r <= 5; ++r) s.regs[static_cast<size_t>(r)] = Value::uninit();
+  for (uint32_t r = 0; r <= 5; ++r) rel_drop(s, r);
   switch (p.ret) {
     case RetType::Integer:
     case RetType::NoReturnOnSuccess:
@@ -1831,43 +1968,43 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
         Scalar x = scalar_top();
         x.smin = static_cast<uint64_t>(p.ret_range->first);
         x.smax = static_cast<uint64_t>(p.ret_range->second);
-        st.regs[0] = Value::scalar(dm::scalar_sync(x));
+        s.regs[0] = Value::scalar(dm::scalar_sync(x));
       } else {
-        st.regs[0] = Value::scalar(scalar_top());
+        s.regs[0] = Value::scalar(scalar_top());
       }
       break;
-    case RetType::Void: st.regs[0] = Value::uninit(); break;
+    case RetType::Void: s.regs[0] = Value::uninit(); break;
     case RetType::MapValueOrNull: {
       const MapTypeInfo* info = nullptr;
       if (map) {
         if (auto it = plat_.map_types.find(in_.maps[*map].type); it != plat_.map_types.end()) info = &it->second;
       }
       if (!map || info == nullptr || !info->lookup_returns_value) {
-        st.regs[0] = Value::scalar(scalar_top());
+        s.regs[0] = Value::scalar(scalar_top());
         break;
       }
       const auto id = static_cast<uint32_t>(pc) + 1;
-      fresh_id(st, id);
+      fresh_id(s, id);
       Value v = Value::pointer(PointerKind::MapValue, static_cast<int64_t>(*map), scalar_const(0));
       v.nullable = true;
       v.id = id;
-      st.regs[0] = v;
+      s.regs[0] = v;
       break;
     }
     case RetType::MemoryOrNull: {
       // Memory of the size the size argument holds (a constant), or NULL.
       if (!ret_size || !is_const(*ret_size) || ret_size->t.value == 0 || ret_size->t.value > (uint64_t{1} << 29)) {
-        report("helper.arg", pc, fmt::format("{}: the size of the memory it returns must be a non-zero constant", name), st);
-        st.regs[0] = Value::scalar(scalar_top());
+        report("helper.arg", pc, fmt::format("{}: the size of the memory it returns must be a non-zero constant", name), s);
+        s.regs[0] = Value::scalar(scalar_top());
         break;
       }
       const auto id = static_cast<uint32_t>(pc) + 1;
-      fresh_id(st, id);
+      fresh_id(s, id);
       Value v = Value::pointer(PointerKind::Memory, static_cast<int64_t>(pc) + 1, scalar_const(0));
       v.size = ret_size->t.value;
       v.nullable = true;
       v.id = id;
-      st.regs[0] = v;
+      s.regs[0] = v;
       break;
     }
   }
@@ -1890,18 +2027,27 @@ VerificationResult Analyzer::run() {
   loop_failed_.assign(cfg_.loops.size(), false);
   stack_usage_.assign(cfg_.subprograms.size(), 0);
   if (in_.options.collect_invariants) invariants_.assign(prog_.size(), State{});
-  // Candidate strides per loop: the constants its instructions add or subtract, and 1.
+  // Candidate strides per loop: +1 and -1, and the constants the loop adds to or subtracts
+  // from registers its conditional jumps compare (the likely induction variables).
   strides_.resize(cfg_.loops.size());
   for (size_t l = 0; l < cfg_.loops.size(); ++l) {
-    std::vector<int64_t> ks{1};
+    std::vector<int64_t> ks{1, -1};
+    std::set<int> compared;
+    for (size_t b : cfg_.loops[l].blocks) {
+      const size_t last = cfg_.blocks[b].last;
+      const auto& row = prog_.row(last);
+      if (row.kind != Kind::Jump || row.jmp_op() == JmpOp::Ja) continue;
+      compared.insert(prog_.insns[last].dst);
+      if (row.operand == Operand::Reg) compared.insert(prog_.insns[last].src);
+    }
     for (size_t b : cfg_.loops[l].blocks) {
       for (size_t pc = cfg_.blocks[b].first; pc <= cfg_.blocks[b].last; pc = next_pc(prog_, pc)) {
         const auto& row = prog_.row(pc);
-        if (row.kind != Kind::Alu || row.operand != Operand::Imm) continue;
+        if (row.kind != Kind::Alu || row.operand != Operand::Imm || !compared.count(prog_.insns[pc].dst)) continue;
         if (row.alu_op() != AluOp::Add && row.alu_op() != AluOp::Sub) continue;
         int64_t k = prog_.insns[pc].imm;
         if (row.alu_op() == AluOp::Sub) k = -k;
-        if (k != 0 && std::find(ks.begin(), ks.end(), k) == ks.end() && ks.size() < 6) ks.push_back(k);
+        if (k != 0 && std::find(ks.begin(), ks.end(), k) == ks.end() && ks.size() < 8) ks.push_back(k);
       }
     }
     strides_[l] = ks;
@@ -1929,14 +2075,21 @@ VerificationResult Analyzer::run() {
   if (!structural) {
     State entry;
     entry.bottom = false;
-    entry.frames.push_back(empty_frame_);
+    entry.frames.push_back(plat_.zeroed_stack ? zero_frame_ : empty_frame_);
     entry.regs[10] = Value::pointer(PointerKind::Stack, 0, scalar_const(0));
-    if (type_.entry == ProgramType::Entry::MemoryAndLength) {
+    if (type_.entry != ProgramType::Entry::Context) {
       Value mem = Value::pointer(PointerKind::Memory, 0, scalar_const(0));
       mem.nullable = in_.memory_size.value_or(0) == 0;
-      mem.id = mem.nullable ? 1u << 30 : 0;
+      mem.id = mem.nullable ? kEntryIdBase : 0;
       entry.regs[1] = mem;
       entry.regs[2] = Value::scalar(in_.memory_size ? scalar_const(*in_.memory_size) : scalar_range(0, 0xffffffffull));
+      if (type_.entry == ProgramType::Entry::MemoryAndContext) {
+        Value ctx = Value::pointer(PointerKind::Context, 0, scalar_const(0));
+        ctx.nullable = type_.context.size == 0;
+        ctx.id = ctx.nullable ? kEntryIdBase + 1 : 0;
+        entry.regs[3] = ctx;
+        entry.regs[4] = Value::scalar(scalar_const(type_.context.size));
+      }
     } else {
       entry.regs[1] = Value::pointer(PointerKind::Context, 0, scalar_const(0));
     }
@@ -1962,12 +2115,13 @@ VerificationResult Analyzer::run() {
         total += used;
         parts += fmt::format("{}pc {}: {}", parts.empty() ? "" : ", ", cfg_.subprograms[sp].entry_pc, used);
       }
-      if (total > plat_.stack_size && findings_.count({static_cast<int64_t>(pc), "frame.size"}) == 0) {
+      if (plat_.combined_stack_size != 0 && total > plat_.combined_stack_size &&
+          findings_.count({static_cast<int64_t>(pc), "frame.size"}) == 0) {
         Finding f;
         f.check = "frame.size";
         f.pc = static_cast<int64_t>(pc);
         f.message = fmt::format("the call chain reaching this call uses {} bytes of stack ({}), more than {}", total,
-                                parts, plat_.stack_size);
+                                parts, plat_.combined_stack_size);
         findings_.emplace(std::make_pair(f.pc, f.check), f);
       }
     }

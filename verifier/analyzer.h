@@ -1,6 +1,21 @@
 // The verifier's public API: a validated program, a platform (data), a program type and the
 // maps it links against go in; a verdict, findings with stable check ids, per-pc invariants
 // and statistics come out. Everything else in verifier/ is an implementation detail.
+//
+// Integrating a platform (e.g. Linux, from uapi linux/bpf.h): fill a Platform with program
+// types (Entry::Context, a ContextLayout whose fields say what they hold: Packet, PacketEnd,
+// PacketMeta or a scalar, readable/writable, narrow loads), helper prototypes (ArgType /
+// RetType, ret_range where narrower than 64 bits) and map types; then
+//
+//   VerifierInput in;
+//   in.program = &program;               // semantics::validate() output (LDDW src 1-6 unresolved)
+//   in.platform = &platform;
+//   in.program_type = "xdp";
+//   in.maps = {{"counts", 1 /*hash*/, 4, 8, 1024, /*fd*/ 3, /*read_only*/ false}, ...};
+//   auto result = verify(in);            // Result<VerificationResult>
+//
+// Map descriptors are matched by fd (LDDW src 1/2) or by index in `maps` (src 5/6). Findings
+// carry a pc; mapping it to a source line (BTF line info) is the caller's.
 #pragma once
 
 #include <array>
@@ -27,6 +42,8 @@ struct MapDescriptor {
   uint32_t value_size = 8;
   uint32_t max_entries = 1;
   std::optional<int32_t> fd;
+  // The program may not write its values (BPF_F_RDONLY_PROG, frozen .rodata).
+  bool read_only = false;
 };
 
 // A platform variable (LDDW src 3): `size` readable and writable bytes.

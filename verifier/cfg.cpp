@@ -75,8 +75,8 @@ Cfg Cfg::build(const semantics::Program& program) {
   for (size_t i = 0; i < entry_list.size(); ++i) {
     Subprogram s;
     s.entry_pc = entry_list[i];
-    s.end_pc = i + 1 < entry_list.size() ? entry_list[i + 1] : n;
-    for (size_t pc = s.entry_pc; pc < s.end_pc; ++pc) sub_of_pc[pc] = i;
+    const size_t end = i + 1 < entry_list.size() ? entry_list[i + 1] : n;
+    for (size_t pc = s.entry_pc; pc < end; ++pc) sub_of_pc[pc] = i;  // until ownership is known
     cfg.subprograms.push_back(s);
   }
 
@@ -106,55 +106,67 @@ Cfg Cfg::build(const semantics::Program& program) {
     cfg.blocks.push_back(b);
     pc = next_pc(program, last);
   }
-  // ---- edges ----
+  // ---- edges, and which function owns each block ----
+  // A function is the code its entry reaches without calls (so functions need not be
+  // contiguous). Entering another function's entry or body by a jump or fall-through is a
+  // structural error, and that edge is left out.
+  std::vector<std::vector<size_t>> raw(cfg.blocks.size());
   for (size_t bi = 0; bi < cfg.blocks.size(); ++bi) {
-    BasicBlock& b = cfg.blocks[bi];
+    const BasicBlock& b = cfg.blocks[bi];
     const auto& row = program.row(b.last);
-    const Subprogram& sub = cfg.subprograms[b.subprogram];
-    auto add_edge = [&](size_t target_pc, bool fallthrough) {
-      if (target_pc < sub.entry_pc || target_pc >= sub.end_pc) {
-        cfg.problems.push_back(
-            {"cfg.jump", b.last,
-             fallthrough ? fmt::format("execution falls through from pc {} into the subprogram at pc {}", b.last,
-                                       target_pc)
-                         : fmt::format("jump from pc {} to pc {} leaves its subprogram (pc {}..{})", b.last,
-                                       target_pc, sub.entry_pc, sub.end_pc - 1)});
-        return;
-      }
-      b.succs.push_back(cfg.block_of_pc[target_pc]);
-    };
     const size_t nx = next_pc(program, b.last);
     if (row.kind == Kind::Exit) continue;
     if (row.kind == Kind::Jump) {
-      const auto target = static_cast<size_t>(semantics::branch_target(program.insns[b.last], row, b.last));
-      if (row.jmp_op() != JmpOp::Ja) add_edge(nx, true);
-      add_edge(target, false);
+      if (row.jmp_op() != JmpOp::Ja) raw[bi].push_back(cfg.block_of_pc[nx]);
+      raw[bi].push_back(cfg.block_of_pc[static_cast<size_t>(semantics::branch_target(program.insns[b.last], row, b.last))]);
       continue;
     }
-    if (nx < n) add_edge(nx, true);
+    if (nx < n) raw[bi].push_back(cfg.block_of_pc[nx]);
   }
-  for (size_t bi = 0; bi < cfg.blocks.size(); ++bi) {
-    for (size_t s : cfg.blocks[bi].succs) {
-      auto& preds = cfg.blocks[s].preds;
-      if (std::find(preds.begin(), preds.end(), bi) == preds.end()) preds.push_back(bi);
-    }
-  }
-  for (size_t bi = 0; bi < cfg.blocks.size(); ++bi) cfg.subprograms[cfg.blocks[bi].subprogram].blocks.push_back(bi);
   for (auto& s : cfg.subprograms) s.entry_block = cfg.block_of_pc[s.entry_pc];
-
-  // ---- reachability: within each subprogram, and which subprograms are ever called ----
-  for (auto& s : cfg.subprograms) {
-    std::vector<size_t> work{s.entry_block};
-    cfg.blocks[s.entry_block].reachable = true;
+  std::vector<size_t> owner(cfg.blocks.size(), kNoBlock);
+  for (size_t i = 0; i < cfg.subprograms.size(); ++i) owner[cfg.subprograms[i].entry_block] = i;
+  for (size_t i = 0; i < cfg.subprograms.size(); ++i) {
+    std::vector<size_t> work{cfg.subprograms[i].entry_block};
     while (!work.empty()) {
-      const size_t b = work.back();
+      const size_t bi = work.back();
       work.pop_back();
-      for (size_t x : cfg.blocks[b].succs) {
-        if (!cfg.blocks[x].reachable) {
-          cfg.blocks[x].reachable = true;
-          work.push_back(x);
+      BasicBlock& b = cfg.blocks[bi];
+      for (size_t t : raw[bi]) {
+        if (owner[t] != kNoBlock && owner[t] != i) {
+          const size_t other = cfg.subprograms[owner[t]].entry_pc;
+          const bool fallthrough = cfg.blocks[t].first == next_pc(program, b.last) &&
+                                   (program.row(b.last).kind != Kind::Jump || t == raw[bi].front());
+          cfg.problems.push_back(
+              {"cfg.jump", b.last,
+               cfg.blocks[t].first == other
+                   ? fmt::format("{} from pc {} enters the function at pc {} without a call",
+                                 fallthrough ? "execution falls through" : "a jump", b.last, other)
+                   : fmt::format("a {} from pc {} to pc {} enters the body of the function at pc {}",
+                                 fallthrough ? "fall-through" : "jump", b.last, cfg.blocks[t].first, other)});
+          continue;
+        }
+        b.succs.push_back(t);
+        if (owner[t] == kNoBlock) {
+          owner[t] = i;
+          work.push_back(t);
         }
       }
+    }
+  }
+  cfg.local_index.assign(cfg.blocks.size(), kNoBlock);
+  for (size_t bi = 0; bi < cfg.blocks.size(); ++bi) {
+    BasicBlock& b = cfg.blocks[bi];
+    b.reachable = owner[bi] != kNoBlock;
+    if (owner[bi] != kNoBlock) b.subprogram = owner[bi];
+    for (size_t x : b.succs) {
+      auto& preds = cfg.blocks[x].preds;
+      if (std::find(preds.begin(), preds.end(), bi) == preds.end()) preds.push_back(bi);
+    }
+    if (b.reachable) {
+      auto& list = cfg.subprograms[b.subprogram].blocks;
+      cfg.local_index[bi] = list.size();
+      list.push_back(bi);
     }
   }
   cfg.subprograms[0].called = true;

@@ -17,7 +17,7 @@ inline constexpr size_t kNoBlock = static_cast<size_t>(-1);
 struct BasicBlock {
   size_t first = 0;  // pc of the first instruction
   size_t last = 0;   // pc of the last instruction (inclusive; an LDDW's first slot)
-  size_t subprogram = 0;
+  size_t subprogram = 0;   // the function that owns it (by pc range when unreachable)
   bool reachable = false;  // from its subprogram's entry
   std::vector<size_t> succs;  // block indexes; for a conditional jump: [fall-through, target]
   std::vector<size_t> preds;
@@ -43,9 +43,9 @@ struct WtoElement {
 
 struct Subprogram {
   size_t entry_pc = 0;
-  size_t end_pc = 0;                   // one past its last instruction
   size_t entry_block = 0;
-  std::vector<size_t> blocks;          // all its blocks, ascending
+  // The blocks its entry reaches without calls, ascending (a function need not be contiguous).
+  std::vector<size_t> blocks;
   std::vector<WtoElement> wto;         // reachable blocks only
   bool called = false;                 // the main program, or the target of a call / code address
 };
@@ -65,6 +65,7 @@ class Cfg {
   std::vector<Subprogram> subprograms;  // [0] is the main program
   std::vector<Loop> loops;
   std::vector<size_t> block_of_pc;      // kNoBlock for second LDDW slots
+  std::vector<size_t> local_index;      // position of a block in its subprogram's blocks, or kNoBlock
   std::vector<CfgProblem> problems;
 
   // Subprogram whose entry is pc, or kNoBlock.

@@ -95,9 +95,11 @@ struct ProgramType {
   std::string name;                       // "xdp", "socket_filter", "conformance", ...
   uint32_t linux_id = 0;                  // uapi enum bpf_prog_type, 0 when not Linux
   std::vector<std::string> section_prefixes;  // ELF section names that select it ("xdp", "tc", ...)
-  // r1 at entry: a context with a layout, or (conformance) memory whose size is given at
-  // verification time, with r2 = that size.
-  enum class Entry : uint8_t { Context, MemoryAndLength } entry = Entry::Context;
+  // Registers at entry. Context: r1 = the context (layout below). MemoryAndLength
+  // (conformance): r1 = memory whose size is given at verification time, r2 = that size.
+  // MemoryAndContext (test harnesses): as MemoryAndLength, plus r3 = the context and r4 = its
+  // size.
+  enum class Entry : uint8_t { Context, MemoryAndLength, MemoryAndContext } entry = Entry::Context;
   ContextLayout context;
   bool has_packet = false;                // Packet / PacketEnd pointers exist
   bool legacy_packet_loads = false;       // LD ABS / IND allowed (skb-based types)
@@ -124,7 +126,12 @@ struct Platform {
   // Whether a pointer may be stored where a program's output can read it back (map values,
   // the context, the conformance memory): Linux forbids it for unprivileged loaders.
   bool allow_pointer_leaks = false;
-  uint32_t stack_size = 512;
+  uint32_t stack_size = 512;           // bytes of each frame
+  uint32_t combined_stack_size = 512;  // bytes of all frames of a call chain (Linux); 0: no such limit
+  // The stack is zeroed once per run (the reference interpreter and JIT): reading the main
+  // frame before writing it gives 0, a callee's frame holds earlier calls' bytes. Otherwise
+  // (Linux) reading unwritten stack is an error.
+  bool zeroed_stack = false;
   int max_call_frames = 8;
 
   const ProgramType* find_program_type(const std::string& type_name) const {

@@ -32,8 +32,22 @@ int64_t smax(const Scalar& s) { return static_cast<int64_t>(s.smax); }
 
 // ---- values ---------------------------------------------------------------------------------
 
-Scalar scalar_widen_thresholds(const Scalar& a, const Scalar& b, const Thresholds* t) {
+// domain::scalar_widen joins the tnums, which has height 64: a value doubling every iteration
+// gains one unknown bit per iteration. Here every bit from the lowest newly unknown one upward
+// becomes unknown at once (known low bits, such as alignment, survive).
+Scalar scalar_widen_fast(const Scalar& a, const Scalar& b) {
   Scalar w = d::scalar_widen<uint64_t>(a, b);
+  const uint64_t grown = w.t.mask & ~a.t.mask;
+  if (grown != 0) {
+    const uint64_t upward = ~((grown & (0 - grown)) - 1);
+    w.t.mask |= upward;
+    w.t.value &= ~w.t.mask;
+  }
+  return w;
+}
+
+Scalar scalar_widen_thresholds(const Scalar& a, const Scalar& b, const Thresholds* t) {
+  Scalar w = scalar_widen_fast(a, b);
   if (t == nullptr) return w;
   if (b.umax > a.umax) {
     auto it = std::lower_bound(t->u.begin(), t->u.end(), b.umax);
@@ -93,7 +107,9 @@ Value join_impl(const Value& a, const Value& b, bool widen, const Thresholds* t 
   if (a.type == T::Uninit || b.type == T::Uninit) return Value::uninit();
   if (a.type == T::Number && b.type == T::Number) {
     Value r = Value::scalar(widen ? scalar_widen_thresholds(a.num, b.num, t) : d::scalar_join<uint64_t>(a.num, b.num));
-    r.id = a.id == b.id ? a.id : 0;
+    const bool linked = a.id == b.id && a.delta == b.delta;
+    r.id = linked ? a.id : 0;
+    r.delta = linked ? a.delta : 0;
     return r;
   }
   if (a.same_object(b)) return pointer_join(a, b, widen, t);
@@ -115,7 +131,7 @@ bool value_eq(const Value& a, const Value& b) {
   switch (a.type) {
     case Value::Type::Uninit:
     case Value::Type::Unknown: return true;
-    case Value::Type::Number: return a.id == b.id && scalar_eq(a.num, b.num);
+    case Value::Type::Number: return a.id == b.id && a.delta == b.delta && scalar_eq(a.num, b.num);
     case Value::Type::Pointer: return a.same_object(b) && pointer_meta_eq(a, b) && scalar_eq(a.num, b.num);
   }
   return false;
@@ -127,7 +143,9 @@ bool value_leq(const Value& a, const Value& b) {
   if (a.type == T::Uninit) return false;
   if (b.type == T::Unknown) return true;
   if (a.type == T::Unknown) return false;
-  if (a.is_scalar() && b.is_scalar()) return (b.id == 0 || a.id == b.id) && scalar_leq(a.num, b.num);
+  if (a.is_scalar() && b.is_scalar()) {
+    return (b.id == 0 || (a.id == b.id && a.delta == b.delta)) && scalar_leq(a.num, b.num);
+  }
   if (a.is_scalar() && b.is_pointer()) return is_zero(a) && b.nullable;
   if (!a.same_object(b)) return false;
   if (a.nullable && !b.nullable) return false;
@@ -156,6 +174,16 @@ void unspill(StackFrame& f, int slot) {
     f.byte[b] = known ? static_cast<uint8_t>(v.num.t.value >> (8 * i)) : 0;
   }
   f.spill[static_cast<size_t>(slot)] = Value::uninit();
+}
+
+void unspill32(StackFrame& f, int half) {
+  const Scalar& v = f.spill32[static_cast<size_t>(half)];
+  const bool known = is_const(v);
+  for (int i = 0; i < 4; ++i) {
+    const size_t b = static_cast<size_t>(half * 4 + i);
+    f.kind[b] = known ? ByteKind::Const : ByteKind::Misc;
+    f.byte[b] = known ? static_cast<uint8_t>(v.t.value >> (8 * i)) : 0;
+  }
 }
 
 StackFrame& State::frame_mut(size_t f) {
@@ -201,25 +229,36 @@ FramePtr frame_join(const FramePtr& pa, const FramePtr& pb, bool widen, const Th
         out->spill[static_cast<size_t>(slot)] = init ? Value::unknown() : Value::uninit();
         continue;
       }
-      StackFrame tmp;
-      tmp.spill[static_cast<size_t>(slot)] = v;
-      unspill(tmp, slot);
+      // The spilled scalar's bytes against the other side's bytes (4-byte spills count as
+      // initialised scalar bytes).
+      const bool known = is_const(v.num);
       for (int i = 0; i < 8; ++i) {
         const size_t x = static_cast<size_t>(slot * 8 + i);
-        const ByteKind ko = other.kind[x], kt = tmp.kind[x];
-        if (ko == ByteKind::Uninit || kt == ByteKind::Uninit) {
+        const ByteKind ko = other.kind[x];
+        const auto vb = static_cast<uint8_t>(v.num.t.value >> (8 * i));
+        if (ko == ByteKind::Uninit) {
           out->kind[x] = ByteKind::Uninit;
-        } else if (ko == ByteKind::Const && kt == ByteKind::Const && other.byte[x] == tmp.byte[x]) {
+        } else if (known && ko == ByteKind::Const && other.byte[x] == vb) {
           out->kind[x] = ByteKind::Const;
-          out->byte[x] = tmp.byte[x];
+          out->byte[x] = vb;
         } else {
           out->kind[x] = ByteKind::Misc;
         }
       }
       continue;
     }
+    for (int h = slot * 2; h < slot * 2 + 2; ++h) {
+      const auto x0 = static_cast<size_t>(h * 4);
+      if (a.kind[x0] == ByteKind::Spill32 && b.kind[x0] == ByteKind::Spill32) {
+        for (size_t x = x0; x < x0 + 4; ++x) out->kind[x] = ByteKind::Spill32;
+        const Scalar& va = a.spill32[static_cast<size_t>(h)];
+        const Scalar& vb = b.spill32[static_cast<size_t>(h)];
+        out->spill32[static_cast<size_t>(h)] = widen ? scalar_widen_thresholds(va, vb, t) : d::scalar_join<uint64_t>(va, vb);
+      }
+    }
     for (int i = 0; i < 8; ++i) {
       const size_t x = static_cast<size_t>(slot * 8 + i);
+      if (out->kind[x] == ByteKind::Spill32) continue;
       const ByteKind ka = a.kind[x], kb = b.kind[x];
       if (ka == ByteKind::Uninit || kb == ByteKind::Uninit) {
         out->kind[x] = ByteKind::Uninit;
@@ -249,10 +288,18 @@ bool frame_leq(const FramePtr& pa, const FramePtr& pb) {
       if (!value_leq(a.spill[static_cast<size_t>(slot)], b.spill[static_cast<size_t>(slot)])) return false;
       continue;
     }
+    for (int h = slot * 2; h < slot * 2 + 2; ++h) {
+      const auto x0 = static_cast<size_t>(h * 4);
+      if (b.kind[x0] != ByteKind::Spill32) continue;
+      if (a.kind[x0] != ByteKind::Spill32 ||
+          !scalar_leq(a.spill32[static_cast<size_t>(h)], b.spill32[static_cast<size_t>(h)])) {
+        return false;
+      }
+    }
     for (int i = 0; i < 8; ++i) {
       const size_t x = static_cast<size_t>(slot * 8 + i);
       const ByteKind kb = b.kind[x];
-      if (kb == ByteKind::Uninit) continue;
+      if (kb == ByteKind::Uninit || kb == ByteKind::Spill32) continue;
       if (sa) {
         // b has plain bytes here: a's spill fits when it is a scalar matching them.
         const Value& v = a.spill[static_cast<size_t>(slot)];
@@ -299,7 +346,7 @@ Relation relation_merge(const Relation& a, const Relation& b, bool widen) {
     r.excl_kind = 0;
     r.excl = 0;
   }
-  r.d = widen ? d::scalar_widen<uint64_t>(a.d, b.d) : d::scalar_join<uint64_t>(a.d, b.d);
+  r.d = widen ? scalar_widen_fast(a.d, b.d) : d::scalar_join<uint64_t>(a.d, b.d);
   return r;
 }
 auto range_key(const PacketRange& r) { return r.id; }
@@ -473,6 +520,13 @@ std::vector<StackByteRange> describe_stack(const State& s, const VerifierInput* 
         r.text = "spilled " + describe(fr.spill[static_cast<size_t>(i / 8)], input);
         out.push_back(r);
         i += 8;
+        continue;
+      }
+      if (k == ByteKind::Spill32) {
+        r.size = 4;
+        r.text = "spilled 32-bit scalar " + describe(fr.spill32[static_cast<size_t>(i / 4)]);
+        out.push_back(r);
+        i += 4;
         continue;
       }
       int j = i;

@@ -42,10 +42,11 @@ struct Value {
   // Nullable pointers and map values: id shared by copies of one lookup's result (0: a fixed
   // object, e.g. LDDW src 2; kOpaqueId: unknown). Packet pointers: id of the variable part of
   // the offset (0: offset relative to the packet start; kOpaqueId: unrelated to any range).
-  // Scalars: id shared by copies holding the same value (0: none), so a branch on one copy
-  // refines all of them (a register and its spill, a register and its mov).
+  // Scalars: id shared by copies of one value (0: none), each holding that value + delta
+  // (mod 2^64), so a branch on one copy refines all of them (a register and its spill, a
+  // register and a copy it was added a constant to).
   uint32_t id = 0;
-  int64_t delta = 0;  // packet pointers: the constant added since the variable part (id)
+  int64_t delta = 0;  // packet pointers: constant added since the variable part (id); linked scalars: offset
   Scalar num{};       // scalar value, or pointer offset
 
   static Value uninit() { return {}; }
@@ -89,13 +90,18 @@ bool value_leq(const Value& a, const Value& b);
 Value value_join(const Value& a, const Value& b);
 Value value_widen(const Value& older, const Value& newer, const Thresholds* t = nullptr);
 Scalar scalar_widen_thresholds(const Scalar& older, const Scalar& newer, const Thresholds* t);
+Scalar scalar_widen_fast(const Scalar& older, const Scalar& newer);
 
-enum class ByteKind : uint8_t { Uninit, Misc, Const, Spill };
+// Uninit: never written. Misc: an initialised byte of some scalar. Const: a known byte.
+// Spill: one of the 8 bytes of an aligned 8-byte spill (any value, pointers included).
+// Spill32: one of the 4 bytes of an aligned 4-byte spill of a scalar (as clang spills w regs).
+enum class ByteKind : uint8_t { Uninit, Misc, Const, Spill, Spill32 };
 
 struct StackFrame {
   std::array<ByteKind, kStackBytes> kind{};
-  std::array<uint8_t, kStackBytes> byte{};  // Const bytes' values
-  std::array<Value, kStackSlots> spill{};   // slots whose 8 bytes are Spill
+  std::array<uint8_t, kStackBytes> byte{};        // Const bytes' values
+  std::array<Value, kStackSlots> spill{};         // slots whose 8 bytes are Spill
+  std::array<Scalar, kStackBytes / 4> spill32{};  // 4-byte halves whose bytes are Spill32 (zero-extended)
 };
 
 using FramePtr = std::shared_ptr<const StackFrame>;
@@ -103,6 +109,8 @@ using FramePtr = std::shared_ptr<const StackFrame>;
 // Replaces a slot's spill by plain bytes: a spilled scalar becomes its bytes (Const when
 // known), anything else is not byte-addressable and becomes Uninit (unreadable).
 void unspill(StackFrame& f, int slot);
+// Replaces the 4-byte spill of half `half` (0..127) by plain bytes.
+void unspill32(StackFrame& f, int half);
 
 // For loop `header` (a block) with iteration counter c (0 on entry, +1 per back edge):
 // d = cell - k * c modulo 2^64 (and, when !wide, only modulo 2^32), where cell is a register

@@ -107,11 +107,30 @@ case("stack-spill-scalar-precise", "an 8-byte spill keeps the scalar exactly: r0
 case("stack-spill-bounds-kept", "a bounded index survives a spill and fill and still proves the access",
      ["ldxb %r3, [%r1+0]", "and %r3, 7", "stxdw [%r10-8], %r3", "ldxdw %r4, [%r10-8]", "add %r1, %r4",
       "ldxdw %r0, [%r1+0]", "exit"], accept="mem.bounds", mem=MEM16)
+case("stack-spill32-bounds-kept", "a 4-byte spill of a bounded value keeps its bounds (clang spills w registers so)",
+     ["ldxb %r3, [%r1+0]", "and %r3, 7", "stxw [%r10-4], %r3", "ldxw %r4, [%r10-4]", "add %r1, %r4",
+      "ldxdw %r0, [%r1+0]", "exit"], accept="mem.bounds", mem=MEM16)
+case("stack-spill32-narrow-reload", "a 2-byte reload of the low half of a 4-byte spill",
+     ["ldxb %r3, [%r1+0]", "and %r3, 7", "stxw [%r10-8], %r3", "ldxh %r4, [%r10-8]", "add %r1, %r4",
+      "ldxdw %r0, [%r1+0]", "exit"], accept="mem.bounds", mem=MEM16)
+case("stack-spill32-overwritten", "a byte written into a 4-byte spill leaves only unknown bytes",
+     ["ldxb %r3, [%r1+0]", "and %r3, 7", "stxw [%r10-4], %r3", "stb [%r10-3], 1", "ldxw %r4, [%r10-4]",
+      "add %r1, %r4", ("ldxdw %r0, [%r1+0]", "L"), "exit"], reject=[("mem.bounds", "L")], mem=MEM16)
+case("stack-spill32-half-uninit", "an 8-byte read over a 4-byte spill and 4 unwritten bytes",
+     ["ldxb %r3, [%r1+0]", "stxw [%r10-8], %r3", ("ldxdw %r0, [%r10-8]", "L"), "exit"],
+     reject=[("stack.uninit", "L")], mem=MEM16)
+case("stack-spill32-both-halves", "two 4-byte spills in one slot, each reloaded with its bounds",
+     ["ldxb %r3, [%r1+0]", "and %r3, 3", "ldxb %r5, [%r1+1]", "and %r5, 4", "stxw [%r10-8], %r3",
+      "stxw [%r10-4], %r5", "ldxw %r4, [%r10-8]", "ldxw %r6, [%r10-4]", "add %r4, %r6", "add %r1, %r4",
+      "ldxdw %r0, [%r1+0]", "exit"], accept="mem.bounds", mem=MEM16)
 case("stack-partial-read-of-spill", "a 1-byte read of a spilled constant gives its low byte",
      ["lddw %r3, 0x1122334455667788", "stxdw [%r10-8], %r3", "ldxb %r0, [%r10-8]", "exit"], accept="stack.uninit")
 case("stack-variable-offset-uninit", "a variable-offset read over partly written stack",
      ["stdw [%r10-8], 0", "ldxb %r3, [%r1+0]", "and %r3, 8", "mov %r4, %r10", "add %r4, -16", "add %r4, %r3",
       ("ldxdw %r0, [%r4+0]", "L"), "exit"], reject=[("stack.uninit", "L")], mem=MEM16)
+case("stack-variable-offset-store", "a store at a variable offset writes no byte for sure",
+     ["ldxb %r3, [%r1+0]", "and %r3, 8", "mov %r4, %r10", "add %r4, -16", "add %r4, %r3", "stdw [%r4+0], 1",
+      ("ldxdw %r0, [%r10-16]", "L"), "exit"], reject=[("stack.uninit", "L")], mem=MEM16)
 case("stack-variable-offset-init", "a variable-offset read over fully written stack",
      ["stdw [%r10-8], 0", "stdw [%r10-16], 0", "ldxb %r3, [%r1+0]", "and %r3, 8", "mov %r4, %r10", "add %r4, -16",
       "add %r4, %r3", "ldxdw %r0, [%r4+0]", "exit"], accept="stack.uninit", mem=MEM16)
@@ -566,8 +585,10 @@ case("callx-unknown-helper-id", "callx with a helper id the platform lacks",
      ["mov %r3, 4242", ("callx %r3", "C"), "mov %r0, 0", "exit"], reject=[("helper.unknown", "C")])
 case("cfg-fall-into-function", "the main program falls through into a function",
      ["call local f", ("mov %r0, 0", "J"), "f:", "mov %r0, 1", "exit"], reject=[("cfg.jump", "J")])
-case("cfg-jump-into-function", "a jump from the main program into a function's body",
-     ["call local f", ("ja g", "J"), "exit", "f:", "mov %r0, 1", "g:", "exit"], reject=[("cfg.jump", "J")])
+case("cfg-jump-into-function", "main jumps into code that f falls into: code shared by two functions",
+     ["call local f", "ja g", "exit", "f:", ("mov %r0, 1", "J"), "g:", "exit"], reject=[("cfg.jump", "J")])
+case("cfg-function-before-caller", "a function placed between two parts of the main program",
+     ["ja main", "f:", "mov %r0, 3", "exit", "main:", "call local f", "add %r0, 4", "exit"], accept="cfg.jump")
 case("cfg-unreachable-warning", "code after exit is reported, not rejected",
      ["mov %r0, 0", "exit", "mov %r0, 1", "exit"], accept="cfg.unreachable")
 case("cfg-irreducible", "a cycle with two entries",
@@ -743,6 +764,17 @@ case("packet-loop-bounded", "a loop reading the first 8 bytes after one check",
      PKT + ["mov %r4, %r2", "add %r4, 8", "jgt %r4, %r3, drop", "mov %r6, 0", "mov %r7, 0", "l:", "mov %r8, %r2",
             "add %r8, %r6", "ldxb %r5, [%r8+0]", "add %r7, %r5", "add %r6, 1", "jlt %r6, 8, l"] + PASS,
      accept="mem.bounds", platform="test-packet")
+
+case("helper-callback-rejected", "a helper that would run a callback the analysis does not follow",
+     ["mov %r1, 4", "lddw %r2, code cb", "mov %r3, 0", "mov %r4, 0", ("call 181", "C"), "mov %r0, 2", "exit", "cb:",
+      "mov %r0, 0", "exit"], reject=[("helper.arg", "C")], platform="test-packet")
+case("helper-stack-arg-havoc", "a helper given a stack pointer may rewrite the frame above it: the bytes stay "
+     "initialised scalars",
+     ["stdw [%r10-8], 7", "mov %r1, %r10", "add %r1, -16", "call 500", "ldxdw %r0, [%r10-8]", "and %r0, 3", "exit"],
+     accept="helper.arg", platform="test-packet")
+case("helper-stack-arg-spilled-pointer", "a spilled pointer above a stack argument is no longer known",
+     ["stxdw [%r10-8], %r1", "mov %r1, %r10", "add %r1, -16", "call 500", ("ldxdw %r1, [%r10-8]", "L"), "mov %r0, 2",
+      "exit"], reject=[("stack.uninit", "L")], platform="test-packet")
 
 
 def main():

@@ -113,10 +113,20 @@ TEST(Cfg, IrreducibleCycleIsReported) {
   EXPECT_TRUE(has_problem(cfg, "loop.irreducible", 1));
 }
 
-TEST(Cfg, JumpOutOfSubprogramIsReported) {
+TEST(Cfg, CodeSharedByTwoFunctionsIsReported) {
+  // main jumps to g; f falls through into g, which main already owns.
   const auto p = program("call local f\nja g\nf:\nmov %r0, 1\ng:\nexit\n");
   const Cfg cfg = Cfg::build(p);
-  EXPECT_TRUE(has_problem(cfg, "cfg.jump", 1));
+  EXPECT_TRUE(has_problem(cfg, "cfg.jump", 2));
+}
+
+TEST(Cfg, FunctionsNeedNotBeContiguous) {
+  const auto p = program("ja main\nf:\nmov %r0, 3\nexit\nmain:\ncall local f\nexit\n");
+  const Cfg cfg = Cfg::build(p);
+  EXPECT_TRUE(cfg.problems.empty());
+  ASSERT_EQ(cfg.subprograms.size(), 2u);
+  EXPECT_EQ(cfg.subprograms[0].blocks.size(), 2u);  // pc 0 and pc 3..4
+  EXPECT_EQ(cfg.subprograms[1].blocks.size(), 1u);
 }
 
 TEST(Cfg, SelfLoop) {

@@ -1,12 +1,17 @@
 #include "tests/verifier/verifier_test_support.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "conformance/test_environment.h"
 #include "interp/link.h"
+#include "semantics/operations.h"
+#include "semantics/assembly.h"
 #include "verifier/platforms.h"
 #include "verifier/state.h"
 
@@ -41,6 +46,18 @@ Platform make_packet_platform() {
   h.name = "bpf_get_prandom_u32";
   h.ret_range = std::pair<int64_t, int64_t>{0, 0xffffffffLL};
   p.helpers[7] = h;
+  // bpf_loop-like: a callback argument.
+  HelperPrototype loop;
+  loop.id = 181;
+  loop.name = "bpf_loop";
+  loop.args = {ArgType::Scalar, ArgType::Function, ArgType::Anything, ArgType::Scalar, ArgType::None};
+  p.helpers[181] = loop;
+  // A helper taking a stack pointer without a size.
+  HelperPrototype st;
+  st.id = 500;
+  st.name = "test_stack_helper";
+  st.args = {ArgType::Stack, ArgType::None, ArgType::None, ArgType::None, ArgType::None};
+  p.helpers[500] = st;
   p.allow_pointer_leaks = false;
   return p;
 }
@@ -59,12 +76,16 @@ const Platform* find_test_platform(const std::string& name) {
 
 std::optional<std::string> load_case(const std::string& path, Case& c) {
   c.path = path;
-  std::string text = slurp(path);
-  if (path.ends_with(".asm")) text = "-- asm\n" + text;
-  auto df = conformance::parse_data_file(text, path);
+  const std::string raw = slurp(path);
+  const bool assembly = path.ends_with(".asm");
+  // Assembler text: the directives are read as a .data file's would be, the instructions in
+  // either syntax.
+  auto df = conformance::parse_data_file(assembly ? "-- asm\n" + raw : raw, path);
   if (!df.ok()) return df.error().to_string();
   c.file = std::move(df.value());
-  auto insns = c.file.instructions();
+  semantics::AssembleOptions ao;
+  ao.file = path;
+  auto insns = assembly ? semantics::assemble_any(raw, ao) : c.file.instructions();
   if (!insns.ok()) return insns.error().to_string();
   semantics::ValidationOptions vo;
   vo.allow_extensions = true;
@@ -163,6 +184,92 @@ std::optional<std::string> check_concrete(const Case& c, const VerificationResul
     if (!r.exit_r0) return fmt::format("run {}: returned r0 = {:#x} but the verifier has no exit r0", i, run.r0);
     if (!domain::scalar_contains<uint64_t>(*r.exit_r0, run.r0)) {
       return fmt::format("run {}: r0 = {:#x} is outside the abstract r0 {}", i, run.r0, describe(*r.exit_r0));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> trace_against_invariants(const semantics::Program& p, const VerificationResult& r,
+                                                    std::array<uint64_t, 11> reg, const std::vector<TraceRegion>& regions,
+                                                    uint8_t (&stack)[512]) {
+  std::vector<const Invariant*> at(p.size(), nullptr);
+  for (const Invariant& inv : r.invariants) at[inv.pc] = &inv;
+  const auto stack_base = reinterpret_cast<uint64_t>(stack);
+  const uint64_t stack_top = stack_base + 512;
+  auto accessible = [&](uint64_t addr, uint64_t n, bool write) {
+    if (addr >= stack_base && n <= 512 && addr - stack_base <= 512 - n) return true;
+    for (const TraceRegion& x : regions) {
+      if (addr >= x.base && n <= x.size && addr - x.base <= x.size - n) return !write || x.writable;
+    }
+    return false;
+  };
+  size_t pc = 0;
+  std::vector<size_t> path;  // the last pcs executed, for the failure message
+  for (int steps = 0; steps < 1'000'000; ++steps) {
+    path.push_back(pc);
+    if (path.size() > 24) path.erase(path.begin());
+    const Invariant* inv = at[pc];
+    if (inv == nullptr) return fmt::format("pc {} executed but has no invariant (unreachable per the verifier)", pc);
+    for (int i = 0; i <= 10; ++i) {
+      const ValueView& v = inv->registers[static_cast<size_t>(i)];
+      uint64_t concrete = reg[static_cast<size_t>(i)];
+      if (v.type == ValueView::Type::Pointer) {
+        if (v.nullable && concrete == 0) continue;  // NULL is in a nullable pointer's concretisation
+        if (v.region == PointerKind::Stack && v.object == 0) {
+          concrete -= stack_top;
+        } else {
+          const auto it = std::find_if(regions.begin(), regions.end(),
+                                       [&](const TraceRegion& x) { return x.kind == v.region; });
+          if (it == regions.end() || v.object != 0) continue;
+          concrete -= it->base;
+        }
+      } else if (v.type != ValueView::Type::Number) {
+        continue;
+      }
+      if (!domain::scalar_contains<uint64_t>(v.value, concrete)) {
+        return fmt::format("pc {}: r{} = {:#x} is outside the invariant {} (path: {})", pc, i, concrete, v.text,
+                           fmt::join(path, " "));
+      }
+    }
+    const semantics::Insn& insn = p.insns[pc];
+    const semantics::Encoding& row = p.row(pc);
+    const uint64_t src = row.operand == semantics::Operand::Reg ? reg[insn.src] : semantics::imm_operand(insn.imm);
+    switch (row.kind) {
+      case semantics::Kind::Alu:
+        reg[insn.dst] = semantics::alu<uint64_t>(row.alu_op(), row.width, reg[insn.dst], src, row.size);
+        ++pc;
+        break;
+      case semantics::Kind::Jump:
+        if (row.jmp_op() == semantics::JmpOp::Ja ||
+            semantics::jump_taken<uint64_t>(row.jmp_op(), row.width, reg[insn.dst], src)) {
+          pc = static_cast<size_t>(semantics::branch_target(insn, row, pc));
+        } else {
+          ++pc;
+        }
+        break;
+      case semantics::Kind::LoadImm64:
+        if (row.lddw_kind() != semantics::LddwKind::Imm) return std::nullopt;
+        reg[insn.dst] = semantics::lddw_value(insn.imm, p.lddw_next_imm(pc));
+        pc += 2;
+        break;
+      case semantics::Kind::Load: {
+        const uint64_t addr = reg[insn.src] + static_cast<uint64_t>(int64_t{insn.off});
+        if (!accessible(addr, row.size, false)) return std::nullopt;  // a map value, say: not modelled here
+        uint64_t raw = 0;
+        std::memcpy(&raw, reinterpret_cast<const void*>(addr), row.size);
+        reg[insn.dst] = semantics::load_result<uint64_t>(raw, row.size, row.sign_extend);
+        ++pc;
+        break;
+      }
+      case semantics::Kind::Store: {
+        const uint64_t addr = reg[insn.dst] + static_cast<uint64_t>(int64_t{insn.off});
+        if (!accessible(addr, row.size, true)) return std::nullopt;
+        const uint64_t v = semantics::store_value<uint64_t>(src, row.size);
+        std::memcpy(reinterpret_cast<void*>(addr), &v, row.size);
+        ++pc;
+        break;
+      }
+      default: return std::nullopt;  // exit, calls, atomics, packet loads: the interpreter run covers them
     }
   }
   return std::nullopt;

@@ -3,6 +3,7 @@
 // a test-only platform with packets (XDP-like), and the concrete soundness check.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <random>
 #include <string>
@@ -48,5 +49,21 @@ std::optional<std::string> make_input(const Case& c, VerifierInput& in);
 // random contents of the same size); returns a failure description when a run traps or
 // returns an r0 outside `exit_r0`.
 std::optional<std::string> check_concrete(const Case& c, const VerificationResult& r, int runs, uint64_t seed);
+
+// A memory region the stepper may access, and the pointer kind whose offsets are relative to it.
+struct TraceRegion {
+  PointerKind kind;
+  uint64_t base;
+  uint64_t size;
+  bool writable;
+};
+
+// Steps the program from `regs` with the semantics templates (ALU, jumps, loads, stores, LDDW
+// immediates, exit; it stops quietly at anything else, such as calls) and checks, before every
+// instruction, that each register lies in the verifier's invariant at that pc: scalars by
+// value, pointers by offset from their region (`stack` is the 512-byte frame, r10 its top).
+std::optional<std::string> trace_against_invariants(const semantics::Program& p, const VerificationResult& r,
+                                                    std::array<uint64_t, 11> regs, const std::vector<TraceRegion>& regions,
+                                                    uint8_t (&stack)[512]);
 
 }  // namespace bpfcert::verifier::testing
