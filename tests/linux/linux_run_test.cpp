@@ -58,6 +58,7 @@ struct Outcome {
   std::string trace;
   uint64_t data_meta_offset = 0;  // data - data_meta after the run
   std::map<std::string, std::vector<std::pair<Bytes, Bytes>>> maps;  // entries after the run
+  int engines = 0;  // engines that ran the program (2 when the JIT is built)
 };
 
 // Loads corpus object `name`, runs `program` once on `packet` with every available engine and
@@ -74,9 +75,11 @@ class LinuxRun : public ::testing::Test {
     EXPECT_TRUE(loaded.ok()) << loaded.error().to_string();
     if (!loaded.ok()) return {};
     std::optional<Outcome> first;
+    int engines = 0;
     for (const auto kind : {interp::EngineKind::Interpreter, interp::EngineKind::Jit}) {
       auto out = run_with(*loaded, kind, packet, tail_calls);
       if (!out) continue;  // the JIT is not built here
+      ++engines;
       if (!first) {
         first = out;
         continue;
@@ -85,7 +88,9 @@ class LinuxRun : public ::testing::Test {
       EXPECT_EQ(out->result.r0, first->result.r0) << "engines disagree on " << name;
       EXPECT_EQ(out->packet, first->packet) << "engines disagree on " << name;
     }
-    return first.value_or(Outcome{});
+    Outcome out = first.value_or(Outcome{});
+    out.engines = engines;
+    return out;
   }
 
   static std::optional<Outcome> run_with(const cli::ObjectProgram& op, interp::EngineKind kind, const Bytes& packet,
@@ -141,8 +146,16 @@ class LinuxRun : public ::testing::Test {
   }
 };
 
+bool jit_built() {
+  interp::Environment env;
+  auto p = semantics::validate({semantics::Insn{0x95, 0, 0, 0, 0}});
+  auto l = interp::link(*p, env);
+  return interp::make_engine(interp::EngineKind::Jit, *l, env).ok();
+}
+
 TEST_F(LinuxRun, XdpVerdictFromTheEtherType) {
   const auto v6 = run("xdp_drop_ipv6", "", cat(eth(0x86dd), Bytes(40, 0)));
+  EXPECT_EQ(v6.engines, jit_built() ? 2 : 1);  // the interpreter, and the JIT when built
   ASSERT_FALSE(v6.result.trapped) << v6.result.trap.to_string();
   EXPECT_EQ(v6.result.r0, uint64_t{XDP_DROP});
   const auto v4 = run("xdp_drop_ipv6", "", cat(eth(0x0800), ipv4(17, 0, Bytes(8, 0))));
