@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -49,6 +50,18 @@ std::string kernel_text(const verifier::kernel::KernelVerdict& k, bool bpfcert_a
   }
   if (!k.note.empty()) s += fmt::format("\nkernel note: {}", k.note);
   return s + "\n";
+}
+
+// Source paths from BTF are as clang saw them (often absolute). Under the working directory they
+// become relative, so SARIF results resolve against a checkout (GitHub code scanning).
+std::string display_path(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path cwd = std::filesystem::current_path(ec);
+  const std::filesystem::path p(path);
+  if (ec || !p.is_absolute()) return path;
+  const std::filesystem::path rel = p.lexically_relative(cwd);
+  if (rel.empty() || rel.native().starts_with("..")) return path;
+  return rel.string();
 }
 
 bool write_file(const std::string& path, const std::string& content) {
@@ -103,7 +116,7 @@ int verify_elf(const VerifyElfRequest& req) {
       if (f.pc < 0) continue;
       const auto pc = static_cast<size_t>(f.pc);
       if (const auto* l = p->line_at(pc); l != nullptr) {
-        f.source_file = l->file;
+        f.source_file = display_path(l->file);
         f.column = static_cast<int>(l->column);
         f.source_text = l->text;
       }
