@@ -215,11 +215,14 @@ TEST(LinuxPlatform, SectionsSelectTypes) {
   EXPECT_EQ(type("cgroup_skb/egress"), "cgroup_skb");
   EXPECT_EQ(type("cgroup/sock_create"), "cgroup_sock");
   EXPECT_EQ(type("perf_event"), "perf_event");
+  EXPECT_EQ(type("?xdp"), "xdp");  // libbpf: not loaded automatically, same type
+  EXPECT_EQ(type("kprobe.multi/vfs_*"), "kprobe");
   EXPECT_EQ(type("xdpfoo"), "(none)");
   EXPECT_EQ(type(".text"), "(none)");
   EXPECT_EQ(expected_attach_type_for_section("cgroup_skb/egress"), static_cast<uint32_t>(BPF_CGROUP_INET_EGRESS));
   EXPECT_EQ(expected_attach_type_for_section("cgroup/sock_create"), static_cast<uint32_t>(BPF_CGROUP_INET_SOCK_CREATE));
   EXPECT_EQ(expected_attach_type_for_section("kprobe/x"), std::nullopt);
+  EXPECT_EQ(expected_attach_type_for_section("kprobe.multi/x"), static_cast<uint32_t>(BPF_TRACE_KPROBE_MULTI));
 }
 
 TEST(LinuxPlatform, MapTypesAndConstants) {

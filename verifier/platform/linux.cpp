@@ -484,6 +484,8 @@ constexpr SectionRule kSectionRules[] = {
     {"kretprobe", "kprobe", ""},
     {"ksyscall", "kprobe", ""},
     {"kretsyscall", "kprobe", ""},
+    {"kprobe.multi", "kprobe", "BPF_TRACE_KPROBE_MULTI"},
+    {"kretprobe.multi", "kprobe", "BPF_TRACE_KPROBE_MULTI"},
     {"uprobe", "kprobe", ""},
     {"uretprobe", "kprobe", ""},
     {"tracepoint", "tracepoint", ""},
@@ -506,6 +508,8 @@ constexpr SectionRule kSectionRules[] = {
 };
 
 const SectionRule* section_rule(std::string_view section) {
+  // libbpf's "?" prefix only turns autoloading off ("?xdp").
+  if (section.starts_with('?')) section.remove_prefix(1);
   const SectionRule* best = nullptr;
   for (const SectionRule& r : kSectionRules) {
     const bool match = section == r.prefix ||
