@@ -244,6 +244,12 @@ TEST_F(LinuxRun, RingBufferOutputIsCaptured) {
   EXPECT_NE(out.trace.find("ringbuf_output events: 0a 00 00 02 0a 00 00 01 2a 00 11 00"), std::string::npos) << out.trace;
 }
 
+TEST_F(LinuxRun, TracePrintkIsCaptured) {
+  const auto out = run("xdp_trace_len", "", cat(eth(0x0800), ipv4(6, 0, Bytes(20, 0))));
+  ASSERT_FALSE(out.result.trapped) << out.result.trap.to_string();
+  EXPECT_EQ(out.trace, "len 54 queue 0");
+}
+
 TEST_F(LinuxRun, UncheckedPacketReadTraps) {
   const auto out = run("wrong_xdp_no_bounds_check", "", Bytes(2, 0));
   EXPECT_TRUE(out.result.trapped);
