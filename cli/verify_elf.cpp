@@ -31,6 +31,7 @@ struct ProgramOutcome {
 json kernel_json(const verifier::kernel::KernelVerdict& k) {
   json j{{"status", to_string(k.status)}, {"seconds", k.seconds}};
   if (!k.reason.empty()) j["reason"] = k.reason;
+  if (!k.location.empty()) j["location"] = k.location;
   if (k.processed_insns) j["processed_insns"] = *k.processed_insns;
   if (k.error != 0) j["errno"] = k.error;
   if (!k.note.empty()) j["note"] = k.note;
@@ -43,7 +44,8 @@ std::string kernel_text(const verifier::kernel::KernelVerdict& k, bool bpfcert_a
   const bool kernel_accepts = k.status == KernelStatus::Accepted;
   std::string s = kernel_accepts ? fmt::format("kernel: accepted ({} insns processed, {:.3f} ms)",
                                                k.processed_insns.value_or(0), k.seconds * 1e3)
-                                 : fmt::format("kernel: rejected: {}", k.reason);
+                                 : fmt::format("kernel: rejected: {}{}", k.reason,
+                                               k.location.empty() ? "" : fmt::format(" (at {})", k.location));
   if (kernel_accepts != bpfcert_accepts) {
     s += fmt::format("  [DISAGREEMENT: bpfcert {}, kernel {}]", bpfcert_accepts ? "accepts" : "rejects",
                      kernel_accepts ? "accepts" : "rejects");

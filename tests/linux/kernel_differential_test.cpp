@@ -26,7 +26,7 @@ TEST(KernelDifferential, KernelVerdictsAndEveryDisagreementExplained) {
   std::string why;
   if (!verifier::kernel::kernel_loading_available(&why)) GTEST_SKIP() << "kernel loading not permitted: " << why;
   const auto deviations = known_deviations();
-  size_t loaded = 0, agree = 0;
+  size_t loaded = 0, agree = 0, located = 0;
   std::ostringstream disagreements;
   for (const CorpusProgram& cp : corpus_programs()) {
     SCOPED_TRACE(cp.name);
@@ -42,6 +42,19 @@ TEST(KernelDifferential, KernelVerdictsAndEveryDisagreementExplained) {
       ASSERT_NE(k.status, KernelStatus::Unavailable) << k.reason;
       ++loaded;
       const bool kernel_accepts = k.status == KernelStatus::Accepted;
+      // Where Linux names the C line of its complaint, it is the line the corpus expects.
+      if (!kernel_accepts && !k.location.empty() && !cp.findings.empty()) {
+        ++located;
+        bool at_expected_line = false;
+        std::string expected;
+        for (const ExpectedFinding& f : cp.findings) {
+          const std::string e = fmt::format("{}.c:{}", cp.name, f.line);
+          at_expected_line = at_expected_line || k.location == e || k.location.ends_with("/" + e);
+          expected += (expected.empty() ? "" : " or ") + e;
+        }
+        EXPECT_TRUE(at_expected_line) << p.name << ": Linux complains at " << k.location << ", the corpus expects "
+                                      << expected;
+      }
       EXPECT_EQ(kernel_accepts, cp.kernel_accepts.value_or(cp.expect_accept))
           << p.name << ": kernel " << to_string(k.status) << ": " << k.reason;
       if (kernel_accepts) {
@@ -70,8 +83,9 @@ TEST(KernelDifferential, KernelVerdictsAndEveryDisagreementExplained) {
                                    explanation.empty() ? "UNEXPLAINED" : explanation);
     }
   }
-  std::cout << fmt::format("{} programs loaded into Linux; bpfcert and the kernel agree on {}, disagree on {}:\n",
-                           loaded, agree, loaded - agree)
+  std::cout << fmt::format("{} programs loaded into Linux ({} rejections located at the expected C line); bpfcert and "
+                           "the kernel agree on {}, disagree on {}:\n",
+                           loaded, located, agree, loaded - agree)
             << disagreements.str();
   EXPECT_GE(loaded, 80u);
 }

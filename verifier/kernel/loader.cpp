@@ -74,7 +74,28 @@ std::string last_message(const std::string& log) {
     }
     start = end + 1;
   }
-  return lines.empty() ? std::string() : lines.back();
+  // With line info Linux follows its complaint with the C line ("; <text> @ file.c:7"): the
+  // complaint is the last other line.
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+    if (!it->starts_with("; ")) return *it;
+  }
+  return {};
+}
+
+// The C position Linux names after its complaint ("file.c:7"), if any.
+std::string last_location(const std::string& log) {
+  std::string where;
+  size_t start = 0;
+  while (start < log.size()) {
+    size_t end = log.find('\n', start);
+    if (end == std::string::npos) end = log.size();
+    const std::string_view line(log.data() + start, end - start);
+    if (line.starts_with("; ")) {
+      if (const size_t at = line.rfind(" @ "); at != std::string_view::npos) where = std::string(line.substr(at + 3));
+    }
+    start = end + 1;
+  }
+  return where;
 }
 
 std::optional<uint64_t> processed(const std::string& log) {
@@ -240,6 +261,7 @@ KernelVerdict load_here(const elf::Object& object, const elf::ProgramInfo& progr
   v.log = log.c_str();
   v.processed_insns = processed(v.log);
   v.reason = last_message(v.log);
+  v.location = last_location(v.log);
   if (v.reason.empty()) v.reason = std::strerror(v.error);
   return v;
 }
@@ -297,7 +319,7 @@ KernelVerdict load_unprivileged(const elf::Object& object, const elf::ProgramInf
     // status, errno, processed (or -1), seconds, then reason and log separated by NUL.
     write_all(pipefd[1], fmt::format("{} {} {} {}\n", static_cast<int>(c.status), c.error,
                                      c.processed_insns ? static_cast<int64_t>(*c.processed_insns) : -1, c.seconds) +
-                             c.reason + std::string(1, '\0') + c.log);
+                             c.reason + std::string(1, '\0') + c.location + std::string(1, '\0') + c.log);
     close(pipefd[1]);
     _exit(0);
   }
@@ -323,7 +345,11 @@ KernelVerdict load_unprivileged(const elf::Object& object, const elf::ProgramInf
   const std::string rest = buf.substr(eol + 1);
   const size_t nul = rest.find('\0');
   v.reason = rest.substr(0, nul);
-  if (nul != std::string::npos) v.log = rest.substr(nul + 1);
+  if (nul != std::string::npos) {
+    const size_t nul2 = rest.find('\0', nul + 1);
+    v.location = rest.substr(nul + 1, nul2 == std::string::npos ? std::string::npos : nul2 - nul - 1);
+    if (nul2 != std::string::npos) v.log = rest.substr(nul2 + 1);
+  }
   return v;
 }
 

@@ -22,6 +22,7 @@ struct KernelVerdict {
   KernelStatus status = KernelStatus::Unavailable;
   int error = 0;        // errno of the failing bpf() call
   std::string reason;   // Unavailable: why; Rejected: the verifier's last message line
+  std::string location;  // Rejected with line info: the C position Linux names ("prog.c:7")
   std::string log;      // the verifier log (its tail when long)
   std::optional<uint64_t> processed_insns;  // "processed N insns" from the log's statistics
   std::string note;     // what the load left out (the object's BTF when Linux refused it)
