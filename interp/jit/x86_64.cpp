@@ -13,12 +13,13 @@
 // r6-r9 = rbx, r13, r14, r15 (callee-saved, like BPF's), r10 = rbp. r12 holds the JitFrame,
 // rdi the step budget, r10 and r11 are scratch.
 //
-// Step budget: the program is cut into segments (basic blocks, also cut after every
-// instruction that may end the run: calls, exits, packet loads and checked memory accesses).
-// A segment charges its instruction count on entry (sub rdi, n; jb). Since no instruction but
-// a segment's last one can end the run, a segment that cannot be paid in full ends in a
-// step-budget trap at exactly the instruction where the interpreter traps, with the same
-// step count.
+// Step budget (StepCounting::Exact): the program is cut into segments (basic blocks, also cut
+// after calls, exits and packet loads). A segment charges its instruction count on entry
+// (sub rdi, n; jb). A memory access that traps inside a segment refunds what follows it; a
+// segment the budget cannot pay in full goes to replay(), which runs the instructions the
+// budget covers one by one with the interpreter's checks, so the run ends exactly where and
+// how the interpreter's does (same trap, pc, steps and memory). StepCounting::LoopHeaders
+// charges loop headers and function entries only (see jit.h).
 #include "interp/jit/jit.h"
 
 #include <asmjit/x86.h>
@@ -993,6 +994,7 @@ void Emitter::emit_call(size_t pc, const semantics::Encoding& row, const semanti
     }
     case CallKind::Indirect: {
       a_.mov(frame(F(callx_value)), kReg[insn.dst]);
+      a_.mov(frame32(F(trap_pc)), static_cast<uint32_t>(pc));  // for messages naming the register
       spill(true);
       a_.mov(x86::rdi, kFrame);
       emit_runtime_call(reinterpret_cast<const void*>(&Jit::Impl::callx));
@@ -1153,6 +1155,7 @@ uint64_t Jit::Impl::call_helper(JitFrame* f, uint64_t a, uint64_t b, uint64_t c,
 uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e) {
   RunContext& rc = context(f);
   const uint64_t target = f->callx_value;
+  const unsigned reg = rc.program->insns[f->trap_pc].dst;
   auto trap = [&](TrapKind kind, std::string message) {
     f->status = kTrap;
     f->trap_kind = static_cast<uint32_t>(kind);
@@ -1163,7 +1166,7 @@ uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint6
     const uint64_t pc = target - kCodeAddressBase;
     if (pc >= rc.native_pc->size() || (*rc.native_pc)[pc] == 0) {
       return trap(TrapKind::BadCallTarget,
-                  fmt::format("callx {:#x}: code address of pc {} is not an instruction", target, pc));
+                  fmt::format("callx r{} = {:#x}: code address of pc {} is not an instruction", reg, target, pc));
     }
     if (f->depth + 1 >= static_cast<uint32_t>(kMaxCallFrames)) {
       return trap(TrapKind::CallDepthExceeded, fmt::format("call depth would exceed {} frames", kMaxCallFrames));
@@ -1175,7 +1178,7 @@ uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint6
   const Helper* callee = target <= INT32_MAX ? rc.env->helper(static_cast<int32_t>(target)) : nullptr;
   if (callee == nullptr) {
     return trap(target <= INT32_MAX ? TrapKind::UnknownHelper : TrapKind::BadCallTarget,
-                fmt::format("callx {:#x} is neither a helper id nor a code address", target));
+                fmt::format("callx r{} = {:#x} is neither a helper id nor a code address", reg, target));
   }
   f->helper_fn = reinterpret_cast<uint64_t>(callee->fn);
   return call_helper(f, a, b, c, d, e);
