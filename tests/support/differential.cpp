@@ -126,6 +126,16 @@ std::string compare(const Observed& x, const Observed& y, bool exact_steps) {
   const bool same_result = a.trapped == b.trapped && (!exact_steps || a.steps == b.steps) &&
                            (a.trapped ? a.trap.kind == b.trap.kind && a.trap.pc == b.trap.pc : a.r0 == b.r0);
   if (!same_result) diff += fmt::format("result: interp {} / jit {}\n", describe(a), describe(b));
+  // Messages name addresses, which differ between runs; compare them with the digits masked.
+  auto shape = [](std::string m) {
+    for (char& c : m) {
+      if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) c = '#';
+    }
+    return m;
+  };
+  if (same_result && a.trapped && shape(a.trap.message) != shape(b.trap.message)) {
+    diff += fmt::format("trap message: interp '{}' / jit '{}'\n", a.trap.message, b.trap.message);
+  }
   if (x.memory != y.memory) diff += "input memory differs\n";
   if (x.context != y.context) diff += "context differs\n";
   for (size_t i = 0; i < x.maps.size() && i < y.maps.size(); ++i) {
