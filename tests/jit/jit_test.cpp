@@ -520,6 +520,30 @@ TEST(Jit, StepBudgetTrapsAtTheInterpretersPc) {
   }
 }
 
+// Regression: a budget that runs out inside a straight-line run of stores. The interpreter does
+// the stores the budget covers, then traps; so must the JIT in both safety modes (it once
+// trapped at the right pc without doing them in unchecked mode).
+TEST(Jit, BudgetRunningOutMidRunKeepsTheStoresBeforeIt) {
+  const char* prog = "stb [%r1+0], 1\nstb [%r1+1], 2\nstb [%r1+2], 3\nmov %r0, 0\nexit";
+  JitOptions unchecked;
+  unchecked.safety = SafetyMode::Unchecked;
+  for (const JitOptions& options : {JitOptions{}, unchecked}) {
+    Runner jit(prog, options);
+    const Outcome j = jit.run(EngineKind::Jit, std::vector<uint8_t>(4, 0), 2);
+    Runner ref(prog);
+    const Outcome i = ref.run(EngineKind::Interpreter, std::vector<uint8_t>(4, 0), 2);
+    for (const Outcome* o : {&i, &j}) {
+      ASSERT_TRUE(o->result.trapped);
+      EXPECT_EQ(o->result.trap.kind, TrapKind::StepBudgetExhausted);
+      EXPECT_EQ(o->result.trap.pc, 2u);
+      EXPECT_EQ(o->memory, (std::vector<uint8_t>{1, 2, 0, 0}));
+    }
+  }
+  // A trap inside the run: steps count the instructions up to the faulting one only.
+  expect_trap("mov %r0, 1\nstb [%r1+9], 1\nmov %r0, 2\nmov %r0, 3\nexit", TrapKind::OutOfBounds, 1,
+              std::vector<uint8_t>(4, 0), kDefaultMaxSteps, 2);
+}
+
 TEST(Jit, LoopHeaderCountingNeverHangs) {
   JitOptions loops;
   loops.counting = StepCounting::LoopHeaders;
