@@ -204,6 +204,10 @@ class Emitter {
   bool use_bmi2_ = false;
   bool has_callx_ = false;
   size_t fuse_mov_add(size_t pc);
+  void compute_liveness();
+  uint32_t live_out(size_t pc) const { return live_out_.empty() ? 0x7ff : live_out_[pc]; }
+  void emit_store_to(const x86::Mem& m, const semantics::Encoding& row, const semantics::Insn& insn);
+  std::vector<uint32_t> live_out_, use_, def_;
   std::vector<uint8_t> leader_;
   std::vector<uint8_t> moved_;  // instructions emitted out of line
   std::vector<uint8_t> charge_;  // where the budget is charged
@@ -383,6 +387,7 @@ void Emitter::emit_prologue() {
 semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
   const size_t n = prog_.size();
   analyze();
+  if (!checked() && !has_callx_) compute_liveness();
   labels_.resize(n);
   moved_.assign(n, 0);
   for (size_t pc = 0; pc < n; pc = next_pc(pc)) labels_[pc] = a_.newLabel();
@@ -461,8 +466,99 @@ size_t Emitter::fuse_mov_add(size_t pc) {
       return 2;
     }
   }
+  // A store through rA when rA is dead afterwards, possibly after a few instructions that
+  // leave rA, rB and x alone (the value is often loaded in between): one store to
+  // [rB + x + off], the instructions in between emitted first.
+  if (!checked() && !live_out_.empty()) {
+    const uint32_t dbit = 1u << mi.dst, sbit = 1u << mi.src, xbit = imm ? 0u : 1u << ai.src;
+    size_t k = third, consumed = 1;
+    for (int step = 0; step < 4 && k < prog_.size() && !leader_[k]; ++step, k = next_pc(k)) {
+      ++consumed;
+      const auto& st = prog_.row(k);
+      const auto& si = prog_.insns[k];
+      const int64_t disp = (imm ? int64_t{ai.imm} : 0) + si.off;
+      if (st.kind == Kind::Store && si.dst == mi.dst && (st.operand == semantics::Operand::Imm || si.src != mi.dst) &&
+          !(live_out_[k] & dbit) && disp >= INT32_MIN && disp <= INT32_MAX) {
+        for (size_t j = third; j < k; j = next_pc(j)) emit_insn(j);
+        const x86::Mem m = imm ? x86::ptr(s, static_cast<int32_t>(disp), st.size)
+                               : x86::ptr(s, x, 0, static_cast<int32_t>(disp), st.size);
+        emit_store_to(m, st, si);
+        return consumed;
+      }
+      const bool plain = st.kind == Kind::Alu || st.kind == Kind::Load || st.kind == Kind::Store ||
+                         st.kind == Kind::LoadImm64;
+      if (!plain || (use_[k] & dbit) || (def_[k] & (dbit | sbit | xbit))) break;
+    }
+  }
   a_.lea(d, imm ? x86::ptr(s, ai.imm) : x86::ptr(s, x));
   return 1;
+}
+
+// Registers live after each instruction (bit r), by backward dataflow. Conservative where the
+// program leaves the function: local calls and exits use every register (a callee sees the
+// caller's registers, a caller sees what the callee left in r0-r5), helper calls use r1-r5
+// and keep them (this VM does not clobber them).
+void Emitter::compute_liveness() {
+  const size_t n = prog_.size();
+  constexpr uint32_t kAll = 0x7ff;
+  use_.assign(n, 0);
+  def_.assign(n, 0);
+  auto& use = use_;
+  auto& def = def_;
+  std::vector<std::array<int64_t, 2>> succ(n, {-1, -1});
+  for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
+    const auto& row = prog_.row(pc);
+    const auto& in = prog_.insns[pc];
+    const uint32_t d = 1u << in.dst, sr = 1u << in.src;
+    const bool reg = row.operand == semantics::Operand::Reg;
+    switch (row.kind) {
+      case Kind::Alu:
+        use[pc] = ((row.alu_op() == AluOp::Mov || row.alu_op() == AluOp::Movsx) ? 0 : d) | (reg ? sr : 0);
+        def[pc] = d;
+        break;
+      case Kind::LoadImm64: def[pc] = d; break;
+      case Kind::Load: use[pc] = sr; def[pc] = d; break;
+      case Kind::Store: use[pc] = d | (reg ? sr : 0); break;
+      case Kind::Atomic: {
+        const bool cmpxchg = row.atomic_op() == AtomicOp::Cmpxchg;
+        use[pc] = d | sr | (cmpxchg ? 1u : 0u);
+        if (row.fetch) def[pc] = cmpxchg ? 1u : sr;
+        break;
+      }
+      case Kind::PacketLoad: use[pc] = reg ? sr : 0; def[pc] = 1; break;
+      case Kind::Jump: use[pc] = row.jmp_op() == JmpOp::Ja ? 0 : d | (reg ? sr : 0); break;
+      case Kind::Call:
+        if (row.call_kind() == CallKind::Helper || row.call_kind() == CallKind::Kfunc) {
+          use[pc] = 0x3e;
+          def[pc] = 1;
+        } else {
+          use[pc] = kAll;
+        }
+        break;
+      case Kind::Exit: use[pc] = kAll; break;
+      case Kind::WideSlot: break;
+    }
+    if (semantics::falls_through(row) && next_pc(pc) < n) succ[pc][0] = static_cast<int64_t>(next_pc(pc));
+    if (row.kind == Kind::Jump) succ[pc][1] = semantics::branch_target(in, row, pc);
+  }
+  live_out_.assign(n, 0);
+  std::vector<uint32_t> live_in(n, 0);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = n; i-- > 0;) {
+      if (prog_.row(i).kind == Kind::WideSlot) continue;
+      uint32_t out = 0;
+      for (int64_t t : succ[i]) {
+        if (t >= 0) out |= live_in[static_cast<size_t>(t)];
+      }
+      const uint32_t in = use[i] | (out & ~def[i]);
+      if (out != live_out_[i] || in != live_in[i]) {
+        live_out_[i] = out;
+        live_in[i] = in;
+        changed = true;
+      }
+    }
+  }
 }
 
 void Emitter::emit_insn(size_t pc) {
@@ -826,7 +922,10 @@ void Emitter::emit_load(size_t pc, const semantics::Encoding& row, const semanti
 }
 
 void Emitter::emit_store(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
-  const x86::Mem m = emit_address(pc, insn.dst, insn.off, row.size, kAccessWrite);
+  emit_store_to(emit_address(pc, insn.dst, insn.off, row.size, kAccessWrite), row, insn);
+}
+
+void Emitter::emit_store_to(const x86::Mem& m, const semantics::Encoding& row, const semantics::Insn& insn) {
   if (row.operand == semantics::Operand::Reg) {
     a_.mov(m, sized(kReg[insn.src], row.size));
     return;

@@ -252,6 +252,13 @@ TEST(Jit, FusedAddressArithmetic) {
   expect_r0("mov %r3, 2\nmov %r0, %r1\nadd %r0, %r3\nldxsb %r0, [%r0-2]\nexit", 1, mem);
   expect_r0("mov %r0, %r1\nadd %r0, %r0\nsub %r0, %r1\nsub %r0, %r1\nexit", 0, mem);
   expect_r0("mov %r2, %r1\nadd %r2, 8\nldxh %r3, [%r2+0]\nldxb %r0, [%r2-8]\nadd %r0, %r3\nexit", 0x0a09 + 1, mem);
+  // Stores through a computed address: fused when the address register is dead afterwards,
+  // kept when it is read later or in between.
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nldxb %r3, [%r1+0]\nstxb [%r2+0], %r3\nldxb %r0, [%r1+4]\nexit", 1, mem);
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nstb [%r2+1], 42\nmov %r0, %r2\nsub %r0, %r1\nexit", 4, mem);
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nmov %r3, %r2\nstb [%r2+1], 42\nldxb %r0, [%r3+1]\nexit", 42, mem);
+  expect_r0("mov %r4, 3\nmov %r2, %r1\nadd %r2, %r4\nmov %r4, 0\nstb [%r2+0], 42\nldxb %r0, [%r1+3]\nexit", 42, mem);
+  expect_r0("mov %r4, 3\nmov %r2, %r1\nadd %r2, %r4\nstb [%r2+0], 42\nldxb %r0, [%r1+3]\nmov %r2, 0\nexit", 42, mem);
 }
 
 TEST(Jit, AtomicsAreReadModifyWrites) {
