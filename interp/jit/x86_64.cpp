@@ -179,6 +179,7 @@ class Emitter {
   void emit_shift(const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_jump(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   x86::Mem emit_address(size_t pc, uint8_t base, int32_t off, unsigned size, uint64_t flags);
+  x86::Mem emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, bool stack_first);
   void emit_load(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_store(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_atomic(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
@@ -387,7 +388,7 @@ void Emitter::emit_prologue() {
 semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
   const size_t n = prog_.size();
   analyze();
-  if (!checked() && !has_callx_) compute_liveness();
+  if (!has_callx_) compute_liveness();
   labels_.resize(n);
   moved_.assign(n, 0);
   for (size_t pc = 0; pc < n; pc = next_pc(pc)) labels_[pc] = a_.newLabel();
@@ -431,8 +432,9 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
 }
 
 // "rA = rB; rA += x" (how BPF forms an address) becomes one lea when nothing jumps between
-// the two instructions; followed by "rA = *(size *)(rA + off)" in unchecked mode, the three
-// become one load from [rB + x + off]. Returns how many instructions after pc it consumed.
+// the two instructions; followed by "rA = *(size *)(rA + off)", the three become one load from
+// [rB + x + off] (checked like any access in checked mode). Returns how many instructions
+// after pc it consumed.
 size_t Emitter::fuse_mov_add(size_t pc) {
   const size_t nx = pc + 1;
   if (has_callx_ || nx >= prog_.size() || leader_[nx]) return 0;
@@ -448,14 +450,19 @@ size_t Emitter::fuse_mov_add(size_t pc) {
   const x86::Gp d = kReg[mi.dst], s = kReg[mi.src];
   const bool imm = add.operand == semantics::Operand::Imm;
   const x86::Gp x = imm ? x86::Gp() : (ai.src == mi.dst ? s : kReg[ai.src]);
+  // The fused access's address: [rB + x + off], checked in checked mode.
+  auto address = [&](size_t at, int64_t disp, const semantics::Encoding& row, uint64_t flags) {
+    const x86::Mem expr = imm ? x86::ptr(s, static_cast<int32_t>(disp), row.size)
+                              : x86::ptr(s, x, 0, static_cast<int32_t>(disp), row.size);
+    return checked() ? emit_checked(at, expr, row.size, flags, false) : expr;
+  };
   const size_t third = nx + 1;
-  if (!checked() && third < prog_.size() && !leader_[third]) {
+  if (third < prog_.size() && !leader_[third]) {
     const auto& ld = prog_.row(third);
     const auto& li = prog_.insns[third];
     const int64_t disp = (imm ? int64_t{ai.imm} : 0) + li.off;
     if (ld.kind == Kind::Load && li.src == mi.dst && li.dst == mi.dst && disp >= INT32_MIN && disp <= INT32_MAX) {
-      const x86::Mem m = imm ? x86::ptr(s, static_cast<int32_t>(disp), ld.size)
-                             : x86::ptr(s, x, 0, static_cast<int32_t>(disp), ld.size);
+      const x86::Mem m = address(third, disp, ld, 0);
       if (ld.size == 8) {
         a_.mov(d, m);
       } else if (ld.sign_extend) {
@@ -469,7 +476,7 @@ size_t Emitter::fuse_mov_add(size_t pc) {
   // A store through rA when rA is dead afterwards, possibly after a few instructions that
   // leave rA, rB and x alone (the value is often loaded in between): one store to
   // [rB + x + off], the instructions in between emitted first.
-  if (!checked() && !live_out_.empty()) {
+  if (!live_out_.empty()) {
     const uint32_t dbit = 1u << mi.dst, sbit = 1u << mi.src, xbit = imm ? 0u : 1u << ai.src;
     size_t k = third, consumed = 1;
     for (int step = 0; step < 4 && k < prog_.size() && !leader_[k]; ++step, k = next_pc(k)) {
@@ -480,9 +487,7 @@ size_t Emitter::fuse_mov_add(size_t pc) {
       if (st.kind == Kind::Store && si.dst == mi.dst && (st.operand == semantics::Operand::Imm || si.src != mi.dst) &&
           !(live_out_[k] & dbit) && disp >= INT32_MIN && disp <= INT32_MAX) {
         for (size_t j = third; j < k; j = next_pc(j)) emit_insn(j);
-        const x86::Mem m = imm ? x86::ptr(s, static_cast<int32_t>(disp), st.size)
-                               : x86::ptr(s, x, 0, static_cast<int32_t>(disp), st.size);
-        emit_store_to(m, st, si);
+        emit_store_to(address(k, disp, st, kAccessWrite), st, si);
         return consumed;
       }
       const bool plain = st.kind == Kind::Alu || st.kind == Kind::Load || st.kind == Kind::Store ||
@@ -836,9 +841,13 @@ void Emitter::emit_jump(size_t pc, const semantics::Encoding& row, const semanti
 // inline, anything else calls check_access, which knows every region and sets the trap.
 x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned size, uint64_t flags) {
   if (!checked() || elided(base, off, size)) return sized_ptr(kReg[base], off, size);
+  return emit_checked(pc, x86::ptr(kReg[base], off), size, flags, base == semantics::kFramePointer);
+}
+
+// The address expression `addr` (base [+ index] + displacement) into r10, checked.
+x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, bool stack_first) {
   const int32_t si = static_cast<int32_t>(size_index(size));
   const bool write = (flags & kAccessWrite) != 0;
-  const bool stack_first = base == semantics::kFramePointer;
   // (addr - start) < limit, one unsigned compare per region; the likelier region is tested
   // inline and falls through, the other one and the runtime call are out of line.
   auto check = [this, si, write](int which) {  // 0 region, 1 stack, 2 cache
@@ -855,7 +864,7 @@ x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned si
     }
   };
   asmjit::Label ok = a_.newLabel(), other = a_.newLabel();
-  a_.lea(kT0, x86::ptr(kReg[base], off));
+  a_.lea(kT0, addr);
   check(stack_first ? 1 : 0);
   a_.jae(other);
   cold_.push_back([this, other, ok, pc, size, flags, check, stack_first] {
