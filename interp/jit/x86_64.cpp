@@ -204,7 +204,8 @@ class Emitter {
   x86::Assembler a_;
   bool use_bmi2_ = false;
   bool has_callx_ = false;
-  size_t fuse_mov_add(size_t pc);
+  size_t fuse_mov_add(size_t pc, size_t limit);
+  void emit_load_to(const x86::Gp& d, const x86::Mem& m, const semantics::Encoding& row);
   void compute_liveness();
   uint32_t live_out(size_t pc) const { return live_out_.empty() ? 0x7ff : live_out_[pc]; }
   void emit_store_to(const x86::Mem& m, const semantics::Encoding& row, const semantics::Insn& insn);
@@ -404,7 +405,7 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
     if (moved_[pc]) continue;  // emitted out of line (see emit_jump)
     a_.bind(labels_[pc]);
     if (charge_[pc]) emit_charge(pc, remaining_[pc]);
-    if (const size_t fused = fuse_mov_add(pc)) {
+    if (const size_t fused = fuse_mov_add(pc, n)) {
       for (size_t i = 0; i < fused; ++i) {
         pc = next_pc(pc);
         a_.bind(labels_[pc]);
@@ -435,9 +436,9 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
 // the two instructions; followed by "rA = *(size *)(rA + off)", the three become one load from
 // [rB + x + off] (checked like any access in checked mode). Returns how many instructions
 // after pc it consumed.
-size_t Emitter::fuse_mov_add(size_t pc) {
+size_t Emitter::fuse_mov_add(size_t pc, size_t limit) {
   const size_t nx = pc + 1;
-  if (has_callx_ || nx >= prog_.size() || leader_[nx]) return 0;
+  if (has_callx_ || live_out_.empty() || nx >= limit || leader_[nx]) return 0;
   const auto& mov = prog_.row(pc);
   const auto& add = prog_.row(nx);
   const auto& mi = prog_.insns[pc];
@@ -456,44 +457,39 @@ size_t Emitter::fuse_mov_add(size_t pc) {
                               : x86::ptr(s, x, 0, static_cast<int32_t>(disp), row.size);
     return checked() ? emit_checked(at, expr, row.size, flags, false) : expr;
   };
-  const size_t third = nx + 1;
-  if (third < prog_.size() && !leader_[third]) {
-    const auto& ld = prog_.row(third);
-    const auto& li = prog_.insns[third];
-    const int64_t disp = (imm ? int64_t{ai.imm} : 0) + li.off;
-    if (ld.kind == Kind::Load && li.src == mi.dst && li.dst == mi.dst && disp >= INT32_MIN && disp <= INT32_MAX) {
-      const x86::Mem m = address(third, disp, ld, 0);
-      if (ld.size == 8) {
-        a_.mov(d, m);
-      } else if (ld.sign_extend) {
-        ld.size == 4 ? a_.movsxd(d, m) : a_.movsx(d, m);
-      } else {
-        ld.size == 4 ? a_.mov(d.r32(), m) : a_.movzx(d.r32(), m);
-      }
-      return 2;
+  // The instructions between the add and the access, themselves fused where they can be.
+  auto emit_between = [&](size_t from, size_t to) {
+    for (size_t j = from; j < to;) {
+      size_t fused = fuse_mov_add(j, to);
+      if (fused == 0) emit_insn(j);
+      for (size_t i = 0; i <= fused; ++i) j = next_pc(j);
     }
-  }
-  // A store through rA when rA is dead afterwards, possibly after a few instructions that
-  // leave rA, rB and x alone (the value is often loaded in between): one store to
-  // [rB + x + off], the instructions in between emitted first.
-  if (!live_out_.empty()) {
-    const uint32_t dbit = 1u << mi.dst, sbit = 1u << mi.src, xbit = imm ? 0u : 1u << ai.src;
-    size_t k = third, consumed = 1;
-    for (int step = 0; step < 4 && k < prog_.size() && !leader_[k]; ++step, k = next_pc(k)) {
-      ++consumed;
-      const auto& st = prog_.row(k);
-      const auto& si = prog_.insns[k];
-      const int64_t disp = (imm ? int64_t{ai.imm} : 0) + si.off;
-      if (st.kind == Kind::Store && si.dst == mi.dst && (st.operand == semantics::Operand::Imm || si.src != mi.dst) &&
-          !(live_out_[k] & dbit) && disp >= INT32_MIN && disp <= INT32_MAX) {
-        for (size_t j = third; j < k; j = next_pc(j)) emit_insn(j);
-        emit_store_to(address(k, disp, st, kAccessWrite), st, si);
-        return consumed;
-      }
-      const bool plain = st.kind == Kind::Alu || st.kind == Kind::Load || st.kind == Kind::Store ||
-                         st.kind == Kind::LoadImm64;
-      if (!plain || (use_[k] & dbit) || (def_[k] & (dbit | sbit | xbit))) break;
+  };
+  // An access through rA, possibly after a few instructions that leave rA, rB and x alone:
+  // one access to [rB + x + off] when rA is dead afterwards (or the load overwrites it).
+  const uint32_t dbit = 1u << mi.dst, sbit = 1u << mi.src, xbit = imm ? 0u : 1u << ai.src;
+  size_t k = nx + 1, consumed = 1;
+  for (int step = 0; step < 6 && k < limit && !leader_[k]; ++step, k = next_pc(k)) {
+    ++consumed;
+    const auto& row = prog_.row(k);
+    const auto& in = prog_.insns[k];
+    const int64_t disp = (imm ? int64_t{ai.imm} : 0) + in.off;
+    const bool fits = disp >= INT32_MIN && disp <= INT32_MAX;
+    const bool dead_after = !(live_out_[k] & dbit);
+    if (fits && row.kind == Kind::Store && in.dst == mi.dst && dead_after &&
+        (row.operand == semantics::Operand::Imm || in.src != mi.dst)) {
+      emit_between(nx + 1, k);
+      emit_store_to(address(k, disp, row, kAccessWrite), row, in);
+      return consumed;
     }
+    if (fits && row.kind == Kind::Load && in.src == mi.dst && (in.dst == mi.dst || dead_after)) {
+      emit_between(nx + 1, k);
+      emit_load_to(kReg[in.dst], address(k, disp, row, 0), row);
+      return consumed;
+    }
+    const bool plain = row.kind == Kind::Alu || row.kind == Kind::Load || row.kind == Kind::Store ||
+                       row.kind == Kind::LoadImm64;
+    if (!plain || (use_[k] & dbit) || (def_[k] & (dbit | sbit | xbit))) break;
   }
   a_.lea(d, imm ? x86::ptr(s, ai.imm) : x86::ptr(s, x));
   return 1;
@@ -909,24 +905,16 @@ void Emitter::emit_map_checks(unsigned size, asmjit::Label ok) {
 }
 
 void Emitter::emit_load(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
-  const x86::Mem m = emit_address(pc, insn.src, insn.off, row.size, 0);
-  const x86::Gp d = kReg[insn.dst];
-  if (row.sign_extend) {
-    if (row.size == 8) {
-      a_.mov(d, m);
-    } else if (row.size == 4) {
-      a_.movsxd(d, m);
-    } else {
-      a_.movsx(d, m);
-    }
+  emit_load_to(kReg[insn.dst], emit_address(pc, insn.src, insn.off, row.size, 0), row);
+}
+
+void Emitter::emit_load_to(const x86::Gp& d, const x86::Mem& m, const semantics::Encoding& row) {
+  if (row.size == 8) {
+    a_.mov(d, m);
+  } else if (row.sign_extend) {
+    row.size == 4 ? a_.movsxd(d, m) : a_.movsx(d, m);
   } else {
-    if (row.size == 8) {
-      a_.mov(d, m);
-    } else if (row.size == 4) {
-      a_.mov(d.r32(), m);
-    } else {
-      a_.movzx(d.r32(), m);
-    }
+    row.size == 4 ? a_.mov(d.r32(), m) : a_.movzx(d.r32(), m);
   }
 }
 

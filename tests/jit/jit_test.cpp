@@ -259,6 +259,11 @@ TEST(Jit, FusedAddressArithmetic) {
   expect_r0("mov %r2, %r1\nadd %r2, 4\nmov %r3, %r2\nstb [%r2+1], 42\nldxb %r0, [%r3+1]\nexit", 42, mem);
   expect_r0("mov %r4, 3\nmov %r2, %r1\nadd %r2, %r4\nmov %r4, 0\nstb [%r2+0], 42\nldxb %r0, [%r1+3]\nexit", 42, mem);
   expect_r0("mov %r4, 3\nmov %r2, %r1\nadd %r2, %r4\nstb [%r2+0], 42\nldxb %r0, [%r1+3]\nmov %r2, 0\nexit", 42, mem);
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nmov %r3, 9\nldxb %r0, [%r2+0]\nadd %r0, %r3\nexit", 14, mem);
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nmov %r3, 9\nldxb %r0, [%r2+0]\nadd %r0, %r2\nsub %r0, %r1\nexit", 9, mem);
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nmov %r5, %r1\nadd %r5, 1\nldxb %r5, [%r5+0]\nldxb %r0, [%r2+0]\n"
+            "add %r0, %r5\nexit",
+            7, mem);
   // Fused accesses out of bounds trap at the access, with its steps.
   expect_trap("mov %r0, 0\nmov %r2, %r1\nadd %r2, 8\nldxw %r2, [%r2+0]\nmov %r0, 1\nexit", TrapKind::OutOfBounds, 3,
               mem, kDefaultMaxSteps, 4);
