@@ -428,7 +428,12 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
       a_.jmp(labels_[pc]);
     }
   }
-  for (size_t i = 0; i < cold_.size(); ++i) cold_[i]();
+  // A stub may add stubs (a moved exit pays its charge out of line): take each one out of the
+  // vector before running it, since push_back may reallocate the vector under it.
+  for (size_t i = 0; i < cold_.size(); ++i) {
+    const std::function<void()> stub = std::move(cold_[i]);
+    stub();
+  }
   return size_t{0};
 }
 
