@@ -26,10 +26,19 @@ semantics::Result<std::string> read_file(const std::string& path) {
 
 namespace {
 
+// Text is control-free UTF-8 (comments may hold "§" or names); bytecode almost always has NUL
+// bytes and rarely forms valid UTF-8.
 bool looks_binary(const std::string& bytes) {
-  for (unsigned char c : bytes) {
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
     if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')) return true;
-    if (c >= 0x80) return true;
+    if (c < 0x80) continue;
+    const size_t extra = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 0;
+    if (extra == 0) return true;
+    for (size_t k = 1; k <= extra; ++k) {
+      if (i + k >= bytes.size() || (static_cast<unsigned char>(bytes[i + k]) & 0xc0) != 0x80) return true;
+    }
+    i += extra;
   }
   return false;
 }
