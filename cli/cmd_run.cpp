@@ -1,4 +1,4 @@
-// bpfcert run: execute a program on the reference interpreter.
+// bpfcert run: execute a program on the reference interpreter (or, with --jit, the JIT).
 #include <fmt/format.h>
 
 #include <iostream>
@@ -8,16 +8,19 @@
 #include "conformance/test_environment.h"
 #include "interp/helpers.h"
 #include "interp/interpreter.h"
+#include "interp/jit/jit.h"
 #include "interp/link.h"
 
 namespace bpfcert::cli {
 
 void add_run_command(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("run", "Run a program on the reference interpreter; prints r0");
+  auto* cmd = app.add_subcommand("run", "Run a program on the reference interpreter (or the JIT); prints r0");
   struct Options {
     std::string input, mem_hex, mem_file, syntax;
     uint64_t max_steps = interp::kDefaultMaxSteps;
     bool allow_extensions = false;
+    bool jit = false;
+    bool unchecked = false;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("IN", o->input, "raw bytecode, assembler text (either syntax) or .data file")->required();
@@ -28,6 +31,9 @@ void add_run_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--syntax", o->syntax, "assembler syntax of IN (detected when omitted)")
       ->check(CLI::IsMember({"conformance", "llvm"}));
   cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx)");
+  cmd->add_flag("--jit", o->jit, "run on the x86-64 JIT (same results and traps as the interpreter)");
+  cmd->add_flag("--unchecked", o->unchecked, "with --jit: no memory checks (only for verifier-accepted programs)")
+      ->needs(cmd->get_option("--jit"));
   cmd->callback([o, exit_code] {
     auto prog = load_program(o->input, o->syntax.empty() ? std::nullopt : semantics::syntax_from_string(o->syntax));
     if (!prog.ok()) {
@@ -79,10 +85,22 @@ void add_run_command(CLI::App& app, int* exit_code) {
       *exit_code = report_error(e);
       return;
     }
-    interp::Interpreter vm(*linked, env);
+    std::unique_ptr<interp::Engine> vm;
+    if (o->jit) {
+      interp::JitOptions jopt;
+      jopt.safety = o->unchecked ? interp::SafetyMode::Unchecked : interp::SafetyMode::Checked;
+      auto jit = interp::Jit::compile(*linked, env, jopt);
+      if (!jit.ok()) {
+        *exit_code = report_error(jit.error());
+        return;
+      }
+      vm = std::move(jit.value());
+    } else {
+      vm = std::make_unique<interp::Interpreter>(*linked, env);
+    }
     interp::RunOptions ropt;
     ropt.max_steps = o->max_steps;
-    const interp::RunResult result = vm.run(interp::memory_invocation(memory), ropt);
+    const interp::RunResult result = vm->run(interp::memory_invocation(memory), ropt);
     if (!env.trace_output.empty()) std::cerr << env.trace_output;
     if (result.trapped) {
       std::cerr << "bpfcert: " << o->input << ": " << result.trap.to_string() << "\n";

@@ -1,0 +1,1498 @@
+// x86-64 code generation for the JIT and the runtime support the generated code calls.
+//
+// Why asmjit (libasmjit-dev) rather than hand-written encodings: its x86::Assembler emits one
+// instruction per call with no IR (tens of nanoseconds each, so compile time stays far under
+// 1 us per BPF instruction), picks the short forms of jumps and immediates itself, handles
+// REX prefixes for sil/dil/bpl and r8-r15, and its instruction database is tested by its own
+// project. Hand-written encodings are where JITs historically got REX and ModRM corner cases
+// wrong. We do not use asmjit's JitRuntime: the code is copied into our own mmap'ed buffer
+// that is writable, then made read + execute with mprotect, so no page is ever W and X.
+//
+// Register mapping (fixed): BPF r0 = rax, r1-r5 = rsi, rdx, rcx, r8, r9 (so a helper call is
+// "rdi = context; call": r1-r5 are already where the System V ABI wants arguments 2-6),
+// r6-r9 = rbx, r13, r14, r15 (callee-saved, like BPF's), r10 = rbp. r12 holds the JitFrame,
+// rdi the step budget, r10 and r11 are scratch.
+//
+// Step budget (StepCounting::Exact): the program is cut into segments (basic blocks, also cut
+// after calls, exits and packet loads). A segment charges its instruction count on entry
+// (sub rdi, n; jb). A memory access that traps inside a segment refunds what follows it; a
+// segment the budget cannot pay in full goes to replay(), which runs the instructions the
+// budget covers one by one with the interpreter's checks, so the run ends exactly where and
+// how the interpreter's does (same trap, pc, steps and memory). StepCounting::LoopHeaders
+// charges loop headers and function entries only (see jit.h).
+#include "interp/jit/jit.h"
+
+#include <asmjit/x86.h>
+#include <fmt/format.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstring>
+#include <functional>
+
+#include "interp/helpers.h"
+#include "semantics/operations.h"
+
+namespace bpfcert::interp {
+
+using semantics::AluOp;
+using semantics::AtomicOp;
+using semantics::CallKind;
+using semantics::JmpOp;
+using semantics::Kind;
+using semantics::LddwKind;
+using semantics::Width;
+namespace x86 = asmjit::x86;
+
+namespace {
+
+// Shared between generated code (fixed offsets) and the runtime functions below.
+struct JitFrame {
+  uint64_t stack_lo;             // lowest byte of the active frames
+  uint64_t stack_lim[4];         // active stack bytes - size + 1, per access size 1/2/4/8
+  uint64_t region_start;         // the first region (inline fast path)
+  uint64_t region_read_lim[4];   // region bytes - size + 1 (0: never)
+  uint64_t region_write_lim[4];  // same, 0 when read-only
+  uint64_t map_start[4];         // value slabs of the first maps (kInlineMaps), checked inline
+  uint64_t map_lim[4][4];        // slab bytes - size + 1 per access size; 0 when not checkable
+  uint64_t cache_start;          // the region check_access last accepted
+  uint64_t cache_read_lim[4];
+  uint64_t cache_write_lim[4];
+  uint64_t packet_data;
+  uint64_t packet_size;
+  uint64_t budget;
+  uint64_t entry_rsp;
+  uint64_t spill[8];  // rax rsi rdx rcx r8 r9 rdi r10 around runtime calls
+  uint64_t regs[11];  // r0-r10 for replay()
+  uint64_t scratch[2];
+  uint64_t args[5];
+  uint64_t stack_top;
+  uint64_t r0;
+  uint64_t exit_value;
+  uint64_t callx_value;
+  uint64_t callx_target;
+  uint64_t helper_fn;
+  uint32_t depth;        // active local calls
+  uint32_t status;       // after a runtime call: kContinue, kTrap, kExit, kLocalCall
+  uint32_t trap_pc;
+  uint32_t trap_kind;
+  uint32_t outcome;  // 0 finished, 1 trapped
+  uint32_t pad;
+  void* run;  // RunContext
+};
+
+constexpr size_t kInlineMaps = 4;
+constexpr uint32_t kContinue = 0, kTrap = 1, kExit = 2, kLocalCall = 3;
+
+#define F(field) static_cast<int32_t>(offsetof(JitFrame, field))
+
+}  // namespace
+
+// Per-run state the runtime functions need beyond the frame.
+struct RunContext {
+  const Jit* jit;
+  Environment* env;
+  Memory memory;
+  std::string message;
+  const semantics::Program* program;
+  const std::vector<uint64_t>* native_pc;
+  const LinkedProgram* linked;
+};
+
+struct Jit::Impl {
+  // Runtime functions called from generated code (System V ABI).
+  static uint64_t check_access(JitFrame* f, uint64_t addr, uint64_t flags);
+  static uint64_t call_helper(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e);
+  static uint64_t callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e);
+  static uint64_t replay(JitFrame* f, uint64_t pc, uint64_t budget);
+  static semantics::Result<size_t> generate(Jit& jit, asmjit::CodeHolder& code, std::vector<asmjit::Label>& entry_labels);
+};
+
+namespace {
+
+constexpr uint64_t kAccessWrite = 0x100, kAccessAtomic = 0x200;
+
+// The standard environment's bpf_map_lookup_elem, so the JIT inlines only that helper (an
+// environment may register its own function under id 1).
+HelperFn standard_map_lookup() {
+  static const HelperFn fn = [] {
+    Environment env;
+    add_standard_helpers(env);
+    return env.helper(helper_id::kMapLookupElem)->fn;
+  }();
+  return fn;
+}
+
+size_t size_index(unsigned size) { return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3; }
+
+const x86::Gp kReg[11] = {x86::rax, x86::rsi, x86::rdx, x86::rcx, x86::r8, x86::r9,
+                          x86::rbx, x86::r13, x86::r14, x86::r15, x86::rbp};
+const x86::Gp kBudget = x86::rdi;
+const x86::Gp kFrame = x86::r12;
+const x86::Gp kT0 = x86::r10;
+const x86::Gp kT1 = x86::r11;
+// Caller-saved registers live across runtime calls, in JitFrame::spill order.
+const x86::Gp kSpilled[8] = {x86::rax, x86::rsi, x86::rdx, x86::rcx, x86::r8, x86::r9, x86::rdi, x86::r10};
+
+x86::Mem frame(int32_t offset) { return x86::qword_ptr(kFrame, offset); }
+x86::Mem frame32(int32_t offset) { return x86::dword_ptr(kFrame, offset); }
+
+x86::Gp sized(const x86::Gp& r, unsigned bytes) {
+  switch (bytes) {
+    case 1: return r.r8();
+    case 2: return r.r16();
+    case 4: return r.r32();
+    default: return r.r64();
+  }
+}
+
+x86::Mem sized_ptr(const x86::Gp& base, int32_t off, unsigned bytes) { return x86::ptr(base, off, bytes); }
+
+class Emitter {
+ public:
+  Emitter(Environment& env, const LinkedProgram& linked, const JitOptions& options, asmjit::CodeHolder& code)
+      : env_(env), linked_(linked), prog_(*linked.program), options_(options), a_(&code) {
+    use_bmi2_ = options.allow_bmi2 && asmjit::CpuInfo::host().hasFeature(asmjit::CpuFeatures::X86::kBMI2);
+  }
+
+  semantics::Result<size_t> run(std::vector<asmjit::Label>& entries);
+
+ private:
+  size_t next_pc(size_t pc) const { return pc + (prog_.row(pc).kind == Kind::LoadImm64 ? 2 : 1); }
+  bool checked() const { return options_.safety == SafetyMode::Checked; }
+  // A memory access the JIT proves inside the current frame: r10 is read-only (validation
+  // rejects writes to it), so r10 + off with -512 <= off and off + size <= 0 is always in
+  // the active frame.
+  bool elided(uint8_t base, int32_t off, unsigned size) const {
+    return base == semantics::kFramePointer && off >= -static_cast<int32_t>(kStackFrameSize) &&
+           off + static_cast<int32_t>(size) <= 0;
+  }
+  bool ends_segment(size_t pc) const;
+  void analyze();
+
+  void emit_prologue();
+  void emit_insn(size_t pc);
+  void emit_charge(size_t pc, uint64_t n);
+  void emit_alu(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
+  void emit_divmod(const semantics::Encoding& row, const semantics::Insn& insn);
+  void emit_shift(const semantics::Encoding& row, const semantics::Insn& insn);
+  void emit_jump(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
+  x86::Mem emit_address(size_t pc, uint8_t base, int32_t off, unsigned size, uint64_t flags);
+  x86::Mem emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, bool stack_first);
+  void emit_load(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
+  void emit_store(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
+  void emit_atomic(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
+  void emit_packet(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
+  void emit_call(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
+  void emit_local_call(const std::function<void()>& do_call);
+  void emit_map_checks(unsigned size, asmjit::Label ok);
+  const Map* known_array_map(size_t call_pc) const;
+  void emit_inline_array_lookup(const Map& map, asmjit::Label general, asmjit::Label done);
+  void emit_trap(size_t pc, TrapKind kind);
+  void emit_runtime_call(const void* fn);
+  void spill(bool with_rax);
+  void unspill(bool with_rax);
+  asmjit::Label trap_label(size_t pc, TrapKind kind);
+  asmjit::Label runtime_trap_label(size_t pc);
+  void load_imm(const x86::Gp& r, uint64_t value);
+
+  Environment& env_;
+  const LinkedProgram& linked_;
+  const semantics::Program& prog_;
+  const JitOptions& options_;
+  x86::Assembler a_;
+  bool use_bmi2_ = false;
+  bool has_callx_ = false;
+  size_t fuse_mov_add(size_t pc, size_t limit);
+  void emit_load_to(const x86::Gp& d, const x86::Mem& m, const semantics::Encoding& row);
+  void compute_liveness();
+  uint32_t live_out(size_t pc) const { return live_out_.empty() ? 0x7ff : live_out_[pc]; }
+  void emit_store_to(const x86::Mem& m, const semantics::Encoding& row, const semantics::Insn& insn);
+  std::vector<uint32_t> live_out_, use_, def_;
+  std::vector<uint8_t> leader_;
+  std::vector<uint8_t> moved_;  // instructions emitted out of line
+  std::vector<uint8_t> charge_;  // where the budget is charged
+  std::vector<uint32_t> remaining_;  // instructions from pc to the end of its segment
+  std::vector<asmjit::Label> labels_;
+  std::vector<std::function<void()>> cold_;  // out-of-line stubs, emitted after the body
+  asmjit::Label trap_common_, early_end_, packet_end_, budget_common_, after_body_;
+};
+
+// Memory accesses do not end segments: when one traps, its trap path refunds the instructions
+// after it that the segment paid for, and when a segment cannot be paid in full, replay()
+// runs the part the budget covers (where a memory trap may come first).
+bool Emitter::ends_segment(size_t pc) const {
+  switch (prog_.row(pc).kind) {
+    case Kind::PacketLoad:
+    case Kind::Call:
+    case Kind::Exit:
+    case Kind::Jump: return true;
+    default: return false;
+  }
+}
+
+void Emitter::analyze() {
+  const size_t n = prog_.size();
+  leader_.assign(n, 0);
+  remaining_.assign(n, 0);
+  leader_[0] = 1;
+  for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
+    const auto& row = prog_.row(pc);
+    const auto& insn = prog_.insns[pc];
+    if (row.kind == Kind::Call && row.call_kind() == CallKind::Indirect) has_callx_ = true;
+    if (semantics::has_branch_target(row)) {
+      leader_[static_cast<size_t>(semantics::branch_target(insn, row, pc))] = 1;
+    }
+    if (ends_segment(pc) && next_pc(pc) < n) leader_[next_pc(pc)] = 1;
+  }
+  charge_ = leader_;
+  if (options_.counting == StepCounting::LoopHeaders) {
+    charge_.assign(n, 0);
+    charge_[0] = 1;
+    for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
+      const auto& row = prog_.row(pc);
+      if (!semantics::has_branch_target(row)) continue;
+      const auto target = static_cast<size_t>(semantics::branch_target(prog_.insns[pc], row, pc));
+      if (row.kind != Kind::Jump || target <= pc) charge_[target] = 1;
+    }
+  }
+  // Backwards: a segment runs until an instruction that may end it or the next leader.
+  std::vector<size_t> order;
+  for (size_t pc = 0; pc < n; pc = next_pc(pc)) order.push_back(pc);
+  for (size_t i = order.size(); i-- > 0;) {
+    const size_t pc = order[i];
+    const size_t nx = next_pc(pc);
+    remaining_[pc] = 1 + ((!ends_segment(pc) && nx < n && !leader_[nx]) ? remaining_[nx] : 0);
+  }
+}
+
+void Emitter::load_imm(const x86::Gp& r, uint64_t value) {
+  if (value == 0) {
+    a_.xor_(r.r32(), r.r32());
+  } else if (value <= UINT32_MAX) {
+    a_.mov(r.r32(), static_cast<uint32_t>(value));
+  } else {
+    a_.mov(r.r64(), value);
+  }
+}
+
+void Emitter::emit_runtime_call(const void* fn) {
+  a_.mov(kT1, reinterpret_cast<uint64_t>(fn));
+  a_.call(kT1);
+}
+
+void Emitter::spill(bool with_rax) {
+  for (int i = with_rax ? 0 : 1; i < 8; ++i) a_.mov(frame(F(spill) + 8 * i), kSpilled[i]);
+}
+
+void Emitter::unspill(bool with_rax) {
+  for (int i = with_rax ? 0 : 1; i < 8; ++i) a_.mov(kSpilled[i], frame(F(spill) + 8 * i));
+}
+
+asmjit::Label Emitter::trap_label(size_t pc, TrapKind kind) {
+  asmjit::Label l = a_.newLabel();
+  cold_.push_back([this, l, pc, kind] {
+    a_.bind(l);
+    a_.mov(frame32(F(trap_pc)), static_cast<uint32_t>(pc));
+    a_.mov(frame32(F(trap_kind)), static_cast<uint32_t>(kind));
+    a_.jmp(trap_common_);
+  });
+  return l;
+}
+
+asmjit::Label Emitter::runtime_trap_label(size_t pc) {
+  asmjit::Label l = a_.newLabel();
+  cold_.push_back([this, l, pc] {
+    a_.bind(l);
+    // The segment paid for the instructions after pc too; they never ran.
+    if (options_.counting == StepCounting::Exact && remaining_[pc] > 1) a_.add(kBudget, remaining_[pc] - 1);
+    a_.mov(frame32(F(trap_pc)), static_cast<uint32_t>(pc));  // the runtime set trap_kind
+    a_.jmp(trap_common_);
+  });
+  return l;
+}
+
+void Emitter::emit_trap(size_t pc, TrapKind kind) { a_.jmp(trap_label(pc, kind)); }
+
+void Emitter::emit_charge(size_t pc, uint64_t n) {
+  asmjit::Label slow = a_.newLabel();
+  a_.sub(kBudget, static_cast<uint32_t>(n));
+  a_.jb(slow);
+  cold_.push_back([this, slow, pc, n] {
+    a_.bind(slow);
+    a_.mov(kT0.r32(), static_cast<uint32_t>(pc));
+    a_.mov(kT1.r32(), static_cast<uint32_t>(n));
+    a_.jmp(budget_common_);
+  });
+}
+
+void Emitter::emit_prologue() {
+  // void entry(JitFrame* f): save the callee-saved registers, load the BPF registers, call
+  // the program as a function (every EXIT is a ret), store r0 and the budget.
+  a_.push(x86::rbx);
+  a_.push(x86::rbp);
+  a_.push(x86::r12);
+  a_.push(x86::r13);
+  a_.push(x86::r14);
+  a_.push(x86::r15);  // rsp = 8 mod 16 here, so the body runs with rsp = 0 mod 16
+  a_.mov(kFrame, x86::rdi);
+  for (int i = 0; i < 5; ++i) a_.mov(kReg[i + 1], frame(F(args) + 8 * i));
+  a_.xor_(x86::eax, x86::eax);
+  for (int i = 6; i <= 9; ++i) a_.xor_(kReg[i].r32(), kReg[i].r32());
+  a_.mov(x86::rbp, frame(F(stack_top)));
+  a_.mov(kBudget, frame(F(budget)));
+  a_.mov(frame(F(entry_rsp)), x86::rsp);
+  a_.call(labels_[0]);
+  a_.bind(after_body_);
+  a_.mov(frame(F(r0)), x86::rax);
+  a_.mov(frame(F(budget)), kBudget);
+  a_.pop(x86::r15);
+  a_.pop(x86::r14);
+  a_.pop(x86::r13);
+  a_.pop(x86::r12);
+  a_.pop(x86::rbp);
+  a_.pop(x86::rbx);
+  a_.ret();
+
+  a_.bind(trap_common_);  // trap_pc and trap_kind are set
+  a_.mov(x86::rsp, frame(F(entry_rsp)));
+  a_.mov(frame32(F(outcome)), 1);
+  a_.jmp(after_body_);
+
+  a_.bind(early_end_);  // the program ends with r0 = rax (helper exit request)
+  a_.mov(x86::rsp, frame(F(entry_rsp)));
+  a_.jmp(after_body_);
+
+  a_.bind(packet_end_);  // legacy packet load out of bounds: r0 = 0, as on Linux
+  a_.xor_(x86::eax, x86::eax);
+  a_.jmp(early_end_);
+
+  a_.bind(budget_common_);  // r10 = entry pc, r11 = its charge; rdi + r11 = what was left
+  a_.add(kBudget, kT1);
+  if (options_.counting == StepCounting::Exact) {
+    // Run what the budget covers, exactly as the interpreter would, then trap.
+    for (int i = 0; i < 11; ++i) a_.mov(frame(F(regs) + 8 * i), kReg[i]);
+    a_.mov(x86::rsi, kT0);
+    a_.mov(x86::rdx, kBudget);
+    a_.mov(x86::rdi, kFrame);
+    emit_runtime_call(reinterpret_cast<const void*>(&Jit::Impl::replay));
+    a_.mov(kBudget, x86::rax);
+    a_.jmp(trap_common_);
+  } else {
+    a_.mov(frame32(F(trap_pc)), kT0.r32());
+    a_.mov(frame32(F(trap_kind)), static_cast<uint32_t>(TrapKind::StepBudgetExhausted));
+    a_.jmp(trap_common_);
+  }
+}
+
+semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
+  const size_t n = prog_.size();
+  analyze();
+  if (!has_callx_) compute_liveness();
+  labels_.resize(n);
+  moved_.assign(n, 0);
+  for (size_t pc = 0; pc < n; pc = next_pc(pc)) labels_[pc] = a_.newLabel();
+  trap_common_ = a_.newLabel();
+  early_end_ = a_.newLabel();
+  packet_end_ = a_.newLabel();
+  budget_common_ = a_.newLabel();
+  after_body_ = a_.newLabel();
+  entries.assign(n, asmjit::Label());
+  emit_prologue();
+
+  for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
+    if (moved_[pc]) continue;  // emitted out of line (see emit_jump)
+    a_.bind(labels_[pc]);
+    if (charge_[pc]) emit_charge(pc, remaining_[pc]);
+    if (const size_t fused = fuse_mov_add(pc, n)) {
+      for (size_t i = 0; i < fused; ++i) {
+        pc = next_pc(pc);
+        a_.bind(labels_[pc]);
+      }
+      continue;
+    }
+    emit_insn(pc);
+  }
+  // Entries for callx: a code address may name any instruction, so every instruction that
+  // does not start a segment gets a side entry paying for the rest of its segment.
+  if (has_callx_) {
+    for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
+      if (leader_[pc]) {
+        entries[pc] = labels_[pc];
+        continue;
+      }
+      entries[pc] = a_.newLabel();
+      a_.bind(entries[pc]);
+      emit_charge(pc, options_.counting == StepCounting::Exact ? remaining_[pc] : 1);
+      a_.jmp(labels_[pc]);
+    }
+  }
+  // A stub may add stubs (a moved exit pays its charge out of line): take each one out of the
+  // vector before running it, since push_back may reallocate the vector under it.
+  for (size_t i = 0; i < cold_.size(); ++i) {
+    const std::function<void()> stub = std::move(cold_[i]);
+    stub();
+  }
+  return size_t{0};
+}
+
+// "rA = rB; rA += x" (how BPF forms an address) becomes one lea when nothing jumps between
+// the two instructions; followed by "rA = *(size *)(rA + off)", the three become one load from
+// [rB + x + off] (checked like any access in checked mode). Returns how many instructions
+// after pc it consumed.
+size_t Emitter::fuse_mov_add(size_t pc, size_t limit) {
+  const size_t nx = pc + 1;
+  if (has_callx_ || live_out_.empty() || nx >= limit || leader_[nx]) return 0;
+  const auto& mov = prog_.row(pc);
+  const auto& add = prog_.row(nx);
+  const auto& mi = prog_.insns[pc];
+  const auto& ai = prog_.insns[nx];
+  if (mov.kind != Kind::Alu || mov.alu_op() != AluOp::Mov || mov.width != Width::W64 ||
+      mov.operand != semantics::Operand::Reg || mi.src == mi.dst) {
+    return 0;
+  }
+  if (add.kind != Kind::Alu || add.alu_op() != AluOp::Add || add.width != Width::W64 || ai.dst != mi.dst) return 0;
+  const x86::Gp d = kReg[mi.dst], s = kReg[mi.src];
+  const bool imm = add.operand == semantics::Operand::Imm;
+  const x86::Gp x = imm ? x86::Gp() : (ai.src == mi.dst ? s : kReg[ai.src]);
+  // The fused access's address: [rB + x + off], checked in checked mode.
+  auto address = [&](size_t at, int64_t disp, const semantics::Encoding& row, uint64_t flags) {
+    const x86::Mem expr = imm ? x86::ptr(s, static_cast<int32_t>(disp), row.size)
+                              : x86::ptr(s, x, 0, static_cast<int32_t>(disp), row.size);
+    return checked() ? emit_checked(at, expr, row.size, flags, false) : expr;
+  };
+  // The instructions between the add and the access, themselves fused where they can be.
+  auto emit_between = [&](size_t from, size_t to) {
+    for (size_t j = from; j < to;) {
+      size_t fused = fuse_mov_add(j, to);
+      if (fused == 0) emit_insn(j);
+      for (size_t i = 0; i <= fused; ++i) j = next_pc(j);
+    }
+  };
+  // An access through rA, possibly after a few instructions that leave rA, rB and x alone:
+  // one access to [rB + x + off] when rA is dead afterwards (or the load overwrites it).
+  const uint32_t dbit = 1u << mi.dst, sbit = 1u << mi.src, xbit = imm ? 0u : 1u << ai.src;
+  size_t k = nx + 1, consumed = 1;
+  for (int step = 0; step < 6 && k < limit && !leader_[k]; ++step, k = next_pc(k)) {
+    ++consumed;
+    const auto& row = prog_.row(k);
+    const auto& in = prog_.insns[k];
+    const int64_t disp = (imm ? int64_t{ai.imm} : 0) + in.off;
+    const bool fits = disp >= INT32_MIN && disp <= INT32_MAX;
+    const bool dead_after = !(live_out_[k] & dbit);
+    if (fits && row.kind == Kind::Store && in.dst == mi.dst && dead_after &&
+        (row.operand == semantics::Operand::Imm || in.src != mi.dst)) {
+      emit_between(nx + 1, k);
+      emit_store_to(address(k, disp, row, kAccessWrite), row, in);
+      return consumed;
+    }
+    if (fits && row.kind == Kind::Load && in.src == mi.dst && (in.dst == mi.dst || dead_after)) {
+      emit_between(nx + 1, k);
+      emit_load_to(kReg[in.dst], address(k, disp, row, 0), row);
+      return consumed;
+    }
+    const bool plain = row.kind == Kind::Alu || row.kind == Kind::Load || row.kind == Kind::Store ||
+                       row.kind == Kind::LoadImm64;
+    if (!plain || (use_[k] & dbit) || (def_[k] & (dbit | sbit | xbit))) break;
+  }
+  a_.lea(d, imm ? x86::ptr(s, ai.imm) : x86::ptr(s, x));
+  return 1;
+}
+
+// Registers live after each instruction (bit r), by backward dataflow. Conservative where the
+// program leaves the function: local calls and exits use every register (a callee sees the
+// caller's registers, a caller sees what the callee left in r0-r5), helper calls use r1-r5
+// and keep them (this VM does not clobber them).
+void Emitter::compute_liveness() {
+  const size_t n = prog_.size();
+  constexpr uint32_t kAll = 0x7ff;
+  use_.assign(n, 0);
+  def_.assign(n, 0);
+  auto& use = use_;
+  auto& def = def_;
+  std::vector<std::array<int64_t, 2>> succ(n, {-1, -1});
+  for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
+    const auto& row = prog_.row(pc);
+    const auto& in = prog_.insns[pc];
+    const uint32_t d = 1u << in.dst, sr = 1u << in.src;
+    const bool reg = row.operand == semantics::Operand::Reg;
+    switch (row.kind) {
+      case Kind::Alu:
+        use[pc] = ((row.alu_op() == AluOp::Mov || row.alu_op() == AluOp::Movsx) ? 0 : d) | (reg ? sr : 0);
+        def[pc] = d;
+        break;
+      case Kind::LoadImm64: def[pc] = d; break;
+      case Kind::Load: use[pc] = sr; def[pc] = d; break;
+      case Kind::Store: use[pc] = d | (reg ? sr : 0); break;
+      case Kind::Atomic: {
+        const bool cmpxchg = row.atomic_op() == AtomicOp::Cmpxchg;
+        use[pc] = d | sr | (cmpxchg ? 1u : 0u);
+        if (row.fetch) def[pc] = cmpxchg ? 1u : sr;
+        break;
+      }
+      case Kind::PacketLoad: use[pc] = reg ? sr : 0; def[pc] = 1; break;
+      case Kind::Jump: use[pc] = row.jmp_op() == JmpOp::Ja ? 0 : d | (reg ? sr : 0); break;
+      case Kind::Call:
+        if (row.call_kind() == CallKind::Helper || row.call_kind() == CallKind::Kfunc) {
+          use[pc] = 0x3e;
+          def[pc] = 1;
+        } else {
+          use[pc] = kAll;
+        }
+        break;
+      case Kind::Exit: use[pc] = kAll; break;
+      case Kind::WideSlot: break;
+    }
+    if (semantics::falls_through(row) && next_pc(pc) < n) succ[pc][0] = static_cast<int64_t>(next_pc(pc));
+    if (row.kind == Kind::Jump) succ[pc][1] = semantics::branch_target(in, row, pc);
+  }
+  live_out_.assign(n, 0);
+  std::vector<uint32_t> live_in(n, 0);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = n; i-- > 0;) {
+      if (prog_.row(i).kind == Kind::WideSlot) continue;
+      uint32_t out = 0;
+      for (int64_t t : succ[i]) {
+        if (t >= 0) out |= live_in[static_cast<size_t>(t)];
+      }
+      const uint32_t in = use[i] | (out & ~def[i]);
+      if (out != live_out_[i] || in != live_in[i]) {
+        live_out_[i] = out;
+        live_in[i] = in;
+        changed = true;
+      }
+    }
+  }
+}
+
+void Emitter::emit_insn(size_t pc) {
+  const auto& row = prog_.row(pc);
+  const auto& insn = prog_.insns[pc];
+  switch (row.kind) {
+    case Kind::Alu: emit_alu(pc, row, insn); break;
+    case Kind::Jump: emit_jump(pc, row, insn); break;
+    case Kind::Exit: a_.ret(); break;
+    case Kind::Call: emit_call(pc, row, insn); break;
+    case Kind::LoadImm64: load_imm(kReg[insn.dst], linked_.lddw_values[pc]); break;
+    case Kind::Load: emit_load(pc, row, insn); break;
+    case Kind::Store: emit_store(pc, row, insn); break;
+    case Kind::Atomic: emit_atomic(pc, row, insn); break;
+    case Kind::PacketLoad: emit_packet(pc, row, insn); break;
+    case Kind::WideSlot: break;
+  }
+}
+
+void Emitter::emit_alu(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
+  (void)pc;
+  const bool w64 = row.width == Width::W64;
+  const x86::Gp dst = sized(kReg[insn.dst], w64 ? 8 : 4);
+  const bool reg = row.operand == semantics::Operand::Reg;
+  const x86::Gp src = sized(kReg[insn.src], w64 ? 8 : 4);
+  const uint64_t k = semantics::imm_operand(insn.imm);
+  const int32_t imm = insn.imm;
+  switch (row.alu_op()) {
+    case AluOp::Add: reg ? a_.add(dst, src) : a_.add(dst, imm); break;
+    case AluOp::Sub: reg ? a_.sub(dst, src) : a_.sub(dst, imm); break;
+    case AluOp::Or: reg ? a_.or_(dst, src) : a_.or_(dst, imm); break;
+    case AluOp::And: reg ? a_.and_(dst, src) : a_.and_(dst, imm); break;
+    case AluOp::Xor: reg ? a_.xor_(dst, src) : a_.xor_(dst, imm); break;
+    case AluOp::Mul: reg ? a_.imul(dst, src) : a_.imul(dst, dst, imm); break;
+    case AluOp::Neg: a_.neg(dst); break;
+    case AluOp::Mov:
+      if (reg) {
+        // mov r32, r32 zero-extends even when src == dst; a 64-bit self-move is a no-op.
+        if (!(w64 && insn.src == insn.dst)) a_.mov(dst, src);
+      } else {
+        // A constant: its value is the semantics' own result for MOV imm.
+        load_imm(kReg[insn.dst], semantics::alu<uint64_t>(AluOp::Mov, row.width, 0, k));
+      }
+      break;
+    case AluOp::Movsx: {
+      const x86::Gp s = kReg[insn.src];
+      if (row.size == 32) {
+        w64 ? a_.movsxd(dst, s.r32()) : a_.mov(dst, s.r32());
+      } else {
+        a_.movsx(dst, sized(s, row.size / 8));
+      }
+      break;
+    }
+    case AluOp::Lsh:
+    case AluOp::Rsh:
+    case AluOp::Arsh: emit_shift(row, insn); break;
+    case AluOp::Div:
+    case AluOp::Mod:
+    case AluOp::Sdiv:
+    case AluOp::Smod: emit_divmod(row, insn); break;
+    case AluOp::ToLe: {
+      const x86::Gp r = kReg[insn.dst];
+      if (row.size == 16) a_.movzx(r.r32(), r.r16());
+      if (row.size == 32) a_.mov(r.r32(), r.r32());
+      break;
+    }
+    case AluOp::ToBe:
+    case AluOp::Bswap: {
+      const x86::Gp r = kReg[insn.dst];
+      if (row.size == 16) {
+        a_.rol(r.r16(), 8);
+        a_.movzx(r.r32(), r.r16());
+      } else if (row.size == 32) {
+        a_.bswap(r.r32());
+      } else {
+        a_.bswap(r.r64());
+      }
+      break;
+    }
+  }
+}
+
+void Emitter::emit_shift(const semantics::Encoding& row, const semantics::Insn& insn) {
+  const bool w64 = row.width == Width::W64;
+  const unsigned bytes = w64 ? 8 : 4;
+  const x86::Gp dst = sized(kReg[insn.dst], bytes);
+  const AluOp op = row.alu_op();
+  if (row.operand == semantics::Operand::Imm) {
+    // x86 masks immediate counts by 31 / 63 exactly as BPF does (OPCODES.md §4.11).
+    const uint32_t amount = static_cast<uint32_t>(insn.imm) & (w64 ? 63 : 31);
+    if (amount == 0) {
+      if (!w64) a_.mov(dst, dst);  // still zero-extends
+      return;
+    }
+    if (op == AluOp::Lsh) a_.shl(dst, amount);
+    if (op == AluOp::Rsh) a_.shr(dst, amount);
+    if (op == AluOp::Arsh) a_.sar(dst, amount);
+    return;
+  }
+  const x86::Gp src = sized(kReg[insn.src], bytes);
+  if (use_bmi2_) {
+    if (op == AluOp::Lsh) a_.shlx(dst, dst, src);
+    if (op == AluOp::Rsh) a_.shrx(dst, dst, src);
+    if (op == AluOp::Arsh) a_.sarx(dst, dst, src);
+    return;
+  }
+  // Count in cl; BPF r3 lives in rcx, so shift a copy when dst or src is not rcx.
+  auto shift_cl = [&](const x86::Gp& r) {
+    if (op == AluOp::Lsh) a_.shl(r, x86::cl);
+    if (op == AluOp::Rsh) a_.shr(r, x86::cl);
+    if (op == AluOp::Arsh) a_.sar(r, x86::cl);
+  };
+  const x86::Gp rcx = sized(x86::rcx, bytes);
+  if (insn.src == 3) {
+    shift_cl(dst);
+  } else if (insn.dst == 3) {
+    const x86::Gp t = sized(kT1, bytes);
+    a_.mov(kT1, x86::rcx);
+    a_.mov(x86::ecx, kReg[insn.src].r32());
+    shift_cl(t);
+    a_.mov(x86::rcx, kT1);
+  } else {
+    a_.mov(kT1, x86::rcx);
+    a_.mov(x86::ecx, kReg[insn.src].r32());
+    shift_cl(dst);
+    a_.mov(x86::rcx, kT1);
+  }
+  (void)rcx;
+}
+
+void Emitter::emit_divmod(const semantics::Encoding& row, const semantics::Insn& insn) {
+  const bool w64 = row.width == Width::W64;
+  const unsigned bytes = w64 ? 8 : 4;
+  const AluOp op = row.alu_op();
+  const bool is_signed = op == AluOp::Sdiv || op == AluOp::Smod;
+  const bool quotient = op == AluOp::Div || op == AluOp::Sdiv;
+  const x86::Gp d = kReg[insn.dst];
+  const x86::Gp dst = sized(d, bytes);
+  const x86::Gp div = sized(kT1, bytes);
+
+  // Results of the two special divisors, which must not reach div / idiv (x / 0 is not a
+  // host fault here, and INT_MIN / -1 would be): x / 0 = 0, x % 0 = x, x s/ -1 = -x, x s% -1 = 0.
+  // Captured by value: the cold stubs run after this function returns.
+  auto emit_zero_divisor = [this, quotient, w64, d] {
+    if (quotient) {
+      a_.xor_(d.r32(), d.r32());
+    } else if (!w64) {
+      a_.mov(d.r32(), d.r32());
+    }
+  };
+  auto emit_minus_one = [this, quotient, dst, d] {
+    if (quotient) {
+      a_.neg(dst);
+    } else {
+      a_.xor_(d.r32(), d.r32());
+    }
+  };
+
+  asmjit::Label done = a_.newLabel();
+  if (row.operand == semantics::Operand::Imm) {
+    const uint64_t k = semantics::zext(semantics::imm_operand(insn.imm), w64 ? 64u : 32u);
+    if (k == 0) {
+      emit_zero_divisor();
+      return;
+    }
+    if (is_signed && k == semantics::zext(~uint64_t{0}, w64 ? 64u : 32u)) {
+      emit_minus_one();
+      return;
+    }
+    load_imm(kT1, k);
+  } else {
+    const x86::Gp src = sized(kReg[insn.src], bytes);
+    a_.mov(div, src);
+    asmjit::Label zero = a_.newLabel();
+    a_.test(div, div);
+    a_.jz(zero);
+    cold_.push_back([this, zero, done, emit_zero_divisor] {
+      a_.bind(zero);
+      emit_zero_divisor();
+      a_.jmp(done);
+    });
+    if (is_signed) {
+      asmjit::Label minus_one = a_.newLabel();
+      a_.cmp(div, -1);
+      a_.je(minus_one);
+      cold_.push_back([this, minus_one, done, emit_minus_one] {
+        a_.bind(minus_one);
+        emit_minus_one();
+        a_.jmp(done);
+      });
+    }
+  }
+  const bool dst_is_rax = insn.dst == 0, dst_is_rdx = insn.dst == 2;
+  if (!dst_is_rax) a_.mov(kT0, x86::rax);
+  if (!dst_is_rdx) a_.mov(frame(F(scratch)), x86::rdx);
+  if (!dst_is_rax) a_.mov(x86::rax, d);
+  if (is_signed) {
+    w64 ? a_.cqo() : a_.cdq();
+    a_.idiv(div);
+  } else {
+    a_.xor_(x86::edx, x86::edx);
+    a_.div(div);
+  }
+  const x86::Gp result = quotient ? x86::rax : x86::rdx;
+  if (!w64) {
+    a_.mov(d.r32(), result.r32());
+  } else if (d.id() != result.id()) {
+    a_.mov(d, result);
+  }
+  if (!dst_is_rax) a_.mov(x86::rax, kT0);
+  if (!dst_is_rdx) a_.mov(x86::rdx, frame(F(scratch)));
+  a_.bind(done);
+}
+
+void Emitter::emit_jump(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
+  const size_t target = static_cast<size_t>(semantics::branch_target(insn, row, pc));
+  JmpOp op = row.jmp_op();
+  if (op == JmpOp::Ja) {
+    a_.jmp(labels_[target]);
+    return;
+  }
+  const bool w64 = row.width == Width::W64;
+  const x86::Gp dst = sized(kReg[insn.dst], w64 ? 8 : 4);
+  if (row.operand == semantics::Operand::Reg) {
+    const x86::Gp src = sized(kReg[insn.src], w64 ? 8 : 4);
+    op == JmpOp::Jset ? a_.test(dst, src) : a_.cmp(dst, src);
+  } else {
+    if (op == JmpOp::Jset) {
+      a_.test(dst, insn.imm);
+    } else if (insn.imm == 0) {
+      a_.test(dst, dst);  // the same flags as cmp dst, 0 for every condition used below
+    } else {
+      a_.cmp(dst, insn.imm);
+    }
+  }
+  asmjit::Label t = labels_[target];
+  // A jump over one instruction that never falls through (exit or ja), as clang lays out
+  // loop exits: invert it and move that instruction out of line, so the hot path has no taken
+  // branch here.
+  const size_t over = pc + 1;
+  if (target == over + 1 && !has_callx_ && prog_.row(over).kind == Kind::Exit) {
+    static constexpr JmpOp kInverse[] = {JmpOp::Ja,   JmpOp::Jne,  JmpOp::Jle, JmpOp::Jlt,
+                                         JmpOp::Jset, JmpOp::Jeq,  JmpOp::Jsle, JmpOp::Jslt,
+                                         JmpOp::Jge,  JmpOp::Jgt,  JmpOp::Jsge, JmpOp::Jsgt};
+    moved_[over] = 1;
+    cold_.push_back([this, over] {
+      a_.bind(labels_[over]);
+      if (charge_[over]) emit_charge(over, remaining_[over]);
+      emit_insn(over);
+    });
+    t = labels_[over];
+    if (op == JmpOp::Jset) {
+      a_.jz(t);
+      return;
+    }
+    op = kInverse[static_cast<int>(op)];
+  }
+  switch (op) {
+    case JmpOp::Jeq: a_.je(t); break;
+    case JmpOp::Jne: a_.jne(t); break;
+    case JmpOp::Jgt: a_.ja(t); break;
+    case JmpOp::Jge: a_.jae(t); break;
+    case JmpOp::Jlt: a_.jb(t); break;
+    case JmpOp::Jle: a_.jbe(t); break;
+    case JmpOp::Jset: a_.jnz(t); break;
+    case JmpOp::Jsgt: a_.jg(t); break;
+    case JmpOp::Jsge: a_.jge(t); break;
+    case JmpOp::Jslt: a_.jl(t); break;
+    case JmpOp::Jsle: a_.jle(t); break;
+    case JmpOp::Ja: break;
+  }
+}
+
+// Checked mode: r10 = the address; the stack (active frames) and the first region are tested
+// inline, anything else calls check_access, which knows every region and sets the trap.
+x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned size, uint64_t flags) {
+  if (!checked() || elided(base, off, size)) return sized_ptr(kReg[base], off, size);
+  return emit_checked(pc, x86::ptr(kReg[base], off), size, flags, base == semantics::kFramePointer);
+}
+
+// The address expression `addr` (base [+ index] + displacement) into r10, checked.
+x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, bool stack_first) {
+  const int32_t si = static_cast<int32_t>(size_index(size));
+  const bool write = (flags & kAccessWrite) != 0;
+  // (addr - start) < limit, one unsigned compare per region; the likelier region is tested
+  // inline and falls through, the other one and the runtime call are out of line.
+  auto check = [this, si, write](int which) {  // 0 region, 1 stack, 2 cache
+    a_.mov(kT1, kT0);
+    if (which == 2) {
+      a_.sub(kT1, frame(F(cache_start)));
+      a_.cmp(kT1, frame(write ? F(cache_write_lim) + 8 * si : F(cache_read_lim) + 8 * si));
+    } else if (which == 1) {
+      a_.sub(kT1, frame(F(stack_lo)));
+      a_.cmp(kT1, frame(F(stack_lim) + 8 * si));
+    } else {
+      a_.sub(kT1, frame(F(region_start)));
+      a_.cmp(kT1, frame(write ? F(region_write_lim) + 8 * si : F(region_read_lim) + 8 * si));
+    }
+  };
+  asmjit::Label ok = a_.newLabel(), other = a_.newLabel();
+  a_.lea(kT0, addr);
+  check(stack_first ? 1 : 0);
+  a_.jae(other);
+  cold_.push_back([this, other, ok, pc, size, flags, check, stack_first] {
+    a_.bind(other);
+    check(stack_first ? 0 : 1);
+    a_.jb(ok);
+    emit_map_checks(size, ok);
+    check(2);
+    a_.jb(ok);
+    spill(true);
+    a_.mov(x86::rdi, kFrame);
+    a_.mov(x86::rsi, kT0);
+    a_.mov(x86::edx, static_cast<uint32_t>(size | flags));
+    emit_runtime_call(reinterpret_cast<const void*>(&Jit::Impl::check_access));
+    a_.test(x86::eax, x86::eax);
+    unspill(true);
+    a_.jnz(runtime_trap_label(pc));
+    a_.jmp(ok);
+  });
+  a_.bind(ok);
+  return x86::ptr(kT0, 0, size);
+}
+
+// Map values: inside the slab of one of the first maps, and inside one element (the element
+// stride must be a power of two so the offset in the element is a mask). Maps are writable.
+void Emitter::emit_map_checks(unsigned size, asmjit::Label ok) {
+  const int32_t si = static_cast<int32_t>(size_index(size));
+  for (size_t i = 0; i < env_.map_count() && i < kInlineMaps; ++i) {
+    Map& map = env_.map_at(i);
+    const uint64_t stride = map.stride(), elem = map.def().value_size;
+    if (stride == 0 || (stride & (stride - 1)) != 0 || elem < size || stride > INT32_MAX) continue;
+    asmjit::Label next = a_.newLabel();
+    a_.mov(kT1, kT0);
+    a_.sub(kT1, frame(F(map_start) + 8 * static_cast<int32_t>(i)));
+    a_.cmp(kT1, frame(F(map_lim) + 32 * static_cast<int32_t>(i) + 8 * si));
+    a_.jae(next);
+    a_.and_(kT1.r32(), static_cast<uint32_t>(stride - 1));
+    a_.cmp(kT1.r32(), static_cast<uint32_t>(elem - size));
+    a_.jbe(ok);
+    a_.bind(next);
+  }
+}
+
+void Emitter::emit_load(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
+  emit_load_to(kReg[insn.dst], emit_address(pc, insn.src, insn.off, row.size, 0), row);
+}
+
+void Emitter::emit_load_to(const x86::Gp& d, const x86::Mem& m, const semantics::Encoding& row) {
+  if (row.size == 8) {
+    a_.mov(d, m);
+  } else if (row.sign_extend) {
+    row.size == 4 ? a_.movsxd(d, m) : a_.movsx(d, m);
+  } else {
+    row.size == 4 ? a_.mov(d.r32(), m) : a_.movzx(d.r32(), m);
+  }
+}
+
+void Emitter::emit_store(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
+  emit_store_to(emit_address(pc, insn.dst, insn.off, row.size, kAccessWrite), row, insn);
+}
+
+void Emitter::emit_store_to(const x86::Mem& m, const semantics::Encoding& row, const semantics::Insn& insn) {
+  if (row.operand == semantics::Operand::Reg) {
+    a_.mov(m, sized(kReg[insn.src], row.size));
+    return;
+  }
+  // The bits stored are the semantics' store_value(); an 8-byte store writes the immediate
+  // sign-extended, which is exactly x86's mov qword [m], imm32.
+  const uint64_t v = semantics::store_value<uint64_t>(semantics::imm_operand(insn.imm), row.size);
+  if (row.size == 8) {
+    a_.mov(m, static_cast<int32_t>(insn.imm));
+  } else {
+    a_.mov(m, v);
+  }
+}
+
+void Emitter::emit_atomic(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
+  const unsigned size = row.size;
+  const x86::Mem m0 = emit_address(pc, insn.dst, insn.off, size, kAccessWrite | kAccessAtomic);
+  // A stable address in r10 (dst may be rax, which cmpxchg clobbers).
+  if (!(checked() && !elided(insn.dst, insn.off, size))) a_.lea(kT0, x86::ptr(kReg[insn.dst], insn.off));
+  (void)m0;
+  const x86::Mem m = x86::ptr(kT0, 0, size);
+  const x86::Gp src = sized(kReg[insn.src], size);
+  const AtomicOp op = row.atomic_op();
+  if (!row.fetch) {
+    switch (op) {
+      case AtomicOp::Add: a_.lock().add(m, src); break;
+      case AtomicOp::Or: a_.lock().or_(m, src); break;
+      case AtomicOp::And: a_.lock().and_(m, src); break;
+      case AtomicOp::Xor: a_.lock().xor_(m, src); break;
+      default: break;
+    }
+    return;
+  }
+  switch (op) {
+    case AtomicOp::Add:
+      a_.lock().xadd(m, src);  // src = old, zero-extended when 32-bit
+      return;
+    case AtomicOp::Xchg:
+      a_.xchg(m, src);  // implicitly locked
+      return;
+    case AtomicOp::Cmpxchg:
+      a_.lock().cmpxchg(m, src, sized(x86::rax, size));
+      if (size == 4) a_.mov(x86::eax, x86::eax);  // a successful 32-bit cmpxchg leaves rax's top half
+      return;
+    default: break;
+  }
+  // OR / AND / XOR with fetch: x86 has no fetching form, so a cmpxchg loop.
+  const x86::Gp t = sized(kT1, size);
+  const x86::Gp ax = sized(x86::rax, size), dx = sized(x86::rdx, size);
+  a_.mov(kT1, kReg[insn.src]);
+  a_.mov(frame(F(scratch)), x86::rax);
+  a_.mov(frame(F(scratch) + 8), x86::rdx);
+  a_.mov(ax, m);
+  asmjit::Label again = a_.newLabel();
+  a_.bind(again);
+  a_.mov(dx, ax);
+  if (op == AtomicOp::Or) a_.or_(dx, t);
+  if (op == AtomicOp::And) a_.and_(dx, t);
+  if (op == AtomicOp::Xor) a_.xor_(dx, t);
+  a_.lock().cmpxchg(m, dx, ax);
+  a_.jne(again);
+  a_.mov(kT1, x86::rax);  // the old value, zero-extended when 32-bit
+  a_.mov(x86::rax, frame(F(scratch)));
+  a_.mov(x86::rdx, frame(F(scratch) + 8));
+  a_.mov(kReg[insn.src], kT1);
+}
+
+void Emitter::emit_packet(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
+  (void)pc;
+  const unsigned size = row.size;
+  if (row.operand == semantics::Operand::Imm) {
+    const int64_t offset = insn.imm;
+    if (offset < 0) {
+      a_.jmp(packet_end_);
+      return;
+    }
+    a_.mov(kT1, static_cast<uint64_t>(offset) + size);
+    a_.cmp(frame(F(packet_size)), kT1);
+    a_.jb(packet_end_);
+    a_.mov(kT0, frame(F(packet_data)));
+    a_.add(kT0, static_cast<uint32_t>(offset));
+  } else {
+    a_.mov(kT1.r32(), kReg[insn.src].r32());
+    a_.add(kT1.r32(), insn.imm);
+    a_.movsxd(kT1, kT1.r32());
+    a_.test(kT1, kT1);
+    a_.js(packet_end_);
+    a_.lea(kT0, x86::ptr(kT1, static_cast<int32_t>(size)));
+    a_.cmp(frame(F(packet_size)), kT0);
+    a_.jb(packet_end_);
+    a_.mov(kT0, frame(F(packet_data)));
+    a_.add(kT0, kT1);
+  }
+  // Network to host order: the semantics' packet_load_result is a byte swap of the size.
+  if (size == 1) {
+    a_.movzx(x86::eax, x86::byte_ptr(kT0));
+  } else if (size == 2) {
+    a_.movzx(x86::eax, x86::word_ptr(kT0));
+    a_.rol(x86::ax, 8);
+  } else {
+    a_.mov(x86::eax, x86::dword_ptr(kT0));
+    a_.bswap(x86::eax);
+  }
+}
+
+// A local call: r6-r9 and r10 saved on the native stack (5 pushes + the return address keep
+// rsp 16-byte aligned), a new 512-byte frame below the caller's, EXIT is a plain ret.
+void Emitter::emit_local_call(const std::function<void()>& do_call) {
+  a_.push(x86::rbx);
+  a_.push(x86::r13);
+  a_.push(x86::r14);
+  a_.push(x86::r15);
+  a_.push(x86::rbp);
+  a_.add(frame32(F(depth)), 1);
+  if (checked()) {
+    a_.sub(frame(F(stack_lo)), static_cast<int32_t>(kStackFrameSize));
+    for (int i = 0; i < 4; ++i) a_.add(frame(F(stack_lim) + 8 * i), static_cast<int32_t>(kStackFrameSize));
+  }
+  a_.sub(x86::rbp, static_cast<int32_t>(kStackFrameSize));
+  do_call();
+  a_.pop(x86::rbp);
+  a_.pop(x86::r15);
+  a_.pop(x86::r14);
+  a_.pop(x86::r13);
+  a_.pop(x86::rbx);
+  a_.sub(frame32(F(depth)), 1);
+  if (checked()) {
+    a_.add(frame(F(stack_lo)), static_cast<int32_t>(kStackFrameSize));
+    for (int i = 0; i < 4; ++i) a_.sub(frame(F(stack_lim) + 8 * i), static_cast<int32_t>(kStackFrameSize));
+  }
+}
+
+void Emitter::emit_call(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
+  asmjit::Label after;
+  switch (row.call_kind()) {
+    case CallKind::Local: {
+      const size_t target = static_cast<size_t>(semantics::branch_target(insn, row, pc));
+      a_.cmp(frame32(F(depth)), kMaxCallFrames - 1);
+      a_.jae(trap_label(pc, TrapKind::CallDepthExceeded));
+      emit_local_call([this, target] { a_.call(labels_[target]); });
+      return;
+    }
+    case CallKind::Helper:
+    case CallKind::Kfunc: {
+      const Helper* callee = linked_.callees[pc];
+      if (callee == nullptr) {
+        emit_trap(pc, row.call_kind() == CallKind::Helper ? TrapKind::UnknownHelper : TrapKind::UnknownKfunc);
+        return;
+      }
+      after = a_.newLabel();
+      if (row.call_kind() == CallKind::Helper && callee->fn == standard_map_lookup()) {
+        if (const Map* map = known_array_map(pc)) {
+          asmjit::Label general = a_.newLabel();
+          emit_inline_array_lookup(*map, general, after);
+          a_.bind(general);
+        }
+      }
+      spill(false);
+      a_.mov(kT1, reinterpret_cast<uint64_t>(callee->fn));
+      a_.mov(frame(F(helper_fn)), kT1);
+      a_.mov(x86::rdi, kFrame);  // r1-r5 are already rsi, rdx, rcx, r8, r9
+      emit_runtime_call(reinterpret_cast<const void*>(&Jit::Impl::call_helper));
+      unspill(false);
+      break;
+    }
+    case CallKind::Indirect: {
+      a_.mov(frame(F(callx_value)), kReg[insn.dst]);
+      a_.mov(frame32(F(trap_pc)), static_cast<uint32_t>(pc));  // for messages naming the register
+      spill(true);
+      a_.mov(x86::rdi, kFrame);
+      emit_runtime_call(reinterpret_cast<const void*>(&Jit::Impl::callx));
+      unspill(false);
+      asmjit::Label done = a_.newLabel(), not_local = a_.newLabel();
+      a_.cmp(frame32(F(status)), kLocalCall);
+      a_.jne(not_local);
+      a_.mov(x86::rax, frame(F(spill)));  // a local call leaves r0 as it was
+      emit_local_call([this] { a_.call(frame(F(callx_target))); });
+      a_.jmp(done);
+      a_.bind(not_local);
+      asmjit::Label stop = a_.newLabel();
+      a_.cmp(frame32(F(status)), kContinue);
+      a_.jne(stop);
+      cold_.push_back([this, stop, pc] {
+        a_.bind(stop);
+        a_.cmp(frame32(F(status)), kExit);
+        a_.jne(runtime_trap_label(pc));
+        a_.mov(x86::rax, frame(F(exit_value)));
+        a_.jmp(early_end_);
+      });
+      a_.bind(done);
+      return;
+    }
+  }
+  // After a helper or kfunc: status says whether it faulted or asked to end the program.
+  asmjit::Label stop = a_.newLabel();
+  a_.cmp(frame32(F(status)), kContinue);
+  a_.jne(stop);
+  cold_.push_back([this, stop, pc] {
+    a_.bind(stop);
+    a_.cmp(frame32(F(status)), kExit);
+    a_.jne(runtime_trap_label(pc));
+    a_.mov(x86::rax, frame(F(exit_value)));
+    a_.jmp(early_end_);
+  });
+  a_.bind(after);
+}
+
+// The map r1 names at a call, when the segment loads it with LDDW src 1 / 5 and nothing after
+// that writes r1 (a segment runs straight, so that LDDW executed). Only array maps.
+const Map* Emitter::known_array_map(size_t call_pc) const {
+  size_t pc = call_pc;
+  while (pc > 0) {
+    size_t prev = pc - 1;
+    if (prog_.row(prev).kind == Kind::WideSlot) --prev;
+    if (leader_[pc] && pc != call_pc) return nullptr;  // pc starts the segment: r1 came from elsewhere
+    pc = prev;
+    const auto& row = prog_.row(pc);
+    const auto& insn = prog_.insns[pc];
+    const bool writes_r1 = ((row.kind == Kind::Alu || row.kind == Kind::Load || row.kind == Kind::LoadImm64) &&
+                            insn.dst == 1) ||
+                           (row.kind == Kind::Atomic && row.fetch && row.atomic_op() != AtomicOp::Cmpxchg &&
+                            insn.src == 1);
+    if (!writes_r1) continue;
+    if (row.kind != Kind::LoadImm64) return nullptr;
+    if (row.lddw_kind() != LddwKind::MapFd && row.lddw_kind() != LddwKind::MapIdx) return nullptr;
+    const uint64_t handle = linked_.lddw_values[pc];
+    const Map* map = env_.map_from_handle(handle);
+    if (map == nullptr || map->def().type != MapType::Array || map->def().key_size != 4) return nullptr;
+    return map;
+  }
+  return nullptr;
+}
+
+// bpf_map_lookup_elem on a known array map, inline (as Linux's array_map_gen_lookup): the key
+// is read when it lies in the active stack (anything else takes the general helper call, which
+// also reports unreadable keys), then r0 = index < max_entries ? values + index * stride : 0,
+// what the array map's lookup() computes. r1-r5 are left as they are, like after the helper.
+void Emitter::emit_inline_array_lookup(const Map& map, asmjit::Label general, asmjit::Label done) {
+  auto& m = const_cast<Map&>(map);
+  a_.mov(kT1, kReg[2]);
+  a_.sub(kT1, frame(F(stack_lo)));
+  a_.cmp(kT1, frame(F(stack_lim) + 8 * 2));
+  a_.jae(general);
+  asmjit::Label null = a_.newLabel();
+  a_.mov(x86::eax, x86::dword_ptr(kReg[2]));
+  a_.cmp(x86::eax, map.def().max_entries);
+  a_.jae(null);
+  a_.imul(x86::rax, x86::rax, static_cast<int32_t>(map.stride()));
+  a_.mov(kT1, reinterpret_cast<uint64_t>(m.slab().data()));
+  a_.add(x86::rax, kT1);
+  a_.jmp(done);
+  a_.bind(null);
+  a_.xor_(x86::eax, x86::eax);
+  a_.jmp(done);
+}
+
+// Throws nothing: asmjit reports errors through return values, collected here.
+class CollectErrors : public asmjit::ErrorHandler {
+ public:
+  void handleError(asmjit::Error err, const char* message, asmjit::BaseEmitter*) override {
+    if (error == asmjit::kErrorOk) {
+      error = err;
+      text = message;
+    }
+  }
+  asmjit::Error error = asmjit::kErrorOk;
+  std::string text;
+};
+
+RunContext& context(JitFrame* f) { return *static_cast<RunContext*>(f->run); }
+
+// After an accepted access outside the stack and the first region: remember its region (or map
+// element) for the inline cache check, unless another region overlaps it (the first region
+// containing an access decides whether it may write, so overlaps must go through Memory).
+void remember_region(JitFrame* f, const Memory& memory, uint64_t addr, uint64_t len) {
+  const Region* r = memory.find(addr, len);
+  if (r == nullptr || r->stride != 0) return;  // in the stack, or a map (inline checks, see kInlineMaps)
+  for (const Region& other : memory.regions()) {
+    if (&other != r && other.start < r->start + r->size && r->start < other.start + other.size) return;
+  }
+  const uint64_t start = r->start, size = r->size;
+  const uint64_t sizes[4] = {1, 2, 4, 8};
+  f->cache_start = start;
+  for (int i = 0; i < 4; ++i) {
+    f->cache_read_lim[i] = size >= sizes[i] ? size - sizes[i] + 1 : 0;
+    f->cache_write_lim[i] = r->writable ? f->cache_read_lim[i] : 0;
+  }
+}
+
+}  // namespace
+
+uint64_t Jit::Impl::check_access(JitFrame* f, uint64_t addr, uint64_t flags) {
+  RunContext& rc = context(f);
+  rc.memory.set_active_frames(static_cast<int>(f->depth) + 1);
+  const uint64_t len = flags & 0xff;
+  const bool write = (flags & kAccessWrite) != 0;
+  if (write ? rc.memory.writable(addr, len) : rc.memory.readable(addr, len)) {
+    remember_region(f, rc.memory, addr, len);
+    return 0;
+  }
+  const TrapKind kind =
+      write && rc.memory.readable(addr, len) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds;
+  const char* what = (flags & kAccessAtomic) ? "atomic update" : write ? "write" : "read";
+  f->trap_kind = static_cast<uint32_t>(kind);
+  rc.message = fmt::format("{} of {} bytes at {:#x}: {}", what, len, addr, rc.memory.describe(addr));
+  return 1;
+}
+
+uint64_t Jit::Impl::call_helper(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e) {
+  RunContext& rc = context(f);
+  rc.memory.set_active_frames(static_cast<int>(f->depth) + 1);
+  HelperContext ctx{*rc.env, rc.memory};
+  const uint64_t r0 = reinterpret_cast<HelperFn>(f->helper_fn)(ctx, a, b, c, d, e);
+  f->status = kContinue;
+  if (ctx.faulted) {
+    f->status = kTrap;
+    f->trap_kind = static_cast<uint32_t>(TrapKind::HelperFault);
+    rc.message = std::move(ctx.fault_message);
+  } else if (ctx.exit_requested) {
+    f->status = kExit;
+    f->exit_value = ctx.exit_value;
+  }
+  return r0;
+}
+
+uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e) {
+  RunContext& rc = context(f);
+  const uint64_t target = f->callx_value;
+  const unsigned reg = rc.program->insns[f->trap_pc].dst;
+  auto trap = [&](TrapKind kind, std::string message) {
+    f->status = kTrap;
+    f->trap_kind = static_cast<uint32_t>(kind);
+    rc.message = std::move(message);
+    return uint64_t{0};
+  };
+  if ((target & kHandleMask) == kCodeAddressBase) {
+    const uint64_t pc = target - kCodeAddressBase;
+    if (pc >= rc.native_pc->size() || (*rc.native_pc)[pc] == 0) {
+      return trap(TrapKind::BadCallTarget,
+                  fmt::format("callx r{} = {:#x}: code address of pc {} is not an instruction", reg, target, pc));
+    }
+    if (f->depth + 1 >= static_cast<uint32_t>(kMaxCallFrames)) {
+      return trap(TrapKind::CallDepthExceeded, fmt::format("call depth would exceed {} frames", kMaxCallFrames));
+    }
+    f->callx_target = (*rc.native_pc)[pc];
+    f->status = kLocalCall;
+    return 0;
+  }
+  const Helper* callee = target <= INT32_MAX ? rc.env->helper(static_cast<int32_t>(target)) : nullptr;
+  if (callee == nullptr) {
+    return trap(target <= INT32_MAX ? TrapKind::UnknownHelper : TrapKind::BadCallTarget,
+                fmt::format("callx r{} = {:#x} is neither a helper id nor a code address", reg, target));
+  }
+  f->helper_fn = reinterpret_cast<uint64_t>(callee->fn);
+  return call_helper(f, a, b, c, d, e);
+}
+
+// The slow path of a segment the budget cannot pay for in full: the first `budget`
+// instructions run here, one by one with the interpreter's checks and the semantics templates
+// (segments hold only ALU, LDDW, loads, stores and atomics before their last instruction, and
+// the last one is never reached), then the run traps. Returns the budget left, for the steps
+// count.
+uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
+  RunContext& rc = context(f);
+  rc.memory.set_active_frames(static_cast<int>(f->depth) + 1);
+  const semantics::Program& prog = *rc.program;
+  uint64_t* r = f->regs;
+  auto fault = [&](uint64_t addr, uint64_t len, const char* what, bool write) {
+    const TrapKind kind = write && rc.memory.readable(addr, len) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds;
+    f->trap_kind = static_cast<uint32_t>(kind);
+    f->trap_pc = static_cast<uint32_t>(pc);
+    rc.message = fmt::format("{} of {} bytes at {:#x}: {}", what, len, addr, rc.memory.describe(addr));
+  };
+  auto read = [](uint64_t addr, unsigned n) {
+    uint64_t v = 0;
+    std::memcpy(&v, reinterpret_cast<const void*>(addr), n);  // little-endian host
+    return v;
+  };
+  auto write = [](uint64_t addr, unsigned n, uint64_t v) { std::memcpy(reinterpret_cast<void*>(addr), &v, n); };
+  for (uint64_t left = budget; left > 0; --left) {
+    const semantics::Encoding& row = prog.row(pc);
+    const semantics::Insn& insn = prog.insns[pc];
+    const uint64_t off = static_cast<uint64_t>(int64_t{insn.off});
+    switch (row.kind) {
+      case Kind::Alu: {
+        const uint64_t operand =
+            row.operand == semantics::Operand::Reg ? r[insn.src] : semantics::imm_operand(insn.imm);
+        r[insn.dst] = semantics::alu<uint64_t>(row.alu_op(), row.width, r[insn.dst], operand, row.size);
+        break;
+      }
+      case Kind::LoadImm64: r[insn.dst] = rc.linked->lddw_values[pc]; break;
+      case Kind::Load: {
+        const uint64_t addr = r[insn.src] + off;
+        if (!rc.memory.readable(addr, row.size)) {
+          fault(addr, row.size, "read", false);
+          return left - 1;
+        }
+        r[insn.dst] = semantics::load_result<uint64_t>(read(addr, row.size), row.size, row.sign_extend);
+        break;
+      }
+      case Kind::Store:
+      case Kind::Atomic: {
+        const uint64_t addr = r[insn.dst] + off;
+        const bool atomic = row.kind == Kind::Atomic;
+        if (!rc.memory.writable(addr, row.size)) {
+          fault(addr, row.size, atomic ? "atomic update" : "write", true);
+          return left - 1;
+        }
+        if (!atomic) {
+          const uint64_t v = row.operand == semantics::Operand::Reg ? r[insn.src] : semantics::imm_operand(insn.imm);
+          write(addr, row.size, semantics::store_value<uint64_t>(v, row.size));
+          break;
+        }
+        const uint64_t old = read(addr, row.size);
+        write(addr, row.size, semantics::atomic_new_value<uint64_t>(row.atomic_op(), row.size, old, r[insn.src], r[0]));
+        if (row.fetch) {
+          r[row.atomic_op() == AtomicOp::Cmpxchg ? 0 : insn.src] = semantics::atomic_fetch_result<uint64_t>(old, row.size);
+        }
+        break;
+      }
+      default: break;  // never inside a segment
+    }
+    pc += row.kind == Kind::LoadImm64 ? 2 : 1;
+  }
+  f->trap_kind = static_cast<uint32_t>(TrapKind::StepBudgetExhausted);
+  f->trap_pc = static_cast<uint32_t>(pc);
+  return 0;
+}
+
+bool jit_available() {
+#if defined(__x86_64__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+Jit::Jit(const LinkedProgram& linked, Environment& env, const JitOptions& options)
+    : linked_(&linked), env_(&env), options_(options) {}
+
+Jit::~Jit() {
+  if (code_ != nullptr) munmap(code_, mapped_size_);
+}
+
+semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked, Environment& env,
+                                                     const JitOptions& options) {
+  using semantics::Error;
+  using semantics::ErrorCode;
+  if (!jit_available()) return Error{ErrorCode::UsageError, {}, "the JIT needs an x86-64 host"};
+  std::unique_ptr<Jit> jit(new Jit(linked, env, options));
+  asmjit::CodeHolder code;
+  asmjit::Environment target = asmjit::Environment::host();
+  code.init(target);
+  CollectErrors errors;
+  code.setErrorHandler(&errors);
+  std::vector<asmjit::Label> entries;
+  {
+    Emitter emitter(env, linked, jit->options_, code);
+    auto generated = emitter.run(entries);
+    if (!generated.ok()) return generated.error();
+  }
+  if (errors.error == asmjit::kErrorOk) errors.error = code.flatten();
+  if (errors.error == asmjit::kErrorOk) errors.error = code.resolveUnresolvedLinks();
+  const size_t size = code.codeSize();
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t mapped = (size + page - 1) / page * page;
+  void* mem = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return Error{ErrorCode::UsageError, {}, "jit: mmap failed"};
+  jit->code_ = mem;
+  jit->mapped_size_ = mapped;
+  if (errors.error == asmjit::kErrorOk) errors.error = code.relocateToBase(reinterpret_cast<uint64_t>(mem));
+  if (errors.error == asmjit::kErrorOk) {
+    errors.error = code.copyFlattenedData(mem, mapped, asmjit::CopySectionFlags::kPadTargetBuffer);
+  }
+  if (errors.error != asmjit::kErrorOk) {
+    return Error{ErrorCode::UsageError, {},
+                 fmt::format("jit: code generation failed: {}", asmjit::DebugUtils::errorAsString(errors.error))};
+  }
+  // W^X: the buffer was only ever read + write; now it becomes read + execute.
+  if (mprotect(mem, mapped, PROT_READ | PROT_EXEC) != 0) {
+    return Error{ErrorCode::UsageError, {}, "jit: mprotect failed"};
+  }
+  jit->code_size_ = size;
+  jit->entry_ = reinterpret_cast<void (*)(void*)>(mem);
+  const size_t n = linked.program->size();
+  jit->native_pc_.assign(n, 0);
+  for (size_t pc = 0; pc < n; ++pc) {
+    if (entries[pc].isValid()) {
+      jit->native_pc_[pc] = reinterpret_cast<uint64_t>(mem) + code.labelOffsetFromBase(entries[pc]);
+    }
+  }
+  return jit;
+}
+
+RunResult Jit::run(const Invocation& invocation, const RunOptions& options) const {
+  alignas(16) uint8_t stack[kMaxCallFrames * kStackFrameSize];
+  std::memset(stack, 0, sizeof stack);  // as the interpreter's
+  RunContext rc{this, env_, Memory{}, {}, linked_->program, &native_pc_, linked_};
+  for (const Region& r : invocation.regions) rc.memory.add(r);
+  env_->add_regions(rc.memory);
+  const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + sizeof stack;
+  rc.memory.set_stack(reinterpret_cast<uint64_t>(stack), stack_top);
+
+  JitFrame f{};
+  f.run = &rc;
+  f.stack_top = stack_top;
+  f.stack_lo = stack_top - kStackFrameSize;
+  const uint64_t sizes[4] = {1, 2, 4, 8};
+  for (int i = 0; i < 4; ++i) f.stack_lim[i] = kStackFrameSize - sizes[i] + 1;
+  if (!rc.memory.regions().empty() && rc.memory.regions()[0].stride == 0) {
+    const Region& r = rc.memory.regions()[0];
+    f.region_start = r.start;
+    for (int i = 0; i < 4; ++i) {
+      f.region_read_lim[i] = r.size >= sizes[i] ? r.size - sizes[i] + 1 : 0;
+      f.region_write_lim[i] = r.writable ? f.region_read_lim[i] : 0;
+    }
+  }
+  for (size_t i = 0; i < env_->map_count() && i < kInlineMaps; ++i) {
+    Map& map = env_->map_at(i);
+    const uint64_t start = reinterpret_cast<uint64_t>(map.slab().data()), size = map.slab().size();
+    // An invocation region over the slab would come first in Memory's order: no inline check.
+    bool overlaps = false;
+    for (const Region& r : invocation.regions) overlaps |= r.start < start + size && start < r.start + r.size;
+    f.map_start[i] = start;
+    for (int k = 0; k < 4; ++k) f.map_lim[i][k] = !overlaps && size >= sizes[k] ? size - sizes[k] + 1 : 0;
+  }
+  f.packet_data = reinterpret_cast<uint64_t>(invocation.packet.data());
+  f.packet_size = invocation.packet.size();
+  f.budget = options.max_steps;
+  for (int i = 0; i < 5; ++i) f.args[i] = invocation.args[static_cast<size_t>(i)];
+
+  entry_(&f);
+
+  RunResult result;
+  if (f.outcome == 0) {
+    result.r0 = f.r0;
+    result.steps = options.max_steps - f.budget;
+    return result;
+  }
+  result.trapped = true;
+  const auto kind = static_cast<TrapKind>(f.trap_kind);
+  size_t pc = f.trap_pc;
+  const semantics::Program& prog = *linked_->program;
+  std::string message = std::move(rc.message);
+  switch (kind) {
+    case TrapKind::StepBudgetExhausted:
+      message = fmt::format("executed {} instructions, the budget", options.max_steps);
+      result.steps = options.max_steps;
+      break;
+    case TrapKind::UnknownHelper:
+    case TrapKind::UnknownKfunc:
+      if (message.empty()) {
+        message = fmt::format("no {} with id {}", kind == TrapKind::UnknownHelper ? "helper" : "kfunc",
+                              static_cast<uint32_t>(prog.insns[pc].imm));
+      }
+      result.steps = options.max_steps - f.budget;
+      break;
+    case TrapKind::CallDepthExceeded:
+      if (message.empty()) message = fmt::format("call depth would exceed {} frames", kMaxCallFrames);
+      result.steps = options.max_steps - f.budget;
+      break;
+    default: result.steps = options.max_steps - f.budget; break;
+  }
+  result.trap = Trap{kind, pc, std::move(message)};
+  return result;
+}
+
+}  // namespace bpfcert::interp
