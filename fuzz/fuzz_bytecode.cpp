@@ -1,0 +1,54 @@
+// Fuzz target: raw bytecode through decode, disassembly, validation, linking and a run with a
+// small step budget. Any bytes must give an error value or a run that ends (r0 or a trap),
+// never a crash, a hang or a host access outside the modelled regions (ASan watches those).
+// Disassembly of any slots must reassemble to the same bytes.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "interp/environment.h"
+#include "interp/helpers.h"
+#include "interp/interpreter.h"
+#include "interp/link.h"
+#include "semantics/assembly.h"
+#include "semantics/program.h"
+
+using namespace bpfcert;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  // The first byte picks options, the rest is the program.
+  const uint8_t options = data[0];
+  auto insns = semantics::decode_bytes(std::span(data + 1, size - 1));
+  if (!insns.ok()) return 0;
+
+  const auto bytes = semantics::encode_all(*insns);
+  const auto syntax = (options & 2) ? semantics::Syntax::Llvm : semantics::Syntax::Conformance;
+  auto again = semantics::assemble(semantics::disassemble(*insns, {syntax, (options & 4) != 0, false}), syntax);
+  if (!again.ok() || semantics::encode_all(*again) != bytes) __builtin_trap();
+
+  semantics::ValidationOptions vo;
+  vo.allow_extensions = (options & 1) != 0;
+  auto prog = semantics::validate(std::move(insns.value()), vo);
+  if (!prog.ok()) return 0;
+
+  interp::Environment env;
+  interp::add_standard_helpers(env);
+  interp::add_test_helpers(env);
+  (void)env.add_map({"arr", interp::MapType::Array, 4, 16, 4, 0}, 1);
+  (void)env.add_map({"hash", interp::MapType::Hash, 4, 8, 4, 0}, 2);
+  env.add_variable(1, "var", 16);
+  auto linked = interp::link(*prog, env);
+  if (!linked.ok()) return 0;
+
+  std::vector<uint8_t> mem(64);
+  for (size_t i = 0; i < mem.size(); ++i) mem[i] = static_cast<uint8_t>(i * 7);
+  interp::Interpreter vm(*linked, env);
+  interp::RunOptions ro;
+  ro.max_steps = 20000;
+  const interp::RunResult r = vm.run(interp::memory_invocation(mem), ro);
+  if (r.steps > ro.max_steps) __builtin_trap();
+  if (r.trapped && (r.trap.pc >= prog->size() || r.trap.message.empty())) __builtin_trap();
+  return 0;
+}
