@@ -78,6 +78,14 @@ TEST_F(Cli, RunDetectsBothSyntaxesAndRawBytecode) {
   // Raw little-endian bytecode: mov r0, 0x2a; exit.
   const std::string bytes("\xb7\x00\x00\x00\x2a\x00\x00\x00\x95\x00\x00\x00\x00\x00\x00\x00", 16);
   EXPECT_EQ(run("run " + write("p.bin", bytes).string()).out, "0x000000000000002a\n");
+  // UTF-8 in comments is still text (regression: any byte >= 0x80 once meant bytecode).
+  const Output utf8 = run("run " + write("u.asm", "# r\xc3\xa9sultat \xe2\x86\x92 42\nmov %r0, 42 ; \xf0\x9f\x98\x80\nexit\n").string());
+  EXPECT_EQ(utf8.exit_code, 0) << utf8.err;
+  EXPECT_EQ(utf8.out, "0x000000000000002a\n");
+  // Bytes that are not UTF-8 are bytecode (here 8 bytes: 0xc3 followed by no continuation).
+  const Output latin1 = run("disasm " + write("x.bin", std::string("\x95\xc3\x41\x41\x41\x41\x41\x41", 8)).string());
+  EXPECT_EQ(latin1.exit_code, 0) << latin1.err;
+  EXPECT_NE(latin1.out.find(".raw 0x41414141414"), std::string::npos) << latin1.out;
   // --syntax forces one: LLVM text read as conformance is an input error with a location.
   const Output forced = run("run --syntax conformance " + write("l2.s", "r0 = 7\nexit\n").string());
   EXPECT_EQ(forced.exit_code, 2);
