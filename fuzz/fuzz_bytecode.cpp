@@ -1,7 +1,8 @@
 // Fuzz target: raw bytecode through decode, disassembly, validation, linking and a run with a
 // small step budget. Any bytes must give an error value or a run that ends (r0 or a trap),
 // never a crash, a hang or a host access outside the modelled regions (ASan watches those).
-// Disassembly of any slots must reassemble to the same bytes.
+// Disassembly of any slots must reassemble to the same bytes. The first byte holds options:
+// bit 0 extensions (callx), bit 1 LLVM syntax, bit 2 labels, bit 3 repair (see repair()).
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -16,12 +17,40 @@
 
 using namespace bpfcert;
 
+namespace {
+
+// Options bit 3: nudge random slots towards valid programs, so that runs (not only the
+// validator's rejections) get explored: registers in range, jump and call targets inside the
+// program, and an exit at the end.
+void repair(std::vector<semantics::Insn>& insns) {
+  insns.push_back(semantics::Insn{0x95, 0, 0, 0, 0});
+  const auto n = static_cast<int64_t>(insns.size());
+  for (size_t pc = 0; pc < insns.size(); ++pc) {
+    semantics::Insn& insn = insns[pc];
+    insn.dst %= 11;
+    insn.src %= 11;
+    const semantics::Encoding* row = semantics::find_encoding(insn.opcode, insn.src, insn.off, insn.imm);
+    if (row == nullptr || !semantics::has_branch_target(*row)) continue;
+    const bool in_imm = semantics::branch_target_in_imm(*row);
+    const int64_t target = ((in_imm ? int64_t{insn.imm} : int64_t{insn.off}) % n + n) % n;
+    const int64_t distance = target - static_cast<int64_t>(pc) - 1;
+    if (in_imm) {
+      insn.imm = static_cast<int32_t>(distance);
+    } else if (distance >= INT16_MIN && distance <= INT16_MAX) {
+      insn.off = static_cast<int16_t>(distance);
+    }
+  }
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   // The first byte picks options, the rest is the program.
   const uint8_t options = data[0];
   auto insns = semantics::decode_bytes(std::span(data + 1, size - 1));
   if (!insns.ok()) return 0;
+  if (options & 8) repair(*insns);
 
   const auto bytes = semantics::encode_all(*insns);
   const auto syntax = (options & 2) ? semantics::Syntax::Llvm : semantics::Syntax::Conformance;
