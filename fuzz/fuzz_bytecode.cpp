@@ -62,22 +62,43 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto prog = semantics::validate(std::move(insns.value()), vo);
   if (!prog.ok()) return 0;
 
-  interp::Environment env;
-  interp::add_standard_helpers(env);
-  interp::add_test_helpers(env);
-  (void)env.add_map({"arr", interp::MapType::Array, 4, 16, 4, 0}, 1);
-  (void)env.add_map({"hash", interp::MapType::Hash, 4, 8, 4, 0}, 2);
-  env.add_variable(1, "var", 16);
-  auto linked = interp::link(*prog, env);
-  if (!linked.ok()) return 0;
-
-  std::vector<uint8_t> mem(64);
-  for (size_t i = 0; i < mem.size(); ++i) mem[i] = static_cast<uint8_t>(i * 7);
-  interp::Interpreter vm(*linked, env);
-  interp::RunOptions ro;
-  ro.max_steps = 20000;
-  const interp::RunResult r = vm.run(interp::memory_invocation(mem), ro);
-  if (r.steps > ro.max_steps) __builtin_trap();
+  // Each run gets a fresh environment and memory, so runs of the same program are comparable.
+  auto run = [&](uint64_t max_steps, interp::RunResult& out) {
+    interp::Environment env;
+    interp::add_standard_helpers(env);
+    interp::add_test_helpers(env);
+    (void)env.add_map({"arr", interp::MapType::Array, 4, 16, 4, 0}, 1);
+    (void)env.add_map({"hash", interp::MapType::Hash, 4, 8, 4, 0}, 2);
+    env.add_variable(1, "var", 16);
+    auto linked = interp::link(*prog, env);
+    if (!linked.ok()) return false;
+    std::vector<uint8_t> mem(64);
+    for (size_t i = 0; i < mem.size(); ++i) mem[i] = static_cast<uint8_t>(i * 7);
+    interp::Interpreter vm(*linked, env);
+    interp::RunOptions ro;
+    ro.max_steps = max_steps;
+    out = vm.run(interp::memory_invocation(mem), ro);
+    return true;
+  };
+  constexpr uint64_t kBudget = 20000;
+  interp::RunResult r;
+  if (!run(kBudget, r)) return 0;
+  if (r.steps > kBudget) __builtin_trap();
   if (r.trapped && (r.trap.pc >= prog->size() || r.trap.message.empty())) __builtin_trap();
+  // The budget is exact: a run that ended within it ends the same way with exactly its step
+  // count as the budget, and one step less stops it at the instruction it could not pay for.
+  if (r.trapped && r.trap.kind == interp::TrapKind::StepBudgetExhausted) return 0;
+  interp::RunResult same, short_of_one;
+  run(r.steps, same);
+  if (same.trapped != r.trapped || same.r0 != r.r0 || same.steps != r.steps ||
+      (r.trapped && (same.trap.kind != r.trap.kind || same.trap.pc != r.trap.pc))) {
+    __builtin_trap();
+  }
+  if (r.steps == 0) __builtin_trap();  // every run executes at least one instruction
+  run(r.steps - 1, short_of_one);
+  if (!short_of_one.trapped || short_of_one.trap.kind != interp::TrapKind::StepBudgetExhausted ||
+      short_of_one.steps != r.steps - 1) {
+    __builtin_trap();
+  }
   return 0;
 }
