@@ -170,6 +170,35 @@ TEST_F(Cli, RunDataFileUsesItsMemoryAndDirectives) {
   EXPECT_EQ(init.out, "0x0000000000000000\n");
 }
 
+TEST_F(Cli, MalformedDataFilesAreInputErrorsWithLocations) {
+  struct Bad {
+    const char* name;
+    const char* text;
+    const char* expect;  // in stderr
+  };
+  const Bad cases[] = {
+      {"mem.data", "-- asm\nexit\n-- mem\n00 zz\n-- result\n0x0\n", "error[bad-file]"},
+      {"odd.data", "-- asm\nexit\n-- mem\n0\n", "error[bad-file]"},
+      {"raw.data", "-- raw\n0x00000000000000qq\n-- result\n0x0\n", "raw.data:2: error[bad-file]"},
+      {"result.data", "-- asm\nexit\n-- result\nforty-two\n", "error[bad-file]"},
+      {"before.data", "exit\n-- asm\nexit\n", "before.data:1: error[bad-file]"},
+      {"map.data", "# @bpfcert map fd=1 type=trie\n-- asm\nexit\n", "map.data:1: error[bad-file]"},
+      {"huge.data", "# @bpfcert map fd=1 key=4 value=1048576 entries=1048576\n-- asm\nexit\n", "error[bad-file]"},
+      {"init.data", "# @bpfcert map-init fd=9 key=00 value=00\n-- asm\nexit\n", "init.data:1: error[bad-file]"},
+      {"empty.data", "-- asm\n-- result\n0x0\n", "error[empty-program]"},
+  };
+  for (const Bad& b : cases) {
+    const Output o = run("run " + write(b.name, b.text).string());
+    EXPECT_EQ(o.exit_code, 2) << b.name << ": " << o.err;
+    EXPECT_NE(o.err.find(b.expect), std::string::npos) << b.name << ": " << o.err;
+  }
+  // A raw section wins over asm (their runner's rule); an unknown section is read past.
+  const Output raw = run("run " + write("r.data", "-- asm\nmov %r0, 1\nexit\n-- raw\n0x00000007000000b7\n"
+                                                  "0x0000000000000095\n-- unknown\nwhatever\n").string());
+  EXPECT_EQ(raw.exit_code, 0) << raw.err;
+  EXPECT_EQ(raw.out, "0x0000000000000007\n");
+}
+
 TEST_F(Cli, AsmWritesRawBytecode) {
   const auto in = write("a.asm", "mov %r0, 42\nexit\n");
   const auto out = dir_ / "a.bin";
