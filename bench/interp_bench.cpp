@@ -217,8 +217,10 @@ class RatioReporter : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
     for (const Run& run : runs) {
-      if (run.error_occurred || run.run_type != Run::RT_Iteration) continue;
-      const std::string name = run.benchmark_name();
+      // Single runs, or the mean of repetitions (--benchmark_repetitions).
+      const bool mean = run.run_type == Run::RT_Aggregate && run.aggregate_name == "mean";
+      if (run.error_occurred || (run.run_type != Run::RT_Iteration && !mean)) continue;
+      const std::string name = run.run_name.function_name;
       times_[name] = run.GetAdjustedCPUTime();  // CPU time: steadier than wall time on a shared machine
       if (auto it = run.counters.find("s_per_insn"); it != run.counters.end()) ns_per_insn_[name] = it->second.value;
     }
