@@ -26,20 +26,17 @@ semantics::Result<std::string> read_file(const std::string& path) {
 
 namespace {
 
-// Text is UTF-8 without control characters (comments may say "→" or "café"); bytecode
-// nearly always has NUL bytes (the upper bytes of small immediates and offsets).
+// Text is control-free UTF-8 (comments may hold "§" or names); bytecode almost always has NUL
+// bytes and rarely forms valid UTF-8.
 bool looks_binary(const std::string& bytes) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     const auto c = static_cast<unsigned char>(bytes[i]);
-    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != '\v') return true;
-    if (c == 0x7f) return true;
+    if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')) return true;
     if (c < 0x80) continue;
-    // A UTF-8 sequence: a lead byte 0xc2..0xf4 and its continuation bytes 0x80..0xbf.
-    const size_t extra = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
-    if (extra == 0 || i + extra >= bytes.size()) return true;
+    const size_t extra = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 0;
+    if (extra == 0) return true;
     for (size_t k = 1; k <= extra; ++k) {
-      const auto cc = static_cast<unsigned char>(bytes[i + k]);
-      if (cc < 0x80 || cc > 0xbf) return true;
+      if (i + k >= bytes.size() || (static_cast<unsigned char>(bytes[i + k]) & 0xc0) != 0x80) return true;
     }
     i += extra;
   }

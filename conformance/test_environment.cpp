@@ -82,6 +82,8 @@ semantics::Result<bool> build_test_environment(const DataFile& file, interp::Env
       if (*key < 0 || *key > 512 || *value < 0 || *value > (1 << 20) || *entries < 1 || *entries > (1 << 20)) {
         return bad(d, "key, value or entries out of range");
       }
+      // A test file is untrusted input: bound what it makes us allocate.
+      if ((*key + *value) * *entries > (int64_t{64} << 20)) return bad(d, "the map would take more than 64 MiB");
       def.key_size = static_cast<uint32_t>(*key);
       def.value_size = static_cast<uint32_t>(*value);
       def.max_entries = static_cast<uint32_t>(*entries);

@@ -349,7 +349,10 @@ class Matcher {
       case Slot::Dst:
       case Slot::Src: {
         const Token& t = peek();
-        if (t.kind != TokKind::Reg || t.reg_prefix != e.text) return expected(e);
+        // The conformance syntax also takes registers without '%' ("mov r1, 0"), as rbpf and
+        // newer bpf_conformance tests write them.
+        const bool prefix_ok = t.reg_prefix == e.text || (e.text == "%r" && t.reg_prefix == "r");
+        if (t.kind != TokKind::Reg || !prefix_ok) return expected(e);
         if (t.reg > kMaxRegister) {
           return failure(ErrorCode::BadRegister, fmt::format("register {} does not exist (r0-r10)", t.text));
         }

@@ -32,3 +32,19 @@ TEST(AssemblyJumps, LlvmJmp32RoundTrips) {
 
 }  // namespace
 }  // namespace bpfcert::semantics
+
+namespace bpfcert::semantics {
+namespace {
+
+// bpf_conformance's newer tests and rbpf write conformance-syntax registers without '%'.
+TEST(AssemblyRegisters, ConformanceSyntaxTakesRegistersWithoutPercent) {
+  auto with = assemble("mov %r1, 0\nldxw %r0, [%r10-4]\nja +0\nexit\n", Syntax::Conformance);
+  auto without = assemble("mov r1, 0\nldxw r0, [r10-4]\nja +0\nexit\n", Syntax::Conformance);
+  ASSERT_TRUE(with.ok());
+  ASSERT_TRUE(without.ok()) << without.error().to_string();
+  EXPECT_EQ(*with, *without);
+  EXPECT_FALSE(assemble("mov w1, 0\nexit\n", Syntax::Conformance).ok());
+}
+
+}  // namespace
+}  // namespace bpfcert::semantics

@@ -1,0 +1,76 @@
+// Conformance runner throughput. Targets (issue 3): the whole corpus through the in-process
+// interpreter in under a second; through a plugin, --jobs 2 at least 1.8x the throughput of
+// --jobs 1. Ratios are measured within one benchmark run, against a baseline taken in it:
+// reading and assembling the corpus without running it, and the plugin at --jobs 1.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+
+#include "conformance/engine_target.h"
+#include "conformance/plugin_target.h"
+#include "conformance/runner.h"
+
+namespace bpfcert::conformance {
+namespace {
+
+const std::string kCorpus = BPFCERT_CORPUS_DIR "/conformance";
+
+double seconds_of(const Target& target, unsigned jobs, const std::string& regex = "") {
+  RunnerOptions o;
+  o.test_paths = {kCorpus};
+  o.groups = *claimed_groups(std::string("all"), std::nullopt);
+  o.jobs = jobs;
+  o.include_regex = regex;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = run_conformance(target, o);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!r.ok() || !r->summary().ok()) std::abort();  // a benchmark of a failing run measures nothing
+  return s;
+}
+
+// Baseline: find, read and assemble every test, run nothing.
+void BM_CorpusLoadOnly(benchmark::State& state) {
+  size_t n = 0;
+  for (auto _ : state) {
+    auto files = find_tests({kCorpus});
+    n = files->size();
+    for (const TestFile& f : *files) benchmark::DoNotOptimize(load_test_case(f.path, f.name));
+  }
+  state.counters["tests"] = static_cast<double>(n);
+  state.counters["tests_per_s"] = benchmark::Counter(static_cast<double>(n) * static_cast<double>(state.iterations()),
+                                                     benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_CorpusLoadOnly)->Unit(benchmark::kMillisecond);
+
+// The whole corpus on the reference interpreter, as `bpfcert conform --jobs N` runs it.
+void BM_CorpusInterpreter(benchmark::State& state) {
+  const EngineTarget interp(interp::EngineKind::Interpreter);
+  const auto jobs = static_cast<unsigned>(state.range(0));
+  double total = 0;
+  for (auto _ : state) total += seconds_of(interp, jobs);
+  state.counters["corpus_s"] = total / static_cast<double>(state.iterations());
+  state.counters["under_1s"] = total / static_cast<double>(state.iterations()) < 1.0;
+}
+BENCHMARK(BM_CorpusInterpreter)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Plugin scaling: the same tests through bpfcert-plugin at --jobs 1 and --jobs 2, both in each
+// iteration, so the ratio compares like with like on a shared machine.
+void BM_PluginJobsScaling(benchmark::State& state) {
+  const PluginTarget plugin(BPFCERT_PLUGIN, {});
+  const std::string regex = state.range(0) == 0 ? "" : "^(alu64|jmp32|negative)/";
+  double one = 0, two = 0;
+  for (auto _ : state) {
+    one += seconds_of(plugin, 1, regex);
+    two += seconds_of(plugin, 2, regex);
+  }
+  const double it = static_cast<double>(state.iterations());
+  state.counters["jobs1_s"] = one / it;
+  state.counters["jobs2_s"] = two / it;
+  state.counters["speedup"] = one / two;
+}
+BENCHMARK(BM_PluginJobsScaling)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(2);
+
+}  // namespace
+}  // namespace bpfcert::conformance
+
+BENCHMARK_MAIN();

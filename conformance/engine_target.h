@@ -1,0 +1,24 @@
+// In-process targets: bpfcert's own engines (the reference interpreter, the JIT) reached
+// through interp::make_engine. They check what others cannot: the exact validation error code
+// of a rejected program and the exact trap kind.
+#pragma once
+
+#include "conformance/target.h"
+#include "interp/engine.h"
+
+namespace bpfcert::conformance {
+
+class EngineTarget final : public Target {
+ public:
+  explicit EngineTarget(interp::EngineKind kind);
+  std::string_view kind() const override { return kind_ == interp::EngineKind::Jit ? "jit" : "interp"; }
+  std::string description() const override;
+  std::optional<std::string> unavailable() const override { return unavailable_; }
+  TestRun run(const TestCase& test, const RunSettings& settings) const override;
+
+ private:
+  interp::EngineKind kind_;
+  std::optional<std::string> unavailable_;
+};
+
+}  // namespace bpfcert::conformance

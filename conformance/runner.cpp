@@ -1,0 +1,239 @@
+#include "conformance/runner.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "reports/output.h"
+
+namespace bpfcert::conformance {
+
+using semantics::Error;
+using semantics::ErrorCode;
+using semantics::Group;
+using semantics::IsaVersion;
+
+std::set<Group> RunnerOptions::default_groups() {
+  return {Group::Base32, Group::Base64, Group::Atomic32, Group::Atomic64, Group::Divmul32, Group::Divmul64};
+}
+
+namespace {
+
+semantics::Result<std::set<Group>> parse_groups(const std::string& list, const char* flag) {
+  std::set<Group> out;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (item.empty()) continue;
+    if (item == "all") {
+      for (int g = 0; g < semantics::kGroupCount; ++g) out.insert(static_cast<Group>(g));
+      continue;
+    }
+    const auto g = semantics::group_from_string(item);
+    if (!g) {
+      return Error{ErrorCode::UsageError, {},
+                   fmt::format("{}: unknown group '{}' (base32 base64 atomic32 atomic64 divmul32 divmul64 packet callx all)",
+                               flag, item)};
+    }
+    out.insert(*g);
+  }
+  return out;
+}
+
+}  // namespace
+
+semantics::Result<std::set<Group>> claimed_groups(const std::optional<std::string>& include,
+                                                  const std::optional<std::string>& exclude) {
+  std::set<Group> claimed = RunnerOptions::default_groups();
+  if (include) {
+    auto g = parse_groups(*include, "--include-groups");
+    if (!g.ok()) return g.error();
+    claimed = *g;
+  }
+  // base64 includes base32, ... (RFC 9669 §2.4): a 64-bit claim is also its 32-bit claim.
+  for (int o = 0; o < semantics::kGroupCount; ++o) {
+    for (int i = 0; i < semantics::kGroupCount; ++i) {
+      if (claimed.count(static_cast<Group>(o)) && semantics::group_includes(static_cast<Group>(o), static_cast<Group>(i))) {
+        claimed.insert(static_cast<Group>(i));
+      }
+    }
+  }
+  if (exclude) {
+    auto g = parse_groups(*exclude, "--exclude-groups");
+    if (!g.ok()) return g.error();
+    for (Group x : *g) {
+      for (int o = 0; o < semantics::kGroupCount; ++o) {
+        if (semantics::group_includes(static_cast<Group>(o), x)) claimed.erase(static_cast<Group>(o));
+      }
+    }
+  }
+  return claimed;
+}
+
+semantics::Result<reports::ConformanceReport> run_conformance(const Target& target, const RunnerOptions& options) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  if (options.shard_count == 0 || options.shard_index == 0 || options.shard_index > options.shard_count) {
+    return Error{ErrorCode::UsageError, {}, fmt::format("shard {}/{} does not exist", options.shard_index, options.shard_count)};
+  }
+  std::optional<std::regex> include, exclude;
+  try {
+    if (!options.include_regex.empty()) include.emplace(options.include_regex, std::regex::ECMAScript);
+    if (!options.exclude_regex.empty()) exclude.emplace(options.exclude_regex, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    return Error{ErrorCode::UsageError, {}, fmt::format("bad regular expression: {}", e.what())};
+  }
+  auto files = find_tests(options.test_paths);
+  if (!files.ok()) return files.error();
+
+  std::vector<TestFile> selected;
+  for (size_t i = 0; i < files->size(); ++i) {
+    const TestFile& f = (*files)[i];
+    if (i % options.shard_count != options.shard_index - 1) continue;
+    if (include && !std::regex_search(f.name, *include)) continue;
+    if (exclude && std::regex_search(f.name, *exclude)) continue;
+    selected.push_back(f);
+  }
+
+  reports::ConformanceReport report;
+  report.tool_version = options.tool_version;
+  report.target_kind = std::string(target.kind());
+  report.target_description = target.description();
+  const std::optional<std::string> unavailable = target.unavailable();
+  report.target_available = !unavailable;
+  report.target_unavailable_reason = unavailable.value_or("");
+  report.cpu_version = std::string(semantics::to_string(options.cpu_version));
+  for (Group g : options.groups) report.groups.emplace_back(semantics::to_string(g));
+  report.test_paths = options.test_paths;
+  report.include_regex = options.include_regex;
+  report.exclude_regex = options.exclude_regex;
+  report.jobs = std::max(1u, options.jobs);
+  report.timeout_seconds = options.timeout_seconds;
+  report.shards = {{options.shard_index, options.shard_count}};
+  report.started_at = reports::utc_timestamp();
+  report.tests.resize(selected.size());
+
+  RunSettings settings;
+  settings.allow_extensions = options.groups.count(Group::Callx) != 0;
+  settings.timeout_seconds = options.timeout_seconds;
+  settings.max_steps = options.max_steps;
+
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> done{0};
+  std::mutex progress_mutex;
+  auto worker = [&] {
+    for (size_t i = next++; i < selected.size(); i = next++) {
+      const auto start = clock::now();
+      reports::ConformanceTest& out = report.tests[i];
+      out.name = selected[i].name;
+      out.path = selected[i].path;
+      const size_t slash = out.name.find('/');
+      out.family = slash == std::string::npos ? "" : out.name.substr(0, slash);
+      auto test = load_test_case(selected[i].path, selected[i].name);
+      TestRun run;
+      if (!test.ok()) {
+        run = {Outcome::Error, "cannot read the test: " + test.error().to_string(), ""};
+      } else {
+        for (Group g : test->groups) out.groups.emplace_back(semantics::to_string(g));
+        for (Group g : certified_groups(test->groups)) out.certifies.emplace_back(semantics::to_string(g));
+        out.isa_version = std::string(semantics::to_string(test->version));
+        for (const semantics::Encoding* e : test->encodings) out.encodings.emplace_back(e->id);
+        out.expect_kind = std::string(to_string(test->expect));
+        out.expected = test->expected_string();
+        std::vector<std::string> unclaimed;
+        for (Group g : test->groups) {
+          if (!options.groups.count(g)) unclaimed.emplace_back(semantics::to_string(g));
+        }
+        if (!test->unsupported.empty()) {
+          run = {Outcome::Skip, test->unsupported, ""};
+        } else if (test->expect == ExpectKind::None) {
+          run = {Outcome::Skip, "no result or error section (bpf_conformance skips such files too)", ""};
+        } else if (!unclaimed.empty()) {
+          run = {Outcome::Skip, fmt::format("not claimed: uses group {}", fmt::join(unclaimed, ", ")), ""};
+        } else if (test->version > options.cpu_version) {
+          run = {Outcome::Skip,
+                 fmt::format("not claimed: needs ISA {} (cpu version {})", semantics::to_string(test->version),
+                             semantics::to_string(options.cpu_version)),
+                 ""};
+        } else if (unavailable) {
+          run = {target.unavailable_outcome(), fmt::format("target {} unavailable: {}", target.kind(), *unavailable), ""};
+        } else {
+          run = target.run(*test, settings);
+        }
+      }
+      out.outcome = std::string(to_string(run.outcome));
+      out.message = std::move(run.message);
+      out.actual = std::move(run.actual);
+      out.seconds = std::chrono::duration<double>(clock::now() - start).count();
+      const size_t n = ++done;
+      if (options.progress) {
+        std::lock_guard lock(progress_mutex);
+        options.progress(n, selected.size(), out);
+      }
+    }
+  };
+  const unsigned jobs = std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(std::max<size_t>(1, selected.size()))));
+  std::vector<std::thread> threads;
+  for (unsigned j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+
+  report.notes = target.notes();
+  report.seconds = std::chrono::duration<double>(clock::now() - t0).count();
+  certify(report);
+  return report;
+}
+
+void certify(reports::ConformanceReport& report) {
+  report.group_verdicts.clear();
+  report.version_verdicts.clear();
+  auto tally = [](reports::Verdict& v, const reports::ConformanceTest& t) {
+    if (t.outcome == "pass") ++v.passed;
+    if (t.outcome == "fail") ++v.failed;
+    if (t.outcome == "error") ++v.errors;
+    if (t.outcome == "skip") ++v.skipped;
+    if (t.outcome == "fail" || t.outcome == "error") v.failures.push_back(t.name);
+  };
+  auto decide = [](reports::Verdict& v, bool claimed) {
+    if (!claimed) {
+      v.verdict = "not-claimed";
+    } else if (v.failed + v.errors > 0) {
+      v.verdict = "failed";
+    } else if (v.passed == 0) {
+      v.verdict = "not-tested";
+    } else {
+      v.verdict = "certified";
+    }
+  };
+  for (int i = 0; i < semantics::kGroupCount; ++i) {
+    reports::Verdict v;
+    v.name = std::string(semantics::to_string(static_cast<Group>(i)));
+    for (const reports::ConformanceTest& t : report.tests) {
+      if (std::find(t.certifies.begin(), t.certifies.end(), v.name) != t.certifies.end()) tally(v, t);
+    }
+    decide(v, std::find(report.groups.begin(), report.groups.end(), v.name) != report.groups.end());
+    report.group_verdicts.push_back(std::move(v));
+  }
+  const auto cpu = semantics::isa_version_from_string(report.cpu_version).value_or(IsaVersion::V4);
+  for (const IsaVersion ver : {IsaVersion::V1, IsaVersion::V2, IsaVersion::V3, IsaVersion::V4}) {
+    reports::Verdict v;
+    v.name = std::string(semantics::to_string(ver));
+    // An ISA version is the cumulative instruction set up to it: a v3 claim covers v1-v3.
+    for (const reports::ConformanceTest& t : report.tests) {
+      const auto tv = semantics::isa_version_from_string(t.isa_version);
+      if (tv && *tv <= ver) tally(v, t);
+    }
+    decide(v, ver <= cpu);
+    report.version_verdicts.push_back(std::move(v));
+  }
+}
+
+}  // namespace bpfcert::conformance
