@@ -12,7 +12,7 @@
 namespace bpfcert::interp {
 namespace {
 
-using testing::Vm;
+using test_support::Vm;
 
 void expect_trap(const RunResult& r, TrapKind kind, size_t pc) {
   ASSERT_TRUE(r.trapped) << "no trap, r0 = " << r.r0;

@@ -16,7 +16,7 @@
 #include "semantics/assembly.h"
 #include "semantics/program.h"
 
-namespace bpfcert::interp::testing {
+namespace bpfcert::interp::test_support {
 
 // An environment with the standard and test helpers; add maps and variables before run().
 class Vm {
@@ -75,4 +75,4 @@ class Vm {
   std::unique_ptr<semantics::Program> program_;
 };
 
-}  // namespace bpfcert::interp::testing
+}  // namespace bpfcert::interp::test_support

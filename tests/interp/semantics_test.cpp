@@ -11,7 +11,7 @@
 namespace bpfcert::interp {
 namespace {
 
-using testing::Vm;
+using test_support::Vm;
 
 struct Case {
   const char* name;
