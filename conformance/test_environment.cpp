@@ -118,6 +118,7 @@ semantics::Result<bool> build_test_environment(const DataFile& file, interp::Env
         auto init = parse_hex_bytes(kv->at("init"), path);
         if (!init.ok()) return init.error();
         if (init->size() > static_cast<size_t>(*size)) return bad(d, "init longer than the variable");
+        if (init->empty()) continue;  // "init=": nothing to copy (and memcpy from nullptr is UB)
         std::memcpy(reinterpret_cast<void*>(*env.variable_address(static_cast<int32_t>(*id))), init->data(),
                     init->size());
       }

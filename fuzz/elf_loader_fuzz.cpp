@@ -1,7 +1,7 @@
 // libFuzzer target: arbitrary bytes to the ELF object loader. Every input must give an object
 // or an error value, never a crash, a sanitizer report or a hang; loaded programs are then
 // validated and their line info and functions queried at every pc. The same entry point is
-// replayed over fuzz/corpus/elf_loader by tests/linux (linux_elf_fuzz_replay).
+// replayed over fuzz/corpus/fuzz_elf_loader by tests/linux (linux_elf_fuzz_replay).
 #include <cstddef>
 #include <cstdint>
 #include <span>

@@ -139,6 +139,12 @@ semantics::Result<std::unique_ptr<Map>> make_map(const MapDef& def) {
   if (def.max_entries > (1u << 24)) return bad("max_entries above 16M is not supported by the reference VM");
   if (def.value_size == 0 && def.type != MapType::RingBuf) return bad("value_size must be positive");
   if (def.value_size > (1u << 20)) return bad("value_size above 1 MiB is not supported");
+  // Each size may be fine alone and the product still absurd (1 MiB x 16M entries): the slab
+  // is allocated up front, so its size is bounded rather than left to throw bad_alloc.
+  constexpr uint64_t kMaxSlabBytes = uint64_t{256} << 20;
+  if (((uint64_t{def.value_size} + 7) & ~uint64_t{7}) * def.max_entries > kMaxSlabBytes) {
+    return bad("value_size x max_entries above 256 MiB is not supported by the reference VM");
+  }
   switch (def.type) {
     case MapType::Array:
     case MapType::PercpuArray:

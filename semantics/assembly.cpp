@@ -325,6 +325,7 @@ class Matcher {
     const Token& t = peek();
     const __int128 v = static_cast<__int128>(t.number) * sign;
     if (t.number_overflow || v < lo || v > hi) {
+      pos_ = start;  // the error points at the number's sign, where the literal starts
       return failure(ErrorCode::NumberOutOfRange,
                      fmt::format("{}{} is out of range for {}", sign < 0 ? "-" : "", t.text, describe(e)));
     }
@@ -423,6 +424,16 @@ class Matcher {
   MatchFailure* fail_ = nullptr;
 };
 
+// Which of two patterns' failures to report. A wrong value in the right place (a number out
+// of range, a register that does not exist) says more than a pattern that got further on the
+// wrong path: "r0 = 4294967296" is a mov whose immediate is too large, not an LDDW lacking
+// "ll". Among failures of the same sort, the one that got further wins.
+bool better_failure(const MatchFailure& a, const MatchFailure& b) {
+  const bool a_value = a.code != ErrorCode::SyntaxError, b_value = b.code != ErrorCode::SyntaxError;
+  if (a_value != b_value) return a_value;
+  return a.progress > b.progress;
+}
+
 // ---- the assembler proper ----------------------------------------------------------------
 
 struct PendingInsn {
@@ -520,9 +531,7 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
           matched = p;
           ops = candidate;
         }
-      } else if (!have_failure || fail.progress > best.progress ||
-                 (fail.progress == best.progress && fail.code != ErrorCode::SyntaxError &&
-                  best.code == ErrorCode::SyntaxError)) {
+      } else if (!have_failure || better_failure(fail, best)) {
         best = fail;
         have_failure = true;
       }
@@ -567,7 +576,7 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
       } else {
         rel = *p.ops.target;
       }
-      const bool uses_imm = row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
+      const bool uses_imm = branch_target_in_imm(row);
       const int64_t lo = uses_imm ? INT32_MIN : INT16_MIN, hi = uses_imm ? INT32_MAX : INT16_MAX;
       if (rel < lo || rel > hi) {
         return error_at(ErrorCode::NumberOutOfRange, options, p.line, p.ops.target_col,
@@ -634,7 +643,7 @@ std::string fill(std::string_view tmpl, const Encoding& row, const Insn& insn, c
         if (!target.empty()) {
           out += target;
         } else {
-          const bool uses_imm = row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
+          const bool uses_imm = branch_target_in_imm(row);
           out += format_signed(uses_imm ? insn.imm : insn.off, false);
         }
         break;
@@ -705,7 +714,12 @@ Result<std::vector<Insn>> assemble_any(std::string_view text, const AssembleOpti
   if (conformance.ok()) return conformance;
   auto llvm = assemble_impl(text, Syntax::Llvm, options, &llvm_lines);
   if (llvm.ok()) return llvm;
-  return llvm_lines > conformance_lines ? llvm : conformance;
+  if (llvm_lines != conformance_lines) return llvm_lines > conformance_lines ? llvm : conformance;
+  // Both failed on the same line: the syntax that knew the instruction's first word explains
+  // the error better than the one that did not.
+  const bool llvm_unknown = llvm.error().code == ErrorCode::UnknownMnemonic;
+  const bool conformance_unknown = conformance.error().code == ErrorCode::UnknownMnemonic;
+  return conformance_unknown && !llvm_unknown ? llvm : conformance;
 }
 
 std::string disassemble_one(const Insn& insn, const Insn* second_slot, Syntax syntax) {

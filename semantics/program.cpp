@@ -64,9 +64,12 @@ bool has_branch_target(const Encoding& row) {
          (row.kind == Kind::LoadImm64 && row.lddw_kind() == LddwKind::CodeAddr);
 }
 
+bool branch_target_in_imm(const Encoding& row) {
+  return row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
+}
+
 int64_t branch_target(const Insn& insn, const Encoding& row, size_t pc) {
-  const bool uses_imm = row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
-  return static_cast<int64_t>(pc) + 1 + (uses_imm ? int64_t{insn.imm} : int64_t{insn.off});
+  return static_cast<int64_t>(pc) + 1 + (branch_target_in_imm(row) ? int64_t{insn.imm} : int64_t{insn.off});
 }
 
 bool falls_through(const Encoding& row) {

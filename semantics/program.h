@@ -57,6 +57,9 @@ Result<Program> validate(std::vector<Insn> insns, const ValidationOptions& optio
 // Target of the jump, local call or LDDW code address at pc; only meaningful for those rows.
 int64_t branch_target(const Insn& insn, const Encoding& row, size_t pc);
 bool has_branch_target(const Encoding& row);
+// Whether the target's distance is in imm (gotol, local calls, LDDW code addresses, s32) or
+// in the offset (JA and every conditional jump of JMP and JMP32, s16).
+bool branch_target_in_imm(const Encoding& row);
 // True when execution may continue at pc + 1 (or pc + 2 after an LDDW).
 bool falls_through(const Encoding& row);
 

@@ -13,12 +13,13 @@
 // r6-r9 = rbx, r13, r14, r15 (callee-saved, like BPF's), r10 = rbp. r12 holds the JitFrame,
 // rdi the step budget, r10 and r11 are scratch.
 //
-// Step budget: the program is cut into segments (basic blocks, also cut after every
-// instruction that may end the run: calls, exits, packet loads and checked memory accesses).
-// A segment charges its instruction count on entry (sub rdi, n; jb). Since no instruction but
-// a segment's last one can end the run, a segment that cannot be paid in full ends in a
-// step-budget trap at exactly the instruction where the interpreter traps, with the same
-// step count.
+// Step budget (StepCounting::Exact): the program is cut into segments (basic blocks, also cut
+// after calls, exits and packet loads). A segment charges its instruction count on entry
+// (sub rdi, n; jb). A memory access that traps inside a segment refunds what follows it; a
+// segment the budget cannot pay in full goes to replay(), which runs the instructions the
+// budget covers one by one with the interpreter's checks, so the run ends exactly where and
+// how the interpreter's does (same trap, pc, steps and memory). StepCounting::LoopHeaders
+// charges loop headers and function entries only (see jit.h).
 #include "interp/jit/jit.h"
 
 #include <asmjit/x86.h>
@@ -178,6 +179,7 @@ class Emitter {
   void emit_shift(const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_jump(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   x86::Mem emit_address(size_t pc, uint8_t base, int32_t off, unsigned size, uint64_t flags);
+  x86::Mem emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, bool stack_first);
   void emit_load(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_store(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_atomic(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
@@ -202,7 +204,12 @@ class Emitter {
   x86::Assembler a_;
   bool use_bmi2_ = false;
   bool has_callx_ = false;
-  size_t fuse_mov_add(size_t pc);
+  size_t fuse_mov_add(size_t pc, size_t limit);
+  void emit_load_to(const x86::Gp& d, const x86::Mem& m, const semantics::Encoding& row);
+  void compute_liveness();
+  uint32_t live_out(size_t pc) const { return live_out_.empty() ? 0x7ff : live_out_[pc]; }
+  void emit_store_to(const x86::Mem& m, const semantics::Encoding& row, const semantics::Insn& insn);
+  std::vector<uint32_t> live_out_, use_, def_;
   std::vector<uint8_t> leader_;
   std::vector<uint8_t> moved_;  // instructions emitted out of line
   std::vector<uint8_t> charge_;  // where the budget is charged
@@ -382,6 +389,7 @@ void Emitter::emit_prologue() {
 semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
   const size_t n = prog_.size();
   analyze();
+  if (!has_callx_) compute_liveness();
   labels_.resize(n);
   moved_.assign(n, 0);
   for (size_t pc = 0; pc < n; pc = next_pc(pc)) labels_[pc] = a_.newLabel();
@@ -397,7 +405,7 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
     if (moved_[pc]) continue;  // emitted out of line (see emit_jump)
     a_.bind(labels_[pc]);
     if (charge_[pc]) emit_charge(pc, remaining_[pc]);
-    if (const size_t fused = fuse_mov_add(pc)) {
+    if (const size_t fused = fuse_mov_add(pc, n)) {
       for (size_t i = 0; i < fused; ++i) {
         pc = next_pc(pc);
         a_.bind(labels_[pc]);
@@ -420,16 +428,22 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
       a_.jmp(labels_[pc]);
     }
   }
-  for (size_t i = 0; i < cold_.size(); ++i) cold_[i]();
+  // A stub may add stubs (a moved exit pays its charge out of line): take each one out of the
+  // vector before running it, since push_back may reallocate the vector under it.
+  for (size_t i = 0; i < cold_.size(); ++i) {
+    const std::function<void()> stub = std::move(cold_[i]);
+    stub();
+  }
   return size_t{0};
 }
 
 // "rA = rB; rA += x" (how BPF forms an address) becomes one lea when nothing jumps between
-// the two instructions; followed by "rA = *(size *)(rA + off)" in unchecked mode, the three
-// become one load from [rB + x + off]. Returns how many instructions after pc it consumed.
-size_t Emitter::fuse_mov_add(size_t pc) {
+// the two instructions; followed by "rA = *(size *)(rA + off)", the three become one load from
+// [rB + x + off] (checked like any access in checked mode). Returns how many instructions
+// after pc it consumed.
+size_t Emitter::fuse_mov_add(size_t pc, size_t limit) {
   const size_t nx = pc + 1;
-  if (has_callx_ || nx >= prog_.size() || leader_[nx]) return 0;
+  if (has_callx_ || live_out_.empty() || nx >= limit || leader_[nx]) return 0;
   const auto& mov = prog_.row(pc);
   const auto& add = prog_.row(nx);
   const auto& mi = prog_.insns[pc];
@@ -442,26 +456,115 @@ size_t Emitter::fuse_mov_add(size_t pc) {
   const x86::Gp d = kReg[mi.dst], s = kReg[mi.src];
   const bool imm = add.operand == semantics::Operand::Imm;
   const x86::Gp x = imm ? x86::Gp() : (ai.src == mi.dst ? s : kReg[ai.src]);
-  const size_t third = nx + 1;
-  if (!checked() && third < prog_.size() && !leader_[third]) {
-    const auto& ld = prog_.row(third);
-    const auto& li = prog_.insns[third];
-    const int64_t disp = (imm ? int64_t{ai.imm} : 0) + li.off;
-    if (ld.kind == Kind::Load && li.src == mi.dst && li.dst == mi.dst && disp >= INT32_MIN && disp <= INT32_MAX) {
-      const x86::Mem m = imm ? x86::ptr(s, static_cast<int32_t>(disp), ld.size)
-                             : x86::ptr(s, x, 0, static_cast<int32_t>(disp), ld.size);
-      if (ld.size == 8) {
-        a_.mov(d, m);
-      } else if (ld.sign_extend) {
-        ld.size == 4 ? a_.movsxd(d, m) : a_.movsx(d, m);
-      } else {
-        ld.size == 4 ? a_.mov(d.r32(), m) : a_.movzx(d.r32(), m);
-      }
-      return 2;
+  // The fused access's address: [rB + x + off], checked in checked mode.
+  auto address = [&](size_t at, int64_t disp, const semantics::Encoding& row, uint64_t flags) {
+    const x86::Mem expr = imm ? x86::ptr(s, static_cast<int32_t>(disp), row.size)
+                              : x86::ptr(s, x, 0, static_cast<int32_t>(disp), row.size);
+    return checked() ? emit_checked(at, expr, row.size, flags, false) : expr;
+  };
+  // The instructions between the add and the access, themselves fused where they can be.
+  auto emit_between = [&](size_t from, size_t to) {
+    for (size_t j = from; j < to;) {
+      size_t fused = fuse_mov_add(j, to);
+      if (fused == 0) emit_insn(j);
+      for (size_t i = 0; i <= fused; ++i) j = next_pc(j);
     }
+  };
+  // An access through rA, possibly after a few instructions that leave rA, rB and x alone:
+  // one access to [rB + x + off] when rA is dead afterwards (or the load overwrites it).
+  const uint32_t dbit = 1u << mi.dst, sbit = 1u << mi.src, xbit = imm ? 0u : 1u << ai.src;
+  size_t k = nx + 1, consumed = 1;
+  for (int step = 0; step < 6 && k < limit && !leader_[k]; ++step, k = next_pc(k)) {
+    ++consumed;
+    const auto& row = prog_.row(k);
+    const auto& in = prog_.insns[k];
+    const int64_t disp = (imm ? int64_t{ai.imm} : 0) + in.off;
+    const bool fits = disp >= INT32_MIN && disp <= INT32_MAX;
+    const bool dead_after = !(live_out_[k] & dbit);
+    if (fits && row.kind == Kind::Store && in.dst == mi.dst && dead_after &&
+        (row.operand == semantics::Operand::Imm || in.src != mi.dst)) {
+      emit_between(nx + 1, k);
+      emit_store_to(address(k, disp, row, kAccessWrite), row, in);
+      return consumed;
+    }
+    if (fits && row.kind == Kind::Load && in.src == mi.dst && (in.dst == mi.dst || dead_after)) {
+      emit_between(nx + 1, k);
+      emit_load_to(kReg[in.dst], address(k, disp, row, 0), row);
+      return consumed;
+    }
+    const bool plain = row.kind == Kind::Alu || row.kind == Kind::Load || row.kind == Kind::Store ||
+                       row.kind == Kind::LoadImm64;
+    if (!plain || (use_[k] & dbit) || (def_[k] & (dbit | sbit | xbit))) break;
   }
   a_.lea(d, imm ? x86::ptr(s, ai.imm) : x86::ptr(s, x));
   return 1;
+}
+
+// Registers live after each instruction (bit r), by backward dataflow. Conservative where the
+// program leaves the function: local calls and exits use every register (a callee sees the
+// caller's registers, a caller sees what the callee left in r0-r5), helper calls use r1-r5
+// and keep them (this VM does not clobber them).
+void Emitter::compute_liveness() {
+  const size_t n = prog_.size();
+  constexpr uint32_t kAll = 0x7ff;
+  use_.assign(n, 0);
+  def_.assign(n, 0);
+  auto& use = use_;
+  auto& def = def_;
+  std::vector<std::array<int64_t, 2>> succ(n, {-1, -1});
+  for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
+    const auto& row = prog_.row(pc);
+    const auto& in = prog_.insns[pc];
+    const uint32_t d = 1u << in.dst, sr = 1u << in.src;
+    const bool reg = row.operand == semantics::Operand::Reg;
+    switch (row.kind) {
+      case Kind::Alu:
+        use[pc] = ((row.alu_op() == AluOp::Mov || row.alu_op() == AluOp::Movsx) ? 0 : d) | (reg ? sr : 0);
+        def[pc] = d;
+        break;
+      case Kind::LoadImm64: def[pc] = d; break;
+      case Kind::Load: use[pc] = sr; def[pc] = d; break;
+      case Kind::Store: use[pc] = d | (reg ? sr : 0); break;
+      case Kind::Atomic: {
+        const bool cmpxchg = row.atomic_op() == AtomicOp::Cmpxchg;
+        use[pc] = d | sr | (cmpxchg ? 1u : 0u);
+        if (row.fetch) def[pc] = cmpxchg ? 1u : sr;
+        break;
+      }
+      case Kind::PacketLoad: use[pc] = reg ? sr : 0; def[pc] = 1; break;
+      case Kind::Jump: use[pc] = row.jmp_op() == JmpOp::Ja ? 0 : d | (reg ? sr : 0); break;
+      case Kind::Call:
+        if (row.call_kind() == CallKind::Helper || row.call_kind() == CallKind::Kfunc) {
+          use[pc] = 0x3e;
+          def[pc] = 1;
+        } else {
+          use[pc] = kAll;
+        }
+        break;
+      case Kind::Exit: use[pc] = kAll; break;
+      case Kind::WideSlot: break;
+    }
+    if (semantics::falls_through(row) && next_pc(pc) < n) succ[pc][0] = static_cast<int64_t>(next_pc(pc));
+    if (row.kind == Kind::Jump) succ[pc][1] = semantics::branch_target(in, row, pc);
+  }
+  live_out_.assign(n, 0);
+  std::vector<uint32_t> live_in(n, 0);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = n; i-- > 0;) {
+      if (prog_.row(i).kind == Kind::WideSlot) continue;
+      uint32_t out = 0;
+      for (int64_t t : succ[i]) {
+        if (t >= 0) out |= live_in[static_cast<size_t>(t)];
+      }
+      const uint32_t in = use[i] | (out & ~def[i]);
+      if (out != live_out_[i] || in != live_in[i]) {
+        live_out_[i] = out;
+        live_in[i] = in;
+        changed = true;
+      }
+    }
+  }
 }
 
 void Emitter::emit_insn(size_t pc) {
@@ -739,9 +842,13 @@ void Emitter::emit_jump(size_t pc, const semantics::Encoding& row, const semanti
 // inline, anything else calls check_access, which knows every region and sets the trap.
 x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned size, uint64_t flags) {
   if (!checked() || elided(base, off, size)) return sized_ptr(kReg[base], off, size);
+  return emit_checked(pc, x86::ptr(kReg[base], off), size, flags, base == semantics::kFramePointer);
+}
+
+// The address expression `addr` (base [+ index] + displacement) into r10, checked.
+x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, bool stack_first) {
   const int32_t si = static_cast<int32_t>(size_index(size));
   const bool write = (flags & kAccessWrite) != 0;
-  const bool stack_first = base == semantics::kFramePointer;
   // (addr - start) < limit, one unsigned compare per region; the likelier region is tested
   // inline and falls through, the other one and the runtime call are out of line.
   auto check = [this, si, write](int which) {  // 0 region, 1 stack, 2 cache
@@ -758,7 +865,7 @@ x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned si
     }
   };
   asmjit::Label ok = a_.newLabel(), other = a_.newLabel();
-  a_.lea(kT0, x86::ptr(kReg[base], off));
+  a_.lea(kT0, addr);
   check(stack_first ? 1 : 0);
   a_.jae(other);
   cold_.push_back([this, other, ok, pc, size, flags, check, stack_first] {
@@ -803,29 +910,24 @@ void Emitter::emit_map_checks(unsigned size, asmjit::Label ok) {
 }
 
 void Emitter::emit_load(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
-  const x86::Mem m = emit_address(pc, insn.src, insn.off, row.size, 0);
-  const x86::Gp d = kReg[insn.dst];
-  if (row.sign_extend) {
-    if (row.size == 8) {
-      a_.mov(d, m);
-    } else if (row.size == 4) {
-      a_.movsxd(d, m);
-    } else {
-      a_.movsx(d, m);
-    }
+  emit_load_to(kReg[insn.dst], emit_address(pc, insn.src, insn.off, row.size, 0), row);
+}
+
+void Emitter::emit_load_to(const x86::Gp& d, const x86::Mem& m, const semantics::Encoding& row) {
+  if (row.size == 8) {
+    a_.mov(d, m);
+  } else if (row.sign_extend) {
+    row.size == 4 ? a_.movsxd(d, m) : a_.movsx(d, m);
   } else {
-    if (row.size == 8) {
-      a_.mov(d, m);
-    } else if (row.size == 4) {
-      a_.mov(d.r32(), m);
-    } else {
-      a_.movzx(d.r32(), m);
-    }
+    row.size == 4 ? a_.mov(d.r32(), m) : a_.movzx(d.r32(), m);
   }
 }
 
 void Emitter::emit_store(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
-  const x86::Mem m = emit_address(pc, insn.dst, insn.off, row.size, kAccessWrite);
+  emit_store_to(emit_address(pc, insn.dst, insn.off, row.size, kAccessWrite), row, insn);
+}
+
+void Emitter::emit_store_to(const x86::Mem& m, const semantics::Encoding& row, const semantics::Insn& insn) {
   if (row.operand == semantics::Operand::Reg) {
     a_.mov(m, sized(kReg[insn.src], row.size));
     return;
@@ -993,6 +1095,7 @@ void Emitter::emit_call(size_t pc, const semantics::Encoding& row, const semanti
     }
     case CallKind::Indirect: {
       a_.mov(frame(F(callx_value)), kReg[insn.dst]);
+      a_.mov(frame32(F(trap_pc)), static_cast<uint32_t>(pc));  // for messages naming the register
       spill(true);
       a_.mov(x86::rdi, kFrame);
       emit_runtime_call(reinterpret_cast<const void*>(&Jit::Impl::callx));
@@ -1153,6 +1256,7 @@ uint64_t Jit::Impl::call_helper(JitFrame* f, uint64_t a, uint64_t b, uint64_t c,
 uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e) {
   RunContext& rc = context(f);
   const uint64_t target = f->callx_value;
+  const unsigned reg = rc.program->insns[f->trap_pc].dst;
   auto trap = [&](TrapKind kind, std::string message) {
     f->status = kTrap;
     f->trap_kind = static_cast<uint32_t>(kind);
@@ -1163,7 +1267,7 @@ uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint6
     const uint64_t pc = target - kCodeAddressBase;
     if (pc >= rc.native_pc->size() || (*rc.native_pc)[pc] == 0) {
       return trap(TrapKind::BadCallTarget,
-                  fmt::format("callx {:#x}: code address of pc {} is not an instruction", target, pc));
+                  fmt::format("callx r{} = {:#x}: code address of pc {} is not an instruction", reg, target, pc));
     }
     if (f->depth + 1 >= static_cast<uint32_t>(kMaxCallFrames)) {
       return trap(TrapKind::CallDepthExceeded, fmt::format("call depth would exceed {} frames", kMaxCallFrames));
@@ -1175,7 +1279,7 @@ uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint6
   const Helper* callee = target <= INT32_MAX ? rc.env->helper(static_cast<int32_t>(target)) : nullptr;
   if (callee == nullptr) {
     return trap(target <= INT32_MAX ? TrapKind::UnknownHelper : TrapKind::BadCallTarget,
-                fmt::format("callx {:#x} is neither a helper id nor a code address", target));
+                fmt::format("callx r{} = {:#x} is neither a helper id nor a code address", reg, target));
   }
   f->helper_fn = reinterpret_cast<uint64_t>(callee->fn);
   return call_helper(f, a, b, c, d, e);

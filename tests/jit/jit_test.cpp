@@ -252,6 +252,23 @@ TEST(Jit, FusedAddressArithmetic) {
   expect_r0("mov %r3, 2\nmov %r0, %r1\nadd %r0, %r3\nldxsb %r0, [%r0-2]\nexit", 1, mem);
   expect_r0("mov %r0, %r1\nadd %r0, %r0\nsub %r0, %r1\nsub %r0, %r1\nexit", 0, mem);
   expect_r0("mov %r2, %r1\nadd %r2, 8\nldxh %r3, [%r2+0]\nldxb %r0, [%r2-8]\nadd %r0, %r3\nexit", 0x0a09 + 1, mem);
+  // Stores through a computed address: fused when the address register is dead afterwards,
+  // kept when it is read later or in between.
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nldxb %r3, [%r1+0]\nstxb [%r2+0], %r3\nldxb %r0, [%r1+4]\nexit", 1, mem);
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nstb [%r2+1], 42\nmov %r0, %r2\nsub %r0, %r1\nexit", 4, mem);
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nmov %r3, %r2\nstb [%r2+1], 42\nldxb %r0, [%r3+1]\nexit", 42, mem);
+  expect_r0("mov %r4, 3\nmov %r2, %r1\nadd %r2, %r4\nmov %r4, 0\nstb [%r2+0], 42\nldxb %r0, [%r1+3]\nexit", 42, mem);
+  expect_r0("mov %r4, 3\nmov %r2, %r1\nadd %r2, %r4\nstb [%r2+0], 42\nldxb %r0, [%r1+3]\nmov %r2, 0\nexit", 42, mem);
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nmov %r3, 9\nldxb %r0, [%r2+0]\nadd %r0, %r3\nexit", 14, mem);
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nmov %r3, 9\nldxb %r0, [%r2+0]\nadd %r0, %r2\nsub %r0, %r1\nexit", 9, mem);
+  expect_r0("mov %r2, %r1\nadd %r2, 4\nmov %r5, %r1\nadd %r5, 1\nldxb %r5, [%r5+0]\nldxb %r0, [%r2+0]\n"
+            "add %r0, %r5\nexit",
+            7, mem);
+  // Fused accesses out of bounds trap at the access, with its steps.
+  expect_trap("mov %r0, 0\nmov %r2, %r1\nadd %r2, 8\nldxw %r2, [%r2+0]\nmov %r0, 1\nexit", TrapKind::OutOfBounds, 3,
+              mem, kDefaultMaxSteps, 4);
+  expect_trap("mov %r3, 7\nmov %r2, %r1\nadd %r2, %r3\nldxb %r4, [%r1+0]\nstxh [%r2+2], %r4\nmov %r0, 0\nexit",
+              TrapKind::OutOfBounds, 4, mem, kDefaultMaxSteps, 5);
 }
 
 TEST(Jit, AtomicsAreReadModifyWrites) {
@@ -518,6 +535,30 @@ TEST(Jit, StepBudgetTrapsAtTheInterpretersPc) {
     EXPECT_FALSE(res.trapped);
     EXPECT_EQ(res.steps, 2u);
   }
+}
+
+// Regression: a budget that runs out inside a straight-line run of stores. The interpreter does
+// the stores the budget covers, then traps; so must the JIT in both safety modes (it once
+// trapped at the right pc without doing them in unchecked mode).
+TEST(Jit, BudgetRunningOutMidRunKeepsTheStoresBeforeIt) {
+  const char* prog = "stb [%r1+0], 1\nstb [%r1+1], 2\nstb [%r1+2], 3\nmov %r0, 0\nexit";
+  JitOptions unchecked;
+  unchecked.safety = SafetyMode::Unchecked;
+  for (const JitOptions& options : {JitOptions{}, unchecked}) {
+    Runner jit(prog, options);
+    const Outcome j = jit.run(EngineKind::Jit, std::vector<uint8_t>(4, 0), 2);
+    Runner ref(prog);
+    const Outcome i = ref.run(EngineKind::Interpreter, std::vector<uint8_t>(4, 0), 2);
+    for (const Outcome* o : {&i, &j}) {
+      ASSERT_TRUE(o->result.trapped);
+      EXPECT_EQ(o->result.trap.kind, TrapKind::StepBudgetExhausted);
+      EXPECT_EQ(o->result.trap.pc, 2u);
+      EXPECT_EQ(o->memory, (std::vector<uint8_t>{1, 2, 0, 0}));
+    }
+  }
+  // A trap inside the run: steps count the instructions up to the faulting one only.
+  expect_trap("mov %r0, 1\nstb [%r1+9], 1\nmov %r0, 2\nmov %r0, 3\nexit", TrapKind::OutOfBounds, 1,
+              std::vector<uint8_t>(4, 0), kDefaultMaxSteps, 2);
 }
 
 TEST(Jit, LoopHeaderCountingNeverHangs) {

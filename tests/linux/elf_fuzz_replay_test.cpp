@@ -1,4 +1,4 @@
-// Replays the ELF loader fuzz target's seed corpus (fuzz/corpus/elf_loader, including inputs
+// Replays the ELF loader fuzz target's seed corpus (fuzz/corpus/fuzz_elf_loader, including inputs
 // the fuzzer found) and the built program corpus through the target's entry point, so every
 // ctest run checks what the fuzzer checks, without libFuzzer.
 #include <gtest/gtest.h>
@@ -23,7 +23,7 @@ std::vector<uint8_t> read_bytes(const fs::path& p) {
 
 TEST(ElfFuzzReplay, SeedCorpus) {
   size_t inputs = 0, objects = 0;
-  for (const auto& e : fs::directory_iterator(std::string(BPFCERT_SOURCE_DIR) + "/fuzz/corpus/elf_loader")) {
+  for (const auto& e : fs::directory_iterator(std::string(BPFCERT_SOURCE_DIR) + "/fuzz/corpus/fuzz_elf_loader")) {
     const auto bytes = read_bytes(e.path());
     EXPECT_EQ(bpfcert_fuzz_elf_loader(bytes.data(), bytes.size()), 0) << e.path();
     auto obj = bpfcert::verifier::elf::load_object(bytes, e.path().string());

@@ -37,11 +37,19 @@ std::string describe(const interp::RunResult& r) {
   return fmt::format("r0 = {:#x} (steps {})", r.r0, r.steps);
 }
 
-enum class Engine { Interpreter, Jit, ShiftedInterpreter };
+enum class Engine { Interpreter, Jit };
+
+// Where a run's input memory and context live. Layout 0 (the interpreter's and the JIT's runs)
+// puts them at the same fixed addresses in both, so programs that compute with r1 or r3 (any
+// program may) see identical values; layouts 1 and 2 move them, with other distances and page
+// offsets, for the address-independence check.
+constexpr uint64_t kArenaHint[3] = {0x6f1000000000ull, 0x5a5a5a5a5000ull, 0x2c3d4e5f6000ull};
 
 struct Arena {
-  explicit Arena(size_t bytes) : size(bytes) {
-    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  Arena(size_t bytes, uint64_t hint) : size(bytes) {
+    void* p = mmap(reinterpret_cast<void*>(hint), bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == MAP_FAILED) p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     base = p == MAP_FAILED ? nullptr : static_cast<uint8_t*>(p);
   }
   ~Arena() {
@@ -53,14 +61,37 @@ struct Arena {
   size_t size;
 };
 
-// One run in a fresh environment; `shift` moves every buffer to another address.
-std::optional<Observed> observe(Engine engine, const GeneratedProgram& program, const semantics::Program& valid,
-                                const interp::JitOptions& jit_options, std::string& error) {
-  // The shifted run also moves heap objects relative to each other (map slabs, variables,
-  // buffers), so a program whose pointer arithmetic wanders from one region into another
-  // behaves differently and is recognised as address-dependent.
+template <class F>
+void at_stack_depth(int layout, F&& run) {
+  // A deeper native stack moves the engine's own stack frame (r10) too.
+  if (layout == 0) {
+    run();
+  } else if (layout == 1) {
+    volatile uint8_t shift[1040];
+    shift[0] = 0;
+    run();
+    shift[1] = shift[0];
+  } else {
+    volatile uint8_t shift[3000];
+    shift[0] = 0;
+    run();
+    shift[1] = shift[0];
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// One run in a fresh environment, with its buffers placed by `layout`.
+std::optional<Observed> observe(Engine engine, int layout, const GeneratedProgram& program,
+                                const semantics::Program& valid, const interp::JitOptions& jit_options,
+                                std::string& error) {
+  // Other layouts also move heap objects relative to each other (map slabs, variables), so a
+  // program whose pointer arithmetic wanders from one region into another behaves differently
+  // and is recognised as address-dependent.
   std::vector<std::unique_ptr<uint8_t[]>> perturb;
-  if (engine == Engine::ShiftedInterpreter) {
+  for (int i = 0; i < layout; ++i) {
     for (size_t size : {24, 40, 56, 72, 96, 136, 200, 1000, 5000, 40, 24}) perturb.push_back(std::make_unique<uint8_t[]>(size));
   }
   interp::Environment env;
@@ -79,18 +110,16 @@ std::optional<Observed> observe(Engine engine, const GeneratedProgram& program, 
     vm = std::make_unique<interp::Interpreter>(*linked, env);
   }
   Observed o;
-  const size_t pad = engine == Engine::ShiftedInterpreter ? 136 : 0;
   // Memory and context live in their own mapping, far apart and away from the heap, so an
   // access that strays past one of them does not land in another region by chance.
+  const size_t pad = layout == 0 ? 0 : 136 * static_cast<size_t>(layout);
   const size_t page = 4096, span_bytes = std::max(program.memory.size(), program.context.size()) + pad;
-  const size_t gap = (span_bytes / page + 2) * page;
-  // The shifted run also changes the distance between the two and their page offsets, so
-  // arithmetic mixing pointers (r1 ^ r3) gives other values.
-  const bool shifted = engine == Engine::ShiftedInterpreter;
-  Arena arena((shifted ? 9 : 3) * gap);
+  const size_t gap = (span_bytes / page + 4) * page;  // more than a page between the two
+  const size_t l = static_cast<size_t>(layout);
+  Arena arena((layout == 0 ? 3 : 12) * gap, kArenaHint[layout]);
   if (arena.base == nullptr) return std::nullopt;
-  uint8_t* mem_at = arena.base + (shifted ? 3 * gap + 5 * page : gap) + pad;
-  uint8_t* ctx_at = arena.base + (shifted ? 7 * gap : 2 * gap) + pad;
+  uint8_t* mem_at = arena.base + (layout == 0 ? gap : 2 * gap + l * page) + pad;
+  uint8_t* ctx_at = arena.base + (layout == 0 ? 2 * gap : (7 + l) * gap) + pad;
   std::copy(program.memory.begin(), program.memory.end(), mem_at);
   std::copy(program.context.begin(), program.context.end(), ctx_at);
   std::span<uint8_t> mem(mem_at, program.memory.size());
@@ -98,15 +127,7 @@ std::optional<Observed> observe(Engine engine, const GeneratedProgram& program, 
   interp::Invocation inv = program.invocation(mem, ctx);
   interp::RunOptions ropt;
   ropt.max_steps = program.max_steps;
-  if (engine == Engine::ShiftedInterpreter) {
-    // A deeper native stack moves the interpreter's own stack frame too.
-    volatile uint8_t shift[1040];
-    shift[0] = 0;
-    o.result = vm->run(inv, ropt);
-    shift[1] = shift[0];
-  } else {
-    o.result = vm->run(inv, ropt);
-  }
+  at_stack_depth(layout, [&] { o.result = vm->run(inv, ropt); });
   o.memory.assign(mem.begin(), mem.end());
   o.context.assign(ctx.begin(), ctx.end());
   for (size_t i = 0; i < env.map_count(); ++i) o.maps.push_back(dump_map(env.map_at(i)));
@@ -126,6 +147,16 @@ std::string compare(const Observed& x, const Observed& y, bool exact_steps) {
   const bool same_result = a.trapped == b.trapped && (!exact_steps || a.steps == b.steps) &&
                            (a.trapped ? a.trap.kind == b.trap.kind && a.trap.pc == b.trap.pc : a.r0 == b.r0);
   if (!same_result) diff += fmt::format("result: interp {} / jit {}\n", describe(a), describe(b));
+  // Messages name addresses, which differ between runs; compare them with the digits masked.
+  auto shape = [](std::string m) {
+    for (char& c : m) {
+      if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) c = '#';
+    }
+    return m;
+  };
+  if (same_result && a.trapped && shape(a.trap.message) != shape(b.trap.message)) {
+    diff += fmt::format("trap message: interp '{}' / jit '{}'\n", a.trap.message, b.trap.message);
+  }
   if (x.memory != y.memory) diff += "input memory differs\n";
   if (x.context != y.context) diff += "context differs\n";
   for (size_t i = 0; i < x.maps.size() && i < y.maps.size(); ++i) {
@@ -146,18 +177,20 @@ DifferentialOutcome run_differential(const GeneratedProgram& program, const Diff
   auto valid = semantics::validate(program.insns, vopt);
   if (!valid.ok()) return outcome;
   std::string error;
-  const auto reference = observe(Engine::Interpreter, program, *valid, options.jit, error);
+  const auto reference = observe(Engine::Interpreter, 0, program, *valid, options.jit, error);
   if (!reference) return outcome;
   outcome.valid = true;
   outcome.reference = reference->result;
   if (options.check_address_independence) {
-    const auto shifted = observe(Engine::ShiftedInterpreter, program, *valid, options.jit, error);
-    if (!shifted || !compare(*reference, *shifted, true).empty()) {
-      outcome.address_dependent = true;
-      return outcome;
+    for (int layout = 1; layout <= 2; ++layout) {
+      const auto shifted = observe(Engine::Interpreter, layout, program, *valid, options.jit, error);
+      if (!shifted || !compare(*reference, *shifted, true).empty()) {
+        outcome.address_dependent = true;
+        return outcome;
+      }
     }
   }
-  const auto jit = observe(Engine::Jit, program, *valid, options.jit, error);
+  const auto jit = observe(Engine::Jit, 0, program, *valid, options.jit, error);
   if (!jit) {
     outcome.diff = error.empty() ? std::string("the JIT run failed") : error;
     return outcome;

@@ -12,6 +12,18 @@
 //
 // Rows are drawn from semantics::encodings(), never from a second opcode list: every row the
 // options allow is equally likely, so a campaign of a few hundred programs covers the table.
+//
+// Use (link bpfcert_test_support):
+//   GeneratorOptions o;
+//   o.seed = 42;
+//   o.traps = false;                                     // only programs that run to exit
+//   o.allow = [](const semantics::Encoding& e) { return e.group != semantics::Group::Packet; };
+//   GeneratedProgram p = generate(o);
+//   interp::Environment env;
+//   p.setup(env);                                        // helpers, maps, variable
+//   std::vector<uint8_t> mem = p.memory, ctx = p.context;
+//   interp::Invocation inv = p.invocation(mem, ctx);     // r1..r4 and the regions
+// Programs generated with traps = false never trap on the interpreter (tests/jit checks it).
 #pragma once
 
 #include <cstdint>

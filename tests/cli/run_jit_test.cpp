@@ -1,0 +1,51 @@
+// bpfcert run --jit: the same output and exit codes as the interpreter.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <string>
+
+namespace {
+
+struct Output {
+  std::string text;
+  int status = -1;
+};
+
+Output run(const std::string& args) {
+  const std::string cmd = std::string(BPFCERT_BINARY_DIR) + "/cli/bpfcert " + args + " 2>&1";
+  Output out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  std::array<char, 512> buf{};
+  while (fgets(buf.data(), buf.size(), p) != nullptr) out.text += buf.data();
+  const int status = pclose(p);
+  out.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+const std::string kSamples = std::string(BPFCERT_CORPUS_DIR) + "/samples/";
+
+TEST(RunJit, SameResultAsTheInterpreter) {
+  for (const char* sample : {"sum_loop.asm", "fibonacci.asm", "atomic_counter.asm"}) {
+    const Output interp = run("run " + kSamples + sample);
+    const Output jit = run("run --jit " + kSamples + sample);
+    const Output fast = run("run --jit --unchecked " + kSamples + sample);
+    EXPECT_EQ(interp.status, 0) << interp.text;
+    EXPECT_EQ(jit.status, 0) << jit.text;
+    EXPECT_EQ(jit.text, interp.text);
+    EXPECT_EQ(fast.text, interp.text);
+  }
+  EXPECT_EQ(run("run --jit " + kSamples + "sum_loop.asm").text, "0x00000000000013ba\n");
+}
+
+TEST(RunJit, TrapsAndUsageErrors) {
+  const Output interp = run("run --max-steps 50 " + kSamples + "sum_loop.asm");
+  const Output jit = run("run --jit --max-steps 50 " + kSamples + "sum_loop.asm");
+  EXPECT_EQ(jit.status, 1);
+  EXPECT_EQ(jit.text, interp.text);
+  EXPECT_NE(jit.text.find("step-budget-exhausted at pc 2"), std::string::npos) << jit.text;
+  EXPECT_EQ(run("run --unchecked " + kSamples + "sum_loop.asm").status, 2);
+}
+
+}  // namespace
