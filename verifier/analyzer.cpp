@@ -146,7 +146,7 @@ class Analyzer {
     State entry;
     std::vector<State> in;
     std::vector<std::vector<State>> out;
-    std::vector<State> exits;  // per block: state at its exit instruction
+    std::vector<std::unique_ptr<State>> exits;  // per block: state at its exit instruction (exit blocks only)
     // Checking pass: what each back edge proves about its loop's counter.
     struct EdgeBound {
       size_t latch_pc = 0;
@@ -518,7 +518,7 @@ State Analyzer::analyze_function(size_t sub, const State& entry, bool check) {
   run.entry = entry;
   run.in.assign(sp.blocks.size(), State{});
   run.out.resize(sp.blocks.size());
-  run.exits.assign(sp.blocks.size(), State{});
+  run.exits.resize(sp.blocks.size());
   for (size_t i = 0; i < sp.blocks.size(); ++i) run.out[i].assign(cfg_.blocks[sp.blocks[i]].succs.size(), State{});
   FnRun* saved_run = run_;
   const bool saved_check = check_;
@@ -535,7 +535,9 @@ State Analyzer::analyze_function(size_t sub, const State& entry, bool check) {
     evaluate_loops(run);
   }
   State exit;
-  for (const State& x : run.exits) exit = state_join(exit, x);
+  for (const auto& x : run.exits) {
+    if (x) exit = state_join(exit, *x);
+  }
   run_ = saved_run;
   check_ = saved_check;
   return exit;
@@ -565,7 +567,7 @@ void Analyzer::process_block(FnRun& run, size_t b) {
   State s = run.in[li];
   auto& outs = run.out[li];
   for (State& o : outs) o = State{};
-  run.exits[li] = State{};
+  run.exits[li].reset();
   if (s.bottom) return;
   for (size_t pc = bb.first;; pc = next_pc(prog_, pc)) {
     if (++stats_.transfers > in_.options.max_transfers) throw BudgetExceeded{};
@@ -581,7 +583,7 @@ void Analyzer::process_block(FnRun& run, size_t b) {
     }
     if (row.kind == Kind::Exit) {
       exit_insn(s, pc);
-      run.exits[li] = std::move(s);
+      run.exits[li] = std::make_unique<State>(std::move(s));
       break;
     }
     step(s, pc);
