@@ -83,7 +83,6 @@ struct BudgetExceeded {};
 // Ids by origin: lookups and helper memory pc + 1; linked scalars, packet variable offsets,
 // entry pointers that may be null: their own ranges, so no two meanings share an id.
 constexpr uint32_t kPacketIdBase = 0x40000000u;
-constexpr uint32_t kEntryIdBase = 0x7fff0000u;
 constexpr uint32_t kScalarIdBase = 0x20000000u;
 constexpr uint32_t kRegisterCells = 16;  // cells 0..10 are registers; stack slots from 16
 // Offsets whose address order equals their order as signed offsets: buffers live in user

@@ -406,6 +406,7 @@ bool state_leq(const State& a, const State& b) {
 // ---- text -------------------------------------------------------------------------------------
 
 std::string describe(const Scalar& s) {
+  if (scalar_eq(s, scalar_top())) return "any";
   if (is_const(s)) {
     const auto v = static_cast<int64_t>(s.t.value);
     if (v >= -4096 && v <= 4096) return fmt::format("{}", v);
@@ -486,7 +487,7 @@ std::string describe(const Value& v, const VerifierInput* input) {
   if (v.region == PointerKind::Packet && v.id != 0) {
     out += v.id == kOpaqueId ? " (unrelated to checked ranges)" : fmt::format(" (var#{}{:+})", v.id, v.delta);
   }
-  if (v.nullable && v.id != 0 && v.id != kOpaqueId) out += fmt::format(" (id {})", v.id);
+  if (v.nullable && v.id != 0 && v.id < kEntryIdBase) out += fmt::format(" (id {})", v.id);
   return out;
 }
 

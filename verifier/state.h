@@ -19,6 +19,8 @@ inline constexpr int kStackBytes = 512;  // per frame; Platform::stack_size may 
 inline constexpr int kStackSlots = kStackBytes / 8;
 // Pointer id meaning "not known to share anything": joins of different ids give it.
 inline constexpr uint32_t kOpaqueId = 0xffffffffu;
+// Ids of entry pointers that may be null (memory of size 0): never re-created.
+inline constexpr uint32_t kEntryIdBase = 0x7fff0000u;
 
 Scalar scalar_top();
 Scalar scalar_const(uint64_t v);
