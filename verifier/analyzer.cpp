@@ -1266,7 +1266,13 @@ void Analyzer::atomic_insn(State& s, size_t pc) {
   }
   if (have_ptr && check_access(s, pc, insn.dst, p, insn.off, n, AccessKind::Atomic) && p.region == PointerKind::Stack) {
     // The old value is read: it must be initialised scalar data.
-    (void)stack_read(s, pc, insn.dst, p, insn.off, n, false);
+    const Value old = stack_read(s, pc, insn.dst, p, insn.off, n, false);
+    if (!old.is_scalar()) {
+      report("ptr.arith", pc,
+             fmt::format("atomic operation on {}{:+}, which holds {}: arithmetic on a pointer", reg_text(s, insn.dst),
+                         insn.off, text(old)),
+             s);
+    }
     stack_write(s, pc, p, insn.off, n, Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, false)), n);
   }
   if (row.fetch) {

@@ -674,6 +674,9 @@ case("atomic-memory-out-of-bounds", "a 32-bit atomic at r1+14 crosses the end",
 case("atomic-pointer-operand", "an atomic exchange storing a pointer",
      ["stdw [%r10-8], 0", ("lock xchg [%r10-8], %r1", "A"), "mov %r0, 0", "exit"], reject=[("ptr.leak", "A")],
      mem=MEM16)
+case("atomic-on-spilled-pointer", "an atomic add on a stack slot holding a spilled pointer",
+     ["stxdw [%r10-8], %r1", "mov %r3, 1", ("lock add [%r10-8], %r3", "A"), "mov %r0, 0", "exit"],
+     reject=[("ptr.arith", "A")], mem=MEM16)
 case("atomic-cmpxchg-stack", "compare-and-exchange on the stack",
      ["stdw [%r10-8], 3", "mov %r0, 3", "mov %r3, 9", "lock cmpxchg [%r10-8], %r3", "exit"], accept="stack.uninit")
 case("atomic-cmpxchg-r0-uninit", "compare-and-exchange reads r0",
