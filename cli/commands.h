@@ -12,5 +12,6 @@ void add_run_command(CLI::App& app, int* exit_code);
 void add_conform_command(CLI::App& app, int* exit_code);
 void add_plugin_command(CLI::App& app, int* exit_code);
 void add_report_command(CLI::App& app, int* exit_code);
+void add_verify_command(CLI::App& app, int* exit_code);
 
 }  // namespace bpfcert::cli

@@ -28,7 +28,8 @@ enum class PointerKind : uint8_t {
 };
 
 // Helper and kfunc argument types: a subset of Linux's bpf_arg_type that covers the uapi
-// helpers' prototypes, plus the size pairing rules.
+// helpers' prototypes, plus the size pairing rules: a ConstSize / ConstSizeOrZero argument
+// gives the size of the nearest memory argument before it.
 enum class ArgType : uint8_t {
   None,              // argument not used (must not be read by the helper)
   Anything,          // any initialised value, scalar or pointer
@@ -61,6 +62,12 @@ struct HelperPrototype {
   std::array<ArgType, 5> args{};  // r1..r5
   // For RetType::MemoryOrNull: which argument (0-based) holds the size.
   std::optional<int> ret_size_arg;
+  // RetType::Integer: the values the helper can return (signed, inclusive), when narrower
+  // than any 64-bit value (bpf_get_prandom_u32: [0, 2^32 - 1]).
+  std::optional<std::pair<int64_t, int64_t>> ret_range;
+  // The memory argument is a printf-style format whose conversions read the remaining
+  // arguments (bpf_trace_printk): the verifier must know the format to allow %s.
+  bool format_string = false;
   bool gpl_only = false;
 };
 
@@ -88,9 +95,11 @@ struct ProgramType {
   std::string name;                       // "xdp", "socket_filter", "conformance", ...
   uint32_t linux_id = 0;                  // uapi enum bpf_prog_type, 0 when not Linux
   std::vector<std::string> section_prefixes;  // ELF section names that select it ("xdp", "tc", ...)
-  // r1 at entry: a context with a layout, or (conformance) memory whose size is given at
-  // verification time, with r2 = that size.
-  enum class Entry : uint8_t { Context, MemoryAndLength } entry = Entry::Context;
+  // Registers at entry. Context: r1 = the context (layout below). MemoryAndLength
+  // (conformance): r1 = memory whose size is given at verification time, r2 = that size.
+  // MemoryAndContext (test harnesses): as MemoryAndLength, plus r3 = the context and r4 = its
+  // size.
+  enum class Entry : uint8_t { Context, MemoryAndLength, MemoryAndContext } entry = Entry::Context;
   ContextLayout context;
   bool has_packet = false;                // Packet / PacketEnd pointers exist
   bool legacy_packet_loads = false;       // LD ABS / IND allowed (skb-based types)
@@ -117,7 +126,12 @@ struct Platform {
   // Whether a pointer may be stored where a program's output can read it back (map values,
   // the context, the conformance memory): Linux forbids it for unprivileged loaders.
   bool allow_pointer_leaks = false;
-  uint32_t stack_size = 512;
+  uint32_t stack_size = 512;           // bytes of each frame
+  uint32_t combined_stack_size = 512;  // bytes of all frames of a call chain (Linux); 0: no such limit
+  // The stack is zeroed once per run (the reference interpreter and JIT): reading the main
+  // frame before writing it gives 0, a callee's frame holds earlier calls' bytes. Otherwise
+  // (Linux) reading unwritten stack is an error.
+  bool zeroed_stack = false;
   int max_call_frames = 8;
 
   const ProgramType* find_program_type(const std::string& type_name) const {

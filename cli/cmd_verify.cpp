@@ -1,0 +1,335 @@
+// bpfcert verify: prove a program safe (or say why not) on a platform, without running it.
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/input.h"
+#include "conformance/test_environment.h"
+#include "interp/environment.h"
+#include "reports/verification_report.h"
+#include "semantics/assembly.h"
+#include "verifier/analyzer.h"
+#include "verifier/platforms.h"
+
+namespace bpfcert::cli {
+
+namespace {
+
+// Source line of each pc for assembler text: instruction lines in order, an LDDW taking two
+// slots (unless written as two .raw lines). Comments and labels as the assembler reads them.
+std::vector<int> pc_lines(const std::string& text, int first_line, const std::vector<semantics::Insn>& insns) {
+  std::vector<int> lines(insns.size(), 0);
+  std::istringstream in(text);
+  std::string line;
+  int line_no = first_line - 1;
+  size_t pc = 0;
+  while (std::getline(in, line) && pc < insns.size()) {
+    ++line_no;
+    for (const char* marker : {"#", ";", "//"}) {
+      const size_t at = line.find(marker);
+      if (at != std::string::npos) line.resize(at);
+    }
+    std::string_view v = line;
+    auto trim = [&] {
+      while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+      while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+    };
+    trim();
+    // Leading labels "name:".
+    for (;;) {
+      size_t i = 0;
+      while (i < v.size() && (std::isalnum(static_cast<unsigned char>(v[i])) || v[i] == '_' || v[i] == '.')) ++i;
+      if (i == 0 || i >= v.size() || v[i] != ':') break;
+      v.remove_prefix(i + 1);
+      trim();
+    }
+    if (v.empty()) continue;
+    const bool raw = v.starts_with(".raw");
+    lines[pc] = line_no;
+    pc += (!raw && insns[pc].opcode == 0x18 && pc + 1 < insns.size()) ? 2 : 1;
+  }
+  return lines;
+}
+
+reports::ScalarBounds bounds(const verifier::Scalar& s) {
+  reports::ScalarBounds b;
+  b.tnum_value = s.t.value;
+  b.tnum_mask = s.t.mask;
+  b.umin = s.umin;
+  b.umax = s.umax;
+  b.smin = static_cast<int64_t>(s.smin);
+  b.smax = static_cast<int64_t>(s.smax);
+  b.u32min = static_cast<uint32_t>(s.u32min);
+  b.u32max = static_cast<uint32_t>(s.u32max);
+  b.s32min = static_cast<int32_t>(s.s32min);
+  b.s32max = static_cast<int32_t>(s.s32max);
+  return b;
+}
+
+const char* region_id(verifier::PointerKind k) {
+  using verifier::PointerKind;
+  switch (k) {
+    case PointerKind::Context: return "ctx";
+    case PointerKind::Stack: return "stack";
+    case PointerKind::Packet: return "packet";
+    case PointerKind::PacketEnd: return "packet_end";
+    case PointerKind::PacketMeta: return "packet_meta";
+    case PointerKind::MapValue: return "map_value";
+    case PointerKind::MapHandle: return "map";
+    case PointerKind::Memory: return "mem";
+    case PointerKind::Variable: return "variable";
+    case PointerKind::Code: return "code";
+  }
+  return "pointer";
+}
+
+reports::RegisterValue register_value(int reg, const verifier::ValueView& v) {
+  using T = verifier::ValueView::Type;
+  reports::RegisterValue r;
+  r.reg = reg;
+  r.text = v.text;
+  switch (v.type) {
+    case T::Uninit: r.type = "uninit"; break;
+    case T::Unknown: r.type = "unknown"; break;
+    case T::Number:
+      r.type = "scalar";
+      r.value = bounds(v.value);
+      break;
+    case T::Pointer:
+      r.type = "pointer";
+      r.value = bounds(v.value);
+      r.region = region_id(v.region);
+      r.object = v.object;
+      r.nullable = v.nullable;
+      break;
+  }
+  return r;
+}
+
+bool write_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, int* exit_code) {
+  auto* cmd = app.add_subcommand("verify", "Verify a program by abstract interpretation: exit 0 accepted, 1 rejected");
+  struct Options {
+    std::string input, platform = "conformance", program_type, json, sarif, syntax, mem_hex, mem_file;
+    std::optional<uint64_t> mem_size;
+    bool print_invariants = false, allow_extensions = false, quiet = false;
+    uint64_t max_loop_iterations = 1'000'000;
+  };
+  auto o = std::make_shared<Options>();
+  cmd->add_option("IN", o->input, "raw bytecode, assembler text (either syntax) or .data file")->required();
+  cmd->add_option("--platform", o->platform, "platform whose rules apply")->capture_default_str();
+  cmd->add_option("--program-type", o->program_type, "program type of the platform (default: its first)");
+  cmd->add_option("--json", o->json, "write the JSON report (schema bpfcert/verification/1) to this file ('-': stdout)");
+  cmd->add_option("--sarif", o->sarif, "write a SARIF 2.1.0 report to this file ('-': stdout)");
+  cmd->add_flag("--print-invariants", o->print_invariants, "print the abstract state before every instruction");
+  auto* mem = cmd->add_option("--mem", o->mem_hex, "conformance platform: the input memory as hex bytes (its size counts)");
+  auto* mem_file = cmd->add_option("--mem-file", o->mem_file, "conformance platform: input memory from a file")->excludes(mem);
+  cmd->add_option("--mem-size", o->mem_size, "conformance platform: size of the input memory in bytes")
+      ->excludes(mem)
+      ->excludes(mem_file);
+  cmd->add_option("--max-loop-iterations", o->max_loop_iterations, "largest loop bound accepted")->capture_default_str();
+  cmd->add_option("--syntax", o->syntax, "assembler syntax of IN (detected when omitted)")
+      ->check(CLI::IsMember({"conformance", "llvm"}));
+  cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx)");
+  cmd->add_flag("-q,--quiet", o->quiet, "print nothing on stdout (exit code and report files only)");
+  cmd->callback([o, exit_code] {
+    const verifier::Platform* platform = verifier::find_platform(o->platform);
+    if (platform == nullptr) {
+      std::string known;
+      for (const std::string& n : verifier::platform_names()) known += (known.empty() ? "" : ", ") + n;
+      std::cerr << fmt::format("bpfcert: unknown or unavailable platform '{}' (available: {})\n", o->platform, known);
+      *exit_code = kExitInput;
+      return;
+    }
+    auto prog = load_program(o->input, o->syntax.empty() ? std::nullopt : semantics::syntax_from_string(o->syntax));
+    if (!prog.ok()) {
+      *exit_code = report_error(prog.error());
+      return;
+    }
+    const std::vector<semantics::Insn> insns = prog->insns;
+    std::string source_text;
+    int first_line = 1;
+    if (prog->kind == InputKind::Assembly) {
+      auto text = read_file(o->input);
+      if (text.ok()) source_text = *text;
+    } else if (prog->kind == InputKind::DataFile && !prog->data_file->has_raw) {
+      source_text = prog->data_file->asm_text;
+      first_line = prog->data_file->asm_first_line;
+    }
+    semantics::ValidationOptions vopt;
+    vopt.allow_extensions = o->allow_extensions;
+    auto valid = semantics::validate(prog->insns, vopt);
+    if (!valid.ok()) {
+      semantics::Error e = valid.error();
+      e.where.file = o->input;
+      *exit_code = report_error(e);
+      return;
+    }
+    verifier::VerifierInput vin;
+    vin.program = &valid.value();
+    vin.platform = platform;
+    vin.program_type = o->program_type.empty() && !platform->program_types.empty() ? platform->program_types.front().name
+                                                                                       : o->program_type;
+    vin.options.collect_invariants = o->print_invariants;
+    vin.options.max_loop_iterations = o->max_loop_iterations;
+    // Assembler text may declare maps and variables in "# @bpfcert" comments, as .data files do.
+    if (!prog->data_file && prog->kind == InputKind::Assembly && source_text.find("@bpfcert") != std::string::npos) {
+      auto df = conformance::parse_data_file("-- asm\n" + source_text, o->input);
+      if (df.ok()) prog->data_file = std::move(df.value());
+    }
+    // The conformance platform's memory and the maps and variables a .data file declares.
+    if (!o->mem_hex.empty()) {
+      auto bytes = conformance::parse_hex_bytes(o->mem_hex, "--mem");
+      if (!bytes.ok()) {
+        *exit_code = report_error(bytes.error());
+        return;
+      }
+      vin.memory_size = bytes->size();
+    } else if (!o->mem_file.empty()) {
+      auto content = read_file(o->mem_file);
+      if (!content.ok()) {
+        *exit_code = report_error(content.error());
+        return;
+      }
+      vin.memory_size = content->size();
+    } else if (o->mem_size) {
+      vin.memory_size = *o->mem_size;
+    } else if (prog->data_file && prog->data_file->has_mem) {
+      vin.memory_size = prog->data_file->mem.size();
+    } else {
+      vin.memory_size = 0;
+      // "# @bpfcert mem-size N" in the file (the corpus' convention).
+      if (prog->data_file) {
+        for (const conformance::Directive* d : prog->data_file->find("mem-size")) {
+          vin.memory_size = std::strtoull(d->args.c_str(), nullptr, 0);
+        }
+      }
+    }
+    if (prog->data_file) {
+      interp::Environment env;
+      auto built = conformance::build_test_environment(*prog->data_file, env);
+      if (!built.ok()) {
+        *exit_code = report_error(built.error());
+        return;
+      }
+      for (size_t i = 0; i < env.map_count(); ++i) {
+        const interp::MapDef& def = env.map_at(i).def();
+        verifier::MapDescriptor m;
+        m.name = def.name;
+        m.type = static_cast<uint32_t>(def.type);
+        m.key_size = def.key_size;
+        m.value_size = def.value_size;
+        m.max_entries = def.max_entries;
+        m.fd = env.map_fd(i);
+        vin.maps.push_back(m);
+      }
+      for (const conformance::Directive* d : prog->data_file->find("var")) {
+        std::istringstream in(d->args);
+        std::string tok;
+        verifier::VariableDescriptor v;
+        while (in >> tok) {
+          if (tok.starts_with("id=")) v.id = static_cast<int32_t>(std::strtol(tok.c_str() + 3, nullptr, 0));
+          if (tok.starts_with("size=")) v.size = static_cast<uint32_t>(std::strtoul(tok.c_str() + 5, nullptr, 0));
+        }
+        v.name = fmt::format("var{}", v.id);
+        vin.variables.push_back(v);
+      }
+    }
+    auto result = verifier::verify(vin);
+    if (!result.ok()) {
+      *exit_code = report_error(result.error());
+      return;
+    }
+    const verifier::VerificationResult& r = *result;
+    const std::vector<int> lines = source_text.empty() ? std::vector<int>(insns.size(), 0)
+                                                       : pc_lines(source_text, first_line, insns);
+    auto disasm = [&](int64_t pc) -> std::string {
+      if (pc < 0 || static_cast<size_t>(pc) >= insns.size()) return {};
+      const auto p = static_cast<size_t>(pc);
+      const semantics::Insn* second = p + 1 < insns.size() ? &insns[p + 1] : nullptr;
+      return semantics::disassemble_one(insns[p], second, semantics::Syntax::Conformance);
+    };
+    reports::VerificationReport rep;
+    rep.tool_version = "0.1.0";
+    rep.input = o->input;
+    rep.input_kind = prog->kind == InputKind::Bytecode ? "bytecode" : prog->kind == InputKind::Assembly ? "assembly" : "data";
+    rep.platform = platform->name;
+    rep.program_type = vin.program_type;
+    rep.memory_size = vin.memory_size;
+    rep.accepted = r.accepted;
+    for (const verifier::Finding& f : r.findings) {
+      reports::VerificationFinding x;
+      x.check = f.check;
+      x.severity = verifier::to_string(f.severity);
+      x.pc = f.pc;
+      x.line = f.pc >= 0 && static_cast<size_t>(f.pc) < lines.size() ? lines[static_cast<size_t>(f.pc)] : 0;
+      x.instruction = disasm(f.pc);
+      x.message = f.message;
+      for (const verifier::RegisterNote& n : f.registers) x.registers.push_back(register_value(n.reg, n.value));
+      rep.findings.push_back(std::move(x));
+    }
+    if (vin.options.collect_invariants) {
+      std::vector<reports::VerificationInvariant> invs;
+      for (const verifier::Invariant& inv : r.invariants) {
+        reports::VerificationInvariant x;
+        x.pc = inv.pc;
+        x.line = inv.pc < lines.size() ? lines[inv.pc] : 0;
+        x.instruction = disasm(static_cast<int64_t>(inv.pc));
+        for (int reg = 0; reg <= 10; ++reg) {
+          const verifier::ValueView& v = inv.registers[static_cast<size_t>(reg)];
+          if (v.type != verifier::ValueView::Type::Uninit) x.registers.push_back(register_value(reg, v));
+        }
+        for (const verifier::StackByteRange& s : inv.stack) x.stack.push_back({s.frame, s.offset, s.size, s.text});
+        invs.push_back(std::move(x));
+      }
+      rep.invariants = std::move(invs);
+    }
+    if (r.exit_r0) {
+      rep.exit_r0 = bounds(*r.exit_r0);
+      rep.exit_r0_text = verifier::describe(*r.exit_r0);
+    }
+    for (const verifier::LoopReport& l : r.loops) rep.loops.push_back({l.header_pc, l.bound});
+    rep.statistics = {r.stats.seconds,      r.stats.transfers, r.stats.iterations, r.stats.states,
+                      r.stats.widenings,    r.stats.instructions, r.stats.blocks,   r.stats.loops,
+                      r.stats.subprograms,  r.stats.contexts};
+    for (const verifier::CheckInfo& c : verifier::check_catalog()) {
+      rep.checks.push_back({c.id, verifier::to_string(c.severity), c.description});
+    }
+    auto emit = [&](const std::string& path, const std::string& content) {
+      if (path == "-") {
+        std::cout << content << "\n";
+        return true;
+      }
+      if (!write_file(path, content + "\n")) {
+        std::cerr << fmt::format("bpfcert: {}: cannot write the report\n", path);
+        return false;
+      }
+      return true;
+    };
+    bool ok = true;
+    if (!o->json.empty()) {
+      reports::VerificationReport jrep = rep;
+      if (!o->print_invariants) jrep.invariants.reset();
+      ok = emit(o->json, reports::to_json(jrep).dump(2)) && ok;
+    }
+    if (!o->sarif.empty()) ok = emit(o->sarif, reports::to_sarif(rep).dump(2)) && ok;
+    if (!o->quiet && o->json != "-" && o->sarif != "-") {
+      reports::VerificationReport trep = rep;
+      if (!o->print_invariants) trep.invariants.reset();
+      std::cout << reports::to_text(trep);
+    }
+    *exit_code = !ok ? kExitInput : r.accepted ? kExitOk : kExitVerdict;
+  });
+}
+
+}  // namespace bpfcert::cli

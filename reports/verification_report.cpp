@@ -1,0 +1,189 @@
+#include "reports/verification_report.h"
+
+#include <fmt/format.h>
+
+namespace bpfcert::reports {
+
+using nlohmann::json;
+
+namespace {
+
+json scalar_json(const ScalarBounds& b) {
+  return json{{"tnum", {{"value", fmt::format("{:#x}", b.tnum_value)}, {"mask", fmt::format("{:#x}", b.tnum_mask)}}},
+              {"umin", b.umin},
+              {"umax", b.umax},
+              {"smin", b.smin},
+              {"smax", b.smax},
+              {"u32min", b.u32min},
+              {"u32max", b.u32max},
+              {"s32min", b.s32min},
+              {"s32max", b.s32max}};
+}
+
+json register_json(const RegisterValue& r) {
+  json j{{"reg", fmt::format("r{}", r.reg)}, {"type", r.type}, {"text", r.text}};
+  if (r.value) j[r.type == "pointer" ? "offset" : "value"] = scalar_json(*r.value);
+  if (r.region) j["region"] = *r.region;
+  if (r.object) j["object"] = *r.object;
+  if (r.type == "pointer") j["nullable"] = r.nullable;
+  return j;
+}
+
+json registers_json(const std::vector<RegisterValue>& regs) {
+  json a = json::array();
+  for (const RegisterValue& r : regs) a.push_back(register_json(r));
+  return a;
+}
+
+std::string registers_text(const std::vector<RegisterValue>& regs) {
+  std::string out;
+  for (const RegisterValue& r : regs) out += fmt::format("{}r{} = {}", out.empty() ? "" : ", ", r.reg, r.text);
+  return out;
+}
+
+}  // namespace
+
+json to_json(const VerificationReport& r) {
+  json j;
+  j["schema"] = kVerificationSchemaId;
+  j["tool"] = {{"name", "bpfcert"}, {"version", r.tool_version}};
+  j["input"] = {{"path", r.input}, {"kind", r.input_kind}};
+  j["platform"] = r.platform;
+  j["program_type"] = r.program_type;
+  if (r.memory_size) j["memory_size"] = *r.memory_size;
+  j["verdict"] = r.accepted ? "accepted" : "rejected";
+  json findings = json::array();
+  for (const VerificationFinding& f : r.findings) {
+    json x{{"check", f.check}, {"severity", f.severity}, {"message", f.message}, {"registers", registers_json(f.registers)}};
+    x["pc"] = f.pc >= 0 ? json(f.pc) : json(nullptr);
+    if (f.line > 0) x["line"] = f.line;
+    if (!f.instruction.empty()) x["instruction"] = f.instruction;
+    findings.push_back(std::move(x));
+  }
+  j["findings"] = std::move(findings);
+  if (r.exit_r0) {
+    json e = scalar_json(*r.exit_r0);
+    e["text"] = r.exit_r0_text.value_or("");
+    j["exit_r0"] = e;
+  }
+  json loops = json::array();
+  for (const LoopSummary& l : r.loops) {
+    loops.push_back({{"header_pc", l.header_pc}, {"bound", l.bound ? json(*l.bound) : json(nullptr)}});
+  }
+  j["loops"] = std::move(loops);
+  if (r.invariants) {
+    json inv = json::array();
+    for (const VerificationInvariant& i : *r.invariants) {
+      json x{{"pc", i.pc}, {"instruction", i.instruction}, {"registers", registers_json(i.registers)}};
+      if (i.line > 0) x["line"] = i.line;
+      json stack = json::array();
+      for (const StackEntry& s : i.stack) {
+        stack.push_back({{"frame", s.frame}, {"offset", s.offset}, {"size", s.size}, {"text", s.text}});
+      }
+      x["stack"] = std::move(stack);
+      inv.push_back(std::move(x));
+    }
+    j["invariants"] = std::move(inv);
+  }
+  const VerificationStatistics& s = r.statistics;
+  j["statistics"] = {{"seconds", s.seconds},       {"transfers", s.transfers}, {"iterations", s.iterations},
+                     {"states", s.states},         {"widenings", s.widenings}, {"instructions", s.instructions},
+                     {"blocks", s.blocks},         {"loops", s.loops},         {"subprograms", s.subprograms},
+                     {"contexts", s.contexts}};
+  return j;
+}
+
+json to_sarif(const VerificationReport& r) {
+  json rules = json::array();
+  for (const CheckDescription& c : r.checks) {
+    rules.push_back({{"id", c.id},
+                     {"name", c.id},
+                     {"shortDescription", {{"text", c.description}}},
+                     {"fullDescription", {{"text", c.description}}},
+                     {"defaultConfiguration", {{"level", c.severity == "warning" ? "warning" : "error"}}}});
+  }
+  auto rule_index = [&](const std::string& id) -> int {
+    for (size_t i = 0; i < r.checks.size(); ++i) {
+      if (r.checks[i].id == id) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  json results = json::array();
+  for (const VerificationFinding& f : r.findings) {
+    std::string text = f.message;
+    if (f.pc >= 0) text = fmt::format("pc {}: {}", f.pc, text);
+    if (!f.instruction.empty()) text += fmt::format(" [{}]", f.instruction);
+    if (!f.registers.empty()) text += fmt::format(" (state: {})", registers_text(f.registers));
+    json loc{{"physicalLocation", {{"artifactLocation", {{"uri", r.input}}}}}};
+    if (f.line > 0) {
+      loc["physicalLocation"]["region"] = {{"startLine", f.line}};
+    } else if (f.pc >= 0 && r.input_kind == "bytecode") {
+      loc["physicalLocation"]["region"] = {{"byteOffset", f.pc * 8}, {"byteLength", 8}};
+    } else {
+      loc["physicalLocation"]["region"] = {{"startLine", 1}};
+    }
+    if (f.pc >= 0) loc["logicalLocations"] = json::array({{{"name", fmt::format("pc {}", f.pc)}, {"kind", "instruction"}}});
+    json res{{"ruleId", f.check},
+             {"level", f.severity == "warning" ? "warning" : "error"},
+             {"message", {{"text", text}}},
+             {"locations", json::array({loc})},
+             {"partialFingerprints", {{"bpfcertCheckPc/v1", fmt::format("{}:{}", f.check, f.pc)}}}};
+    if (const int i = rule_index(f.check); i >= 0) res["ruleIndex"] = i;
+    results.push_back(std::move(res));
+  }
+  json run{{"tool",
+            {{"driver",
+              {{"name", "bpfcert"},
+               {"version", r.tool_version},
+               {"semanticVersion", r.tool_version},
+               {"rules", std::move(rules)}}}}},
+           {"artifacts", json::array({{{"location", {{"uri", r.input}}}}})},
+           {"results", std::move(results)},
+           {"properties",
+            {{"verdict", r.accepted ? "accepted" : "rejected"}, {"platform", r.platform}, {"programType", r.program_type}}}};
+  return json{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+              {"version", "2.1.0"},
+              {"runs", json::array({std::move(run)})}};
+}
+
+std::string to_text(const VerificationReport& r) {
+  size_t errors = 0, warnings = 0;
+  for (const VerificationFinding& f : r.findings) (f.severity == "error" ? errors : warnings)++;
+  std::string out = fmt::format("{}: {}", r.input, r.accepted ? "accepted" : "rejected");
+  out += fmt::format(" ({} error{}, {} warning{}; platform {}, program type {})\n", errors, errors == 1 ? "" : "s", warnings,
+                     warnings == 1 ? "" : "s", r.platform, r.program_type);
+  for (const VerificationFinding& f : r.findings) {
+    std::string where = r.input;
+    if (f.line > 0) where += fmt::format(":{}", f.line);
+    if (f.pc >= 0) where += fmt::format(": pc {}", f.pc);
+    out += fmt::format("{}: {}[{}]: {}\n", where, f.severity, f.check, f.message);
+    if (!f.instruction.empty()) out += fmt::format("    {:>5}: {}\n", f.pc, f.instruction);
+    if (!f.registers.empty()) out += fmt::format("    state: {}\n", registers_text(f.registers));
+  }
+  if (r.invariants) {
+    out += "invariants (state before each instruction):\n";
+    for (const VerificationInvariant& i : *r.invariants) {
+      out += fmt::format("  {:>5}: {}\n", i.pc, i.instruction);
+      out += fmt::format("         {}\n", registers_text(i.registers));
+      if (!i.stack.empty()) {
+        std::string st;
+        for (const StackEntry& s : i.stack) {
+          st += fmt::format("{}[{}r10{:+}, {}B] {}", st.empty() ? "" : "; ", s.frame == 0 ? "" : fmt::format("frame {} ", s.frame),
+                            s.offset, s.size, s.text);
+        }
+        out += fmt::format("         stack: {}\n", st);
+      }
+    }
+  }
+  if (r.accepted && r.exit_r0_text) out += fmt::format("r0 at exit: {}\n", *r.exit_r0_text);
+  for (const LoopSummary& l : r.loops) {
+    out += l.bound ? fmt::format("loop at pc {}: at most {} iterations\n", l.header_pc, *l.bound)
+                   : fmt::format("loop at pc {}: no bound proven\n", l.header_pc);
+  }
+  const VerificationStatistics& s = r.statistics;
+  out += fmt::format("{} instructions, {} blocks, {} loops, {} subprograms; {:.3f} ms, {} transfers, {} states\n",
+                     s.instructions, s.blocks, s.loops, s.subprograms, s.seconds * 1e3, s.transfers, s.states);
+  return out;
+}
+
+}  // namespace bpfcert::reports

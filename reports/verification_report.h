@@ -1,0 +1,100 @@
+// The verification report: what `bpfcert verify` says about one program, as a model that the
+// JSON writer (schema "bpfcert/verification/1", reports/schemas/verification-1.schema.json),
+// the SARIF 2.1.0 writer and the text printer share. Independent of the verifier's types:
+// the command fills it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace bpfcert::reports {
+
+inline constexpr const char* kVerificationSchemaId = "bpfcert/verification/1";
+
+// An abstract scalar: tnum and the four ranges, as the verifier's domain keeps them.
+struct ScalarBounds {
+  uint64_t tnum_value = 0, tnum_mask = 0;
+  uint64_t umin = 0, umax = 0;
+  int64_t smin = 0, smax = 0;
+  uint32_t u32min = 0, u32max = 0;
+  int32_t s32min = 0, s32max = 0;
+};
+
+struct RegisterValue {
+  int reg = 0;
+  std::string type;  // "uninit", "scalar", "pointer", "unknown"
+  std::string text;  // human-readable abstract value
+  std::optional<ScalarBounds> value;  // scalar: its value; pointer: its offset
+  std::optional<std::string> region;  // pointers: "stack", "mem", "map_value", "packet", ...
+  std::optional<int64_t> object;      // pointers: map index, frame, variable id, code pc
+  bool nullable = false;
+};
+
+struct StackEntry {
+  int frame = 0;
+  int64_t offset = 0;  // from the frame's r10
+  uint32_t size = 0;
+  std::string text;
+};
+
+struct VerificationFinding {
+  std::string check;     // stable id: "mem.bounds", ...
+  std::string severity;  // "error" or "warning"
+  int64_t pc = -1;
+  int line = 0;          // source line when the input is text (0: none)
+  std::string instruction;  // disassembly of the instruction at pc
+  std::string message;
+  std::vector<RegisterValue> registers;  // abstract state of the initialised registers at pc
+};
+
+struct VerificationInvariant {
+  size_t pc = 0;
+  int line = 0;
+  std::string instruction;
+  std::vector<RegisterValue> registers;  // initialised registers only
+  std::vector<StackEntry> stack;
+};
+
+struct VerificationStatistics {
+  double seconds = 0;
+  uint64_t transfers = 0, iterations = 0, states = 0, widenings = 0;
+  uint64_t instructions = 0, blocks = 0, loops = 0, subprograms = 0, contexts = 0;
+};
+
+struct LoopSummary {
+  size_t header_pc = 0;
+  std::optional<uint64_t> bound;
+};
+
+struct CheckDescription {
+  std::string id, severity, description;
+};
+
+struct VerificationReport {
+  std::string tool_version;
+  std::string input;           // the path as given
+  std::string input_kind;      // "bytecode", "assembly", "data"
+  std::string platform;
+  std::string program_type;
+  std::optional<uint64_t> memory_size;
+  bool accepted = false;
+  std::vector<VerificationFinding> findings;
+  std::optional<std::vector<VerificationInvariant>> invariants;  // when requested
+  std::optional<ScalarBounds> exit_r0;
+  std::optional<std::string> exit_r0_text;
+  std::vector<LoopSummary> loops;
+  VerificationStatistics statistics;
+  std::vector<CheckDescription> checks;  // the catalogue (SARIF rules)
+};
+
+nlohmann::json to_json(const VerificationReport& report);
+// SARIF 2.1.0: one run, one rule per check id, one result per finding located in the input
+// file (by line for text inputs, by byte offset for raw bytecode).
+nlohmann::json to_sarif(const VerificationReport& report);
+std::string to_text(const VerificationReport& report);
+
+}  // namespace bpfcert::reports

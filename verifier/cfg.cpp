@@ -1,0 +1,384 @@
+#include "verifier/cfg.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/dominator_tree.hpp>
+#include <boost/graph/strong_components.hpp>
+#include <functional>
+#include <map>
+#include <queue>
+#include <set>
+
+namespace bpfcert::verifier {
+
+using semantics::CallKind;
+using semantics::JmpOp;
+using semantics::Kind;
+using semantics::LddwKind;
+
+namespace {
+
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
+using Vertex = boost::graph_traits<Graph>::vertex_descriptor;
+
+size_t next_pc(const semantics::Program& p, size_t pc) {
+  return pc + (p.row(pc).kind == Kind::LoadImm64 ? 2 : 1);
+}
+
+bool ends_block(const semantics::Encoding& row) { return row.kind == Kind::Jump || row.kind == Kind::Exit; }
+
+// Targets that start a subprogram: local calls and code addresses (callbacks, callx).
+bool is_function_reference(const semantics::Encoding& row) {
+  return (row.kind == Kind::Call && row.call_kind() == CallKind::Local) ||
+         (row.kind == Kind::LoadImm64 && row.lddw_kind() == LddwKind::CodeAddr);
+}
+
+}  // namespace
+
+size_t Cfg::subprogram_at(size_t pc) const {
+  for (size_t i = 0; i < subprograms.size(); ++i) {
+    if (subprograms[i].entry_pc == pc) return i;
+  }
+  return kNoBlock;
+}
+
+bool Cfg::in_loop(size_t b, size_t l) const {
+  for (size_t x = blocks[b].loop; x != kNoBlock; x = loops[x].parent) {
+    if (x == l) return true;
+  }
+  return false;
+}
+
+size_t Cfg::loop_of_header(size_t b) const {
+  const size_t l = blocks[b].loop;
+  return l != kNoBlock && loops[l].header == b ? l : kNoBlock;
+}
+
+bool Cfg::is_back_edge(size_t from, size_t to) const {
+  const size_t l = loop_of_header(to);
+  return l != kNoBlock && in_loop(from, l);
+}
+
+Cfg Cfg::build(const semantics::Program& program) {
+  Cfg cfg;
+  const size_t n = program.size();
+  // ---- subprograms: the main program and every function reference's target ----
+  std::set<size_t> entries{0};
+  for (size_t pc = 0; pc < n; ++pc) {
+    const auto& row = program.row(pc);
+    if (is_function_reference(row)) entries.insert(static_cast<size_t>(semantics::branch_target(program.insns[pc], row, pc)));
+  }
+  std::vector<size_t> entry_list(entries.begin(), entries.end());
+  std::vector<size_t> sub_of_pc(n, 0);
+  for (size_t i = 0; i < entry_list.size(); ++i) {
+    Subprogram s;
+    s.entry_pc = entry_list[i];
+    const size_t end = i + 1 < entry_list.size() ? entry_list[i + 1] : n;
+    for (size_t pc = s.entry_pc; pc < end; ++pc) sub_of_pc[pc] = i;  // until ownership is known
+    cfg.subprograms.push_back(s);
+  }
+
+  // ---- leaders and blocks ----
+  std::vector<bool> leader(n, false);
+  for (size_t e : entry_list) leader[e] = true;
+  for (size_t pc = 0; pc < n; pc = next_pc(program, pc)) {
+    const auto& row = program.row(pc);
+    if (row.kind == Kind::Jump) {
+      leader[static_cast<size_t>(semantics::branch_target(program.insns[pc], row, pc))] = true;
+    }
+    if (ends_block(row) && next_pc(program, pc) < n) leader[next_pc(program, pc)] = true;
+  }
+  cfg.block_of_pc.assign(n, kNoBlock);
+  for (size_t pc = 0; pc < n;) {
+    BasicBlock b;
+    b.first = pc;
+    b.subprogram = sub_of_pc[pc];
+    size_t last = pc;
+    for (;;) {
+      cfg.block_of_pc[last] = cfg.blocks.size();
+      const size_t nx = next_pc(program, last);
+      if (ends_block(program.row(last)) || nx >= n || leader[nx]) break;
+      last = nx;
+    }
+    b.last = last;
+    cfg.blocks.push_back(b);
+    pc = next_pc(program, last);
+  }
+  // ---- edges, and which function owns each block ----
+  // A function is the code its entry reaches without calls (so functions need not be
+  // contiguous). Entering another function's entry or body by a jump or fall-through is a
+  // structural error, and that edge is left out.
+  std::vector<std::vector<size_t>> raw(cfg.blocks.size());
+  for (size_t bi = 0; bi < cfg.blocks.size(); ++bi) {
+    const BasicBlock& b = cfg.blocks[bi];
+    const auto& row = program.row(b.last);
+    const size_t nx = next_pc(program, b.last);
+    if (row.kind == Kind::Exit) continue;
+    if (row.kind == Kind::Jump) {
+      if (row.jmp_op() != JmpOp::Ja) raw[bi].push_back(cfg.block_of_pc[nx]);
+      raw[bi].push_back(cfg.block_of_pc[static_cast<size_t>(semantics::branch_target(program.insns[b.last], row, b.last))]);
+      continue;
+    }
+    if (nx < n) raw[bi].push_back(cfg.block_of_pc[nx]);
+  }
+  for (auto& s : cfg.subprograms) s.entry_block = cfg.block_of_pc[s.entry_pc];
+  std::vector<size_t> owner(cfg.blocks.size(), kNoBlock);
+  for (size_t i = 0; i < cfg.subprograms.size(); ++i) owner[cfg.subprograms[i].entry_block] = i;
+  for (size_t i = 0; i < cfg.subprograms.size(); ++i) {
+    std::vector<size_t> work{cfg.subprograms[i].entry_block};
+    while (!work.empty()) {
+      const size_t bi = work.back();
+      work.pop_back();
+      BasicBlock& b = cfg.blocks[bi];
+      for (size_t t : raw[bi]) {
+        if (owner[t] != kNoBlock && owner[t] != i) {
+          const size_t other = cfg.subprograms[owner[t]].entry_pc;
+          const bool fallthrough = cfg.blocks[t].first == next_pc(program, b.last) &&
+                                   (program.row(b.last).kind != Kind::Jump || t == raw[bi].front());
+          cfg.problems.push_back(
+              {"cfg.jump", b.last,
+               cfg.blocks[t].first == other
+                   ? fmt::format("{} from pc {} enters the function at pc {} without a call",
+                                 fallthrough ? "execution falls through" : "a jump", b.last, other)
+                   : fmt::format("a {} from pc {} to pc {} enters the body of the function at pc {}",
+                                 fallthrough ? "fall-through" : "jump", b.last, cfg.blocks[t].first, other)});
+          continue;
+        }
+        b.succs.push_back(t);
+        if (owner[t] == kNoBlock) {
+          owner[t] = i;
+          work.push_back(t);
+        }
+      }
+    }
+  }
+  cfg.local_index.assign(cfg.blocks.size(), kNoBlock);
+  for (size_t bi = 0; bi < cfg.blocks.size(); ++bi) {
+    BasicBlock& b = cfg.blocks[bi];
+    b.reachable = owner[bi] != kNoBlock;
+    if (owner[bi] != kNoBlock) b.subprogram = owner[bi];
+    for (size_t x : b.succs) {
+      auto& preds = cfg.blocks[x].preds;
+      if (std::find(preds.begin(), preds.end(), bi) == preds.end()) preds.push_back(bi);
+    }
+    if (b.reachable) {
+      auto& list = cfg.subprograms[b.subprogram].blocks;
+      cfg.local_index[bi] = list.size();
+      list.push_back(bi);
+    }
+  }
+  cfg.subprograms[0].called = true;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (const auto& b : cfg.blocks) {
+      if (!b.reachable || !cfg.subprograms[b.subprogram].called) continue;
+      for (size_t pc = b.first; pc <= b.last; pc = next_pc(program, pc)) {
+        const auto& row = program.row(pc);
+        if (!is_function_reference(row)) continue;
+        const size_t s = cfg.subprogram_at(static_cast<size_t>(semantics::branch_target(program.insns[pc], row, pc)));
+        if (s != kNoBlock && !cfg.subprograms[s].called) {
+          cfg.subprograms[s].called = true;
+          changed = true;
+        }
+      }
+    }
+  }
+  // Unreachable instructions, reported as ranges.
+  {
+    size_t start = kNoBlock;
+    auto flush = [&](size_t end) {
+      if (start == kNoBlock) return;
+      cfg.problems.push_back({"cfg.unreachable", start,
+                              end - 1 == start ? fmt::format("instruction {} is unreachable", start)
+                                               : fmt::format("instructions {}..{} are unreachable", start, end - 1)});
+      start = kNoBlock;
+    };
+    for (size_t pc = 0; pc < n; ++pc) {
+      const size_t b = cfg.block_of_pc[pc];
+      if (b == kNoBlock) continue;  // second LDDW slot: belongs with its first
+      const bool live = cfg.blocks[b].reachable && cfg.subprograms[cfg.blocks[b].subprogram].called;
+      if (!live && start == kNoBlock) start = pc;
+      if (live) flush(pc);
+    }
+    flush(n);
+  }
+
+  // ---- dominators, back edges, natural loops, reducibility (per subprogram) ----
+  for (auto& sub : cfg.subprograms) {
+    std::vector<size_t> local;  // reachable blocks
+    std::map<size_t, Vertex> index;
+    for (size_t b : sub.blocks) {
+      if (!cfg.blocks[b].reachable) continue;
+      index[b] = local.size();
+      local.push_back(b);
+    }
+    Graph g(local.size());
+    for (size_t i = 0; i < local.size(); ++i) {
+      for (size_t s : cfg.blocks[local[i]].succs) boost::add_edge(i, index.at(s), g);
+    }
+    std::vector<Vertex> idom(local.size(), boost::graph_traits<Graph>::null_vertex());
+    auto idom_map = boost::make_iterator_property_map(idom.begin(), boost::get(boost::vertex_index, g));
+    boost::lengauer_tarjan_dominator_tree(g, index.at(sub.entry_block), idom_map);
+    // Pre/post numbers of the dominator tree make "a dominates b" an O(1) interval test.
+    std::vector<std::vector<Vertex>> children(local.size());
+    for (Vertex v = 0; v < local.size(); ++v) {
+      if (idom[v] != boost::graph_traits<Graph>::null_vertex()) children[idom[v]].push_back(v);
+    }
+    std::vector<size_t> pre(local.size(), 0), post(local.size(), 0);
+    {
+      size_t clock = 0;
+      std::vector<std::pair<Vertex, size_t>> stack{{index.at(sub.entry_block), 0}};
+      pre[stack.back().first] = clock++;
+      while (!stack.empty()) {
+        auto& [v, i] = stack.back();
+        if (i < children[v].size()) {
+          const Vertex c = children[v][i++];
+          pre[c] = clock++;
+          stack.emplace_back(c, 0);
+        } else {
+          post[v] = clock++;
+          stack.pop_back();
+        }
+      }
+    }
+    auto dominates = [&](Vertex a, Vertex b) { return pre[a] <= pre[b] && post[b] <= post[a]; };
+    // Natural loops, one per header (union over its back edges).
+    std::map<Vertex, std::set<Vertex>> loop_body;
+    std::map<Vertex, std::vector<Vertex>> latches;
+    Graph forward(local.size());
+    for (Vertex u = 0; u < local.size(); ++u) {
+      for (size_t s : cfg.blocks[local[u]].succs) {
+        const Vertex v = index.at(s);
+        if (dominates(v, u)) {
+          auto& lat = latches[v];
+          if (std::find(lat.begin(), lat.end(), u) == lat.end()) lat.push_back(u);
+          auto& body = loop_body[v];
+          body.insert(v);
+          std::vector<Vertex> work;
+          if (body.insert(u).second) work.push_back(u);
+          while (!work.empty()) {
+            const Vertex x = work.back();
+            work.pop_back();
+            for (size_t p : cfg.blocks[local[x]].preds) {
+              if (!cfg.blocks[p].reachable) continue;
+              const Vertex pv = index.at(p);
+              if (body.insert(pv).second) work.push_back(pv);
+            }
+          }
+        } else {
+          boost::add_edge(u, v, forward);
+        }
+      }
+    }
+    // Reducible iff the graph without back edges is acyclic.
+    std::vector<int> comp(local.size());
+    const int ncomp = boost::strong_components(
+        forward, boost::make_iterator_property_map(comp.begin(), boost::get(boost::vertex_index, forward)));
+    if (ncomp < static_cast<int>(local.size())) {
+      std::map<int, std::vector<size_t>> members;
+      for (size_t i = 0; i < local.size(); ++i) members[comp[i]].push_back(cfg.blocks[local[i]].first);
+      for (auto& [c, pcs] : members) {
+        if (pcs.size() < 2) continue;
+        std::sort(pcs.begin(), pcs.end());
+        cfg.problems.push_back({"loop.irreducible", pcs.front(),
+                                fmt::format("a cycle through pcs {} has more than one entry (irreducible control "
+                                            "flow): its iterations cannot be counted",
+                                            fmt::join(pcs, ", "))});
+      }
+    }
+    const size_t first_loop = cfg.loops.size();
+    for (auto& [h, body] : loop_body) {
+      Loop l;
+      l.header = local[h];
+      for (Vertex v : latches[h]) l.latches.push_back(local[v]);
+      for (Vertex v : body) l.blocks.push_back(local[v]);
+      std::sort(l.blocks.begin(), l.blocks.end());
+      std::sort(l.latches.begin(), l.latches.end());
+      cfg.loops.push_back(std::move(l));
+    }
+    // Nesting: the parent is the smallest other loop whose body holds the header.
+    for (size_t i = first_loop; i < cfg.loops.size(); ++i) {
+      size_t best = kNoBlock;
+      for (size_t j = first_loop; j < cfg.loops.size(); ++j) {
+        if (i == j) continue;
+        const auto& bj = cfg.loops[j].blocks;
+        if (!std::binary_search(bj.begin(), bj.end(), cfg.loops[i].header)) continue;
+        if (best == kNoBlock || bj.size() < cfg.loops[best].blocks.size()) best = j;
+      }
+      cfg.loops[i].parent = best;
+    }
+    for (size_t i = first_loop; i < cfg.loops.size(); ++i) {
+      int d = 1;
+      for (size_t p = cfg.loops[i].parent; p != kNoBlock; p = cfg.loops[p].parent) ++d;
+      cfg.loops[i].depth = d;
+      for (size_t b : cfg.loops[i].blocks) {
+        const size_t cur = cfg.blocks[b].loop;
+        if (cur == kNoBlock || cfg.loops[cur].blocks.size() > cfg.loops[i].blocks.size()) cfg.blocks[b].loop = i;
+      }
+    }
+
+    // ---- weak topological order: by the loop nesting forest (the graph is reducible; an
+    // irreducible one is rejected before analysis). A region (the subprogram, or a loop's
+    // body without its header) is ordered topologically with each inner loop collapsed into
+    // its header; each inner loop becomes a component ordered the same way, recursively.
+    std::function<std::vector<WtoElement>(const std::vector<size_t>&, size_t)> order =
+        [&](const std::vector<size_t>& region, size_t region_loop) -> std::vector<WtoElement> {
+      // Representative of a block in this region: the header of the outermost loop strictly
+      // inside region_loop that contains it, or the block itself.
+      auto rep = [&](size_t b) {
+        size_t r = b;
+        for (size_t l = cfg.blocks[b].loop; l != kNoBlock && l != region_loop; l = cfg.loops[l].parent) {
+          r = cfg.loops[l].header;
+        }
+        return r;
+      };
+      std::set<size_t> in_region(region.begin(), region.end());
+      std::map<size_t, std::set<size_t>> succ;
+      std::map<size_t, int> indeg;
+      for (size_t b : region) indeg.emplace(rep(b), 0);
+      for (size_t b : region) {
+        for (size_t s : cfg.blocks[b].succs) {
+          if (!in_region.count(s)) continue;
+          const size_t rb = rep(b), rs = rep(s);
+          if (rb == rs) continue;  // inside one inner loop
+          if (succ[rb].insert(rs).second) ++indeg[rs];
+        }
+      }
+      std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
+      for (auto& [r, d] : indeg) {
+        if (d == 0) ready.push(r);
+      }
+      std::vector<WtoElement> out;
+      while (!ready.empty()) {
+        const size_t r = ready.top();
+        ready.pop();
+        WtoElement e;
+        e.block = r;
+        const size_t l = cfg.loop_of_header(r);
+        if (l != kNoBlock && l != region_loop) {
+          e.component = true;
+          std::vector<size_t> body;
+          for (size_t b : cfg.loops[l].blocks) {
+            if (b != r) body.push_back(b);
+          }
+          e.body = order(body, l);
+        }
+        out.push_back(std::move(e));
+        for (size_t s : succ[r]) {
+          if (--indeg[s] == 0) ready.push(s);
+        }
+      }
+      return out;
+    };
+    if (ncomp == static_cast<int>(local.size())) {
+      std::vector<size_t> region = local;
+      std::sort(region.begin(), region.end());
+      sub.wto = order(region, kNoBlock);
+    }
+  }
+  return cfg;
+}
+
+}  // namespace bpfcert::verifier
