@@ -255,6 +255,11 @@ void add_verify_command(CLI::App& app, int* exit_code) {
                                                                                        : o->program_type;
     vin.options.collect_invariants = o->print_invariants;
     vin.options.max_loop_iterations = o->max_loop_iterations;
+    // Assembler text may declare maps and variables in "# @bpfcert" comments, as .data files do.
+    if (!prog->data_file && prog->kind == InputKind::Assembly && source_text.find("@bpfcert") != std::string::npos) {
+      auto df = conformance::parse_data_file("-- asm\n" + source_text, o->input);
+      if (df.ok()) prog->data_file = std::move(df.value());
+    }
     // The conformance platform's memory and the maps and variables a .data file declares.
     if (!o->mem_hex.empty()) {
       auto bytes = conformance::parse_hex_bytes(o->mem_hex, "--mem");
@@ -272,8 +277,16 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       vin.memory_size = content->size();
     } else if (o->mem_size) {
       vin.memory_size = *o->mem_size;
+    } else if (prog->data_file && prog->data_file->has_mem) {
+      vin.memory_size = prog->data_file->mem.size();
     } else {
-      vin.memory_size = prog->data_file ? prog->data_file->mem.size() : 0;
+      vin.memory_size = 0;
+      // "# @bpfcert mem-size N" in the file (the corpus' convention).
+      if (prog->data_file) {
+        for (const conformance::Directive* d : prog->data_file->find("mem-size")) {
+          vin.memory_size = std::strtoull(d->args.c_str(), nullptr, 0);
+        }
+      }
     }
     if (prog->data_file) {
       interp::Environment env;

@@ -33,11 +33,15 @@
 //     |k| * c_L = sign(k) * (x - d) lies in a computed [0, B]; when B + |k| < 2^64 the counter
 //     cannot reach B / |k| + 1 on this edge (it would have to pass through values whose image
 //     exceeds B, without wrapping);
-//   - an exclusion: with k = +-1 and d a single value, a test `x != K` (or jset x, -1, ...)
-//     that the edge passes says c_L != E for the one E that makes x == K.
+//   - an exclusion: with k = +-1, a test `x != K` (or jset x, -1, ...) that the edge passed
+//     since the last back edge says c_L != E for the E that makes x == K. E is exact when d
+//     and K are constants. When d is invariant (the body shifts x by exactly k, so d has the
+//     same concrete value every iteration: `net` in Relation) and K is a constant or a register
+//     the loop never writes, E is one value fixed for the entry, known to lie in an interval.
 //   c_L takes every value from 0 up to its final count, one per back edge, so if every edge
 //   admits at most the values up to B, or every value but E (and no range edge admits E), the
-//   loop takes at most max(B) + 1, or E, back edges per entry (evaluate_loops). A loop for which
+//   loop takes at most max(B) + 1, or E, back edges per entry; a single back edge excluding an
+//   E bounded by an interval takes at most the interval's maximum (evaluate_loops). A loop for which
 //   no such proof exists, or whose bound exceeds AnalyzerOptions::max_loop_iterations, is
 //   rejected with loop.unbounded. Every loop's iterations per entry being bounded, and loops
 //   nesting finitely, every execution terminates. This is PREVAIL's counter argument, with a
@@ -83,7 +87,6 @@ struct BudgetExceeded {};
 // Ids by origin: lookups and helper memory pc + 1; linked scalars, packet variable offsets,
 // entry pointers that may be null: their own ranges, so no two meanings share an id.
 constexpr uint32_t kPacketIdBase = 0x40000000u;
-constexpr uint32_t kEntryIdBase = 0x7fff0000u;
 constexpr uint32_t kScalarIdBase = 0x20000000u;
 constexpr uint32_t kRegisterCells = 16;  // cells 0..10 are registers; stack slots from 16
 // Offsets whose address order equals their order as signed offsets: buffers live in user
@@ -146,12 +149,13 @@ class Analyzer {
     State entry;
     std::vector<State> in;
     std::vector<std::vector<State>> out;
-    std::vector<State> exits;  // per block: state at its exit instruction
+    std::vector<std::unique_ptr<State>> exits;  // per block: state at its exit instruction (exit blocks only)
     // Checking pass: what each back edge proves about its loop's counter.
     struct EdgeBound {
       size_t latch_pc = 0;
       std::optional<uint64_t> range;   // c <= range on this edge
       std::vector<uint64_t> excluded;  // c != e on this edge
+      std::optional<uint64_t> bounded_excl;  // c != E, E fixed per entry and at most this
       std::string state;               // for the message
     };
     std::map<size_t, std::vector<EdgeBound>> edges;  // by loop
@@ -159,6 +163,7 @@ class Analyzer {
   struct CounterFacts {
     std::optional<uint64_t> range;
     std::vector<uint64_t> excluded;
+    std::optional<uint64_t> bounded_excl;  // c != E for a fixed E <= this
   };
   struct Memo {
     State entry;
@@ -238,6 +243,7 @@ class Analyzer {
   std::map<std::pair<int64_t, std::string>, Finding> findings_;
   std::vector<State> invariants_;
   std::vector<std::vector<int64_t>> strides_;
+  std::vector<uint32_t> loop_writes_;  // per loop: registers some instruction in it may write
   Thresholds thresholds_;
   std::vector<int64_t> stack_usage_;  // per subprogram: bytes below r10
   std::vector<std::pair<size_t, std::vector<size_t>>> chains_;  // call pc, subprograms of the frames
@@ -299,7 +305,13 @@ void Analyzer::rel_shift(State& s, uint32_t cell, AluOp op, const Scalar& x, Wid
     if (r.cell != cell) continue;
     r.d = alu(op, Width::W64, r.d, x);  // its low half is the 32-bit operation
     if (w == Width::W32) r.wide = false;
-    r.excl_kind = 0;
+    // An exclusion is a fact about c, which only back edges change: it survives shifts of x.
+    if (r.invariant && is_const(x)) {
+      r.net = op == AluOp::Add ? r.net + x.t.value : r.net - x.t.value;
+    } else {
+      r.invariant = false;
+      r.net = 0;
+    }
   }
 }
 
@@ -320,7 +332,10 @@ Analyzer::CounterFacts Analyzer::loop_bound(const State& s, size_t loop) const {
     if (r.header != loop || r.k == 0) continue;
     const Value* v = cell_value(s, r.cell);
     if (v == nullptr || !(v->is_scalar() || v->is_pointer())) continue;
-    if (r.excl_kind != 0) out.excluded.push_back(r.excl);
+    if (r.excl_kind == 1 || r.excl_kind == 2) out.excluded.push_back(r.excl);
+    if (r.excl_kind == 3 || r.excl_kind == 4) {
+      if (!out.bounded_excl || r.excl < *out.bounded_excl) out.bounded_excl = r.excl;
+    }
     // |k| * c = sign(k) * (x - d)
     Scalar y = alu(AluOp::Sub, Width::W64, v->num, r.d);
     if (r.k < 0) y = alu(AluOp::Neg, Width::W64, y, y);
@@ -374,7 +389,11 @@ void Analyzer::evaluate_loops(FnRun& run) {
       }
     }
     std::optional<uint64_t> bound;
-    if (unbounded == nullptr) {
+    if (edges.size() == 1 && !edges[0].range && edges[0].excluded.empty() && edges[0].bounded_excl) {
+      // The only back edge never lets c be E, a value fixed for this entry and at most B: c
+      // stops before E, so at most B traversals.
+      bound = *edges[0].bounded_excl;
+    } else if (unbounded == nullptr) {
       if (first_excl) {
         bound = *max_range + 1;
       } else {
@@ -421,6 +440,9 @@ State Analyzer::edge(const State& s, size_t from, size_t to) {
       if (rel.header != l) continue;
       rel.d = alu(AluOp::Sub, Width::W64, rel.d, scalar_const(static_cast<uint64_t>(rel.k)));
       rel.excl_kind = 0;
+      // d + net - k: the same concrete d as at the entry iff the iteration shifted by k.
+      rel.invariant = rel.invariant && rel.net == static_cast<uint64_t>(rel.k);
+      rel.net = 0;
     }
     return r;
   }
@@ -434,6 +456,7 @@ State Analyzer::edge(const State& s, size_t from, size_t to) {
       rel.cell = cell;
       rel.k = k;
       rel.d = v.num;
+      rel.invariant = true;
       r.relations.push_back(rel);
     }
   };
@@ -518,7 +541,7 @@ State Analyzer::analyze_function(size_t sub, const State& entry, bool check) {
   run.entry = entry;
   run.in.assign(sp.blocks.size(), State{});
   run.out.resize(sp.blocks.size());
-  run.exits.assign(sp.blocks.size(), State{});
+  run.exits.resize(sp.blocks.size());
   for (size_t i = 0; i < sp.blocks.size(); ++i) run.out[i].assign(cfg_.blocks[sp.blocks[i]].succs.size(), State{});
   FnRun* saved_run = run_;
   const bool saved_check = check_;
@@ -535,7 +558,9 @@ State Analyzer::analyze_function(size_t sub, const State& entry, bool check) {
     evaluate_loops(run);
   }
   State exit;
-  for (const State& x : run.exits) exit = state_join(exit, x);
+  for (const auto& x : run.exits) {
+    if (x) exit = state_join(exit, *x);
+  }
   run_ = saved_run;
   check_ = saved_check;
   return exit;
@@ -549,7 +574,8 @@ void Analyzer::check_back_edge(const State& s, size_t latch, size_t header) {
   e.latch_pc = cfg_.blocks[latch].last;
   e.range = facts.range;
   e.excluded = facts.excluded;
-  if (!e.range && e.excluded.empty()) {
+  e.bounded_excl = facts.bounded_excl;
+  if (!e.range && e.excluded.empty() && !e.bounded_excl) {
     for (int r = 0; r < 10; ++r) {
       const Value& v = s.regs[static_cast<size_t>(r)];
       if (v.is_scalar()) e.state += fmt::format("{}{}", e.state.empty() ? "" : ", ", reg_text(s, r));
@@ -565,7 +591,7 @@ void Analyzer::process_block(FnRun& run, size_t b) {
   State s = run.in[li];
   auto& outs = run.out[li];
   for (State& o : outs) o = State{};
-  run.exits[li] = State{};
+  run.exits[li].reset();
   if (s.bottom) return;
   for (size_t pc = bb.first;; pc = next_pc(prog_, pc)) {
     if (++stats_.transfers > in_.options.max_transfers) throw BudgetExceeded{};
@@ -581,7 +607,7 @@ void Analyzer::process_block(FnRun& run, size_t b) {
     }
     if (row.kind == Kind::Exit) {
       exit_insn(s, pc);
-      run.exits[li] = std::move(s);
+      run.exits[li] = std::make_unique<State>(std::move(s));
       break;
     }
     step(s, pc);
@@ -1265,7 +1291,13 @@ void Analyzer::atomic_insn(State& s, size_t pc) {
   }
   if (have_ptr && check_access(s, pc, insn.dst, p, insn.off, n, AccessKind::Atomic) && p.region == PointerKind::Stack) {
     // The old value is read: it must be initialised scalar data.
-    (void)stack_read(s, pc, insn.dst, p, insn.off, n, false);
+    const Value old = stack_read(s, pc, insn.dst, p, insn.off, n, false);
+    if (!old.is_scalar()) {
+      report("ptr.arith", pc,
+             fmt::format("atomic operation on {}{:+}, which holds {}: arithmetic on a pointer", reg_text(s, insn.dst),
+                         insn.off, text(old)),
+             s);
+    }
     stack_write(s, pc, p, insn.off, n, Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, false)), n);
   }
   if (row.fetch) {
@@ -1460,38 +1492,55 @@ void Analyzer::branch(const State& in, size_t pc, State& fall, State& taken) {
         out = State{};
       }
     }
-    // `if (x != K)`: on the unequal side, a loop counter related to x by a constant d with
-    // stride +-1 is not at the value that would make x == K. Also the other spellings of
-    // x != 0: jset x, -1; jgt x, 0; jge x, 1 (taken) and jle x, 0; jlt x, 1 (not taken).
+    // `if (x != K)`: on the unequal side, a loop counter related to x (stride +-1) is not at the
+    // value E that would make x == K. E is exact when d and K are constants; it is one value
+    // fixed for this entry into the loop (bounded by an interval) when d is invariant and K is
+    // a constant or a register the loop never writes. Also the other spellings of x != 0:
+    // jset x, -1; jgt x, 0; jge x, 1 (taken) and jle x, 0; jlt x, 1 (not taken).
     const uint64_t ones = w == Width::W64 ? ~uint64_t{0} : 0xffffffffull;
     const uint64_t bval = is_const(b.num) ? b.num.t.value & ones : 1;
     State* ne_side = nullptr;
-    uint64_t kval = bval;
+    bool k_is_zero = false;
+    if (op == JmpOp::Jne) ne_side = &taken;
+    if (op == JmpOp::Jeq) ne_side = &fall;
     if (is_const(b.num)) {
-      if (op == JmpOp::Jne) ne_side = &taken;
-      if (op == JmpOp::Jeq) ne_side = &fall;
       if ((op == JmpOp::Jset && bval == ones) || (op == JmpOp::Jgt && bval == 0) || (op == JmpOp::Jge && bval == 1)) {
         ne_side = &taken;
-        kval = 0;
+        k_is_zero = true;
       }
       if ((op == JmpOp::Jle && bval == 0) || (op == JmpOp::Jlt && bval == 1)) {
         ne_side = &fall;
-        kval = 0;
+        k_is_zero = true;
       }
     }
-    if (ne_side != nullptr) {
+    if (ne_side != nullptr && !ne_side->bottom) {
       State& ne = *ne_side;
-      if (!ne.bottom) {
+      // (counter register, the other operand's register or -1 for the immediate)
+      std::vector<std::pair<int, int>> pairs{{insn.dst, reg_operand && !k_is_zero ? insn.src : -1}};
+      if (reg_operand && !k_is_zero && insn.src != insn.dst) pairs.emplace_back(insn.src, insn.dst);
+      for (const auto& [x, y] : pairs) {
         for (Relation& rel : ne.relations) {
-          if (rel.cell != insn.dst || !is_const(rel.d) || (rel.k != 1 && rel.k != -1)) continue;
-          const uint64_t dval = rel.d.t.value;
-          const uint64_t e = rel.k == 1 ? kval - dval : dval - kval;
-          if (w == Width::W64 && rel.wide) {
-            rel.excl_kind = 1;
-            rel.excl = e;
-          } else if (w == Width::W32) {
-            rel.excl_kind = 2;
-            rel.excl = e & 0xffffffffull;
+          if (rel.cell != static_cast<uint32_t>(x) || (rel.k != 1 && rel.k != -1)) continue;
+          if (w == Width::W64 && !rel.wide) continue;
+          // K: the immediate (or 0), or a register whose value the loop never changes.
+          std::optional<Scalar> kv;
+          if (k_is_zero) {
+            kv = scalar_const(0);
+          } else if (y < 0) {
+            kv = b.num;
+          } else if ((loop_writes_[rel.header] >> y & 1) == 0 && in.regs[static_cast<size_t>(y)].is_scalar()) {
+            kv = in.regs[static_cast<size_t>(y)].num;
+          }
+          if (!kv) continue;
+          if (is_const(rel.d) && is_const(*kv)) {
+            const uint64_t kval = kv->t.value & ones, dval = rel.d.t.value;
+            const uint64_t e = rel.k == 1 ? kval - dval : dval - kval;
+            rel.excl_kind = w == Width::W64 ? 1 : 2;
+            rel.excl = e & ones;
+          } else if (rel.invariant) {
+            const Scalar e = rel.k == 1 ? alu(AluOp::Sub, w, *kv, rel.d) : alu(AluOp::Sub, w, rel.d, *kv);
+            rel.excl_kind = w == Width::W64 ? 3 : 4;
+            rel.excl = w == Width::W64 ? e.umax : e.u32max;
           }
         }
       }
@@ -2051,6 +2100,29 @@ VerificationResult Analyzer::run() {
       }
     }
     strides_[l] = ks;
+  }
+  // Registers each loop may write (for loop-invariant operands of exit tests).
+  loop_writes_.assign(cfg_.loops.size(), 0);
+  for (size_t l = 0; l < cfg_.loops.size(); ++l) {
+    uint32_t m = 0;
+    for (size_t b : cfg_.loops[l].blocks) {
+      for (size_t pc = cfg_.blocks[b].first; pc <= cfg_.blocks[b].last; pc = next_pc(prog_, pc)) {
+        const auto& row = prog_.row(pc);
+        const Insn& insn = prog_.insns[pc];
+        switch (row.kind) {
+          case Kind::Alu:
+          case Kind::Load:
+          case Kind::LoadImm64: m |= 1u << insn.dst; break;
+          case Kind::Atomic:
+            if (row.fetch) m |= 1u << (row.atomic_op() == AtomicOp::Cmpxchg ? 0 : insn.src);
+            break;
+          case Kind::Call:
+          case Kind::PacketLoad: m |= 0x3fu; break;  // r0-r5
+          default: break;
+        }
+      }
+    }
+    loop_writes_[l] = m;
   }
   // Widening thresholds: the constants jumps compare with (and their neighbours), region sizes.
   {

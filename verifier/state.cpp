@@ -342,10 +342,17 @@ auto relation_key(const Relation& r) { return std::tuple(r.header, r.cell, r.k);
 Relation relation_merge(const Relation& a, const Relation& b, bool widen) {
   Relation r = a;
   r.wide = a.wide && b.wide;
-  if (a.excl_kind != b.excl_kind || a.excl != b.excl) {
-    r.excl_kind = 0;
-    r.excl = 0;
+  r.invariant = a.invariant && b.invariant && a.net == b.net;
+  if (!r.invariant) r.net = 0;
+  if (a.excl_kind != b.excl_kind || (a.excl_kind <= 2 && a.excl != b.excl) || !r.invariant) {
+    // Exact exclusions must agree; bounded ones (3, 4) name the same E on both paths when d is
+    // invariant with the same net, so the larger bound holds for both.
+    if (a.excl_kind != b.excl_kind || a.excl_kind <= 2 || !r.invariant) {
+      r.excl_kind = 0;
+      r.excl = 0;
+    }
   }
+  if (r.excl_kind >= 3) r.excl = std::max(a.excl, b.excl);
   r.d = widen ? scalar_widen_fast(a.d, b.d) : d::scalar_join<uint64_t>(a.d, b.d);
   return r;
 }
@@ -399,6 +406,7 @@ bool state_leq(const State& a, const State& b) {
                            [&](const Relation& x) { return relation_key(x) == relation_key(rb); });
     if (it == a.relations.end() || (!it->wide && rb.wide) || !scalar_leq(it->d, rb.d)) return false;
     if (rb.excl_kind != 0 && (it->excl_kind != rb.excl_kind || it->excl != rb.excl)) return false;
+    if (rb.invariant && (!it->invariant || it->net != rb.net)) return false;
   }
   return true;
 }
@@ -406,6 +414,7 @@ bool state_leq(const State& a, const State& b) {
 // ---- text -------------------------------------------------------------------------------------
 
 std::string describe(const Scalar& s) {
+  if (scalar_eq(s, scalar_top())) return "any";
   if (is_const(s)) {
     const auto v = static_cast<int64_t>(s.t.value);
     if (v >= -4096 && v <= 4096) return fmt::format("{}", v);
@@ -486,7 +495,7 @@ std::string describe(const Value& v, const VerifierInput* input) {
   if (v.region == PointerKind::Packet && v.id != 0) {
     out += v.id == kOpaqueId ? " (unrelated to checked ranges)" : fmt::format(" (var#{}{:+})", v.id, v.delta);
   }
-  if (v.nullable && v.id != 0 && v.id != kOpaqueId) out += fmt::format(" (id {})", v.id);
+  if (v.nullable && v.id != 0 && v.id < kEntryIdBase) out += fmt::format(" (id {})", v.id);
   return out;
 }
 

@@ -19,6 +19,8 @@ inline constexpr int kStackBytes = 512;  // per frame; Platform::stack_size may 
 inline constexpr int kStackSlots = kStackBytes / 8;
 // Pointer id meaning "not known to share anything": joins of different ids give it.
 inline constexpr uint32_t kOpaqueId = 0xffffffffu;
+// Ids of entry pointers that may be null (memory of size 0): never re-created.
+inline constexpr uint32_t kEntryIdBase = 0x7fff0000u;
 
 Scalar scalar_top();
 Scalar scalar_const(uint64_t v);
@@ -115,13 +117,20 @@ void unspill32(StackFrame& f, int half);
 // For loop `header` (a block) with iteration counter c (0 on entry, +1 per back edge):
 // d = cell - k * c modulo 2^64 (and, when !wide, only modulo 2^32), where cell is a register
 // (0-10) or a stack slot (16 + frame * 64 + slot). See analyzer.cpp, "Termination".
-// A relation may also carry an exclusion learnt from `if (cell != K)`: on this path c != excl
-// (modulo 2^64 when excl_kind is 1, modulo 2^32 when 2), valid while d is unchanged.
+// A relation may also carry an exclusion learnt from `if (cell != K)`, a fact about c that
+// holds until the next back edge: on this path c != excl (modulo 2^64 when excl_kind is 1,
+// modulo 2^32 when 2), or c != E for one value E fixed for this entry into the loop, E <= excl
+// (kinds 3 and 4).
+// `invariant`: the concrete d here equals its value at the loop's entry plus `net` (the
+// constant shifts of the cell since the header), so one iteration that shifts the cell by
+// exactly k leaves d unchanged.
 struct Relation {
   uint32_t header = 0;  // loop index (Cfg::loops)
   uint32_t cell = 0;
   int64_t k = 0;
   bool wide = true;
+  bool invariant = false;
+  uint64_t net = 0;
   uint8_t excl_kind = 0;
   uint64_t excl = 0;
   Scalar d{};

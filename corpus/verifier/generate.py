@@ -391,10 +391,28 @@ loop_case("loop-counter-on-stack", "the counter lives in a stack slot (as clang 
 loop_case("loop-while-signed-neg", "i from -10 up to 0 (signed)",
           ["mov %r0, 0", "mov %r3, -10", "l:", "add %r0, 1", "add %r3, 1", "jslt %r3, 0, l", "exit"])
 loop_case("loop-do-while-decrement-to-unknown",
-          "decrement from an unknown start while != 0: it terminates (start in [1, 256]), but no interval or "
-          "relation of this analysis shows it (Linux would unroll it)",
-          ["ldxb %r3, [%r1+0]", "add %r3, 1", "mov %r0, 0", "l:", "add %r0, 1", "sub %r3, 1", ("jne %r3, 0, l", "B"),
-           "exit"], accept=False, mem=MEM16)
+          "decrement from an unknown start in [1, 256] while != 0: d = x + c is the same every iteration, so "
+          "c never passes the one value that makes x == 0 (at most 256)",
+          ["ldxb %r3, [%r1+0]", "add %r3, 1", "mov %r0, 0", "l:", "add %r0, 1", "sub %r3, 1", "jne %r3, 0, l", "exit"],
+          mem=MEM16)
+loop_case("loop-do-while-decrement-from-zero", "the same from a start that may be 0: x wraps, 2^64 iterations",
+          ["ldxb %r3, [%r1+0]", "mov %r0, 0", "l:", "add %r0, 1", "sub %r3, 1", ("jne %r3, 0, l", "B"), "exit"],
+          accept=False, mem=MEM16)
+loop_case("loop-while-n-minus-minus", "while (n--): the test reads the value before the decrement",
+          ["ldxb %r3, [%r1+0]", "mov %r0, 0", "l:", "mov %r4, %r3", "sub %r3, 1", "jeq %r4, 0, out", "add %r0, 2",
+           "ja l", "out:", "exit"], mem=MEM16)
+loop_case("loop-i-ne-n", "for (i = 0; i != n; i++) with n a loaded byte the loop never writes",
+          ["ldxb %r4, [%r1+0]", "mov %r0, 0", "mov %r3, 0", "l:", "jeq %r3, %r4, out", "add %r0, %r3", "add %r3, 1",
+           "ja l", "out:", "exit"], mem=MEM16)
+loop_case("loop-i-ne-n-n-changes", "for (i = 0; i != n; i++) where the body also changes n",
+          ["ldxb %r4, [%r1+0]", "mov %r0, 0", "mov %r3, 0", "l:", "jeq %r3, %r4, out", "add %r4, 2", "add %r3, 1",
+           ("ja l", "B"), "out:", "exit"], accept=False, mem=MEM16)
+loop_case("loop-i-ne-n-stride-varies", "i advances by 1 or 2: d is not the same every iteration",
+          ["ldxb %r4, [%r1+0]", "mov %r0, 0", "mov %r3, 0", "l:", "jeq %r3, %r4, out", "add %r3, 1", "ldxb %r5, [%r1+1]",
+           "jeq %r5, 0, skip", "add %r3, 1", "skip:", ("ja l", "B"), "out:", "exit"], accept=False, mem=MEM16)
+loop_case("loop-i-ne-n-u64", "i != n with n any 64-bit value: over the iteration limit",
+          ["ldxdw %r4, [%r1+0]", "mov %r0, 0", "mov %r3, 0", "l:", "jeq %r3, %r4, out", "add %r3, 1", ("ja l", "B"),
+           "out:", "exit"], accept=False, mem=MEM16)
 loop_case("loop-in-callee", "a bounded loop inside a local function",
           ["mov %r1, 5", "call local f", "exit", "f:", "mov %r0, 0", "l:", "add %r0, 1", "sub %r1, 1",
            "jsgt %r1, 0, l", "exit"])
@@ -674,6 +692,9 @@ case("atomic-memory-out-of-bounds", "a 32-bit atomic at r1+14 crosses the end",
 case("atomic-pointer-operand", "an atomic exchange storing a pointer",
      ["stdw [%r10-8], 0", ("lock xchg [%r10-8], %r1", "A"), "mov %r0, 0", "exit"], reject=[("ptr.leak", "A")],
      mem=MEM16)
+case("atomic-on-spilled-pointer", "an atomic add on a stack slot holding a spilled pointer",
+     ["stxdw [%r10-8], %r1", "mov %r3, 1", ("lock add [%r10-8], %r3", "A"), "mov %r0, 0", "exit"],
+     reject=[("ptr.arith", "A")], mem=MEM16)
 case("atomic-cmpxchg-stack", "compare-and-exchange on the stack",
      ["stdw [%r10-8], 3", "mov %r0, 3", "mov %r3, 9", "lock cmpxchg [%r10-8], %r3", "exit"], accept="stack.uninit")
 case("atomic-cmpxchg-r0-uninit", "compare-and-exchange reads r0",

@@ -147,6 +147,13 @@ TEST(VerifyCommand, InputErrorsExitTwo) {
   EXPECT_EQ(run(bad.string()).exit_code, 2);
 }
 
+TEST(VerifyCommand, AssemblerDirectivesDeclareMapsAndMemory) {
+  // "# @bpfcert map ..." and "# @bpfcert mem-size N" in assembler text, as in .data files.
+  EXPECT_EQ(run(corpus("hand-llvm-map-counter.asm")).exit_code, 0);
+  EXPECT_EQ(run(corpus("hand-llvm-sum-memory.asm")).exit_code, 0);
+  EXPECT_EQ(run(corpus("hand-llvm-sum-memory-overrun.asm")).exit_code, 1);
+}
+
 TEST(VerifyCommand, MemorySizeOptionDecides) {
   const fs::path asm_file = temp("mem.asm");
   {

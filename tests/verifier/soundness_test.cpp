@@ -225,6 +225,46 @@ class Generator {
       }
       case 6: {  // a counted loop (r8 is its counter; the body never writes it)
         const std::string head = fmt::format("L{}", label_++);
+        if (rng_() % 2 == 0) {
+          // != exits with a start or a limit unknown to the verifier; some never terminate.
+          const std::string end = fmt::format("L{}", label_++);
+          const int x = scalar_reg();
+          switch (rng_() % 3) {
+            case 0:  // do { } while (--n), n in [1, 16], or in [0, 15] (0: 2^64 iterations)
+              emit(fmt::format("mov %r8, %r{}", x));
+              emit("and %r8, 15");
+              if (rng_() % 4 != 0) emit("add %r8, 1");
+              emit(head + ":");
+              alu();
+              emit("sub %r8, 1");
+              emit(fmt::format("jne %r8, 0, {}", head));
+              break;
+            case 1:  // for (i = 0; i != n; i++), n in [0, 31] in r7, sometimes moving away
+              emit(fmt::format("mov %r7, %r{}", x));
+              emit("and %r7, 31");
+              emit("mov %r8, 0");
+              emit(head + ":");
+              emit(fmt::format("jeq %r8, %r7, {}", end));
+              alu();
+              if (rng_() % 4 == 0) emit("add %r7, 1");
+              emit("add %r8, 1");
+              emit(fmt::format("ja {}", head));
+              emit(end + ":");
+              break;
+            default:  // while (n--) with the test on the old value
+              emit(fmt::format("mov %r8, %r{}", x));
+              emit("and %r8, 7");
+              emit(head + ":");
+              emit("mov %r7, %r8");
+              emit("sub %r8, 1");
+              emit(fmt::format("jeq %r7, 0, {}", end));
+              alu();
+              emit(fmt::format("ja {}", head));
+              emit(end + ":");
+              break;
+          }
+          break;
+        }
         emit("mov %r8, 0");
         emit(head + ":");
         alu();
