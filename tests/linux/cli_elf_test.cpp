@@ -9,7 +9,7 @@
 #include <sys/wait.h>
 
 #include "tests/linux/corpus_support.h"
-#include "tests/verifier/json_schema.h"
+#include "reports/json_schema.h"
 
 namespace bpfcert::tests {
 namespace {
@@ -85,9 +85,9 @@ TEST_F(CliElf, FindingsAtTheCLineInTextJsonAndSarif) {
   EXPECT_EQ(json["schema"], "bpfcert/object-verification/1");
   EXPECT_EQ(json["verdict"], "rejected");
   ASSERT_EQ(json["programs"].size(), 1u);
-  EXPECT_TRUE(testing::SchemaValidator(schema("object-verification-1")).validate(json).empty());
+  EXPECT_TRUE(reports::validate_json(schema("object-verification-1"), json).empty());
   const auto& p = json["programs"][0]["report"];
-  const auto errors = testing::SchemaValidator(schema("verification-1")).validate(p);
+  const auto errors = reports::validate_json(schema("verification-1"), p);
   EXPECT_TRUE(errors.empty()) << errors.front();
   EXPECT_EQ(p["schema"], "bpfcert/verification/1");
   EXPECT_EQ(p["program"]["section"], "xdp");
@@ -110,7 +110,7 @@ TEST_F(CliElf, CompareKernelReportsBothVerdicts) {
   EXPECT_EQ(c.exit_code, 0) << c.out;
   EXPECT_NE(c.out.find("kernel: "), std::string::npos) << c.out;
   const auto json = nlohmann::json::parse(std::ifstream(tmp("k.json")));
-  EXPECT_TRUE(testing::SchemaValidator(schema("object-verification-1")).validate(json).empty()) << json.dump(2);
+  EXPECT_TRUE(reports::validate_json(schema("object-verification-1"), json).empty()) << json.dump(2);
   const std::string status = json["programs"][0]["kernel"]["status"];
   EXPECT_TRUE(status == "accepted" || status == "unavailable") << status;
 }
