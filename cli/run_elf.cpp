@@ -193,6 +193,7 @@ int run_elf(const RunElfRequest& req) {
     ro.packet = packets[i];
     ro.raw_context = raw_ctx;
     ro.raw_size = type.context.size;
+    ro.network_header_first = type.name == "cgroup_skb";
     ro.raw_writable = std::any_of(type.context.fields.begin(), type.context.fields.end(),
                                   [](const verifier::ContextField& f) { return f.writable; });
     auto run = interp::LinuxRun::create(ro);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <linux/bpf.h>
+#include <linux/if_ether.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -74,7 +75,13 @@ semantics::Result<std::unique_ptr<LinuxRun>> LinuxRun::create(const LinuxRunOpti
     const uint32_t len = static_cast<uint32_t>(options.packet.size());
     // skb->protocol is the EtherType as it is on the wire (__be16 in a u32).
     uint16_t proto = 0;
-    if (options.packet.size() >= kEthHeader) std::memcpy(&proto, options.packet.data() + 12, sizeof proto);
+    if (options.network_header_first) {
+      const uint8_t version = options.packet.empty() ? 0 : options.packet[0] >> 4;
+      const uint16_t host = version == 4 ? ETH_P_IP : version == 6 ? ETH_P_IPV6 : 0;
+      proto = static_cast<uint16_t>((host >> 8) | (host << 8));  // network order
+    } else if (options.packet.size() >= kEthHeader) {
+      std::memcpy(&proto, options.packet.data() + 12, sizeof proto);
+    }
     put_u32(run->ctx_, offsetof(struct __sk_buff, protocol), proto);
     put_u32(run->ctx_, offsetof(struct __sk_buff, ifindex), options.ifindex);
     put_u32(run->ctx_, offsetof(struct __sk_buff, ingress_ifindex), options.ifindex);

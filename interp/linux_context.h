@@ -31,6 +31,9 @@ struct LinuxRunOptions {
   bool raw_writable = false;            // Raw: may the program store into it (bpf_sock)
   uint32_t ifindex = 1;
   uint32_t rx_queue_index = 0;
+  // The packet starts at the network header (cgroup_skb programs see no Ethernet header):
+  // skb->protocol then comes from the IP version.
+  bool network_header_first = false;
 };
 
 // Headroom in front of the packet, as XDP_PACKET_HEADROOM: bpf_xdp_adjust_head and

@@ -122,6 +122,7 @@ class LinuxRun : public ::testing::Test {
     ro.kind = ck;
     ro.packet = packet;
     ro.raw_size = op.type->context.size;
+    ro.network_header_first = op.type->name == "cgroup_skb";
     auto run = interp::LinuxRun::create(ro);
     EXPECT_TRUE(run.ok());
     for (const auto& [slot, name] : tail_calls) {
@@ -242,6 +243,17 @@ TEST_F(LinuxRun, RingBufferOutputIsCaptured) {
   ASSERT_FALSE(out.result.trapped) << out.result.trap.to_string();
   // struct event: saddr 10.0.0.2, daddr 10.0.0.1, len 42 (LE u16), protocol 17, pad 0.
   EXPECT_NE(out.trace.find("ringbuf_output events: 0a 00 00 02 0a 00 00 01 2a 00 11 00"), std::string::npos) << out.trace;
+}
+
+TEST_F(LinuxRun, CgroupSkbSeesTheIpHeaderFirst) {
+  // TCP to port 25 is denied (0), port 80 allowed (1); the packet has no Ethernet header.
+  Bytes tcp(20, 0);
+  tcp[2] = 0;
+  tcp[3] = 25;
+  tcp[12] = 0x50;
+  EXPECT_EQ(run("cgroup_skb_port_filter", "", ipv4(6, 0, tcp)).result.r0, 0u);
+  tcp[3] = 80;
+  EXPECT_EQ(run("cgroup_skb_port_filter", "", ipv4(6, 0, tcp)).result.r0, 1u);
 }
 
 TEST_F(LinuxRun, TracePrintkIsCaptured) {
