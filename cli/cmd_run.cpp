@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/run_elf.h"
 #include "conformance/test_environment.h"
 #include "interp/helpers.h"
 #include "interp/interpreter.h"
@@ -21,6 +22,7 @@ void add_run_command(CLI::App& app, int* exit_code) {
     bool allow_extensions = false;
     bool jit = false;
     bool unchecked = false;
+    RunElfRequest elf;  // BPF ELF objects (clang -target bpf output)
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("IN", o->input, "raw bytecode, assembler text (either syntax) or .data file")->required();
@@ -34,7 +36,21 @@ void add_run_command(CLI::App& app, int* exit_code) {
   cmd->add_flag("--jit", o->jit, "run on the x86-64 JIT (same results and traps as the interpreter)");
   cmd->add_flag("--unchecked", o->unchecked, "with --jit: no memory checks (only for verifier-accepted programs)")
       ->needs(cmd->get_option("--jit"));
+  auto* elf = cmd->add_option_group("ELF objects", "Running one program of a BPF ELF object with a Linux context");
+  elf->add_option("--section", o->elf.section, "the program's ELF section (e.g. xdp, tc, kprobe/vfs_read)");
+  elf->add_option("--program", o->elf.program, "the program's function name");
+  elf->add_option("--packet", o->elf.packet_file, "packets for XDP / skb programs: pcap, or hex bytes one packet a line");
+  elf->add_option("--ctx", o->elf.context_hex, "context bytes (hex) for tracing programs; zeros otherwise");
+  elf->add_option("--tail-call", o->elf.tail_calls, "SLOT=PROGRAM: put a program of the object in the prog array");
+  elf->add_flag("--dump-maps", o->elf.dump_maps, "print the maps' non-zero entries after the run");
   cmd->callback([o, exit_code] {
+    if (auto head = read_file(o->input); head.ok() && head->starts_with("\x7f" "ELF")) {
+      o->elf.object = o->input;
+      o->elf.max_steps = o->max_steps;
+      o->elf.engine = o->jit ? "jit" : "interp";
+      *exit_code = run_elf(o->elf);
+      return;
+    }
     auto prog = load_program(o->input, o->syntax.empty() ? std::nullopt : semantics::syntax_from_string(o->syntax));
     if (!prog.ok()) {
       *exit_code = report_error(prog.error());

@@ -7,6 +7,8 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/verify_elf.h"
+#include "cli/verify_report.h"
 #include "conformance/test_environment.h"
 #include "interp/environment.h"
 #include "reports/verification_report.h"
@@ -117,6 +119,59 @@ bool write_file(const std::string& path, const std::string& content) {
 
 }  // namespace
 
+reports::VerificationReport make_verification_report(const verifier::VerificationResult& r,
+                                                     const std::vector<semantics::Insn>& insns,
+                                                     const std::vector<int>& lines, bool with_invariants) {
+  auto disasm = [&](int64_t pc) -> std::string {
+    if (pc < 0 || static_cast<size_t>(pc) >= insns.size()) return {};
+    const auto p = static_cast<size_t>(pc);
+    const semantics::Insn* second = p + 1 < insns.size() ? &insns[p + 1] : nullptr;
+    return semantics::disassemble_one(insns[p], second, semantics::Syntax::Conformance);
+  };
+  reports::VerificationReport rep;
+  rep.tool_version = "0.1.0";
+  rep.accepted = r.accepted;
+  for (const verifier::Finding& f : r.findings) {
+    reports::VerificationFinding x;
+    x.check = f.check;
+    x.severity = verifier::to_string(f.severity);
+    x.pc = f.pc;
+    x.line = f.pc >= 0 && static_cast<size_t>(f.pc) < lines.size() ? lines[static_cast<size_t>(f.pc)] : 0;
+    x.instruction = disasm(f.pc);
+    x.message = f.message;
+    for (const verifier::RegisterNote& n : f.registers) x.registers.push_back(register_value(n.reg, n.value));
+    rep.findings.push_back(std::move(x));
+  }
+  if (with_invariants) {
+    std::vector<reports::VerificationInvariant> invs;
+    for (const verifier::Invariant& inv : r.invariants) {
+      reports::VerificationInvariant x;
+      x.pc = inv.pc;
+      x.line = inv.pc < lines.size() ? lines[inv.pc] : 0;
+      x.instruction = disasm(static_cast<int64_t>(inv.pc));
+      for (int reg = 0; reg <= 10; ++reg) {
+        const verifier::ValueView& v = inv.registers[static_cast<size_t>(reg)];
+        if (v.type != verifier::ValueView::Type::Uninit) x.registers.push_back(register_value(reg, v));
+      }
+      for (const verifier::StackByteRange& s : inv.stack) x.stack.push_back({s.frame, s.offset, s.size, s.text});
+      invs.push_back(std::move(x));
+    }
+    rep.invariants = std::move(invs);
+  }
+  if (r.exit_r0) {
+    rep.exit_r0 = bounds(*r.exit_r0);
+    rep.exit_r0_text = verifier::describe(*r.exit_r0);
+  }
+  for (const verifier::LoopReport& l : r.loops) rep.loops.push_back({l.header_pc, l.bound});
+  rep.statistics = {r.stats.seconds,      r.stats.transfers, r.stats.iterations, r.stats.states,
+                    r.stats.widenings,    r.stats.instructions, r.stats.blocks,   r.stats.loops,
+                    r.stats.subprograms,  r.stats.contexts};
+  for (const verifier::CheckInfo& c : verifier::check_catalog()) {
+    rep.checks.push_back({c.id, verifier::to_string(c.severity), c.description});
+  }
+  return rep;
+}
+
 void add_verify_command(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("verify", "Verify a program by abstract interpretation: exit 0 accepted, 1 rejected");
   struct Options {
@@ -124,6 +179,7 @@ void add_verify_command(CLI::App& app, int* exit_code) {
     std::optional<uint64_t> mem_size;
     bool print_invariants = false, allow_extensions = false, quiet = false;
     uint64_t max_loop_iterations = 1'000'000;
+    VerifyElfRequest elf;  // BPF ELF objects: always the Linux platform
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("IN", o->input, "raw bytecode, assembler text (either syntax) or .data file")->required();
@@ -142,7 +198,24 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"conformance", "llvm"}));
   cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx)");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on stdout (exit code and report files only)");
+  auto* elf = cmd->add_option_group("ELF objects", "Verifying the programs of a BPF ELF object (Linux platform)");
+  elf->add_option("--section", o->elf.section, "verify the programs of this ELF section only");
+  elf->add_option("--program", o->elf.program, "verify the program with this function name only");
+  elf->add_flag("--compare-kernel", o->elf.compare_kernel, "also load each program into the running kernel and report both verdicts");
+  elf->add_flag("--kernel-unprivileged", o->elf.kernel_unprivileged,
+                "compare with the kernel's checks for loaders without CAP_PERFMON (load with CAP_BPF and CAP_NET_ADMIN only)");
   cmd->callback([o, exit_code] {
+    if (auto head = read_file(o->input); head.ok() && head->starts_with("\x7f" "ELF")) {
+      o->elf.object = o->input;
+      o->elf.program_type = o->program_type;
+      o->elf.json = o->json;
+      o->elf.sarif = o->sarif;
+      o->elf.print_invariants = o->print_invariants;
+      o->elf.quiet = o->quiet;
+      o->elf.max_loop_iterations = o->max_loop_iterations;
+      *exit_code = verify_elf(o->elf);
+      return;
+    }
     const verifier::Platform* platform = verifier::find_platform(o->platform);
     if (platform == nullptr) {
       std::string known;
@@ -253,58 +326,12 @@ void add_verify_command(CLI::App& app, int* exit_code) {
     const verifier::VerificationResult& r = *result;
     const std::vector<int> lines = source_text.empty() ? std::vector<int>(insns.size(), 0)
                                                        : pc_lines(source_text, first_line, insns);
-    auto disasm = [&](int64_t pc) -> std::string {
-      if (pc < 0 || static_cast<size_t>(pc) >= insns.size()) return {};
-      const auto p = static_cast<size_t>(pc);
-      const semantics::Insn* second = p + 1 < insns.size() ? &insns[p + 1] : nullptr;
-      return semantics::disassemble_one(insns[p], second, semantics::Syntax::Conformance);
-    };
-    reports::VerificationReport rep;
-    rep.tool_version = "0.1.0";
+    reports::VerificationReport rep = make_verification_report(r, insns, lines, vin.options.collect_invariants);
     rep.input = o->input;
     rep.input_kind = prog->kind == InputKind::Bytecode ? "bytecode" : prog->kind == InputKind::Assembly ? "assembly" : "data";
     rep.platform = platform->name;
     rep.program_type = vin.program_type;
     rep.memory_size = vin.memory_size;
-    rep.accepted = r.accepted;
-    for (const verifier::Finding& f : r.findings) {
-      reports::VerificationFinding x;
-      x.check = f.check;
-      x.severity = verifier::to_string(f.severity);
-      x.pc = f.pc;
-      x.line = f.pc >= 0 && static_cast<size_t>(f.pc) < lines.size() ? lines[static_cast<size_t>(f.pc)] : 0;
-      x.instruction = disasm(f.pc);
-      x.message = f.message;
-      for (const verifier::RegisterNote& n : f.registers) x.registers.push_back(register_value(n.reg, n.value));
-      rep.findings.push_back(std::move(x));
-    }
-    if (vin.options.collect_invariants) {
-      std::vector<reports::VerificationInvariant> invs;
-      for (const verifier::Invariant& inv : r.invariants) {
-        reports::VerificationInvariant x;
-        x.pc = inv.pc;
-        x.line = inv.pc < lines.size() ? lines[inv.pc] : 0;
-        x.instruction = disasm(static_cast<int64_t>(inv.pc));
-        for (int reg = 0; reg <= 10; ++reg) {
-          const verifier::ValueView& v = inv.registers[static_cast<size_t>(reg)];
-          if (v.type != verifier::ValueView::Type::Uninit) x.registers.push_back(register_value(reg, v));
-        }
-        for (const verifier::StackByteRange& s : inv.stack) x.stack.push_back({s.frame, s.offset, s.size, s.text});
-        invs.push_back(std::move(x));
-      }
-      rep.invariants = std::move(invs);
-    }
-    if (r.exit_r0) {
-      rep.exit_r0 = bounds(*r.exit_r0);
-      rep.exit_r0_text = verifier::describe(*r.exit_r0);
-    }
-    for (const verifier::LoopReport& l : r.loops) rep.loops.push_back({l.header_pc, l.bound});
-    rep.statistics = {r.stats.seconds,      r.stats.transfers, r.stats.iterations, r.stats.states,
-                      r.stats.widenings,    r.stats.instructions, r.stats.blocks,   r.stats.loops,
-                      r.stats.subprograms,  r.stats.contexts};
-    for (const verifier::CheckInfo& c : verifier::check_catalog()) {
-      rep.checks.push_back({c.id, verifier::to_string(c.severity), c.description});
-    }
     auto emit = [&](const std::string& path, const std::string& content) {
       if (path == "-") {
         std::cout << content << "\n";

@@ -116,6 +116,17 @@ class HashMap final : public Map {
   std::vector<uint32_t> free_;
 };
 
+// Ring buffers hold no elements a program can look up or update: programs only append records
+// (bpf_ringbuf_output), which the helper reports as the run's output.
+class RingBufMap final : public Map {
+ public:
+  using Map::Map;
+  uint8_t* lookup(const uint8_t*) override { return nullptr; }
+  int64_t update(const uint8_t*, const uint8_t*, uint64_t) override { return kEINVAL; }
+  int64_t erase(const uint8_t*) override { return kEINVAL; }
+  std::vector<std::pair<std::vector<uint8_t>, const uint8_t*>> entries() const override { return {}; }
+};
+
 }  // namespace
 
 semantics::Result<std::unique_ptr<Map>> make_map(const MapDef& def) {
@@ -147,8 +158,14 @@ semantics::Result<std::unique_ptr<Map>> make_map(const MapDef& def) {
     case MapType::LruPercpuHash:
       if (def.key_size == 0 || def.key_size > 512) return bad("key_size must be 1..512");
       return std::unique_ptr<Map>(new HashMap(def));
-    case MapType::RingBuf:
-      return bad("ring buffers are not modelled by the reference VM yet");
+    case MapType::RingBuf: {
+      // Linux: a power-of-2 number of bytes, a multiple of the page size; no key or value.
+      const bool pow2 = (def.max_entries & (def.max_entries - 1)) == 0;
+      if (!pow2 || def.max_entries < 4096 || def.key_size != 0 || def.value_size != 0) {
+        return bad("ring buffers need key_size 0, value_size 0 and max_entries a power of 2 >= 4096");
+      }
+      return std::unique_ptr<Map>(new RingBufMap(def));  // value_size 0: no slab
+    }
   }
   return bad("unknown map type");
 }

@@ -48,6 +48,7 @@ json to_json(const VerificationReport& r) {
   j["schema"] = kVerificationSchemaId;
   j["tool"] = {{"name", "bpfcert"}, {"version", r.tool_version}};
   j["input"] = {{"path", r.input}, {"kind", r.input_kind}};
+  if (r.program_name) j["program"] = {{"name", *r.program_name}, {"section", r.section.value_or("")}};
   j["platform"] = r.platform;
   j["program_type"] = r.program_type;
   if (r.memory_size) j["memory_size"] = *r.memory_size;
@@ -58,6 +59,10 @@ json to_json(const VerificationReport& r) {
     x["pc"] = f.pc >= 0 ? json(f.pc) : json(nullptr);
     if (f.line > 0) x["line"] = f.line;
     if (!f.instruction.empty()) x["instruction"] = f.instruction;
+    if (!f.source_file.empty()) {
+      x["source"] = {{"file", f.source_file}, {"line", f.line}, {"column", f.column}, {"text", f.source_text}};
+    }
+    if (!f.function.empty()) x["function"] = f.function;
     findings.push_back(std::move(x));
   }
   j["findings"] = std::move(findings);
@@ -114,8 +119,12 @@ json to_sarif(const VerificationReport& r) {
     if (f.pc >= 0) text = fmt::format("pc {}: {}", f.pc, text);
     if (!f.instruction.empty()) text += fmt::format(" [{}]", f.instruction);
     if (!f.registers.empty()) text += fmt::format(" (state: {})", registers_text(f.registers));
-    json loc{{"physicalLocation", {{"artifactLocation", {{"uri", r.input}}}}}};
-    if (f.line > 0) {
+    json loc{{"physicalLocation", {{"artifactLocation", {{"uri", f.source_file.empty() ? r.input : f.source_file}}}}}};
+    if (!f.source_file.empty() && f.line > 0) {
+      loc["physicalLocation"]["region"] = {{"startLine", f.line}};
+      if (f.column > 0) loc["physicalLocation"]["region"]["startColumn"] = f.column;
+      if (!f.source_text.empty()) loc["physicalLocation"]["region"]["snippet"] = {{"text", f.source_text}};
+    } else if (f.line > 0) {
       loc["physicalLocation"]["region"] = {{"startLine", f.line}};
     } else if (f.pc >= 0 && r.input_kind == "bytecode") {
       loc["physicalLocation"]["region"] = {{"byteOffset", f.pc * 8}, {"byteLength", 8}};
@@ -149,14 +158,18 @@ json to_sarif(const VerificationReport& r) {
 std::string to_text(const VerificationReport& r) {
   size_t errors = 0, warnings = 0;
   for (const VerificationFinding& f : r.findings) (f.severity == "error" ? errors : warnings)++;
-  std::string out = fmt::format("{}: {}", r.input, r.accepted ? "accepted" : "rejected");
+  std::string out = fmt::format("{}{}: {}", r.input,
+                                r.program_name ? fmt::format(": {} (section {})", *r.program_name, r.section.value_or("")) : "",
+                                r.accepted ? "accepted" : "rejected");
   out += fmt::format(" ({} error{}, {} warning{}; platform {}, program type {})\n", errors, errors == 1 ? "" : "s", warnings,
                      warnings == 1 ? "" : "s", r.platform, r.program_type);
   for (const VerificationFinding& f : r.findings) {
-    std::string where = r.input;
+    std::string where = f.source_file.empty() ? r.input : f.source_file;
     if (f.line > 0) where += fmt::format(":{}", f.line);
+    if (f.column > 0) where += fmt::format(":{}", f.column);
     if (f.pc >= 0) where += fmt::format(": pc {}", f.pc);
     out += fmt::format("{}: {}[{}]: {}\n", where, f.severity, f.check, f.message);
+    if (!f.source_text.empty()) out += fmt::format("    {:>5} | {}\n", f.line, f.source_text);
     if (!f.instruction.empty()) out += fmt::format("    {:>5}: {}\n", f.pc, f.instruction);
     if (!f.registers.empty()) out += fmt::format("    state: {}\n", registers_text(f.registers));
   }

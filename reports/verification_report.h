@@ -49,6 +49,12 @@ struct VerificationFinding {
   std::string instruction;  // disassembly of the instruction at pc
   std::string message;
   std::vector<RegisterValue> registers;  // abstract state of the initialised registers at pc
+  // Objects with BTF line info: the C source position and line text of pc (source_file empty
+  // otherwise), and the function the instruction belongs to.
+  std::string source_file;
+  int column = 0;
+  std::string source_text;
+  std::string function;
 };
 
 struct VerificationInvariant {
@@ -77,7 +83,10 @@ struct CheckDescription {
 struct VerificationReport {
   std::string tool_version;
   std::string input;           // the path as given
-  std::string input_kind;      // "bytecode", "assembly", "data"
+  std::string input_kind;      // "bytecode", "assembly", "data", "elf"
+  // ELF objects: which program of the object (function name and section).
+  std::optional<std::string> program_name;
+  std::optional<std::string> section;
   std::string platform;
   std::string program_type;
   std::optional<uint64_t> memory_size;

@@ -28,6 +28,11 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::UnknownVariable: return "unknown-variable";
     case ErrorCode::BadMapValueOffset: return "bad-map-value-offset";
     case ErrorCode::UsageError: return "usage-error";
+    case ErrorCode::BadElf: return "bad-elf";
+    case ErrorCode::BadRelocation: return "bad-relocation";
+    case ErrorCode::BadMapDefinition: return "bad-map-definition";
+    case ErrorCode::BadBtf: return "bad-btf";
+    case ErrorCode::NoSuchProgram: return "no-such-program";
   }
   return "unknown-error";
 }

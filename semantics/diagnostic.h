@@ -38,6 +38,12 @@ enum class ErrorCode : uint8_t {
   UnknownVariable,
   BadMapValueOffset,
   UsageError,
+  // loading ELF objects (clang -target bpf output)
+  BadElf,            // not an ELF file, or a malformed header, section or symbol table
+  BadRelocation,     // a relocation the loader cannot apply (wrong instruction, unknown symbol)
+  BadMapDefinition,  // a legacy `maps` entry or BTF-defined `.maps` entry that makes no sense
+  BadBtf,            // .BTF or .BTF.ext that libbpf or the line-info reader rejects
+  NoSuchProgram,     // --section / --program names nothing in the object
 };
 
 std::string_view to_string(ErrorCode code);

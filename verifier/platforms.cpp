@@ -1,6 +1,7 @@
 #include "verifier/platforms.h"
 
 #include "verifier/conformance_platform.h"
+#include "verifier/platform/linux.h"
 
 namespace bpfcert::verifier {
 
@@ -14,6 +15,7 @@ struct Entry {
 // One line per platform.
 const Entry kPlatforms[] = {
     {"conformance", conformance_platform},
+    {"linux", platform::linux_platform},
 };
 
 }  // namespace

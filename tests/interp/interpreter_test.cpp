@@ -345,7 +345,15 @@ TEST(Maps, SizesTheModelRefuses) {
   EXPECT_FALSE(make_map({"z", MapType::Array, 8, 8, 1, 0}).ok());
   EXPECT_FALSE(make_map({"z", MapType::Hash, 0, 8, 1, 0}).ok());
   EXPECT_FALSE(make_map({"z", MapType::Hash, 4, 0, 1, 0}).ok());
-  EXPECT_FALSE(make_map({"z", MapType::RingBuf, 0, 0, 4096, 0}).ok());
+  // Ring buffers take Linux's sizes (a power of 2, at least a page; no key or value) and hold
+  // no elements: lookups fail, updates are refused.
+  EXPECT_FALSE(make_map({"z", MapType::RingBuf, 0, 0, 4095, 0}).ok());
+  EXPECT_FALSE(make_map({"z", MapType::RingBuf, 4, 0, 4096, 0}).ok());
+  auto ring = make_map({"z", MapType::RingBuf, 0, 0, 4096, 0});
+  ASSERT_TRUE(ring.ok());
+  const uint32_t key = 0;
+  EXPECT_EQ((*ring)->lookup(reinterpret_cast<const uint8_t*>(&key)), nullptr);
+  EXPECT_EQ((*ring)->update(reinterpret_cast<const uint8_t*>(&key), nullptr, 0), kEINVAL);
   // Each size is allowed alone, but not a slab beyond what a reference VM should allocate.
   EXPECT_FALSE(make_map({"z", MapType::Array, 4, 1u << 20, 1u << 20, 0}).ok());
   EXPECT_TRUE(make_map({"z", MapType::Array, 4, 1u << 20, 4, 0}).ok());

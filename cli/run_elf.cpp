@@ -1,0 +1,239 @@
+#include "cli/run_elf.h"
+
+#include <fmt/format.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+
+#include <iostream>
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <sstream>
+
+#include "cli/input.h"
+#include "cli/object_input.h"
+#include "conformance/data_file.h"
+#include "interp/engine.h"
+#include "interp/interpreter.h"
+#include "interp/link.h"
+#include "interp/linux_context.h"
+#include "verifier/platform/linux.h"
+
+namespace bpfcert::cli {
+
+using semantics::Error;
+using semantics::ErrorCode;
+
+namespace {
+
+std::string verdict_name(const std::string& type, uint64_t r0) {
+  const auto v = static_cast<int64_t>(r0);
+  if (type == "xdp") {
+    switch (v) {
+      case XDP_ABORTED: return "XDP_ABORTED";
+      case XDP_DROP: return "XDP_DROP";
+      case XDP_PASS: return "XDP_PASS";
+      case XDP_TX: return "XDP_TX";
+      case XDP_REDIRECT: return "XDP_REDIRECT";
+      default: return "";
+    }
+  }
+  if (type == "sched_cls" || type == "sched_act") {
+    switch (v) {
+      case TC_ACT_UNSPEC: return "TC_ACT_UNSPEC";
+      case TC_ACT_OK: return "TC_ACT_OK";
+      case TC_ACT_SHOT: return "TC_ACT_SHOT";
+      case TC_ACT_PIPE: return "TC_ACT_PIPE";
+      case TC_ACT_REDIRECT: return "TC_ACT_REDIRECT";
+      default: return "";
+    }
+  }
+  return "";
+}
+
+std::string hex(std::span<const uint8_t> b) {
+  std::string s;
+  for (size_t i = 0; i < b.size(); ++i) s += fmt::format("{}{:02x}", i == 0 ? "" : " ", b[i]);
+  return s;
+}
+
+semantics::Result<std::vector<std::vector<uint8_t>>> read_packets(const std::string& path) {
+  auto content = read_file(path);
+  if (!content.ok()) return content.error();
+  const auto* data = reinterpret_cast<const uint8_t*>(content->data());
+  std::span<const uint8_t> bytes(data, content->size());
+  if (bytes.size() >= 4) {
+    uint32_t magic = 0;
+    std::memcpy(&magic, bytes.data(), 4);
+    if (magic == 0xa1b2c3d4u || magic == 0xa1b23c4du || magic == 0xd4c3b2a1u || magic == 0x4d3cb2a1u ||
+        magic == 0x0a0d0d0au) {
+      return interp::read_pcap(bytes, path);
+    }
+  }
+  // Hex text: one packet per non-empty line ("#" starts a comment).
+  std::vector<std::vector<uint8_t>> packets;
+  size_t start = 0;
+  int line_no = 0;
+  while (start <= content->size()) {
+    size_t end = content->find('\n', start);
+    if (end == std::string::npos) end = content->size();
+    ++line_no;
+    std::string line = content->substr(start, end - start);
+    if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    if (line.find_first_not_of(" \t\r") != std::string::npos) {
+      auto bytes_line = conformance::parse_hex_bytes(line, fmt::format("{}:{}", path, line_no));
+      if (!bytes_line.ok()) return bytes_line.error();
+      packets.push_back(std::move(bytes_line.value()));
+    }
+    start = end + 1;
+  }
+  if (packets.empty()) return Error{ErrorCode::BadFile, {path, 0, 0, -1}, "no packet in the file"};
+  return packets;
+}
+
+}  // namespace
+
+int run_elf(const RunElfRequest& req) {
+  auto loaded = load_object_program(req.object, req.section, req.program);
+  if (!loaded.ok()) return report_error(loaded.error());
+  const verifier::elf::Object& obj = loaded->object;
+  const verifier::elf::ProgramInfo& prog = *loaded->program;
+  const verifier::ProgramType& type = *loaded->type;
+
+  interp::LinuxContextKind kind = interp::LinuxContextKind::Raw;
+  if (type.name == "xdp") kind = interp::LinuxContextKind::Xdp;
+  if (type.context.name == "struct __sk_buff") kind = interp::LinuxContextKind::SkBuff;
+
+  std::vector<std::vector<uint8_t>> packets{{}};
+  if (!req.packet_file.empty()) {
+    if (kind == interp::LinuxContextKind::Raw) {
+      return report_error({ErrorCode::UsageError, {req.object, 0, 0, -1},
+                           fmt::format("--packet: {} programs have no packet (use --ctx)", type.name)});
+    }
+    auto p = read_packets(req.packet_file);
+    if (!p.ok()) return report_error(p.error());
+    packets = std::move(p.value());
+  } else if (kind != interp::LinuxContextKind::Raw) {
+    return report_error({ErrorCode::UsageError, {req.object, 0, 0, -1},
+                         fmt::format("{} programs need a packet: --packet FILE (hex bytes or pcap)", type.name)});
+  }
+  std::vector<uint8_t> raw_ctx;
+  if (!req.context_hex.empty()) {
+    auto b = conformance::parse_hex_bytes(req.context_hex, "--ctx");
+    if (!b.ok()) return report_error(b.error());
+    raw_ctx = std::move(b.value());
+  }
+
+  interp::Environment env;
+  interp::add_linux_helpers(env, kind);
+  if (auto e = add_object_maps(obj, env); e) return report_error(*e);
+
+  interp::EngineKind engine_kind = req.engine == "jit" ? interp::EngineKind::Jit : interp::EngineKind::Interpreter;
+  // The program and its tail-call targets, each validated, linked and given an engine.
+  struct Built {
+    semantics::Program program;
+    interp::LinkedProgram linked;
+    std::unique_ptr<interp::Engine> engine;
+  };
+  std::vector<std::unique_ptr<Built>> built;
+  auto build = [&](const verifier::elf::ProgramInfo& p) -> semantics::Result<interp::Engine*> {
+    auto valid = semantics::validate(p.insns);
+    if (!valid.ok()) {
+      Error e = valid.error();
+      e.where.file = req.object;
+      return e;
+    }
+    auto b = std::make_unique<Built>();
+    b->program = std::move(valid.value());
+    auto linked = interp::link(b->program, env);
+    if (!linked.ok()) {
+      Error e = linked.error();
+      e.where.file = req.object;
+      return e;
+    }
+    b->linked = std::move(linked.value());
+    b->linked.program = &b->program;
+    auto engine = interp::make_engine(engine_kind, b->linked, env);
+    if (!engine.ok()) return engine.error();
+    b->engine = std::move(engine.value());
+    interp::Engine* raw = b->engine.get();
+    built.push_back(std::move(b));
+    return raw;
+  };
+  auto main_engine = build(prog);
+  if (!main_engine.ok()) return report_error(main_engine.error());
+
+  // --tail-call SLOT=PROGRAM fills the object's prog array (the first one, as user space would).
+  std::vector<std::pair<uint32_t, interp::Engine*>> targets;
+  std::optional<size_t> prog_array;
+  for (size_t i = 0; i < obj.maps.size(); ++i) {
+    if (obj.maps[i].type == BPF_MAP_TYPE_PROG_ARRAY && !prog_array) prog_array = i;
+  }
+  for (const std::string& spec : req.tail_calls) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || !prog_array) {
+      return report_error({ErrorCode::UsageError, {req.object, 0, 0, -1},
+                           !prog_array ? "--tail-call: the object has no prog array"
+                                       : "--tail-call takes SLOT=PROGRAM, e.g. 0=xdp_tcp"});
+    }
+    const auto* target = obj.find_program(spec.substr(eq + 1));
+    if (target == nullptr) {
+      return report_error({ErrorCode::NoSuchProgram, {req.object, 0, 0, -1},
+                           fmt::format("--tail-call: no program '{}' in the object", spec.substr(eq + 1))});
+    }
+    auto e = build(*target);
+    if (!e.ok()) return report_error(e.error());
+    targets.emplace_back(static_cast<uint32_t>(std::stoul(spec.substr(0, eq))), e.value());
+  }
+
+  int exit_code = kExitOk;
+  for (size_t i = 0; i < packets.size(); ++i) {
+    interp::LinuxRunOptions ro;
+    ro.kind = kind;
+    ro.packet = packets[i];
+    ro.raw_context = raw_ctx;
+    ro.raw_size = type.context.size;
+    ro.network_header_first = type.name == "cgroup_skb";
+    ro.raw_writable = std::any_of(type.context.fields.begin(), type.context.fields.end(),
+                                  [](const verifier::ContextField& f) { return f.writable; });
+    auto run = interp::LinuxRun::create(ro);
+    if (!run.ok()) return report_error(run.error());
+    for (const auto& [slot, engine] : targets) (*run)->set_tail_call_target(*prog_array, slot, engine);
+    if (req.max_steps != 0) (*run)->run_options.max_steps = req.max_steps;
+    env.trace_output.clear();
+    const interp::RunResult r = main_engine.value()->run((*run)->invocation(), (*run)->run_options);
+    const std::string prefix = packets.size() > 1 ? fmt::format("packet {}: ", i + 1) : "";
+    std::istringstream trace(env.trace_output);
+    for (std::string line; std::getline(trace, line);) std::cout << prefix << "trace: " << line << "\n";
+    if (r.trapped) {
+      std::cerr << "bpfcert: " << req.object << ": " << prog.name << ": " << prefix << r.trap.to_string() << "\n";
+      if (const auto* line = prog.line_at(r.trap.pc); line != nullptr) {
+        std::cerr << fmt::format("  at {}:{}: {}\n", line->file, line->line, line->text);
+      }
+      exit_code = kExitVerdict;
+      continue;
+    }
+    const std::string name = verdict_name(type.name, r.r0);
+    std::cout << prefix << fmt::format("{:#018x}", r.r0) << (name.empty() ? "" : " " + name) << "\n";
+    if (kind != interp::LinuxContextKind::Raw && (*run)->packet() != packets[i]) {
+      std::cout << prefix << "packet: " << hex((*run)->packet()) << "\n";
+    }
+  }
+  if (req.dump_maps) {
+    for (size_t i = 0; i < env.map_count(); ++i) {
+      const interp::Map& m = env.map_at(i);
+      for (const auto& [key, value] : m.entries()) {
+        const bool zero = std::all_of(value, value + m.def().value_size, [](uint8_t b) { return b == 0; });
+        const auto t = m.def().type;
+        const bool array = t == interp::MapType::Array || t == interp::MapType::PercpuArray ||
+                           t == interp::MapType::ProgArray || t == interp::MapType::PerfEventArray;
+        if (zero && array) continue;
+        std::cout << fmt::format("map {}: key {} value {}\n", m.def().name, hex(key),
+                                 hex(std::span<const uint8_t>(value, m.def().value_size)));
+      }
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace bpfcert::cli

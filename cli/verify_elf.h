@@ -1,0 +1,28 @@
+// bpfcert verify on a BPF ELF object: every program (or those --section / --program select)
+// verified on the Linux platform, findings located at their C source line through BTF line
+// info, and with --compare-kernel the running kernel's verdict next to bpfcert's.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace bpfcert::cli {
+
+struct VerifyElfRequest {
+  std::string object;
+  std::string section;
+  std::string program;
+  std::string program_type;  // overrides the type the section selects
+  std::string json;   // "bpfcert/object-verification/1": per program its report (and kernel verdict)
+  std::string sarif;  // one SARIF run; results located in the C sources
+  bool compare_kernel = false;
+  bool kernel_unprivileged = false;  // load with CAP_BPF and CAP_NET_ADMIN only
+  bool print_invariants = false;
+  bool quiet = false;
+  uint64_t max_loop_iterations = 1'000'000;
+};
+
+// Exit code: 0 when every verified program is accepted, 1 when one is rejected, 2 on errors.
+int verify_elf(const VerifyElfRequest& request);
+
+}  // namespace bpfcert::cli
