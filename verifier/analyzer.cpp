@@ -168,6 +168,7 @@ class Analyzer {
   struct Memo {
     State entry;
     State exit;
+    bool changes_packet = false;
   };
 
   // ---- reporting ----
@@ -231,6 +232,7 @@ class Analyzer {
   void rel_shift(State& s, uint32_t cell, AluOp op, const Scalar& x, Width w);
   CounterFacts loop_bound(const State& s, size_t loop) const;
   void evaluate_loops(FnRun& run);
+  std::optional<uint64_t> unroll_bound(FnRun& run, size_t l);
   const Value* cell_value(const State& s, uint32_t cell) const;
 
   const VerifierInput& in_;
@@ -255,6 +257,8 @@ class Analyzer {
   std::vector<bool> loop_failed_;
   std::optional<Scalar> exit_r0_;
   bool exit_r0_bad_ = false;
+  // Set when a helper that changes packet data is called (local_call scopes it per callee).
+  bool packet_changed_ = false;
   Statistics stats_;
   FramePtr empty_frame_ = std::make_shared<StackFrame>();
   FramePtr zero_frame_ = [] {
@@ -1653,6 +1657,27 @@ void Analyzer::havoc_call(State& s) {
   for (uint32_t r = 0; r <= 5; ++r) rel_drop(s, r);
 }
 
+// After a helper that may move packet data: packet pointers become unusable (Linux's
+// clear_all_pkt_pointers), in registers and spills of every frame, and proven ranges go.
+void Analyzer::invalidate_packet(State& s) {
+  packet_changed_ = true;
+  s.packet.clear();
+  auto stale = [](const Value& v) { return v.is_pointer() && (is_packet(v.region) || v.region == PointerKind::PacketEnd); };
+  for (uint32_t r = 0; r <= 10; ++r) {
+    if (!stale(s.regs[r])) continue;
+    s.regs[r] = Value::uninit();
+    rel_drop(s, r);
+  }
+  for (size_t f = 0; f < s.frames.size(); ++f) {
+    for (int slot = 0; slot < kStackSlots; ++slot) {
+      const StackFrame& fr = *s.frames[f];
+      if (fr.kind[static_cast<size_t>(slot * 8)] != ByteKind::Spill || !stale(fr.spill[static_cast<size_t>(slot)])) continue;
+      unspill(s.frame_mut(f), slot);  // not byte-addressable: the bytes become unreadable
+      rel_drop(s, slot_cell(static_cast<int>(f), slot));
+    }
+  }
+}
+
 void Analyzer::call_insn(State& s, size_t pc) {
   const Insn& insn = prog_.insns[pc];
   const semantics::Encoding& row = prog_.row(pc);
@@ -1737,17 +1762,22 @@ void Analyzer::local_call(State& s, size_t pc, size_t target_pc) {
   sub_stack_.push_back(callee);
   if (check_) chains_.emplace_back(pc, sub_stack_);
   State exit;
+  const bool saved_packet_changed = packet_changed_;
+  packet_changed_ = false;
   if (check_) {
     exit = analyze_function(callee, e, true);
   } else {
     auto it = memo_.find(call_string_);
     if (it != memo_.end() && state_leq(e, it->second.entry) && state_leq(it->second.entry, e)) {
       exit = it->second.exit;
+      packet_changed_ = it->second.changes_packet;
     } else {
       exit = analyze_function(callee, e, false);
-      memo_[call_string_] = Memo{e, exit};
+      memo_[call_string_] = Memo{e, exit, packet_changed_};
     }
   }
+  const bool callee_changed_packet = packet_changed_;
+  packet_changed_ = saved_packet_changed || callee_changed_packet;
   call_string_.pop_back();
   sub_stack_.pop_back();
   if (exit.bottom) {
@@ -1770,6 +1800,14 @@ void Analyzer::local_call(State& s, size_t pc, size_t target_pc) {
   }
   for (int i = 1; i <= 5; ++i) r.regs[static_cast<size_t>(i)] = Value::uninit();
   for (int i = 6; i <= 10; ++i) r.regs[static_cast<size_t>(i)] = s.regs[static_cast<size_t>(i)];
+  if (callee_changed_packet) {
+    // The callee may have moved packet data: the restored registers' packet pointers are stale
+    // (spills in the caller's frames were invalidated in the callee's state already).
+    for (int i = 6; i <= 9; ++i) {
+      Value& v = r.regs[static_cast<size_t>(i)];
+      if (v.is_pointer() && (is_packet(v.region) || v.region == PointerKind::PacketEnd)) v = Value::uninit();
+    }
+  }
   // Ids are made from the pc that creates them, and the callee's own state forgot older holders
   // when it re-created one; r6-r9 were outside that state. An id created in the caller's own
   // function cannot be re-created by the callee (no recursion); any other is dropped.
@@ -2008,6 +2046,7 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
     }
   }
   // Results.
+  if (p.changes_packet_data) invalidate_packet(s);
   for (int r = 1; r <= 5; ++r) s.regs[static_cast<size_t>(r)] = Value::uninit();
   for (uint32_t r = 0; r <= 5; ++r) rel_drop(s, r);
   switch (p.ret) {
