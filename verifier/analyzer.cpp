@@ -1860,6 +1860,7 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
   bool pending_write = false;
   int format_reg = -1;
   std::optional<uint64_t> format_size;
+  bool format_reported = false;  // the format's bytes were already reported unreadable
   auto arg_error = [&](int r, const std::string& what) {
     report("helper.arg", pc, fmt::format("{} argument r{}: {}; {}", name, r, what, reg_text(s, r)), s);
   };
@@ -1882,7 +1883,12 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
       for (int i = lo; i < hi; ++i) {
         const ByteView b = byte_at(fr, i);
         if (b.kind == ByteKind::Uninit) {
-          arg_error(r, fmt::format("reads {} bytes of stack, but byte r10{:+} is not initialised", hi_n, i - kStackBytes));
+          // The catalogue's stack.uninit: "read by a load or a helper".
+          report("stack.uninit", pc,
+                 fmt::format("{} argument r{} reads {} bytes of stack, but byte r10{:+} is not initialised; {}", name, r,
+                             hi_n, i - kStackBytes, reg_text(s, r)),
+                 s);
+          if (r == format_reg) format_reported = true;
           return;
         }
         if (b.pointer && !plat_.allow_pointer_leaks) {
@@ -2008,7 +2014,10 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
     }
     if (const size_t nul = text_fmt.find('\0'); nul != std::string::npos) text_fmt.resize(nul);
     if (!known) {
-      report("helper.arg", pc, fmt::format("{}: the format must be constant bytes on the stack", name), s);
+      if (!format_reported) {
+        report("helper.arg", pc,
+               fmt::format("{}: the format must be constant bytes on the stack or in frozen read-only data", name), s);
+      }
     } else {
       for (size_t i = 0; i + 1 < text_fmt.size(); ++i) {
         if (text_fmt[i] != '%') continue;
