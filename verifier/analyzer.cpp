@@ -225,6 +225,8 @@ class Analyzer {
   void share_scalar(State& s, int r, size_t pc);
   bool propagate_scalar(State& s, const Value& refined);
   uint64_t region_size(const Value& p, bool& known) const;
+  const std::vector<uint8_t>* frozen_bytes(const Value& p) const;
+  std::optional<Value> frozen_read(const Value& p, int64_t off, unsigned n, bool sx) const;
 
   // relations
   void rel_drop(State& s, uint32_t cell);
@@ -692,6 +694,37 @@ bool Analyzer::packet_in_range(const State& s, const Value& p, int64_t off, uint
                                 "prove only {}",
                                 static_cast<int64_t>(end), range);
   return false;
+}
+
+// The value bytes of the frozen read-only map p points into, or null.
+const std::vector<uint8_t>* Analyzer::frozen_bytes(const Value& p) const {
+  if (!p.is_pointer() || p.region != PointerKind::MapValue || p.object < 0 ||
+      static_cast<size_t>(p.object) >= in_.maps.size()) {
+    return nullptr;
+  }
+  const MapDescriptor& m = in_.maps[static_cast<size_t>(p.object)];
+  if (!m.read_only || m.max_entries != 1 || m.frozen_value.size() != m.value_size) return nullptr;
+  return &m.frozen_value;
+}
+
+// A load of n bytes at p + off (already checked in bounds) from a frozen map: the join of the
+// values at every offset p may hold (a few hundred at most), or nullopt.
+std::optional<Value> Analyzer::frozen_read(const Value& p, int64_t off, unsigned n, bool sx) const {
+  const std::vector<uint8_t>* bytes = frozen_bytes(p);
+  if (bytes == nullptr || smin(p.num) < 0 || p.num.umax - p.num.umin > 256) return std::nullopt;
+  std::optional<Value> out;
+  for (uint64_t o = p.num.umin;; ++o) {
+    if (dm::scalar_contains<uint64_t>(p.num, o)) {
+      const uint64_t at = o + static_cast<uint64_t>(off);
+      if (at > bytes->size() || bytes->size() - at < n) return std::nullopt;
+      uint64_t raw = 0;
+      for (unsigned i = 0; i < n; ++i) raw |= static_cast<uint64_t>((*bytes)[at + i]) << (8 * i);
+      const Value v = Value::scalar(scalar_const(semantics::load_result<uint64_t>(raw, n, sx)));
+      out = out ? value_join(*out, v) : v;
+    }
+    if (o == p.num.umax) break;
+  }
+  return out;
 }
 
 bool Analyzer::check_access(State& s, size_t pc, int r, const Value& p, int64_t off, uint64_t n, AccessKind kind) {
@@ -1222,6 +1255,8 @@ void Analyzer::load_insn(State& s, size_t pc) {
     } else if (p.region == PointerKind::Context) {
       result = context_access(s, pc, insn.src, p, insn.off, n, false);
       if (row.sign_extend && result.is_scalar()) result = Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, true));
+    } else if (p.region == PointerKind::MapValue) {
+      if (auto v = frozen_read(p, insn.off, n, row.sign_extend)) result = *v;
     }
   }
   s.regs[static_cast<size_t>(insn.dst)] = result;
@@ -2002,7 +2037,14 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
     const Value& f = s.regs[static_cast<size_t>(format_reg)];
     bool known = false;
     std::string text_fmt;
-    if (f.is_pointer() && f.region == PointerKind::Stack && is_const(f.num) && format_size && f.object <= s.depth()) {
+    const std::vector<uint8_t>* frozen = frozen_bytes(f);
+    if (frozen != nullptr && is_const(f.num) && format_size) {
+      // A format in frozen read-only data (.rodata, where clang puts string literals).
+      const uint64_t start = f.num.t.value;
+      known = start <= frozen->size() && frozen->size() - start >= *format_size;
+      if (known) text_fmt.assign(frozen->begin() + static_cast<std::ptrdiff_t>(start),
+                                 frozen->begin() + static_cast<std::ptrdiff_t>(start + *format_size));
+    } else if (f.is_pointer() && f.region == PointerKind::Stack && is_const(f.num) && format_size && f.object <= s.depth()) {
       const StackFrame& fr = *s.frames[static_cast<size_t>(f.object)];
       const int start = static_cast<int>(static_cast<int64_t>(f.num.t.value)) + kStackBytes;
       known = start >= 0 && start + static_cast<int>(*format_size) <= kStackBytes;
