@@ -88,10 +88,16 @@ struct BudgetExceeded {};
 // entry pointers that may be null: their own ranges, so no two meanings share an id.
 constexpr uint32_t kPacketIdBase = 0x40000000u;
 constexpr uint32_t kScalarIdBase = 0x20000000u;
+// PacketRange id of the metadata: data_meta + range <= data (no packet pointer has this id).
+constexpr uint32_t kMetaRangeId = 0x3fffffffu;
 constexpr uint32_t kRegisterCells = 16;  // cells 0..10 are registers; stack slots from 16
 // Offsets whose address order equals their order as signed offsets: buffers live in user
 // space (below 2^47, above the 64 KiB mmap floor), so base + offset never wraps.
 constexpr int64_t kSaneOffset = int64_t{1} << 40;
+
+// Bounded unrolling (unroll_bound): at most this many rounds, and this many transfers per loop.
+constexpr uint64_t kMaxUnrolledRounds = 1024;
+constexpr uint64_t kMaxUnrolledTransfers = 1'000'000;
 
 bool sane(const Scalar& o) { return smin(o) > -kSaneOffset && smax(o) < kSaneOffset; }
 bool surely_nonnull(const Scalar& o) { return smin(o) > -65536 && smax(o) < (int64_t{1} << 40); }
@@ -747,10 +753,28 @@ bool Analyzer::check_access(State& s, size_t pc, int r, const Value& p, int64_t 
     case PointerKind::PacketEnd:
       report("mem.type", pc, fmt::format("{} through {}: this pointer cannot be dereferenced", access_verb(kind), who), s);
       return false;
-    case PointerKind::PacketMeta:
-      report("mem.bounds", pc,
-             fmt::format("{} through {}: packet metadata ranges are not tracked", access_verb(kind), who), s);
-      return false;
+    case PointerKind::PacketMeta: {
+      // Offsets are from data_meta; a comparison with data proved the metadata holds `range`.
+      if (kind == AccessKind::Atomic) {
+        report("mem.type", pc, fmt::format("atomic update through {}: not allowed on packet metadata", who), s);
+        return false;
+      }
+      int64_t range = 0;
+      for (const PacketRange& x : s.packet) {
+        if (x.id == kMetaRangeId) range = x.range;
+      }
+      const __int128 lo = static_cast<__int128>(smin(p.num)) + off;
+      const __int128 hi = static_cast<__int128>(smax(p.num)) + off + static_cast<__int128>(n);
+      if (lo < 0 || hi > range) {
+        report("mem.bounds", pc,
+               fmt::format("{} of {} bytes at {}{:+}: metadata offsets {} are used, but comparisons of data_meta with "
+                           "data prove only [0, {})",
+                           access_verb(kind), n, who, off, range_text(lo, hi - static_cast<__int128>(n)), range),
+               s);
+        return false;
+      }
+      return true;
+    }
     case PointerKind::Context:
       if (kind == AccessKind::HelperRead || kind == AccessKind::HelperWrite || kind == AccessKind::Atomic) {
         report("mem.type", pc, fmt::format("{} through {}: the context is accessed only by loads and stores", access_verb(kind), who),
@@ -1654,6 +1678,47 @@ void Analyzer::branch(const State& in, size_t pc, State& fall, State& taken) {
           case JmpOp::Jne: learn_packet_range(fall, b, 0); break;
           default: break;
         }
+      }
+      return;
+    }
+    const bool a_meta = a.region == PointerKind::PacketMeta, b_meta = b.region == PointerKind::PacketMeta;
+    if (w == Width::W64 && ((a_meta && b_pkt) || (a_pkt && b_meta))) {
+      // data_meta + o compared with data + c (c constant): data = data_meta + meta_len, so the
+      // side where the meta pointer is <= data (or <) proves meta_len >= smin(o) - c (+1).
+      const Value& m = a_meta ? a : b;
+      const Value& d = a_meta ? b : a;
+      if (!sane(m.num) || !is_const(d.num) || d.id != 0 || !sane(d.num)) return;
+      const int64_t base = smin(m.num) - smin(d.num);
+      auto learn = [&](State& st, int64_t extra) {
+        if (st.bottom || base + extra <= 0) return;
+        for (PacketRange& x : st.packet) {
+          if (x.id == kMetaRangeId) {
+            x.range = std::max(x.range, base + extra);
+            return;
+          }
+        }
+        st.packet.push_back({kMetaRangeId, base + extra});
+        std::sort(st.packet.begin(), st.packet.end(), [](const PacketRange& x, const PacketRange& y) { return x.id < y.id; });
+      };
+      // Normalised to "if (meta op data)".
+      JmpOp o = op;
+      if (!a_meta) {
+        switch (op) {
+          case JmpOp::Jgt: o = JmpOp::Jlt; break;
+          case JmpOp::Jge: o = JmpOp::Jle; break;
+          case JmpOp::Jlt: o = JmpOp::Jgt; break;
+          case JmpOp::Jle: o = JmpOp::Jge; break;
+          default: break;
+        }
+      }
+      switch (o) {
+        case JmpOp::Jgt: learn(fall, 0); break;   // fall: meta <= data
+        case JmpOp::Jge: learn(fall, 1); break;   // fall: meta < data
+        case JmpOp::Jlt: learn(taken, 1); break;
+        case JmpOp::Jle: learn(taken, 0); break;
+        case JmpOp::Jeq: learn(taken, 0); break;
+        case JmpOp::Jne: learn(fall, 0); break;
+        default: break;
       }
       return;
     }
