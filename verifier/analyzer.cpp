@@ -46,7 +46,10 @@
 //   rejected with loop.unbounded. Every loop's iterations per entry being bounded, and loops
 //   nesting finitely, every execution terminates. This is PREVAIL's counter argument, with a
 //   difference relation per cell instead of a full zone domain: cheap, and enough for
-//   induction variables with a constant stride.
+//   induction variables with a constant stride. When it proves nothing (a value halved until
+//   small, carries folded until none is left), an innermost loop is unrolled abstractly from
+//   its entry state, round by round without joins or widening, until its back edges carry
+//   nothing (unroll_bound): Linux's way of exploring such loops, with a budget of rounds.
 //
 // * Soundness first. Every check either proves its property from the abstract state or
 //   reports; after reporting, the analysis continues as if the check had passed, so one run
@@ -218,6 +221,7 @@ class Analyzer {
   void helper_call(State& s, size_t pc, const HelperPrototype& p, bool kfunc);
   void local_call(State& s, size_t pc, size_t target_pc);
   void havoc_call(State& s);
+  void invalidate_packet(State& s);
 
   bool read_reg(State& s, size_t pc, int r);
   bool check_access(State& s, size_t pc, int r, const Value& p, int64_t off, uint64_t n, AccessKind kind);
@@ -422,6 +426,10 @@ void Analyzer::evaluate_loops(FnRun& run) {
       if (!loop_bound_[l] || *loop_bound_[l] < *bound) loop_bound_[l] = *bound;
       continue;
     }
+    if (const auto unrolled = unroll_bound(run, l); unrolled && *unrolled <= in_.options.max_loop_iterations) {
+      if (!loop_bound_[l] || *loop_bound_[l] < *unrolled) loop_bound_[l] = *unrolled;
+      continue;
+    }
     loop_failed_[l] = true;
     const FnRun::EdgeBound& at = unbounded != nullptr ? *unbounded : edges.front();
     const auto key = std::make_pair(static_cast<int64_t>(at.latch_pc), std::string("loop.unbounded"));
@@ -436,6 +444,91 @@ void Analyzer::evaluate_loops(FnRun& run) {
                                     header_pc, at.latch_pc, at.state);
     findings_.emplace(key, std::move(f));
   }
+}
+
+// Bounded unrolling, for loops no counter relation bounds (a value shifted right until it is
+// small, a test on a value the body recomputes): run the body round by round from the loop's
+// entry state, never joining rounds and never widening. Round r's state at the header covers
+// every concrete state that reaches the header after exactly r back edges (the transfer
+// functions are sound, and the entry state covers every entry), so when the back edges carry
+// nothing (bottom) after round N, no entry takes more than N back edges. Only innermost loops
+// (cutting the back edges leaves an acyclic body), within a budget of rounds; a round whose
+// header state does not shrink gives up, since the following ones would not either.
+std::optional<uint64_t> Analyzer::unroll_bound(FnRun& run, size_t l) {
+  const Loop& loop = cfg_.loops[l];
+  for (const Loop& m : cfg_.loops) {
+    if (m.parent == l) return std::nullopt;
+  }
+  const size_t header = loop.header;
+  // Topological order of the body without the back edges (Kahn).
+  std::map<size_t, size_t> indegree;
+  size_t insns = 0;
+  for (size_t b : loop.blocks) {
+    indegree[b] = 0;
+    insns += cfg_.blocks[b].last - cfg_.blocks[b].first + 1;
+  }
+  for (size_t b : loop.blocks) {
+    for (size_t t : cfg_.blocks[b].succs) {
+      if (t != header && indegree.count(t) != 0) ++indegree[t];
+    }
+  }
+  std::vector<size_t> order{header};
+  for (size_t i = 0; i < order.size(); ++i) {
+    for (size_t t : cfg_.blocks[order[i]].succs) {
+      if (t == header || indegree.count(t) == 0) continue;
+      if (--indegree[t] == 0) order.push_back(t);
+    }
+  }
+  if (order.size() != loop.blocks.size()) return std::nullopt;
+  // Entry state: the edges into the header from outside the loop, in the final fixpoint.
+  const Subprogram& sp = cfg_.subprograms[run.sub];
+  State head;
+  if (header == sp.entry_block) head = run.entry;
+  for (size_t p : cfg_.blocks[header].preds) {
+    if (cfg_.in_loop(p, l)) continue;
+    const auto& succs = cfg_.blocks[p].succs;
+    for (size_t i = 0; i < succs.size(); ++i) {
+      if (succs[i] == header) head = state_join(head, run.out[cfg_.local_index[p]][i]);
+    }
+  }
+  if (head.bottom) return 0;
+  head.relations.clear();  // counter relations prove nothing here
+  const uint64_t max_rounds = std::min<uint64_t>(kMaxUnrolledRounds, kMaxUnrolledTransfers / std::max<size_t>(insns, 1));
+  FnRun scratch;
+  scratch.sub = run.sub;
+  scratch.in.assign(sp.blocks.size(), State{});
+  scratch.out.resize(sp.blocks.size());
+  scratch.exits.resize(sp.blocks.size());
+  for (size_t i = 0; i < sp.blocks.size(); ++i) scratch.out[i].assign(cfg_.blocks[sp.blocks[i]].succs.size(), State{});
+  FnRun* saved_run = run_;
+  const bool saved_check = check_;
+  run_ = &scratch;
+  check_ = false;
+  std::optional<uint64_t> bound;
+  for (uint64_t round = 0; round <= max_rounds; ++round) {
+    for (size_t b : order) {
+      const size_t li = cfg_.local_index[b];
+      scratch.in[li] = b == header ? head : compute_in(scratch, b);
+      process_block(scratch, b);
+    }
+    State next;
+    for (size_t latch : loop.latches) {
+      const auto& succs = cfg_.blocks[latch].succs;
+      for (size_t i = 0; i < succs.size(); ++i) {
+        if (succs[i] == header) next = state_join(next, scratch.out[cfg_.local_index[latch]][i]);
+      }
+    }
+    if (next.bottom) {
+      bound = round;
+      break;
+    }
+    next.relations.clear();
+    if (state_leq(head, next)) break;  // not shrinking: no proof this way
+    head = std::move(next);
+  }
+  run_ = saved_run;
+  check_ = saved_check;
+  return bound;
 }
 
 // ---- fixpoint ----------------------------------------------------------------------------------
