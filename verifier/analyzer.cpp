@@ -98,6 +98,9 @@ constexpr uint32_t kRegisterCells = 16;  // cells 0..10 are registers; stack slo
 // space (below 2^47, above the 64 KiB mmap floor), so base + offset never wraps.
 constexpr int64_t kSaneOffset = int64_t{1} << 40;
 
+// Tails of joins (Cfg::duplicate_tails) copied per path when at most this many instructions.
+constexpr size_t kMaxDuplicatedTail = 16;
+
 // Bounded unrolling (unroll_bound): at most this many rounds, and this many transfers per loop.
 constexpr uint64_t kMaxUnrolledRounds = 1024;
 constexpr uint64_t kMaxUnrolledTransfers = 1'000'000;
@@ -2491,7 +2494,8 @@ semantics::Result<VerificationResult> verify(const VerifierInput& input) {
     return Error{ErrorCode::UsageError, {}, "platform stack size above 512 bytes or no call frames"};
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const Cfg cfg = Cfg::build(*input.program);
+  Cfg cfg = Cfg::build(*input.program);
+  cfg.duplicate_tails(*input.program, kMaxDuplicatedTail, std::max<size_t>(256, input.program->size()));
   Analyzer analyzer(input, *type, cfg);
   VerificationResult r = analyzer.run();
   r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
