@@ -225,6 +225,7 @@ class Analyzer {
   void local_call(State& s, size_t pc, size_t target_pc);
   void havoc_call(State& s);
   void invalidate_packet(State& s);
+  void loop_callback(State& s, size_t pc, size_t target_pc);
 
   bool read_reg(State& s, size_t pc, int r);
   bool check_access(State& s, size_t pc, int r, const Value& p, int64_t off, uint64_t n, AccessKind kind);
@@ -1874,6 +1875,92 @@ void Analyzer::invalidate_packet(State& s) {
   }
 }
 
+// bpf_loop(nr_loops, callback_fn, callback_ctx, flags) calls callback_fn(index, callback_ctx)
+// up to min(nr_loops, 2^23) times (u32 nr_loops; Linux's BPF_MAX_LOOPS), index counting from 0,
+// until it returns 1. The callback runs as a local call from this pc, with r1 = index (bounded
+// by nr_loops), r2 = callback_ctx and r3-r5 unset; what it does to the caller's frames (through
+// callback_ctx) is iterated to a fixpoint over any number of calls, joined with zero calls.
+// Linux requires the callback to return 0 or 1.
+void Analyzer::loop_callback(State& s, size_t pc, size_t target_pc) {
+  const Value nr = s.regs[1];
+  const Value ctx = s.regs[3];
+  Scalar index = scalar_range(0, (uint64_t{1} << 23) - 1);
+  if (nr.is_scalar()) {
+    const uint64_t n = std::min<uint64_t>(nr.num.u32max, uint64_t{1} << 23);
+    if (n == 0) return;  // no call
+    index = scalar_range(0, n - 1);
+  }
+  auto call_once = [&](const State& from, bool& changed_packet) {
+    State cs = from;
+    cs.regs[1] = Value::scalar(index);
+    cs.regs[2] = ctx;
+    for (int r = 3; r <= 5; ++r) cs.regs[static_cast<size_t>(r)] = Value::uninit();
+    for (uint32_t r = 1; r <= 5; ++r) rel_drop(cs, r);
+    const bool saved = packet_changed_;
+    packet_changed_ = false;
+    local_call(cs, pc, target_pc);
+    changed_packet = packet_changed_;
+    packet_changed_ = saved || packet_changed_;
+    return cs;
+  };
+  // The caller's state after some calls: only frames and packet facts change (r6-r9 are
+  // restored, r0-r5 are set by the helper's result afterwards).
+  auto merge = [&](const State& base, const State& after) {
+    State m = base;
+    if (after.bottom) return m;
+    m.frames = after.frames;
+    m.packet = after.packet;
+    std::erase_if(m.relations, [&](const Relation& rel) {
+      if (rel.cell < kRegisterCells) return false;
+      const size_t f = (rel.cell - kRegisterCells) / kStackSlots;
+      return f >= m.frames.size() || f >= base.frames.size() || m.frames[f] != base.frames[f];
+    });
+    return state_join(base, m);
+  };
+  const bool saved_check = check_;
+  check_ = false;
+  State cur = s;
+  bool changed_packet = false;
+  bool stable = false;
+  for (int iter = 0; iter < 256; ++iter) {
+    bool changed = false;
+    const State after = call_once(cur, changed);
+    changed_packet = changed_packet || changed;
+    if (changed) invalidate_packet(cur);
+    State next = merge(cur, after);
+    if (state_leq(next, cur)) {
+      stable = true;
+      break;
+    }
+    if (iter >= in_.options.widening_delay) {
+      cur = state_widen(cur, next, iter < 16 ? &thresholds_ : nullptr);
+      ++stats_.widenings;
+    } else {
+      cur = std::move(next);
+    }
+  }
+  check_ = saved_check;
+  if (!stable) {
+    // Not expected (widening stabilises); if it happens nothing is proven.
+    report("analysis.budget", pc, fmt::format("the effects of bpf_loop's callback (pc {}) did not stabilise", target_pc), s);
+    return;
+  }
+  if (check_) {
+    bool changed = false;
+    const State after = call_once(cur, changed);
+    const Value& r0 = after.regs[0];
+    if (!after.bottom && (!r0.is_scalar() || r0.num.umax > 1)) {
+      report("helper.arg", pc,
+             fmt::format("bpf_loop's callback (pc {}) must return 0 or 1; it returns {}", target_pc, text(r0)), s);
+    }
+  }
+  if (changed_packet) invalidate_packet(cur);
+  s.frames = cur.frames;
+  s.packet = cur.packet;
+  s.relations = cur.relations;
+  for (int r = 6; r <= 9; ++r) s.regs[static_cast<size_t>(r)] = cur.regs[static_cast<size_t>(r)];
+}
+
 void Analyzer::call_insn(State& s, size_t pc) {
   const Insn& insn = prog_.insns[pc];
   const semantics::Encoding& row = prog_.row(pc);
@@ -2057,6 +2144,7 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
   int format_reg = -1;
   std::optional<uint64_t> format_size;
   bool format_reported = false;  // the format's bytes were already reported unreadable
+  std::optional<size_t> callback;  // bpf_loop: the callback's pc
   auto arg_error = [&](int r, const std::string& what) {
     report("helper.arg", pc, fmt::format("{} argument r{}: {}; {}", name, r, what, reg_text(s, r)), s);
   };
@@ -2150,12 +2238,15 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
         }
         break;
       case ArgType::Function:
-        // The helper would run the callback, which this analysis does not follow into: rather
-        // than accept code nobody checked, reject.
+        // The helper runs the callback. bpf_loop's is analysed (loop_callback); for the other
+        // helpers, rather than accept code nobody checked, reject.
         if (!v.is_pointer() || v.region != PointerKind::Code) {
           arg_error(r, "expected a code address (LDDW src 4)");
+        } else if (p.name == "bpf_loop" && r == 2 && cfg_.subprogram_at(static_cast<size_t>(v.object)) != kNoBlock) {
+          callback = static_cast<size_t>(v.object);
         } else {
-          arg_error(r, "callbacks are not analysed by this verifier, so the call cannot be proven safe");
+          arg_error(r, "callbacks are not analysed by this verifier (bpf_loop's excepted), so the call cannot be "
+                       "proven safe");
         }
         break;
       case ArgType::ReadableMemory:
@@ -2237,6 +2328,10 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
         i = j;
       }
     }
+  }
+  if (callback) {
+    loop_callback(s, pc, *callback);
+    stack_args.clear();  // the callback's context: bpf_loop itself does not touch it
   }
   // A stack argument without a size: the helper may read or write any byte of that frame at or
   // above the pointer, so what the state knows of them is forgotten (still initialised scalar

@@ -48,7 +48,7 @@ struct MapDescriptor {
   // .rodata) with one entry: the bytes of its value. Nobody can change them afterwards, so
   // loads read them as constants (Linux does the same for frozen read-only maps). Used only
   // when read_only, max_entries == 1 and the size is value_size; empty: contents unknown.
-  std::vector<uint8_t> frozen_value;
+  std::vector<uint8_t> frozen_value{};
 };
 
 // A platform variable (LDDW src 3): `size` readable and writable bytes.

@@ -786,9 +786,12 @@ case("packet-loop-bounded", "a loop reading the first 8 bytes after one check",
             "add %r8, %r6", "ldxb %r5, [%r8+0]", "add %r7, %r5", "add %r6, 1", "jlt %r6, 8, l"] + PASS,
      accept="mem.bounds", platform="test-packet")
 
-case("helper-callback-rejected", "a helper that would run a callback the analysis does not follow",
+case("helper-callback-loop", "bpf_loop with a callback that returns 0: the callback is analysed as a function",
+     ["mov %r1, 4", "lddw %r2, code cb", "mov %r3, 0", "mov %r4, 0", "call 181", "mov %r0, 2", "exit", "cb:",
+      "mov %r0, 0", "exit"], accept="helper.arg", platform="test-packet")
+case("helper-callback-return-range", "bpf_loop's callback must return 0 or 1; this one returns its index (0 to 3)",
      ["mov %r1, 4", "lddw %r2, code cb", "mov %r3, 0", "mov %r4, 0", ("call 181", "C"), "mov %r0, 2", "exit", "cb:",
-      "mov %r0, 0", "exit"], reject=[("helper.arg", "C")], platform="test-packet")
+      "mov %r0, %r1", "exit"], reject=[("helper.arg", "C")], platform="test-packet")
 case("helper-stack-arg-havoc", "a helper given a stack pointer may rewrite the frame above it: the bytes stay "
      "initialised scalars",
      ["stdw [%r10-8], 7", "mov %r1, %r10", "add %r1, -16", "call 500", "ldxdw %r0, [%r10-8]", "and %r0, 3", "exit"],
