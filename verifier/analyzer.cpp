@@ -102,7 +102,7 @@ constexpr int64_t kSaneOffset = int64_t{1} << 40;
 constexpr size_t kMaxDuplicatedTail = 16;
 
 // Bounded unrolling (unroll_bound): at most this many rounds, and this many transfers per loop.
-constexpr uint64_t kMaxUnrolledRounds = 1024;
+constexpr uint64_t kMaxUnrolledRounds = 256;
 constexpr uint64_t kMaxUnrolledTransfers = 1'000'000;
 
 bool sane(const Scalar& o) { return smin(o) > -kSaneOffset && smax(o) < kSaneOffset; }
