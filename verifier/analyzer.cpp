@@ -46,7 +46,10 @@
 //   rejected with loop.unbounded. Every loop's iterations per entry being bounded, and loops
 //   nesting finitely, every execution terminates. This is PREVAIL's counter argument, with a
 //   difference relation per cell instead of a full zone domain: cheap, and enough for
-//   induction variables with a constant stride.
+//   induction variables with a constant stride. When it proves nothing (a value halved until
+//   small, carries folded until none is left), an innermost loop is unrolled abstractly from
+//   its entry state, round by round without joins or widening, until its back edges carry
+//   nothing (unroll_bound): Linux's way of exploring such loops, with a budget of rounds.
 //
 // * Soundness first. Every check either proves its property from the abstract state or
 //   reports; after reporting, the analysis continues as if the check had passed, so one run
@@ -88,10 +91,19 @@ struct BudgetExceeded {};
 // entry pointers that may be null: their own ranges, so no two meanings share an id.
 constexpr uint32_t kPacketIdBase = 0x40000000u;
 constexpr uint32_t kScalarIdBase = 0x20000000u;
+// PacketRange id of the metadata: data_meta + range <= data (no packet pointer has this id).
+constexpr uint32_t kMetaRangeId = 0x3fffffffu;
 constexpr uint32_t kRegisterCells = 16;  // cells 0..10 are registers; stack slots from 16
 // Offsets whose address order equals their order as signed offsets: buffers live in user
 // space (below 2^47, above the 64 KiB mmap floor), so base + offset never wraps.
 constexpr int64_t kSaneOffset = int64_t{1} << 40;
+
+// Tails of joins (Cfg::duplicate_tails) copied per path when at most this many instructions.
+constexpr size_t kMaxDuplicatedTail = 16;
+
+// Bounded unrolling (unroll_bound): at most this many rounds, and this many transfers per loop.
+constexpr uint64_t kMaxUnrolledRounds = 256;
+constexpr uint64_t kMaxUnrolledTransfers = 1'000'000;
 
 bool sane(const Scalar& o) { return smin(o) > -kSaneOffset && smax(o) < kSaneOffset; }
 bool surely_nonnull(const Scalar& o) { return smin(o) > -65536 && smax(o) < (int64_t{1} << 40); }
@@ -168,6 +180,7 @@ class Analyzer {
   struct Memo {
     State entry;
     State exit;
+    bool changes_packet = false;
   };
 
   // ---- reporting ----
@@ -211,6 +224,8 @@ class Analyzer {
   void helper_call(State& s, size_t pc, const HelperPrototype& p, bool kfunc);
   void local_call(State& s, size_t pc, size_t target_pc);
   void havoc_call(State& s);
+  void invalidate_packet(State& s);
+  void loop_callback(State& s, size_t pc, size_t target_pc);
 
   bool read_reg(State& s, size_t pc, int r);
   bool check_access(State& s, size_t pc, int r, const Value& p, int64_t off, uint64_t n, AccessKind kind);
@@ -224,6 +239,8 @@ class Analyzer {
   void share_scalar(State& s, int r, size_t pc);
   bool propagate_scalar(State& s, const Value& refined);
   uint64_t region_size(const Value& p, bool& known) const;
+  const std::vector<uint8_t>* frozen_bytes(const Value& p) const;
+  std::optional<Value> frozen_read(const Value& p, int64_t off, unsigned n, bool sx) const;
 
   // relations
   void rel_drop(State& s, uint32_t cell);
@@ -231,6 +248,7 @@ class Analyzer {
   void rel_shift(State& s, uint32_t cell, AluOp op, const Scalar& x, Width w);
   CounterFacts loop_bound(const State& s, size_t loop) const;
   void evaluate_loops(FnRun& run);
+  std::optional<uint64_t> unroll_bound(FnRun& run, size_t l);
   const Value* cell_value(const State& s, uint32_t cell) const;
 
   const VerifierInput& in_;
@@ -255,6 +273,8 @@ class Analyzer {
   std::vector<bool> loop_failed_;
   std::optional<Scalar> exit_r0_;
   bool exit_r0_bad_ = false;
+  // Set when a helper that changes packet data is called (local_call scopes it per callee).
+  bool packet_changed_ = false;
   Statistics stats_;
   FramePtr empty_frame_ = std::make_shared<StackFrame>();
   FramePtr zero_frame_ = [] {
@@ -410,6 +430,10 @@ void Analyzer::evaluate_loops(FnRun& run) {
       if (!loop_bound_[l] || *loop_bound_[l] < *bound) loop_bound_[l] = *bound;
       continue;
     }
+    if (const auto unrolled = unroll_bound(run, l); unrolled && *unrolled <= in_.options.max_loop_iterations) {
+      if (!loop_bound_[l] || *loop_bound_[l] < *unrolled) loop_bound_[l] = *unrolled;
+      continue;
+    }
     loop_failed_[l] = true;
     const FnRun::EdgeBound& at = unbounded != nullptr ? *unbounded : edges.front();
     const auto key = std::make_pair(static_cast<int64_t>(at.latch_pc), std::string("loop.unbounded"));
@@ -424,6 +448,91 @@ void Analyzer::evaluate_loops(FnRun& run) {
                                     header_pc, at.latch_pc, at.state);
     findings_.emplace(key, std::move(f));
   }
+}
+
+// Bounded unrolling, for loops no counter relation bounds (a value shifted right until it is
+// small, a test on a value the body recomputes): run the body round by round from the loop's
+// entry state, never joining rounds and never widening. Round r's state at the header covers
+// every concrete state that reaches the header after exactly r back edges (the transfer
+// functions are sound, and the entry state covers every entry), so when the back edges carry
+// nothing (bottom) after round N, no entry takes more than N back edges. Only innermost loops
+// (cutting the back edges leaves an acyclic body), within a budget of rounds; a round whose
+// header state does not shrink gives up, since the following ones would not either.
+std::optional<uint64_t> Analyzer::unroll_bound(FnRun& run, size_t l) {
+  const Loop& loop = cfg_.loops[l];
+  for (const Loop& m : cfg_.loops) {
+    if (m.parent == l) return std::nullopt;
+  }
+  const size_t header = loop.header;
+  // Topological order of the body without the back edges (Kahn).
+  std::map<size_t, size_t> indegree;
+  size_t insns = 0;
+  for (size_t b : loop.blocks) {
+    indegree[b] = 0;
+    insns += cfg_.blocks[b].last - cfg_.blocks[b].first + 1;
+  }
+  for (size_t b : loop.blocks) {
+    for (size_t t : cfg_.blocks[b].succs) {
+      if (t != header && indegree.count(t) != 0) ++indegree[t];
+    }
+  }
+  std::vector<size_t> order{header};
+  for (size_t i = 0; i < order.size(); ++i) {
+    for (size_t t : cfg_.blocks[order[i]].succs) {
+      if (t == header || indegree.count(t) == 0) continue;
+      if (--indegree[t] == 0) order.push_back(t);
+    }
+  }
+  if (order.size() != loop.blocks.size()) return std::nullopt;
+  // Entry state: the edges into the header from outside the loop, in the final fixpoint.
+  const Subprogram& sp = cfg_.subprograms[run.sub];
+  State head;
+  if (header == sp.entry_block) head = run.entry;
+  for (size_t p : cfg_.blocks[header].preds) {
+    if (cfg_.in_loop(p, l)) continue;
+    const auto& succs = cfg_.blocks[p].succs;
+    for (size_t i = 0; i < succs.size(); ++i) {
+      if (succs[i] == header) head = state_join(head, run.out[cfg_.local_index[p]][i]);
+    }
+  }
+  if (head.bottom) return 0;
+  head.relations.clear();  // counter relations prove nothing here
+  const uint64_t max_rounds = std::min<uint64_t>(kMaxUnrolledRounds, kMaxUnrolledTransfers / std::max<size_t>(insns, 1));
+  FnRun scratch;
+  scratch.sub = run.sub;
+  scratch.in.assign(sp.blocks.size(), State{});
+  scratch.out.resize(sp.blocks.size());
+  scratch.exits.resize(sp.blocks.size());
+  for (size_t i = 0; i < sp.blocks.size(); ++i) scratch.out[i].assign(cfg_.blocks[sp.blocks[i]].succs.size(), State{});
+  FnRun* saved_run = run_;
+  const bool saved_check = check_;
+  run_ = &scratch;
+  check_ = false;
+  std::optional<uint64_t> bound;
+  for (uint64_t round = 0; round <= max_rounds; ++round) {
+    for (size_t b : order) {
+      const size_t li = cfg_.local_index[b];
+      scratch.in[li] = b == header ? head : compute_in(scratch, b);
+      process_block(scratch, b);
+    }
+    State next;
+    for (size_t latch : loop.latches) {
+      const auto& succs = cfg_.blocks[latch].succs;
+      for (size_t i = 0; i < succs.size(); ++i) {
+        if (succs[i] == header) next = state_join(next, scratch.out[cfg_.local_index[latch]][i]);
+      }
+    }
+    if (next.bottom) {
+      bound = round;
+      break;
+    }
+    next.relations.clear();
+    if (state_leq(head, next)) break;  // not shrinking: no proof this way
+    head = std::move(next);
+  }
+  run_ = saved_run;
+  check_ = saved_check;
+  return bound;
 }
 
 // ---- fixpoint ----------------------------------------------------------------------------------
@@ -690,6 +799,37 @@ bool Analyzer::packet_in_range(const State& s, const Value& p, int64_t off, uint
   return false;
 }
 
+// The value bytes of the frozen read-only map p points into, or null.
+const std::vector<uint8_t>* Analyzer::frozen_bytes(const Value& p) const {
+  if (!p.is_pointer() || p.region != PointerKind::MapValue || p.object < 0 ||
+      static_cast<size_t>(p.object) >= in_.maps.size()) {
+    return nullptr;
+  }
+  const MapDescriptor& m = in_.maps[static_cast<size_t>(p.object)];
+  if (!m.read_only || m.max_entries != 1 || m.frozen_value.size() != m.value_size) return nullptr;
+  return &m.frozen_value;
+}
+
+// A load of n bytes at p + off (already checked in bounds) from a frozen map: the join of the
+// values at every offset p may hold (a few hundred at most), or nullopt.
+std::optional<Value> Analyzer::frozen_read(const Value& p, int64_t off, unsigned n, bool sx) const {
+  const std::vector<uint8_t>* bytes = frozen_bytes(p);
+  if (bytes == nullptr || smin(p.num) < 0 || p.num.umax - p.num.umin > 256) return std::nullopt;
+  std::optional<Value> out;
+  for (uint64_t o = p.num.umin;; ++o) {
+    if (dm::scalar_contains<uint64_t>(p.num, o)) {
+      const uint64_t at = o + static_cast<uint64_t>(off);
+      if (at > bytes->size() || bytes->size() - at < n) return std::nullopt;
+      uint64_t raw = 0;
+      for (unsigned i = 0; i < n; ++i) raw |= static_cast<uint64_t>((*bytes)[at + i]) << (8 * i);
+      const Value v = Value::scalar(scalar_const(semantics::load_result<uint64_t>(raw, n, sx)));
+      out = out ? value_join(*out, v) : v;
+    }
+    if (o == p.num.umax) break;
+  }
+  return out;
+}
+
 bool Analyzer::check_access(State& s, size_t pc, int r, const Value& p, int64_t off, uint64_t n, AccessKind kind) {
   const std::string who = reg_text(s, r);
   if (!p.is_pointer()) {
@@ -710,10 +850,28 @@ bool Analyzer::check_access(State& s, size_t pc, int r, const Value& p, int64_t 
     case PointerKind::PacketEnd:
       report("mem.type", pc, fmt::format("{} through {}: this pointer cannot be dereferenced", access_verb(kind), who), s);
       return false;
-    case PointerKind::PacketMeta:
-      report("mem.bounds", pc,
-             fmt::format("{} through {}: packet metadata ranges are not tracked", access_verb(kind), who), s);
-      return false;
+    case PointerKind::PacketMeta: {
+      // Offsets are from data_meta; a comparison with data proved the metadata holds `range`.
+      if (kind == AccessKind::Atomic) {
+        report("mem.type", pc, fmt::format("atomic update through {}: not allowed on packet metadata", who), s);
+        return false;
+      }
+      int64_t range = 0;
+      for (const PacketRange& x : s.packet) {
+        if (x.id == kMetaRangeId) range = x.range;
+      }
+      const __int128 lo = static_cast<__int128>(smin(p.num)) + off;
+      const __int128 hi = static_cast<__int128>(smax(p.num)) + off + static_cast<__int128>(n);
+      if (lo < 0 || hi > range) {
+        report("mem.bounds", pc,
+               fmt::format("{} of {} bytes at {}{:+}: metadata offsets {} are used, but comparisons of data_meta with "
+                           "data prove only [0, {})",
+                           access_verb(kind), n, who, off, range_text(lo, hi - static_cast<__int128>(n)), range),
+               s);
+        return false;
+      }
+      return true;
+    }
     case PointerKind::Context:
       if (kind == AccessKind::HelperRead || kind == AccessKind::HelperWrite || kind == AccessKind::Atomic) {
         report("mem.type", pc, fmt::format("{} through {}: the context is accessed only by loads and stores", access_verb(kind), who),
@@ -1218,6 +1376,8 @@ void Analyzer::load_insn(State& s, size_t pc) {
     } else if (p.region == PointerKind::Context) {
       result = context_access(s, pc, insn.src, p, insn.off, n, false);
       if (row.sign_extend && result.is_scalar()) result = Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, true));
+    } else if (p.region == PointerKind::MapValue) {
+      if (auto v = frozen_read(p, insn.off, n, row.sign_extend)) result = *v;
     }
   }
   s.regs[static_cast<size_t>(insn.dst)] = result;
@@ -1618,6 +1778,47 @@ void Analyzer::branch(const State& in, size_t pc, State& fall, State& taken) {
       }
       return;
     }
+    const bool a_meta = a.region == PointerKind::PacketMeta, b_meta = b.region == PointerKind::PacketMeta;
+    if (w == Width::W64 && ((a_meta && b_pkt) || (a_pkt && b_meta))) {
+      // data_meta + o compared with data + c (c constant): data = data_meta + meta_len, so the
+      // side where the meta pointer is <= data (or <) proves meta_len >= smin(o) - c (+1).
+      const Value& m = a_meta ? a : b;
+      const Value& d = a_meta ? b : a;
+      if (!sane(m.num) || !is_const(d.num) || d.id != 0 || !sane(d.num)) return;
+      const int64_t base = smin(m.num) - smin(d.num);
+      auto learn = [&](State& st, int64_t extra) {
+        if (st.bottom || base + extra <= 0) return;
+        for (PacketRange& x : st.packet) {
+          if (x.id == kMetaRangeId) {
+            x.range = std::max(x.range, base + extra);
+            return;
+          }
+        }
+        st.packet.push_back({kMetaRangeId, base + extra});
+        std::sort(st.packet.begin(), st.packet.end(), [](const PacketRange& x, const PacketRange& y) { return x.id < y.id; });
+      };
+      // Normalised to "if (meta op data)".
+      JmpOp o = op;
+      if (!a_meta) {
+        switch (op) {
+          case JmpOp::Jgt: o = JmpOp::Jlt; break;
+          case JmpOp::Jge: o = JmpOp::Jle; break;
+          case JmpOp::Jlt: o = JmpOp::Jgt; break;
+          case JmpOp::Jle: o = JmpOp::Jge; break;
+          default: break;
+        }
+      }
+      switch (o) {
+        case JmpOp::Jgt: learn(fall, 0); break;   // fall: meta <= data
+        case JmpOp::Jge: learn(fall, 1); break;   // fall: meta < data
+        case JmpOp::Jlt: learn(taken, 1); break;
+        case JmpOp::Jle: learn(taken, 0); break;
+        case JmpOp::Jeq: learn(taken, 0); break;
+        case JmpOp::Jne: learn(fall, 0); break;
+        default: break;
+      }
+      return;
+    }
     const bool same_base = a.same_object(b) && a.region != PointerKind::MapHandle && a.region != PointerKind::Code &&
                            a.region != PointerKind::PacketEnd && !a.nullable && !b.nullable &&
                            (is_packet(a.region) || (a.id == b.id && a.id != kOpaqueId));
@@ -1651,6 +1852,113 @@ void Analyzer::havoc_call(State& s) {
   s.regs[0] = Value::scalar(scalar_top());
   for (int r = 1; r <= 5; ++r) s.regs[static_cast<size_t>(r)] = Value::uninit();
   for (uint32_t r = 0; r <= 5; ++r) rel_drop(s, r);
+}
+
+// After a helper that may move packet data: packet pointers become unusable (Linux's
+// clear_all_pkt_pointers), in registers and spills of every frame, and proven ranges go.
+void Analyzer::invalidate_packet(State& s) {
+  packet_changed_ = true;
+  s.packet.clear();
+  auto stale = [](const Value& v) { return v.is_pointer() && (is_packet(v.region) || v.region == PointerKind::PacketEnd); };
+  for (uint32_t r = 0; r <= 10; ++r) {
+    if (!stale(s.regs[r])) continue;
+    s.regs[r] = Value::uninit();
+    rel_drop(s, r);
+  }
+  for (size_t f = 0; f < s.frames.size(); ++f) {
+    for (int slot = 0; slot < kStackSlots; ++slot) {
+      const StackFrame& fr = *s.frames[f];
+      if (fr.kind[static_cast<size_t>(slot * 8)] != ByteKind::Spill || !stale(fr.spill[static_cast<size_t>(slot)])) continue;
+      unspill(s.frame_mut(f), slot);  // not byte-addressable: the bytes become unreadable
+      rel_drop(s, slot_cell(static_cast<int>(f), slot));
+    }
+  }
+}
+
+// bpf_loop(nr_loops, callback_fn, callback_ctx, flags) calls callback_fn(index, callback_ctx)
+// up to min(nr_loops, 2^23) times (u32 nr_loops; Linux's BPF_MAX_LOOPS), index counting from 0,
+// until it returns 1. The callback runs as a local call from this pc, with r1 = index (bounded
+// by nr_loops), r2 = callback_ctx and r3-r5 unset; what it does to the caller's frames (through
+// callback_ctx) is iterated to a fixpoint over any number of calls, joined with zero calls.
+// Linux requires the callback to return 0 or 1.
+void Analyzer::loop_callback(State& s, size_t pc, size_t target_pc) {
+  const Value nr = s.regs[1];
+  const Value ctx = s.regs[3];
+  Scalar index = scalar_range(0, (uint64_t{1} << 23) - 1);
+  if (nr.is_scalar()) {
+    const uint64_t n = std::min<uint64_t>(nr.num.u32max, uint64_t{1} << 23);
+    if (n == 0) return;  // no call
+    index = scalar_range(0, n - 1);
+  }
+  auto call_once = [&](const State& from, bool& changed_packet) {
+    State cs = from;
+    cs.regs[1] = Value::scalar(index);
+    cs.regs[2] = ctx;
+    for (int r = 3; r <= 5; ++r) cs.regs[static_cast<size_t>(r)] = Value::uninit();
+    for (uint32_t r = 1; r <= 5; ++r) rel_drop(cs, r);
+    const bool saved = packet_changed_;
+    packet_changed_ = false;
+    local_call(cs, pc, target_pc);
+    changed_packet = packet_changed_;
+    packet_changed_ = saved || packet_changed_;
+    return cs;
+  };
+  // The caller's state after some calls: only frames and packet facts change (r6-r9 are
+  // restored, r0-r5 are set by the helper's result afterwards).
+  auto merge = [&](const State& base, const State& after) {
+    State m = base;
+    if (after.bottom) return m;
+    m.frames = after.frames;
+    m.packet = after.packet;
+    std::erase_if(m.relations, [&](const Relation& rel) {
+      if (rel.cell < kRegisterCells) return false;
+      const size_t f = (rel.cell - kRegisterCells) / kStackSlots;
+      return f >= m.frames.size() || f >= base.frames.size() || m.frames[f] != base.frames[f];
+    });
+    return state_join(base, m);
+  };
+  const bool saved_check = check_;
+  check_ = false;
+  State cur = s;
+  bool changed_packet = false;
+  bool stable = false;
+  for (int iter = 0; iter < 256; ++iter) {
+    bool changed = false;
+    const State after = call_once(cur, changed);
+    changed_packet = changed_packet || changed;
+    if (changed) invalidate_packet(cur);
+    State next = merge(cur, after);
+    if (state_leq(next, cur)) {
+      stable = true;
+      break;
+    }
+    if (iter >= in_.options.widening_delay) {
+      cur = state_widen(cur, next, iter < 16 ? &thresholds_ : nullptr);
+      ++stats_.widenings;
+    } else {
+      cur = std::move(next);
+    }
+  }
+  check_ = saved_check;
+  if (!stable) {
+    // Not expected (widening stabilises); if it happens nothing is proven.
+    report("analysis.budget", pc, fmt::format("the effects of bpf_loop's callback (pc {}) did not stabilise", target_pc), s);
+    return;
+  }
+  if (check_) {
+    bool changed = false;
+    const State after = call_once(cur, changed);
+    const Value& r0 = after.regs[0];
+    if (!after.bottom && (!r0.is_scalar() || r0.num.umax > 1)) {
+      report("helper.arg", pc,
+             fmt::format("bpf_loop's callback (pc {}) must return 0 or 1; it returns {}", target_pc, text(r0)), s);
+    }
+  }
+  if (changed_packet) invalidate_packet(cur);
+  s.frames = cur.frames;
+  s.packet = cur.packet;
+  s.relations = cur.relations;
+  for (int r = 6; r <= 9; ++r) s.regs[static_cast<size_t>(r)] = cur.regs[static_cast<size_t>(r)];
 }
 
 void Analyzer::call_insn(State& s, size_t pc) {
@@ -1737,17 +2045,22 @@ void Analyzer::local_call(State& s, size_t pc, size_t target_pc) {
   sub_stack_.push_back(callee);
   if (check_) chains_.emplace_back(pc, sub_stack_);
   State exit;
+  const bool saved_packet_changed = packet_changed_;
+  packet_changed_ = false;
   if (check_) {
     exit = analyze_function(callee, e, true);
   } else {
     auto it = memo_.find(call_string_);
     if (it != memo_.end() && state_leq(e, it->second.entry) && state_leq(it->second.entry, e)) {
       exit = it->second.exit;
+      packet_changed_ = it->second.changes_packet;
     } else {
       exit = analyze_function(callee, e, false);
-      memo_[call_string_] = Memo{e, exit};
+      memo_[call_string_] = Memo{e, exit, packet_changed_};
     }
   }
+  const bool callee_changed_packet = packet_changed_;
+  packet_changed_ = saved_packet_changed || callee_changed_packet;
   call_string_.pop_back();
   sub_stack_.pop_back();
   if (exit.bottom) {
@@ -1770,6 +2083,14 @@ void Analyzer::local_call(State& s, size_t pc, size_t target_pc) {
   }
   for (int i = 1; i <= 5; ++i) r.regs[static_cast<size_t>(i)] = Value::uninit();
   for (int i = 6; i <= 10; ++i) r.regs[static_cast<size_t>(i)] = s.regs[static_cast<size_t>(i)];
+  if (callee_changed_packet) {
+    // The callee may have moved packet data: the restored registers' packet pointers are stale
+    // (spills in the caller's frames were invalidated in the callee's state already).
+    for (int i = 6; i <= 9; ++i) {
+      Value& v = r.regs[static_cast<size_t>(i)];
+      if (v.is_pointer() && (is_packet(v.region) || v.region == PointerKind::PacketEnd)) v = Value::uninit();
+    }
+  }
   // Ids are made from the pc that creates them, and the callee's own state forgot older holders
   // when it re-created one; r6-r9 were outside that state. An id created in the caller's own
   // function cannot be re-created by the callee (no recursion); any other is dropped.
@@ -1822,6 +2143,8 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
   bool pending_write = false;
   int format_reg = -1;
   std::optional<uint64_t> format_size;
+  bool format_reported = false;  // the format's bytes were already reported unreadable
+  std::optional<size_t> callback;  // bpf_loop: the callback's pc
   auto arg_error = [&](int r, const std::string& what) {
     report("helper.arg", pc, fmt::format("{} argument r{}: {}; {}", name, r, what, reg_text(s, r)), s);
   };
@@ -1844,7 +2167,12 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
       for (int i = lo; i < hi; ++i) {
         const ByteView b = byte_at(fr, i);
         if (b.kind == ByteKind::Uninit) {
-          arg_error(r, fmt::format("reads {} bytes of stack, but byte r10{:+} is not initialised", hi_n, i - kStackBytes));
+          // The catalogue's stack.uninit: "read by a load or a helper".
+          report("stack.uninit", pc,
+                 fmt::format("{} argument r{} reads {} bytes of stack, but byte r10{:+} is not initialised; {}", name, r,
+                             hi_n, i - kStackBytes, reg_text(s, r)),
+                 s);
+          if (r == format_reg) format_reported = true;
           return;
         }
         if (b.pointer && !plat_.allow_pointer_leaks) {
@@ -1910,12 +2238,15 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
         }
         break;
       case ArgType::Function:
-        // The helper would run the callback, which this analysis does not follow into: rather
-        // than accept code nobody checked, reject.
+        // The helper runs the callback. bpf_loop's is analysed (loop_callback); for the other
+        // helpers, rather than accept code nobody checked, reject.
         if (!v.is_pointer() || v.region != PointerKind::Code) {
           arg_error(r, "expected a code address (LDDW src 4)");
+        } else if (p.name == "bpf_loop" && r == 2 && cfg_.subprogram_at(static_cast<size_t>(v.object)) != kNoBlock) {
+          callback = static_cast<size_t>(v.object);
         } else {
-          arg_error(r, "callbacks are not analysed by this verifier, so the call cannot be proven safe");
+          arg_error(r, "callbacks are not analysed by this verifier (bpf_loop's excepted), so the call cannot be "
+                       "proven safe");
         }
         break;
       case ArgType::ReadableMemory:
@@ -1958,7 +2289,14 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
     const Value& f = s.regs[static_cast<size_t>(format_reg)];
     bool known = false;
     std::string text_fmt;
-    if (f.is_pointer() && f.region == PointerKind::Stack && is_const(f.num) && format_size && f.object <= s.depth()) {
+    const std::vector<uint8_t>* frozen = frozen_bytes(f);
+    if (frozen != nullptr && is_const(f.num) && format_size) {
+      // A format in frozen read-only data (.rodata, where clang puts string literals).
+      const uint64_t start = f.num.t.value;
+      known = start <= frozen->size() && frozen->size() - start >= *format_size;
+      if (known) text_fmt.assign(frozen->begin() + static_cast<std::ptrdiff_t>(start),
+                                 frozen->begin() + static_cast<std::ptrdiff_t>(start + *format_size));
+    } else if (f.is_pointer() && f.region == PointerKind::Stack && is_const(f.num) && format_size && f.object <= s.depth()) {
       const StackFrame& fr = *s.frames[static_cast<size_t>(f.object)];
       const int start = static_cast<int>(static_cast<int64_t>(f.num.t.value)) + kStackBytes;
       known = start >= 0 && start + static_cast<int>(*format_size) <= kStackBytes;
@@ -1970,7 +2308,10 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
     }
     if (const size_t nul = text_fmt.find('\0'); nul != std::string::npos) text_fmt.resize(nul);
     if (!known) {
-      report("helper.arg", pc, fmt::format("{}: the format must be constant bytes on the stack", name), s);
+      if (!format_reported) {
+        report("helper.arg", pc,
+               fmt::format("{}: the format must be constant bytes on the stack or in frozen read-only data", name), s);
+      }
     } else {
       for (size_t i = 0; i + 1 < text_fmt.size(); ++i) {
         if (text_fmt[i] != '%') continue;
@@ -1987,6 +2328,10 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
         i = j;
       }
     }
+  }
+  if (callback) {
+    loop_callback(s, pc, *callback);
+    stack_args.clear();  // the callback's context: bpf_loop itself does not touch it
   }
   // A stack argument without a size: the helper may read or write any byte of that frame at or
   // above the pointer, so what the state knows of them is forgotten (still initialised scalar
@@ -2008,6 +2353,7 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
     }
   }
   // Results.
+  if (p.changes_packet_data) invalidate_packet(s);
   for (int r = 1; r <= 5; ++r) s.regs[static_cast<size_t>(r)] = Value::uninit();
   for (uint32_t r = 0; r <= 5; ++r) rel_drop(s, r);
   switch (p.ret) {
@@ -2243,7 +2589,8 @@ semantics::Result<VerificationResult> verify(const VerifierInput& input) {
     return Error{ErrorCode::UsageError, {}, "platform stack size above 512 bytes or no call frames"};
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const Cfg cfg = Cfg::build(*input.program);
+  Cfg cfg = Cfg::build(*input.program);
+  cfg.duplicate_tails(*input.program, kMaxDuplicatedTail, std::max<size_t>(256, input.program->size()));
   Analyzer analyzer(input, *type, cfg);
   VerificationResult r = analyzer.run();
   r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

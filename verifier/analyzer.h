@@ -44,6 +44,11 @@ struct MapDescriptor {
   std::optional<int32_t> fd;
   // The program may not write its values (BPF_F_RDONLY_PROG, frozen .rodata).
   bool read_only = false;
+  // A read-only map frozen before the program is loaded (bpf_map_freeze, as libbpf does for
+  // .rodata) with one entry: the bytes of its value. Nobody can change them afterwards, so
+  // loads read them as constants (Linux does the same for frozen read-only maps). Used only
+  // when read_only, max_entries == 1 and the size is value_size; empty: contents unknown.
+  std::vector<uint8_t> frozen_value{};
 };
 
 // A platform variable (LDDW src 3): `size` readable and writable bytes.

@@ -381,4 +381,97 @@ Cfg Cfg::build(const semantics::Program& program) {
   return cfg;
 }
 
+void Cfg::duplicate_tails(const semantics::Program& program, size_t max_tail_insns, size_t max_added_insns) {
+  auto insns_of = [&](size_t b) {
+    size_t k = 0;
+    for (size_t pc = blocks[b].first; pc <= blocks[b].last; pc = next_pc(program, pc)) ++k;
+    return k;
+  };
+  std::function<bool(const WtoElement&, size_t)> contains = [&](const WtoElement& e, size_t b) {
+    if (e.block == b) return true;
+    for (const WtoElement& x : e.body) {
+      if (contains(x, b)) return true;
+    }
+    return false;
+  };
+  size_t added = 0;
+  const size_t original = blocks.size();
+  for (size_t b = 0; b < original; ++b) {
+    const BasicBlock& bb = blocks[b];
+    Subprogram& sub = subprograms[bb.subprogram];
+    if (!bb.reachable || bb.loop != kNoBlock || bb.preds.size() < 2 || bb.preds.size() > 4 ||
+        sub.entry_block == b || sub.wto.empty()) {
+      continue;
+    }
+    // The tail, closed under successors; every block outside loops, so it is acyclic.
+    std::vector<size_t> tail{b};
+    std::set<size_t> seen{b};
+    size_t size = 0;
+    bool ok = true;
+    for (size_t i = 0; i < tail.size() && ok; ++i) {
+      const size_t t = tail[i];
+      if (blocks[t].loop != kNoBlock || (t != b && subprograms[blocks[t].subprogram].entry_block == t)) ok = false;
+      size += insns_of(t);
+      if (size > max_tail_insns) ok = false;
+      for (size_t x : blocks[t].succs) {
+        if (seen.insert(x).second) tail.push_back(x);
+      }
+    }
+    const std::vector<size_t> preds = bb.preds;
+    if (!ok || added + size * (preds.size() - 1) > max_added_insns) continue;
+    // Topological order of the tail (Kahn).
+    std::map<size_t, int> indeg;
+    for (size_t t : tail) indeg[t] = 0;
+    for (size_t t : tail) {
+      for (size_t x : blocks[t].succs) ++indeg[x];
+    }
+    std::vector<size_t> topo{b};
+    for (size_t i = 0; i < topo.size(); ++i) {
+      for (size_t x : blocks[topo[i]].succs) {
+        if (--indeg[x] == 0) topo.push_back(x);
+      }
+    }
+    if (topo.size() != tail.size()) continue;  // not reachable from b alone in order: leave it
+    for (size_t pi = 1; pi < preds.size(); ++pi) {
+      const size_t p = preds[pi];
+      std::map<size_t, size_t> clone;
+      for (size_t t : topo) {
+        BasicBlock c = blocks[t];
+        c.succs.clear();
+        c.preds.clear();
+        clone[t] = blocks.size();
+        blocks.push_back(std::move(c));
+      }
+      for (size_t t : topo) {
+        for (size_t x : blocks[t].succs) blocks[clone[t]].succs.push_back(clone.at(x));
+      }
+      for (size_t& x : blocks[p].succs) {
+        if (x == b) x = clone[b];
+      }
+      for (size_t t : topo) {
+        local_index.push_back(sub.blocks.size());
+        sub.blocks.push_back(clone[t]);
+      }
+      // In the weak topological order, right after the top-level element holding p.
+      auto at = std::find_if(sub.wto.begin(), sub.wto.end(), [&](const WtoElement& e) { return contains(e, p); });
+      if (at != sub.wto.end()) ++at;
+      std::vector<WtoElement> copies;
+      for (size_t t : topo) {
+        WtoElement e;
+        e.block = clone[t];
+        copies.push_back(e);
+      }
+      sub.wto.insert(at, copies.begin(), copies.end());
+      added += size;
+    }
+    for (BasicBlock& x : blocks) x.preds.clear();
+    for (size_t i = 0; i < blocks.size(); ++i) {
+      for (size_t x : blocks[i].succs) {
+        auto& pr = blocks[x].preds;
+        if (std::find(pr.begin(), pr.end(), i) == pr.end()) pr.push_back(i);
+      }
+    }
+  }
+}
+
 }  // namespace bpfcert::verifier

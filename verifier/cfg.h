@@ -75,6 +75,14 @@ class Cfg {
   // Whether the edge from -> to is a back edge (to is the header of a loop containing from).
   bool is_back_edge(size_t from, size_t to) const;
   size_t loop_of_header(size_t b) const;  // loop whose header is b, or kNoBlock
+
+  // Tail duplication, for precision: a join block outside loops whose tail (every block it
+  // reaches) is loop-free and at most `max_tail_insns` instructions gets a copy of that tail
+  // per extra predecessor, so each path reaches its exits without a join (clang merges the
+  // ends of if/else branches: a helper call whose arguments differ per branch). Copies are
+  // new blocks over the same pcs (block_of_pc keeps naming the original). At most
+  // `max_added_insns` instructions are added in all.
+  void duplicate_tails(const semantics::Program& program, size_t max_tail_insns, size_t max_added_insns);
 };
 
 }  // namespace bpfcert::verifier

@@ -69,6 +69,9 @@ struct HelperPrototype {
   // arguments (bpf_trace_printk): the verifier must know the format to allow %s.
   bool format_string = false;
   bool gpl_only = false;
+  // The helper may move or resize packet data (Linux's bpf_helper_changes_pkt_data): every
+  // packet pointer and every proven packet range is void after the call.
+  bool changes_packet_data = false;
 };
 
 // A field of a context structure, by offset.

@@ -151,6 +151,21 @@ std::optional<std::string> make_input(const Case& c, VerifierInput& in) {
     m.fd = env.map_fd(i);
     in.maps.push_back(m);
   }
+  // "@bpfcert frozen fd=N": the map is read-only for the program and frozen with its value for
+  // key 0 (after map-init), as a loader does for .rodata.
+  for (const conformance::Directive* d : c.file.find("frozen")) {
+    int32_t fd = -1;
+    if (d->args.starts_with("fd=")) fd = static_cast<int32_t>(std::stol(d->args.substr(3), nullptr, 0));
+    const auto index = env.map_index_by_fd(fd);
+    if (!index) return fmt::format("frozen: no map with fd {}", fd);
+    const uint8_t zero[4] = {0, 0, 0, 0};
+    interp::Map& map = env.map_at(*index);
+    const uint8_t* value = map.def().key_size == 4 ? map.lookup(zero) : nullptr;
+    if (value == nullptr) return fmt::format("frozen: map fd {} has no value for key 0", fd);
+    MapDescriptor& m = in.maps[*index];
+    m.read_only = true;
+    m.frozen_value.assign(value, value + m.value_size);
+  }
   for (const conformance::Directive* d : c.file.find("var")) {
     std::istringstream s(d->args);
     VariableDescriptor v;

@@ -17,6 +17,11 @@ std::vector<MapDescriptor> map_descriptors(const Object& object) {
     d.value_size = m.value_size;
     d.max_entries = m.max_entries;
     d.fd = static_cast<int32_t>(i);
+    d.read_only = m.read_only;
+    // .rodata is frozen by the loader (libbpf, bpfcert's kernel loader) after its initial value
+    // is written: the verdict holds for these bytes (a loader that rewrites them first must
+    // verify again).
+    if (m.read_only && m.origin == MapOrigin::GlobalData) d.frozen_value = m.initial_value;
     out.push_back(d);
   }
   return out;

@@ -555,8 +555,20 @@ Platform build_linux() {
   p.program_types = program_types();
   p.map_types = map_types();
   p.allow_pointer_leaks = false;
+  // Linux's bpf_helper_changes_pkt_data (net/core/filter.c): after these, packet pointers are
+  // invalid. A name missing here would be a soundness bug, one too many only a lost range.
+  static const std::set<std::string> kChangesPacketData = {
+      "bpf_skb_vlan_push", "bpf_skb_vlan_pop", "bpf_skb_store_bytes", "bpf_skb_change_proto",
+      "bpf_skb_change_head", "bpf_skb_change_tail", "bpf_skb_adjust_room", "bpf_skb_pull_data",
+      "bpf_clone_redirect", "bpf_l3_csum_replace", "bpf_l4_csum_replace", "bpf_xdp_adjust_head",
+      "bpf_xdp_adjust_meta", "bpf_xdp_adjust_tail", "bpf_msg_pull_data", "bpf_msg_push_data",
+      "bpf_msg_pop_data", "bpf_lwt_push_encap", "bpf_lwt_seg6_store_bytes", "bpf_lwt_seg6_adjust_srh",
+      "bpf_lwt_seg6_action", "bpf_store_hdr_opt"};
   for (const UapiHelper& h : uapi_helpers()) {
-    if (h.prototype) p.helpers.emplace(h.id, *h.prototype);
+    if (!h.prototype) continue;
+    HelperPrototype proto = *h.prototype;
+    proto.changes_packet_data = kChangesPacketData.count(proto.name) != 0;
+    p.helpers.emplace(h.id, std::move(proto));
   }
   // Helpers that name a context structure are callable only from types with that context.
   for (ProgramType& t : p.program_types) {
