@@ -274,11 +274,14 @@ void mul_ranges(const Bounds<W>& a, const Bounds<W>& b, unsigned n, Bounds<W>& r
 
 // Amount range of a shift by b at n bits: the ISA masks the amount with n - 1.
 template <Word W>
-void shift_amounts(const Bounds<W>& b, unsigned n, W& lo, W& hi) {
+struct AmountRange {
+  W lo, hi;
+};
+template <Word W>
+AmountRange<W> shift_amounts(const Bounds<W>& b, unsigned n) {
   const W max_amount = lit(b.umin, n - 1);
   const BoolOf<W> in_range = ule(b.umax, max_amount);
-  lo = ite(in_range, b.umin, lit(b.umin, 0));
-  hi = ite(in_range, b.umax, max_amount);
+  return {ite(in_range, b.umin, lit(b.umin, 0)), ite(in_range, b.umax, max_amount)};
 }
 
 }  // namespace detail
@@ -318,8 +321,7 @@ Bounds<W> bounds_binary(AluOp op, const Bounds<W>& a, const Bounds<W>& b, unsign
       r.umax = r.t.value | r.t.mask;
       break;
     case AluOp::Lsh: {
-      W lo, hi;
-      detail::shift_amounts(b, n, lo, hi);
+      const auto [lo, hi] = detail::shift_amounts(b, n);
       // tnum: exact when the amount is known.
       r.t = tnum_ite(tnum_is_const(b.t), tnum_lshift(a.t, b.t.value & lit(like, n - 1), n), tnum_unknown(like, n));
       // unsigned: monotone when the largest value shifted by the largest amount does not wrap.
@@ -329,16 +331,14 @@ Bounds<W> bounds_binary(AluOp op, const Bounds<W>& a, const Bounds<W>& b, unsign
       break;
     }
     case AluOp::Rsh: {
-      W lo, hi;
-      detail::shift_amounts(b, n, lo, hi);
+      const auto [lo, hi] = detail::shift_amounts(b, n);
       r.t = tnum_ite(tnum_is_const(b.t), tnum_rshift(a.t, b.t.value & lit(like, n - 1)), tnum_unknown(like, n));
       r.umin = lshr(a.umin, hi);
       r.umax = lshr(a.umax, lo);
       break;
     }
     case AluOp::Arsh: {
-      W lo, hi;
-      detail::shift_amounts(b, n, lo, hi);
+      const auto [lo, hi] = detail::shift_amounts(b, n);
       r.t = tnum_ite(tnum_is_const(b.t), tnum_arshift(a.t, b.t.value & lit(like, n - 1), n),
                      tnum_unknown(like, n));
       // x >> k moves toward 0 (x >= 0) or -1 (x < 0) as k grows.
@@ -473,7 +473,7 @@ Scalar<W> scalar_load_result(const Scalar<W>& s, unsigned size, bool sign_extend
 
 template <Word W>
 Scalar<W> scalar_join(const Scalar<W>& a, const Scalar<W>& b) {
-  Scalar<W> r;
+  Scalar<W> r = a;  // every field is overwritten (a symbolic W has no default value)
   r.t = tnum_union(a.t, b.t);
   r.umin = umin_of(a.umin, b.umin);
   r.umax = umax_of(a.umax, b.umax);
@@ -493,7 +493,7 @@ Scalar<W> scalar_widen(const Scalar<W>& older, const Scalar<W>& newer) {
   const W like = older.umin;
   const unsigned n = full_bits(like), h = half_bits(like);
   const Bounds<W> top64 = bounds_top(like, n), top32 = bounds_top(like, h);
-  Scalar<W> r;
+  Scalar<W> r = older;  // every field is overwritten
   r.t = tnum_union(older.t, newer.t);
   r.umin = ite(ult(newer.umin, older.umin), top64.umin, older.umin);
   r.umax = ite(ult(older.umax, newer.umax), top64.umax, older.umax);
