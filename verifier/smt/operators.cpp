@@ -1,0 +1,92 @@
+#include "verifier/smt/operators.h"
+
+#include <algorithm>
+
+namespace bpfcert::verifier::smt {
+
+using semantics::AluOp;
+using semantics::JmpOp;
+using semantics::Kind;
+
+std::string conformance_mnemonic(const semantics::Encoding& e) {
+  std::string_view s = e.conformance_asm;
+  s = s.substr(0, s.find("||"));
+  return std::string(s.substr(0, s.find(' ')));
+}
+
+namespace {
+
+std::vector<Operator> build() {
+  std::vector<Operator> out;
+  auto seen = [&](const std::string& name) {
+    return std::any_of(out.begin(), out.end(), [&](const Operator& o) { return o.name == name; });
+  };
+  for (const semantics::Encoding& e : semantics::encodings()) {
+    const std::string name = conformance_mnemonic(e);
+    if (seen(name)) continue;  // the K and X forms of one op share the abstract operator
+    Operator op{name, OperatorKind::Alu};
+    op.width = e.width;
+    op.group = e.group;
+    if (e.kind == Kind::Alu) {
+      op.alu_op = e.alu_op();
+      op.ext_bits = e.size;
+      op.unary = e.operand == semantics::Operand::None;
+    } else if (e.kind == Kind::Jump && e.jmp_op() != JmpOp::Ja) {
+      op.kind = OperatorKind::Branch;
+      op.jmp_op = e.jmp_op();
+    } else if (e.kind == Kind::Load) {
+      op.kind = OperatorKind::Load;
+      op.size = e.size;
+      op.sign_extend = e.sign_extend;
+    } else {
+      continue;  // no abstract operator of its own (stores, calls, atomics, jumps that always go)
+    }
+    out.push_back(op);
+  }
+  out.push_back({"sync", OperatorKind::Sync});
+  out.push_back({"tighten", OperatorKind::Tighten});
+  out.push_back({"join", OperatorKind::Join});
+  out.push_back({"widen", OperatorKind::Widen});
+  return out;
+}
+
+}  // namespace
+
+const std::vector<Operator>& operators() {
+  static const std::vector<Operator> all = build();
+  return all;
+}
+
+const Operator* find_operator(std::string_view name) {
+  for (const Operator& o : operators()) {
+    if (o.name == name) return &o;
+  }
+  return nullptr;
+}
+
+bool is_expensive(const Operator& op) {
+  if (op.kind != OperatorKind::Alu) return false;
+  switch (op.alu_op) {
+    case AluOp::Mul:
+    case AluOp::Div:
+    case AluOp::Sdiv:
+    case AluOp::Mod:
+    case AluOp::Smod: return true;
+    default: return false;
+  }
+}
+
+std::string_view to_string(OperatorKind k) {
+  switch (k) {
+    case OperatorKind::Alu: return "alu";
+    case OperatorKind::Branch: return "branch";
+    case OperatorKind::Load: return "load";
+    case OperatorKind::Sync: return "sync";
+    case OperatorKind::Tighten: return "tighten";
+    case OperatorKind::Join: return "join";
+    case OperatorKind::Widen: return "widen";
+  }
+  return "?";
+}
+
+}  // namespace bpfcert::verifier::smt

@@ -1,0 +1,54 @@
+// The abstract operators of the scalar domain that the checker proves and measures, one entry
+// per ISA mnemonic (bpf_conformance spelling: "add", "add32", "movsx832", "jlt32", "ldxsh")
+// plus the domain's own operations ("sync", "tighten", "join", "widen"). The ISA entries are
+// derived from the opcode table, so an encoding added there is proven without an edit here.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "semantics/opcode_table.h"
+
+namespace bpfcert::verifier::smt {
+
+enum class OperatorKind : uint8_t {
+  Alu,      // scalar_alu(op, width, dst, src, ext_bits) against semantics::alu
+  Branch,   // scalar_refine(op, width, taken, dst, src) against semantics::jump_taken, both ways
+  Load,     // scalar_load_result / scalar_unknown_load against semantics::load_result
+  Sync,     // scalar_sync: the reduction between the tnum and the four ranges
+  Tighten,  // scalar_tighten: range endpoints moved onto tnum members
+  Join,     // scalar_join
+  Widen,    // scalar_widen
+};
+
+struct Operator {
+  std::string name;  // "add32", "jsgt", "ldxsb", "sync"
+  OperatorKind kind;
+  semantics::AluOp alu_op = semantics::AluOp::Add;
+  semantics::JmpOp jmp_op = semantics::JmpOp::Jeq;
+  semantics::Width width = semantics::Width::W64;
+  unsigned ext_bits = 0;     // END / BSWAP / MOVSX width (64-bit terms)
+  unsigned size = 0;         // Load: bytes
+  bool sign_extend = false;  // Load: MEMSX
+  bool unary = false;        // Alu: no second operand (neg, le/be/bswap)
+  // Group of the encoding (divmul ops are the expensive ones); Base64 for the domain's own.
+  semantics::Group group = semantics::Group::Base64;
+};
+
+// Every operator, ISA mnemonics in opcode-table order, then sync, tighten, join, widen.
+const std::vector<Operator>& operators();
+
+// The operator named `name` (a mnemonic as above, "all" is not a name).
+const Operator* find_operator(std::string_view name);
+
+// The mnemonic of an encoding: the first word of its bpf_conformance spelling.
+std::string conformance_mnemonic(const semantics::Encoding& e);
+
+// Multiplication, division and modulo: the operators SMT cannot yet prove at 64 bits.
+bool is_expensive(const Operator& op);
+
+std::string_view to_string(OperatorKind k);
+
+}  // namespace bpfcert::verifier::smt
