@@ -32,22 +32,8 @@ int64_t smax(const Scalar& s) { return static_cast<int64_t>(s.smax); }
 
 // ---- values ---------------------------------------------------------------------------------
 
-// domain::scalar_widen joins the tnums, which has height 64: a value doubling every iteration
-// gains one unknown bit per iteration. Here every bit from the lowest newly unknown one upward
-// becomes unknown at once (known low bits, such as alignment, survive).
-Scalar scalar_widen_fast(const Scalar& a, const Scalar& b) {
-  Scalar w = d::scalar_widen<uint64_t>(a, b);
-  const uint64_t grown = w.t.mask & ~a.t.mask;
-  if (grown != 0) {
-    const uint64_t upward = ~((grown & (0 - grown)) - 1);
-    w.t.mask |= upward;
-    w.t.value &= ~w.t.mask;
-  }
-  return w;
-}
-
 Scalar scalar_widen_thresholds(const Scalar& a, const Scalar& b, const Thresholds* t) {
-  Scalar w = scalar_widen_fast(a, b);
+  Scalar w = d::scalar_widen<uint64_t>(a, b);
   if (t == nullptr) return w;
   if (b.umax > a.umax) {
     auto it = std::lower_bound(t->u.begin(), t->u.end(), b.umax);
@@ -353,7 +339,7 @@ Relation relation_merge(const Relation& a, const Relation& b, bool widen) {
     }
   }
   if (r.excl_kind >= 3) r.excl = std::max(a.excl, b.excl);
-  r.d = widen ? scalar_widen_fast(a.d, b.d) : d::scalar_join<uint64_t>(a.d, b.d);
+  r.d = widen ? d::scalar_widen<uint64_t>(a.d, b.d) : d::scalar_join<uint64_t>(a.d, b.d);
   return r;
 }
 auto range_key(const PacketRange& r) { return r.id; }

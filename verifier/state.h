@@ -92,7 +92,6 @@ bool value_leq(const Value& a, const Value& b);
 Value value_join(const Value& a, const Value& b);
 Value value_widen(const Value& older, const Value& newer, const Thresholds* t = nullptr);
 Scalar scalar_widen_thresholds(const Scalar& older, const Scalar& newer, const Thresholds* t);
-Scalar scalar_widen_fast(const Scalar& older, const Scalar& newer);
 
 // Uninit: never written. Misc: an initialised byte of some scalar. Const: a known byte.
 // Spill: one of the 8 bytes of an aligned 8-byte spill (any value, pointers included).

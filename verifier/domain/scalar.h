@@ -183,17 +183,32 @@ Bounds<W> bounds_tnum_from_range(Bounds<W> b) {
   return b;
 }
 
+// The reduction is a fixed sequence of steps, each of which keeps gamma unchanged (each is
+// proven so on its own by the SMT checker: verifier/smt/prover.cpp proves the steps of this
+// very list, and gamma-preserving steps compose). Every operator below is an unreduced
+// transfer function followed by scalar_sync.
+
+// 1 and 6. Both views' ranges learn from the tnum.
 template <Word W>
-Scalar<W> scalar_sync(const Scalar<W>& in) {
-  const unsigned n = full_bits(in.umin), h = half_bits(in.umin);
-  Bounds<W> b64 = view64(in), b32 = view32(in);
-  b64 = bounds_from_tnum(b64, n);
-  b32 = bounds_from_tnum(b32, h);
-  b32 = bounds_deduce(b32, h);
-  b64 = bounds_deduce(b64, n);
-  // Between widths. Splicing the 32-bit bounds under the 64-bit bounds' upper halves is sound
-  // whatever those halves are: x >= umin and low(x) >= u32min give x >= hi(umin):u32min.
-  const W high = ~ones(in.umin, h);
+Scalar<W> sync_ranges_from_tnum(const Scalar<W>& s) {
+  return from_views(bounds_from_tnum(view64(s), full_bits(s.umin)), bounds_from_tnum(view32(s), half_bits(s.umin)));
+}
+
+// 2 and 4. Within each width, the unsigned and signed ranges learn from each other.
+template <Word W>
+Scalar<W> sync_deduce(const Scalar<W>& s) {
+  const Bounds<W> b32 = bounds_deduce(view32(s), half_bits(s.umin));
+  const Bounds<W> b64 = bounds_deduce(view64(s), full_bits(s.umin));
+  return from_views(b64, b32);
+}
+
+// 3. Between widths. Splicing the 32-bit bounds under the 64-bit bounds' upper halves is sound
+// whatever those halves are: x >= umin and low(x) >= u32min give x >= hi(umin):u32min.
+template <Word W>
+Scalar<W> sync_between_widths(const Scalar<W>& s) {
+  const unsigned h = half_bits(s.umin);
+  Bounds<W> b64 = view64(s), b32 = view32(s);
+  const W high = ~ones(s.umin, h);
   b64.umin = umax_of(b64.umin, (b64.umin & high) | b32.umin);
   b64.umax = umin_of(b64.umax, (b64.umax & high) | b32.umax);
   b64.smin = smax_of(b64.smin, (b64.smin & high) | semantics::zext(b32.umin, h));
@@ -207,14 +222,37 @@ Scalar<W> scalar_sync(const Scalar<W>& in) {
   const W lo_s = semantics::zext(b64.smin, h), hi_s = semantics::zext(b64.smax, h);
   b32.umin = ite(same_upper_s, umax_of(b32.umin, lo_s), b32.umin);
   b32.umax = ite(same_upper_s, umin_of(b32.umax, hi_s), b32.umax);
-  b32 = bounds_deduce(b32, h);
-  b64 = bounds_deduce(b64, n);
-  b64 = bounds_tnum_from_range(b64);
-  b32 = bounds_tnum_from_range(b32);
-  Scalar<W> out = from_views(b64, b32);
-  b64 = bounds_from_tnum(view64(out), n);
-  b32 = bounds_from_tnum(view32(out), h);
   return from_views(b64, b32);
+}
+
+// 5. The tnum learns from the unsigned ranges of both views.
+template <Word W>
+Scalar<W> sync_tnum_from_ranges(const Scalar<W>& s) {
+  return from_views(bounds_tnum_from_range(view64(s)), bounds_tnum_from_range(view32(s)));
+}
+
+template <Word W>
+using SyncStep = Scalar<W> (*)(const Scalar<W>&);
+
+template <Word W>
+struct NamedSyncStep {
+  const char* name;
+  SyncStep<W> step;
+};
+
+// The reduction, in order (Linux reg_bounds_sync, plus the splicing between widths).
+template <Word W>
+constexpr NamedSyncStep<W> kSyncSteps[] = {
+    {"ranges_from_tnum", &sync_ranges_from_tnum<W>}, {"deduce", &sync_deduce<W>},
+    {"between_widths", &sync_between_widths<W>},     {"deduce", &sync_deduce<W>},
+    {"tnum_from_ranges", &sync_tnum_from_ranges<W>}, {"ranges_from_tnum", &sync_ranges_from_tnum<W>},
+};
+
+template <Word W>
+Scalar<W> scalar_sync(const Scalar<W>& in) {
+  Scalar<W> s = in;
+  for (const NamedSyncStep<W>& step : kSyncSteps<W>) s = step.step(s);
+  return s;
 }
 
 // ---- transfer functions at n bits ------------------------------------------------------------
@@ -396,37 +434,39 @@ void set_signed_limits(Scalar<W>& r, unsigned k) {
   }
 }
 
-// The abstract counterpart of semantics::alu(op, width, dst, src, ext_bits).
+// The abstract counterpart of semantics::alu(op, width, dst, src, ext_bits), before the
+// reduction (scalar_alu reduces it).
 template <Word W>
-Scalar<W> scalar_alu(AluOp op, Width width, const Scalar<W>& dst, const Scalar<W>& src, unsigned ext_bits = 0) {
+Scalar<W> scalar_alu_unreduced(AluOp op, Width width, const Scalar<W>& dst, const Scalar<W>& src,
+                               unsigned ext_bits = 0) {
   const W like = dst.umin;
   const unsigned n = full_bits(like), h = half_bits(like);
   const unsigned k = semantics::scaled_bits(n, ext_bits);
   switch (op) {
     case AluOp::Neg:
-      return scalar_alu(AluOp::Sub, width, scalar_const(lit(like, 0)), dst);
+      return scalar_alu_unreduced(AluOp::Sub, width, scalar_const(lit(like, 0)), dst);
     case AluOp::ToLe: {  // truncation to k bits
       const Scalar<W> mask = scalar_const(ones(like, k));
-      return scalar_alu(AluOp::And, Width::W64, dst, mask);
+      return scalar_alu_unreduced(AluOp::And, Width::W64, dst, mask);
     }
     case AluOp::ToBe:
     case AluOp::Bswap: {
       Scalar<W> r = scalar_top(like);
       r.t = tnum_byteswap(dst.t, k);
-      return scalar_sync(r);
+      return r;
     }
     case AluOp::Movsx: {
       if (width == Width::W64) {
         Scalar<W> r = scalar_top(like);
         r.t = tnum_sext(src.t, k, n);
         set_signed_limits(r, k);
-        return scalar_sync(r);
+        return r;
       }
       Bounds<W> b32 = bounds_top(like, h);
       b32.t = tnum_sext(src.t, k, h);
       b32.smin = smin_limit(like, k);
       b32.smax = smax_limit(like, k);
-      return scalar_sync(zext_from32(b32));
+      return zext_from32(b32);
     }
     default: break;
   }
@@ -434,26 +474,42 @@ Scalar<W> scalar_alu(AluOp op, Width width, const Scalar<W>& dst, const Scalar<W
     const Bounds<W> r64 = bounds_binary(op, view64(dst), view64(src), n);
     const Bounds<W> r32 = low_half_is_op_on_halves(op) ? bounds_binary(op, view32(dst), view32(src), h)
                                                         : bounds_top(like, h);
-    return scalar_sync(from_views(r64, r32));
+    return from_views(r64, r32);
   }
-  return scalar_sync(zext_from32(bounds_binary(op, view32(dst), view32(src), h)));
+  return zext_from32(bounds_binary(op, view32(dst), view32(src), h));
+}
+
+template <Word W>
+Scalar<W> scalar_alu(AluOp op, Width width, const Scalar<W>& dst, const Scalar<W>& src, unsigned ext_bits = 0) {
+  return scalar_sync(scalar_alu_unreduced(op, width, dst, src, ext_bits));
 }
 
 // A value loaded from memory that the verifier knows nothing about: `size` bytes, zero- or
 // sign-extended (the abstract counterpart of semantics::load_result on an unknown input).
 template <Word W>
-Scalar<W> scalar_unknown_load(W like, unsigned size, bool sign_extend) {
+Scalar<W> scalar_unknown_load_unreduced(W like, unsigned size, bool sign_extend) {
   const unsigned n = full_bits(like);
   const unsigned k = semantics::scaled_bits(n, size * 8);
   Scalar<W> r = scalar_top(like);
   r.t = sign_extend ? tnum_sext(tnum_unknown(like, k), k, n) : tnum_unknown(like, k);
   if (sign_extend) set_signed_limits(r, k);
-  return scalar_sync(r);
+  return r;
 }
 
-// Abstract load_result(): the register after loading `size` bytes whose value is s.
 template <Word W>
-Scalar<W> scalar_load_result(const Scalar<W>& s, unsigned size, bool sign_extend) {
+Scalar<W> scalar_unknown_load(W like, unsigned size, bool sign_extend) {
+  return scalar_sync(scalar_unknown_load_unreduced(like, size, sign_extend));
+}
+
+// Abstract load_result(): the register after loading `size` bytes whose value is s. A load of
+// the whole word is the identity (and s is not reduced again).
+template <Word W>
+bool load_is_identity(W like, unsigned size) {
+  return semantics::scaled_bits(full_bits(like), size * 8) >= full_bits(like);
+}
+
+template <Word W>
+Scalar<W> scalar_load_result_unreduced(const Scalar<W>& s, unsigned size, bool sign_extend) {
   const W like = s.umin;
   const unsigned n = full_bits(like);
   const unsigned k = semantics::scaled_bits(n, size * 8);
@@ -466,13 +522,19 @@ Scalar<W> scalar_load_result(const Scalar<W>& s, unsigned size, bool sign_extend
     r.umin = ite(fits, s.umin, r.umin);
     r.umax = ite(fits, s.umax, r.umax);
   }
-  return scalar_sync(r);
+  return r;
+}
+
+template <Word W>
+Scalar<W> scalar_load_result(const Scalar<W>& s, unsigned size, bool sign_extend) {
+  if (load_is_identity(s.umin, size)) return s;
+  return scalar_sync(scalar_load_result_unreduced(s, size, sign_extend));
 }
 
 // ---- join and widening --------------------------------------------------------------------------
 
 template <Word W>
-Scalar<W> scalar_join(const Scalar<W>& a, const Scalar<W>& b) {
+Scalar<W> scalar_join_unreduced(const Scalar<W>& a, const Scalar<W>& b) {
   Scalar<W> r = a;  // every field is overwritten (a symbolic W has no default value)
   r.t = tnum_union(a.t, b.t);
   r.umin = umin_of(a.umin, b.umin);
@@ -483,11 +545,18 @@ Scalar<W> scalar_join(const Scalar<W>& a, const Scalar<W>& b) {
   r.u32max = umax_of(a.u32max, b.u32max);
   r.s32min = smin_of(a.s32min, b.s32min);
   r.s32max = smax_of(a.s32max, b.s32max);
-  return scalar_sync(r);
+  return r;
 }
 
-// Standard interval widening per range (a bound that moved goes to its limit); the tnum joins
-// (finite height: each step can only make bits unknown).
+template <Word W>
+Scalar<W> scalar_join(const Scalar<W>& a, const Scalar<W>& b) {
+  return scalar_sync(scalar_join_unreduced(a, b));
+}
+
+// Standard interval widening per range (a bound that moved goes to its limit). The tnum joins,
+// and then every bit from the lowest newly unknown one upward becomes unknown: a plain join has
+// height N (a value doubling every iteration gains one unknown bit per iteration), this one
+// stabilises in one step, and known low bits (alignment) survive.
 template <Word W>
 Scalar<W> scalar_widen(const Scalar<W>& older, const Scalar<W>& newer) {
   const W like = older.umin;
@@ -503,6 +572,12 @@ Scalar<W> scalar_widen(const Scalar<W>& older, const Scalar<W>& newer) {
   r.u32max = ite(ult(older.u32max, newer.u32max), top32.umax, older.u32max);
   r.s32min = ite(slt(newer.s32min, older.s32min), top32.smin, older.s32min);
   r.s32max = ite(slt(older.s32max, newer.s32max), top32.smax, older.s32max);
+  // Branch-free: with nothing grown, lowest is 0 and upward is 0.
+  const W grown = r.t.mask & ~older.t.mask;
+  const W lowest = grown & (lit(like, 0) - grown);
+  const W upward = ~(lowest - lit(like, 1));
+  r.t.mask = r.t.mask | upward;
+  r.t.value = r.t.value & ~r.t.mask;
   // No reduction here: tightening a widened bound again could keep the iteration from
   // stabilising. The next transfer function reduces.
   return r;
@@ -622,22 +697,27 @@ BoolOf<W> refine_n(JmpOp op, bool taken, Bounds<W>& a, Bounds<W>& b) {
 
 }  // namespace detail
 
-// States of dst and src after the jump `if dst op src` goes the `taken` way, and whether that
-// way is possible at all. JMP compares all N bits, JMP32 the low halves.
+// States of dst and src after the jump `if dst op src` goes the `taken` way, before the
+// reduction, and whether the refinement itself finds that way possible. JMP compares all N
+// bits, JMP32 the low halves.
 template <Word W>
-Refined<W> scalar_refine(JmpOp op, Width width, bool taken, const Scalar<W>& dst, const Scalar<W>& src) {
+Refined<W> scalar_refine_unreduced(JmpOp op, Width width, bool taken, const Scalar<W>& dst, const Scalar<W>& src) {
   if (width == Width::W64) {
     Bounds<W> a = view64(dst), b = view64(src);
     const BoolOf<W> feasible = detail::refine_n(op, taken, a, b);
-    const Scalar<W> rd = scalar_sync(from_views(a, view32(dst)));
-    const Scalar<W> rs = scalar_sync(from_views(b, view32(src)));
-    return {rd, rs, feasible && scalar_maybe_nonempty(rd) && scalar_maybe_nonempty(rs)};
+    return {from_views(a, view32(dst)), from_views(b, view32(src)), feasible};
   }
   Bounds<W> a = view32(dst), b = view32(src);
   const BoolOf<W> feasible = detail::refine_n(op, taken, a, b);
-  const Scalar<W> rd = scalar_sync(from_views(view64(dst), a));
-  const Scalar<W> rs = scalar_sync(from_views(view64(src), b));
-  return {rd, rs, feasible && scalar_maybe_nonempty(rd) && scalar_maybe_nonempty(rs)};
+  return {from_views(view64(dst), a), from_views(view64(src), b), feasible};
+}
+
+// The refined states, reduced; `feasible` is false when no concrete pair takes this way.
+template <Word W>
+Refined<W> scalar_refine(JmpOp op, Width width, bool taken, const Scalar<W>& dst, const Scalar<W>& src) {
+  const Refined<W> u = scalar_refine_unreduced(op, width, taken, dst, src);
+  const Scalar<W> rd = scalar_sync(u.dst), rs = scalar_sync(u.src);
+  return {rd, rs, u.feasible && scalar_maybe_nonempty(rd) && scalar_maybe_nonempty(rs)};
 }
 
 }  // namespace bpfcert::verifier::domain

@@ -61,8 +61,9 @@ struct Tightened {
   BoolOf<W> nonempty;
 };
 
+// The endpoints moved, before the reduction (scalar_tighten reduces).
 template <Word W>
-Tightened<W> scalar_tighten(const Scalar<W>& in) {
+Tightened<W> scalar_tighten_unreduced(const Scalar<W>& in) {
   const W like = in.umin;
   const unsigned n = full_bits(like), h = half_bits(like);
   Scalar<W> s = in;
@@ -77,7 +78,13 @@ Tightened<W> scalar_tighten(const Scalar<W>& in) {
   s.u32min = ite(lo32.found, lo32.value, s.u32min);
   const BoolOf<W> nonempty = hi.found && lo.found && hi32.found && lo32.found && ule(s.umin, s.umax) &&
                              ule(s.u32min, s.u32max);
-  return {scalar_sync(s), nonempty};
+  return {s, nonempty};
+}
+
+template <Word W>
+Tightened<W> scalar_tighten(const Scalar<W>& in) {
+  const Tightened<W> u = scalar_tighten_unreduced(in);
+  return {scalar_sync(u.s), u.nonempty};
 }
 
 }  // namespace bpfcert::verifier::domain
