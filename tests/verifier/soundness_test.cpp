@@ -1,5 +1,6 @@
 // Soundness cross-checks of the verifier against the reference interpreter:
-// - every conformance corpus program (corpus/conformance/, corpus/samples/): where the verifier
+// - every conformance corpus program (corpus/conformance/, corpus/samples/) and every program
+//   made from an SMT counterexample (corpus/prover/): where the verifier
 //   accepts, the program must not trap and its r0 must lie in the abstract r0;
 // - a random-program campaign: accepted programs never trap on random inputs, r0 lies in the
 //   abstract r0, and the concrete registers at every executed pc lie in the per-pc invariants
@@ -31,7 +32,8 @@ namespace fs = std::filesystem;
 
 std::vector<std::string> conformance_files() {
   std::vector<std::string> out;
-  std::vector<fs::path> dirs{fs::path(BPFCERT_CORPUS_DIR) / "conformance"};
+  // corpus/prover: programs made from the SMT checker's counterexamples (bpfcert prove).
+  std::vector<fs::path> dirs{fs::path(BPFCERT_CORPUS_DIR) / "conformance", fs::path(BPFCERT_CORPUS_DIR) / "prover"};
   if (const char* extra = std::getenv("BPFCERT_CONFORMANCE_CORPUS")) dirs.emplace_back(extra);
   for (const fs::path& dir : dirs) {
     if (!fs::exists(dir)) continue;

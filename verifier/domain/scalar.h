@@ -630,7 +630,7 @@ BoolOf<W> refine_less(Bounds<W>& a, Bounds<W>& b, bool is_signed, bool strict) {
 
 // a != b: trims an endpoint of a that equals constant b (and of b when a is constant).
 template <Word W>
-BoolOf<W> refine_not_equal(Bounds<W>& a, Bounds<W>& b) {
+BoolOf<W> refine_not_equal(Bounds<W>& a, Bounds<W>& b, unsigned n) {
   const W one = lit(a.umin, 1);
   const BoolOf<W> a_const = tnum_is_const(a.t), b_const = tnum_is_const(b.t);
   const BoolOf<W> feasible = !(a_const && b_const && eq(a.t.value, b.t.value));
@@ -639,9 +639,10 @@ BoolOf<W> refine_not_equal(Bounds<W>& a, Bounds<W>& b) {
   a.umax = ite(b_const && eq(a.umax, bv), a.umax - one, a.umax);
   b.umin = ite(a_const && eq(b.umin, av), b.umin + one, b.umin);
   b.umax = ite(a_const && eq(b.umax, av), b.umax - one, b.umax);
-  // Signed endpoints compare with the constant read as signed at this width: the unsigned
-  // value sign-extended is what smin / smax hold.
-  const W bs = b.smin, as = a.smin;  // equal to the constant's signed value when constant
+  // Signed endpoints compare with the constant read as signed at this width. (Not with the
+  // constant's smin: that equals the constant only once the reduction has run, and an operator
+  // must be sound on its own; the SMT checker found this on unreduced inputs.)
+  const W bs = semantics::sext(bv, n), as = semantics::sext(av, n);
   a.smin = ite(b_const && eq(a.smin, bs), a.smin + one, a.smin);
   a.smax = ite(b_const && eq(a.smax, bs), a.smax - one, a.smax);
   b.smin = ite(a_const && eq(b.smin, as), b.smin + one, b.smin);
@@ -650,7 +651,7 @@ BoolOf<W> refine_not_equal(Bounds<W>& a, Bounds<W>& b) {
 }
 
 template <Word W>
-BoolOf<W> refine_n(JmpOp op, bool taken, Bounds<W>& a, Bounds<W>& b) {
+BoolOf<W> refine_n(JmpOp op, bool taken, Bounds<W>& a, Bounds<W>& b, unsigned n) {
   const W zero = lit(a.umin, 0);
   // Not taken is the negated condition.
   switch (op) {
@@ -664,7 +665,7 @@ BoolOf<W> refine_n(JmpOp op, bool taken, Bounds<W>& a, Bounds<W>& b) {
         b = m;
         return compatible && bounds_nonempty(m);
       }
-      return refine_not_equal(a, b);
+      return refine_not_equal(a, b, n);
     }
     case JmpOp::Jgt: return taken ? refine_less(b, a, false, true) : refine_less(a, b, false, false);
     case JmpOp::Jge: return taken ? refine_less(b, a, false, false) : refine_less(a, b, false, true);
@@ -704,11 +705,11 @@ template <Word W>
 Refined<W> scalar_refine_unreduced(JmpOp op, Width width, bool taken, const Scalar<W>& dst, const Scalar<W>& src) {
   if (width == Width::W64) {
     Bounds<W> a = view64(dst), b = view64(src);
-    const BoolOf<W> feasible = detail::refine_n(op, taken, a, b);
+    const BoolOf<W> feasible = detail::refine_n(op, taken, a, b, bit_width(dst.umin));
     return {from_views(a, view32(dst)), from_views(b, view32(src)), feasible};
   }
   Bounds<W> a = view32(dst), b = view32(src);
-  const BoolOf<W> feasible = detail::refine_n(op, taken, a, b);
+  const BoolOf<W> feasible = detail::refine_n(op, taken, a, b, bit_width(dst.umin) / 2);
   return {from_views(view64(dst), a), from_views(view64(src), b), feasible};
 }
 

@@ -1,0 +1,268 @@
+// bpfcert prove: proves the verifier's abstract operators sound with Z3 (verifier/smt/prover.h),
+// prints a table per operator, writes the JSON proof report, and turns counterexamples into
+// programs the reference interpreter replays.
+#include <fmt/format.h>
+#include <z3++.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <set>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/input.h"
+#include "reports/output.h"
+#include "reports/proof_report.h"
+#include "verifier/smt/counterexample.h"
+#include "verifier/smt/prover.h"
+
+namespace bpfcert::cli {
+
+namespace {
+
+namespace smt = verifier::smt;
+
+struct ProveOptions {
+  std::vector<std::string> ops;
+  std::vector<unsigned> widths;
+  bool quick = false;
+  double timeout = 60;
+  int jobs = 0;
+  std::string json;
+  std::string counterexamples_dir;
+  bool verbose = false;
+};
+
+std::string z3_version() {
+  unsigned major = 0, minor = 0, build = 0, revision = 0;
+  Z3_get_version(&major, &minor, &build, &revision);
+  return fmt::format("{}.{}.{}", major, minor, build);
+}
+
+// The operators asked for, plus the reduction when one of them reduces (an operator as the
+// verifier calls it is its transfer function followed by the reduction).
+std::vector<const smt::Operator*> selected_operators(const std::vector<std::string>& names, std::string* error) {
+  std::vector<const smt::Operator*> out;
+  if (names.empty()) {
+    for (const smt::Operator& o : smt::operators()) out.push_back(&o);
+    return out;
+  }
+  std::set<std::string> seen;
+  for (const std::string& list : names) {
+    size_t start = 0;
+    while (start <= list.size()) {
+      const size_t end = std::min(list.find(',', start), list.size());
+      const std::string name = list.substr(start, end - start);
+      start = end + 1;
+      if (name.empty()) continue;
+      const smt::Operator* op = smt::find_operator(name);
+      if (op == nullptr) {
+        std::string valid;
+        for (const smt::Operator& o : smt::operators()) valid += (valid.empty() ? "" : " ") + o.name;
+        *error = fmt::format("unknown operator '{}'; operators: {}", name, valid);
+        return {};
+      }
+      if (seen.insert(name).second) out.push_back(op);
+    }
+  }
+  const bool needs_sync = std::any_of(out.begin(), out.end(), [](const smt::Operator* o) { return smt::reduces(*o); });
+  if (needs_sync && !seen.count("sync")) out.push_back(smt::find_operator("sync"));
+  return out;
+}
+
+reports::ProofObligation to_report(const smt::ObligationResult& r, const std::string& counterexample_dir) {
+  reports::ProofObligation o;
+  o.op = r.obligation.op->name;
+  o.lemma = r.obligation.lemma;
+  o.component = std::string(smt::to_string(r.obligation.component));
+  for (const smt::Attempt& a : r.attempts) {
+    o.attempts.push_back({a.width, std::string(smt::to_string(a.verdict)), a.seconds, a.detail});
+  }
+  o.proven_width = r.widest_proven();
+  if (const smt::Attempt* a = r.refutation(); a != nullptr && a->counterexample) {
+    reports::ProofCounterexample c;
+    c.width = a->width;
+    c.values = a->counterexample->values;
+    c.explanation = a->counterexample->explanation;
+    if (std::optional<smt::ReplayProgram> p = smt::counterexample_program(r.obligation, *a->counterexample)) {
+      const smt::ReplayResult replay = smt::replay(*p, r.obligation, *a->counterexample);
+      reports::ProofReplay rp;
+      rp.assembly = p->assembly;
+      rp.memory_hex = p->memory_hex();
+      rp.interpreter_r0 = replay.r0;
+      rp.reproduced = replay.reproduced;
+      rp.note = replay.note;
+      if (!counterexample_dir.empty()) {
+        const std::string file = fmt::format("{}/{}_{}_{}_{}.data", counterexample_dir, o.op, o.lemma, o.component, a->width);
+        if (std::string err = reports::write_text_file(file, smt::regression_data_file(r.obligation, *a->counterexample, *p, replay));
+            err.empty()) {
+          rp.file = file;
+        } else {
+          std::cerr << "bpfcert prove: " << err << "\n";
+        }
+      }
+      c.replay = rp;
+    }
+    o.counterexample = c;
+  }
+  return o;
+}
+
+int run_prove(const ProveOptions& opt, const std::string& command_line) {
+  std::string error;
+  const std::vector<const smt::Operator*> ops = selected_operators(opt.ops, &error);
+  if (!error.empty()) {
+    std::cerr << "bpfcert prove: " << error << "\n";
+    return kExitInput;
+  }
+  for (unsigned w : opt.widths) {
+    if (w != 8 && w != 16 && w != 32 && w != 64) {
+      std::cerr << "bpfcert prove: --width must be 8, 16, 32 or 64 (got " << w << ")\n";
+      return kExitInput;
+    }
+  }
+  if (opt.quick && !opt.widths.empty()) {
+    std::cerr << "bpfcert prove: --quick chooses its widths; drop --width\n";
+    return kExitInput;
+  }
+
+  // Which widths each operator is proven at. By default every width from 8 bits up until one
+  // does not finish (the widest that does is what is proven, 8 bits always checked); explicit
+  // widths and --quick attempt every width they list.
+  const bool ascend = opt.widths.empty() && !opt.quick;
+  auto widths_for = [&](const smt::Operator& op) -> std::vector<unsigned> {
+    if (opt.quick) return smt::is_expensive(op) ? std::vector<unsigned>{8, 16} : std::vector<unsigned>{8, 16, 64};
+    if (!opt.widths.empty()) return opt.widths;
+    return {8, 16, 32, 64};
+  };
+
+  const auto start = std::chrono::steady_clock::now();
+  smt::ProverOptions po;
+  po.stop_at_first_failure = ascend;
+  po.timeout_seconds = opt.timeout;
+  po.jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (opt.verbose) {
+    po.on_result = [](const smt::ObligationResult& r) {
+      std::string line = r.obligation.name() + ":";
+      for (const smt::Attempt& a : r.attempts) line += fmt::format(" {}b {} {:.2f}s", a.width, smt::to_string(a.verdict), a.seconds);
+      std::cerr << line << "\n";
+    };
+  }
+  // Operators sharing a width list are proven in one parallel batch.
+  std::vector<smt::ObligationResult> results;
+  std::map<std::vector<unsigned>, std::vector<smt::Obligation>> batches;
+  for (const smt::Operator* op : ops) {
+    for (const smt::Obligation& ob : smt::obligations_of(*op)) batches[widths_for(*op)].push_back(ob);
+  }
+  for (const auto& [widths, obligations] : batches) {
+    po.widths = widths;
+    std::vector<smt::ObligationResult> batch = smt::prove_all(obligations, po);
+    results.insert(results.end(), batch.begin(), batch.end());
+  }
+
+  reports::ProofReport report;
+  report.tool_version = BPFCERT_VERSION;
+  report.z3_version = z3_version();
+  report.date = reports::utc_timestamp();
+  report.command = command_line;
+  report.widths = opt.quick ? std::vector<unsigned>{8, 16, 64} : widths_for(*ops.front());
+  report.stop_at_first_failure = ascend;
+  report.timeout_seconds = opt.timeout;
+  report.jobs = po.jobs;
+  report.method =
+      "Each operator is its unreduced transfer function followed by the reduction "
+      "(verifier/domain/scalar.h); the reduction is the list kSyncSteps. Each is proven on its own, per "
+      "component: for well-formed inputs holding the concrete values, the output holds the concrete result "
+      "and is well formed. Well-formed gamma-preserving steps compose, so 'with sync' is the width at which "
+      "the operator as the verifier calls it is proven; reduced inputs are well formed (sync's well_formed "
+      "obligations), so the statement for reduced inputs follows from the one for any well-formed input.";
+
+  std::map<std::string, reports::ProofOperator> by_name;
+  for (const smt::Operator* op : ops) {
+    reports::ProofOperator o;
+    o.name = op->name;
+    o.kind = std::string(smt::to_string(op->kind));
+    o.reduces = smt::reduces(*op);
+    by_name[op->name] = o;
+  }
+  std::map<std::string, bool> all_proven;  // every obligation at every width asked
+  std::map<std::string, bool> any_refuted;
+  for (const smt::ObligationResult& r : results) {
+    const std::string& name = r.obligation.op->name;
+    reports::ProofOperator& o = by_name[name];
+    if (o.obligations == 0) all_proven[name] = true;
+    ++o.obligations;
+    for (const smt::Attempt& a : r.attempts) o.seconds += a.seconds;
+    const std::optional<unsigned> w = r.widest_proven();
+    o.proven_width = (o.obligations == 1) ? w : (w && o.proven_width ? std::optional(std::min(*w, *o.proven_width)) : std::nullopt);
+    const std::vector<unsigned> asked = widths_for(*r.obligation.op);
+    bool proven_as_asked = r.attempts.size() == asked.size();
+    for (const smt::Attempt& a : r.attempts) proven_as_asked = proven_as_asked && a.verdict == smt::Verdict::Proven;
+    all_proven[name] = all_proven[name] && proven_as_asked;
+    if (r.refutation() != nullptr) any_refuted[name] = true;
+    if (r.refutation() != nullptr) {
+      ++report.refuted;
+    } else if (proven_as_asked) {
+      ++report.proven;
+    } else {
+      ++report.unresolved;
+    }
+    report.obligations.push_back(to_report(r, opt.counterexamples_dir));
+  }
+  // 0: the reduction is not proven at any width (or was not asked for).
+  const unsigned sync_width = by_name.count("sync") ? by_name["sync"].proven_width.value_or(0) : 0;
+  report.complete = true;
+  for (const smt::Operator* op : ops) {
+    reports::ProofOperator& o = by_name[op->name];
+    o.status = any_refuted[op->name] ? "refuted" : (all_proven[op->name] ? "proven" : "incomplete");
+    if (o.reduces) {
+      const unsigned composed = std::min(o.proven_width.value_or(0), sync_width);
+      if (composed > 0) o.composed_width = composed;
+    }
+    report.complete = report.complete && o.status == "proven";
+    report.operators.push_back(o);
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::cout << reports::to_text(report);
+  if (!opt.json.empty()) {
+    if (std::string err = reports::write_text_file(opt.json, reports::to_json(report).dump(2) + "\n"); !err.empty()) {
+      std::cerr << "bpfcert prove: " << err << "\n";
+      return kExitInput;
+    }
+  }
+  return report.complete ? kExitOk : kExitVerdict;
+}
+
+}  // namespace
+
+void add_prove_command(CLI::App& app, int* exit_code) {
+  auto opt = std::make_shared<ProveOptions>();
+  auto* cmd = app.add_subcommand(
+      "prove", "Prove the verifier's abstract operators sound with Z3 (tnum, u64, s64, u32, s32 of every result)");
+  cmd->add_option("--op", opt->ops,
+                  "operators by ISA mnemonic (add, add32, jlt, movsx832, ldxsb, ...) or sync, tighten, join, widen; "
+                  "comma-separated or repeated (default: all)");
+  cmd->add_option("--width", opt->widths,
+                  "word widths to prove at, each attempted (8, 16, 32, 64; default: 8, 16, 32, 64 in turn until "
+                  "one does not finish: the widest that does is reported)");
+  cmd->add_flag("--quick", opt->quick, "the CI subset: 8 and 16 bits everywhere, 64 bits except mul, div, mod");
+  cmd->add_option("--timeout", opt->timeout, "seconds per obligation and width")->capture_default_str();
+  cmd->add_option("--jobs", opt->jobs, "obligations proven in parallel (default: the number of cores)");
+  cmd->add_option("--json", opt->json, "write the proof report (schema bpfcert/proof/1) here");
+  cmd->add_option("--counterexamples", opt->counterexamples_dir,
+                  "write each counterexample's replay program here as a .data regression test");
+  cmd->add_flag("-v,--verbose", opt->verbose, "print each obligation as it finishes (stderr)");
+  cmd->callback([opt, exit_code, cmd]() {
+    std::string line = "bpfcert prove";
+    for (const std::string& a : cmd->remaining()) line += " " + a;
+    for (const std::string& o : opt->ops) line += " --op " + o;
+    for (unsigned w : opt->widths) line += fmt::format(" --width {}", w);
+    if (opt->quick) line += " --quick";
+    line += fmt::format(" --timeout {}", opt->timeout);
+    *exit_code = run_prove(*opt, line);
+  });
+}
+
+}  // namespace bpfcert::cli

@@ -1,0 +1,103 @@
+// bpfcert prove as a user runs it: exit 0 only when everything asked for is proven, 1 when a
+// statement is refuted or unresolved (a timeout is not a proof), 2 on usage errors; the JSON
+// report validates against its published schema.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+#include "reports/json_schema.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Output {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class ProveCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(BPFCERT_BINARY_DIR) / "tests" / "cli" / "work" /
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  Output run(const std::string& args) {
+    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    const std::string cmd = std::string(BPFCERT_CLI) + " prove " + args + " >" + out.string() + " 2>" + err.string();
+    const int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  }
+  nlohmann::json report(const std::string& name) {
+    const nlohmann::json j = nlohmann::json::parse(slurp(dir_ / name));
+    const auto errors = bpfcert::reports::validate_json(nlohmann::json::parse(bpfcert::reports::published_schema("proof-1")), j);
+    std::string all;
+    for (const std::string& e : errors) all += "\n  " + e;
+    EXPECT_TRUE(errors.empty()) << all;
+    return j;
+  }
+  fs::path dir_;
+};
+
+TEST_F(ProveCommand, ProvesAnOperatorAndTheReductionItRestsOn) {
+  const Output o = run("--op add --width 8 --jobs 2 --json " + (dir_ / "r.json").string());
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  const nlohmann::json j = report("r.json");
+  EXPECT_EQ(j["schema"], "bpfcert/proof/1");
+  EXPECT_TRUE(j["summary"]["complete"].get<bool>());
+  std::set<std::string> names;
+  for (const auto& op : j["operators"]) {
+    names.insert(op["name"].get<std::string>());
+    EXPECT_EQ(op["status"], "proven");
+    EXPECT_EQ(op["proven_width"], 8);
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"add", "sync"}));
+  EXPECT_NE(o.out.find("everything asked for is proven"), std::string::npos) << o.out;
+  EXPECT_FALSE(j["z3_version"].get<std::string>().empty());
+}
+
+TEST_F(ProveCommand, ATimeoutIsNotAProof) {
+  const Output o = run("--op div --width 64 --timeout 0.01 --json " + (dir_ / "r.json").string());
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
+  const nlohmann::json j = report("r.json");
+  EXPECT_FALSE(j["summary"]["complete"].get<bool>());
+  EXPECT_GT(j["summary"]["unresolved"].get<int>(), 0);
+  for (const auto& op : j["operators"]) {
+    if (op["name"] == "div") {
+      EXPECT_EQ(op["status"], "incomplete");
+    }
+  }
+}
+
+TEST_F(ProveCommand, UsageErrors) {
+  Output o = run("--op nosuch");
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.err.find("unknown operator 'nosuch'"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("add32"), std::string::npos) << o.err;  // lists the valid names
+  o = run("--width 12");
+  EXPECT_EQ(o.exit_code, 2);
+  o = run("--quick --width 8");
+  EXPECT_EQ(o.exit_code, 2);
+  o = run("--help");
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_NE(o.out.find("--counterexamples"), std::string::npos);
+}
+
+}  // namespace

@@ -1,0 +1,440 @@
+#include "verifier/smt/prover.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "semantics/operations.h"
+
+namespace bpfcert::verifier::smt {
+
+using semantics::AluOp;
+using semantics::JmpOp;
+using semantics::Width;
+
+DomainUnderProof shipped_domain() {
+  DomainUnderProof d;
+  d.alu = [](AluOp op, Width w, const SymScalar& a, const SymScalar& b, unsigned ext) {
+    return domain::scalar_alu_unreduced(op, w, a, b, ext);
+  };
+  d.refine = [](JmpOp op, Width w, bool taken, const SymScalar& a, const SymScalar& b) {
+    return domain::scalar_refine_unreduced(op, w, taken, a, b);
+  };
+  d.load_result = [](const SymScalar& s, unsigned size, bool sx) {
+    return domain::scalar_load_result_unreduced(s, size, sx);
+  };
+  d.unknown_load = [](const Z3Word& like, unsigned size, bool sx) {
+    return domain::scalar_unknown_load_unreduced(like, size, sx);
+  };
+  d.join = [](const SymScalar& a, const SymScalar& b) { return domain::scalar_join_unreduced(a, b); };
+  d.widen = [](const SymScalar& a, const SymScalar& b) { return domain::scalar_widen(a, b); };
+  d.tighten = [](const SymScalar& s) { return domain::scalar_tighten_unreduced(s); };
+  for (const domain::NamedSyncStep<Z3Word>& step : domain::kSyncSteps<Z3Word>) {
+    auto fn = step.step;
+    d.sync_steps.emplace_back(step.name, [fn](const SymScalar& s) { return fn(s); });
+  }
+  return d;
+}
+
+std::string_view to_string(Component c) {
+  switch (c) {
+    case Component::Tnum: return "tnum";
+    case Component::U64: return "u64";
+    case Component::S64: return "s64";
+    case Component::U32: return "u32";
+    case Component::S32: return "s32";
+    case Component::WellFormed: return "well_formed";
+    case Component::Feasible: return "feasible";
+    case Component::Nonempty: return "nonempty";
+  }
+  return "?";
+}
+
+std::string_view to_string(Verdict v) {
+  switch (v) {
+    case Verdict::Proven: return "proven";
+    case Verdict::Refuted: return "refuted";
+    case Verdict::Timeout: return "timeout";
+    case Verdict::Error: return "error";
+  }
+  return "?";
+}
+
+std::string Obligation::name() const {
+  return op->name + "/" + lemma + "/" + std::string(to_string(component));
+}
+
+std::optional<uint64_t> Counterexample::value(const std::string& name) const {
+  for (const auto& [k, v] : values) {
+    if (k == name) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<unsigned> ObligationResult::widest_proven() const {
+  std::optional<unsigned> best;
+  for (const Attempt& a : attempts) {
+    if (a.verdict == Verdict::Proven && (!best || a.width > *best)) best = a.width;
+  }
+  return best;
+}
+
+const Attempt* ObligationResult::refutation() const {
+  for (const Attempt& a : attempts) {
+    if (a.verdict == Verdict::Refuted) return &a;
+  }
+  return nullptr;
+}
+
+namespace {
+
+constexpr Component kValueComponents[] = {Component::Tnum, Component::U64, Component::S64, Component::U32,
+                                          Component::S32};
+
+std::vector<std::string> lemmas_of(const Operator& op) {
+  switch (op.kind) {
+    case OperatorKind::Alu: return {"transfer"};
+    case OperatorKind::Branch: return {"taken", "not_taken"};
+    case OperatorKind::Load: return {"known_value", "unknown_value"};
+    case OperatorKind::Sync: {
+      std::vector<std::string> out;
+      int i = 1;
+      for (const auto& step : domain::kSyncSteps<uint64_t>) out.push_back("step" + std::to_string(i++) + "." + step.name);
+      out.push_back("nonempty");
+      return out;
+    }
+    case OperatorKind::Tighten: return {"endpoints"};
+    case OperatorKind::Join: return {"join"};
+    case OperatorKind::Widen: return {"widen"};
+  }
+  return {};
+}
+
+// The symbols of one query and the values worth reading back from a model.
+class Symbols {
+ public:
+  Symbols(z3::context& ctx, unsigned width) : ctx_(ctx), width_(width) {}
+
+  Z3Word word(const std::string& name) {
+    Z3Word w = fresh_word(ctx_, name.c_str(), width_);
+    observe(name, w);
+    return w;
+  }
+  SymScalar scalar(const std::string& p) {
+    return {{word(p + ".tnum.value"), word(p + ".tnum.mask")}, word(p + ".umin"),   word(p + ".umax"),
+            word(p + ".smin"),        word(p + ".smax"),       word(p + ".u32min"), word(p + ".u32max"),
+            word(p + ".s32min"),      word(p + ".s32max")};
+  }
+  void observe(const std::string& name, const Z3Word& w) { observed_.emplace_back(name, w.e); }
+  void observe(const std::string& p, const SymScalar& s) {
+    observe(p + ".tnum.value", s.t.value);
+    observe(p + ".tnum.mask", s.t.mask);
+    observe(p + ".umin", s.umin);
+    observe(p + ".umax", s.umax);
+    observe(p + ".smin", s.smin);
+    observe(p + ".smax", s.smax);
+    observe(p + ".u32min", s.u32min);
+    observe(p + ".u32max", s.u32max);
+    observe(p + ".s32min", s.s32min);
+    observe(p + ".s32max", s.s32max);
+  }
+  const std::vector<std::pair<std::string, z3::expr>>& observed() const { return observed_; }
+  z3::context& ctx() { return ctx_; }
+  unsigned width() const { return width_; }
+
+ private:
+  z3::context& ctx_;
+  unsigned width_;
+  std::vector<std::pair<std::string, z3::expr>> observed_;
+};
+
+Z3Bool contains(const SymScalar& s, const Z3Word& x, Component c) {
+  const unsigned h = bit_width(x) / 2;
+  switch (c) {
+    case Component::Tnum: return domain::tnum_contains(s.t, x);
+    case Component::U64: return ule(s.umin, x) && ule(x, s.umax);
+    case Component::S64: return sle(s.smin, x) && sle(x, s.smax);
+    case Component::U32: {
+      const Z3Word u = semantics::zext(x, h);
+      return ule(s.u32min, u) && ule(u, s.u32max);
+    }
+    case Component::S32: {
+      const Z3Word v = semantics::sext(x, h);
+      return sle(s.s32min, v) && sle(v, s.s32max);
+    }
+    default: break;
+  }
+  return {x.e.ctx().bool_val(true)};
+}
+
+// The statement as hypothesis => goal; the solver looks for a model of hypothesis && !goal.
+struct Query {
+  z3::expr hypothesis;
+  z3::expr goal;
+};
+
+// "For input states A (and B) holding x (and y): output holds the concrete result in component
+// c, or output is well formed." Shared by every lemma whose output is one scalar.
+z3::expr scalar_goal(const SymScalar& out, const Z3Word& concrete, Component c) {
+  if (c == Component::WellFormed) return domain::scalar_well_formed(out).e;
+  return contains(out, concrete, c).e;
+}
+
+Query build_query(Symbols& sym, const Obligation& ob, const DomainUnderProof& dom) {
+  const Operator& op = *ob.op;
+  z3::context& ctx = sym.ctx();
+  const Component c = ob.component;
+  auto well_formed_holding = [](const SymScalar& s, const Z3Word& x) {
+    return (domain::scalar_well_formed(s) && domain::scalar_contains(s, x)).e;
+  };
+  switch (op.kind) {
+    case OperatorKind::Alu: {
+      const SymScalar a = sym.scalar("dst"), b = sym.scalar("src");
+      const Z3Word x = sym.word("x"), y = sym.word("y");
+      const Z3Word r = semantics::alu(op.alu_op, op.width, x, y, op.ext_bits);
+      const SymScalar out = dom.alu(op.alu_op, op.width, a, b, op.ext_bits);
+      sym.observe("result", r);
+      sym.observe("out", out);
+      return {well_formed_holding(a, x) && well_formed_holding(b, y), scalar_goal(out, r, c)};
+    }
+    case OperatorKind::Branch: {
+      const SymScalar a = sym.scalar("dst"), b = sym.scalar("src");
+      const Z3Word x = sym.word("x"), y = sym.word("y");
+      const bool taken = ob.lemma == "taken";
+      const Z3Bool goes = semantics::jump_taken(op.jmp_op, op.width, x, y);
+      const domain::Refined<Z3Word> out = dom.refine(op.jmp_op, op.width, taken, a, b);
+      sym.observe("out.dst", out.dst);
+      sym.observe("out.src", out.src);
+      const z3::expr hyp = well_formed_holding(a, x) && well_formed_holding(b, y) && (taken ? goes.e : !goes.e);
+      if (c == Component::Feasible) return {hyp, out.feasible.e};
+      if (c == Component::WellFormed) {
+        return {hyp, (domain::scalar_well_formed(out.dst) && domain::scalar_well_formed(out.src)).e};
+      }
+      return {hyp, (contains(out.dst, x, c) && contains(out.src, y, c)).e};
+    }
+    case OperatorKind::Load: {
+      const Z3Word x = sym.word("x");
+      const Z3Word r = semantics::load_result(x, op.size, op.sign_extend);
+      sym.observe("result", r);
+      if (ob.lemma == "unknown_value") {
+        const SymScalar out = dom.unknown_load(x, op.size, op.sign_extend);
+        sym.observe("out", out);
+        return {ctx.bool_val(true), scalar_goal(out, r, c)};
+      }
+      const SymScalar a = sym.scalar("value");
+      const SymScalar out = dom.load_result(a, op.size, op.sign_extend);
+      sym.observe("out", out);
+      return {well_formed_holding(a, x), scalar_goal(out, r, c)};
+    }
+    case OperatorKind::Sync: {
+      const SymScalar s = sym.scalar("in");
+      const Z3Word x = sym.word("x");
+      if (ob.lemma == "nonempty") return {well_formed_holding(s, x), domain::scalar_maybe_nonempty(s).e};
+      for (size_t i = 0; i < dom.sync_steps.size(); ++i) {
+        if (ob.lemma == "step" + std::to_string(i + 1) + "." + dom.sync_steps[i].first) {
+          const SymScalar out = dom.sync_steps[i].second(s);
+          sym.observe("out", out);
+          return {well_formed_holding(s, x), scalar_goal(out, x, c)};
+        }
+      }
+      break;
+    }
+    case OperatorKind::Tighten: {
+      const SymScalar s = sym.scalar("in");
+      const Z3Word x = sym.word("x");
+      const domain::Tightened<Z3Word> out = dom.tighten(s);
+      sym.observe("out", out.s);
+      if (c == Component::Nonempty) return {well_formed_holding(s, x), out.nonempty.e};
+      return {well_formed_holding(s, x), scalar_goal(out.s, x, c)};
+    }
+    case OperatorKind::Join:
+    case OperatorKind::Widen: {
+      const SymScalar a = sym.scalar(op.kind == OperatorKind::Join ? "a" : "older");
+      const SymScalar b = sym.scalar(op.kind == OperatorKind::Join ? "b" : "newer");
+      const Z3Word x = sym.word("x");
+      const SymScalar out = op.kind == OperatorKind::Join ? dom.join(a, b) : dom.widen(a, b);
+      sym.observe("out", out);
+      const z3::expr hyp = (domain::scalar_well_formed(a) && domain::scalar_well_formed(b)).e &&
+                           (domain::scalar_contains(a, x) || domain::scalar_contains(b, x)).e;
+      return {hyp, scalar_goal(out, x, c)};
+    }
+  }
+  throw std::invalid_argument("no lemma '" + ob.lemma + "' for operator " + op.name);
+}
+
+// Bit-blasting after word-level simplification: for these queries (few symbols, comparisons
+// and ite chains) it is faster than Z3's default solver, by an order of magnitude on some.
+z3::solver make_solver(z3::context& ctx) {
+  auto t = [&](const char* name) { return z3::tactic(ctx, name); };
+  return (t("simplify") & t("propagate-values") & t("solve-eqs") & t("elim-uncnstr") & t("max-bv-sharing") &
+          t("bit-blast") & t("sat"))
+      .mk_solver();
+}
+
+std::string hex(uint64_t v) {
+  std::ostringstream o;
+  o << "0x" << std::hex << v;
+  return o.str();
+}
+
+std::string explain(const Obligation& ob, const Counterexample& cex) {
+  std::ostringstream o;
+  auto val = [&](const std::string& n) { return cex.value(n) ? hex(*cex.value(n)) : std::string("?"); };
+  const bool branch = ob.op->kind == OperatorKind::Branch;
+  if (ob.component == Component::WellFormed) {
+    o << "the output is not well formed";
+  } else if (ob.component == Component::Feasible) {
+    o << "x = " << val("x") << ", y = " << val("y") << " goes the " << ob.lemma
+      << " way, but the refinement declares that way impossible";
+  } else if (ob.component == Component::Nonempty) {
+    o << "x = " << val("x") << " is in the state, which is declared empty";
+  } else {
+    const std::string comp(to_string(ob.component));
+    const std::string lo = comp == "tnum" ? "tnum.value" : (comp == "u64" ? "umin" : comp == "s64" ? "smin" : comp + "min");
+    const std::string hi = comp == "tnum" ? "tnum.mask" : (comp == "u64" ? "umax" : comp == "s64" ? "smax" : comp + "max");
+    if (branch) {
+      o << "x = " << val("x") << ", y = " << val("y") << " goes the " << ob.lemma << " way; refined dst " << comp
+        << " (" << val("out.dst." + lo) << ", " << val("out.dst." + hi) << "), src (" << val("out.src." + lo) << ", "
+        << val("out.src." + hi) << ") must hold them";
+    } else {
+      const std::string concrete = cex.value("result") ? "result" : "x";
+      o << "concrete " << concrete << " " << val(concrete) << " escapes the output's " << comp << " ("
+        << val("out." + lo) << ", " << val("out." + hi) << ")";
+    }
+  }
+  return o.str();
+}
+
+}  // namespace
+
+bool reduces(const Operator& op) { return op.kind != OperatorKind::Widen && op.kind != OperatorKind::Sync; }
+
+std::vector<Obligation> obligations_of(const Operator& op) {
+  std::vector<Obligation> out;
+  for (const std::string& lemma : lemmas_of(op)) {
+    if (lemma == "nonempty") {
+      out.push_back({&op, lemma, Component::Nonempty});
+      continue;
+    }
+    for (Component c : kValueComponents) out.push_back({&op, lemma, c});
+    out.push_back({&op, lemma, Component::WellFormed});
+    if (op.kind == OperatorKind::Branch) out.push_back({&op, lemma, Component::Feasible});
+    if (op.kind == OperatorKind::Tighten) out.push_back({&op, lemma, Component::Nonempty});
+  }
+  return out;
+}
+
+// Interrupts a context from the deadline on, repeatedly: Z3's own timeout alone is not enough,
+// since some tactics reset the cancellation flag (a 10 ms timeout was seen running for minutes
+// on a 64-bit division bound), and a prover that hangs is worse than one that says "timeout".
+class Watchdog {
+ public:
+  Watchdog(z3::context& ctx, double seconds)
+      : thread_([this, &ctx, seconds]() {
+          std::unique_lock<std::mutex> lock(mutex_);
+          const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+          if (cv_.wait_until(lock, deadline, [this] { return done_; })) return;
+          while (!cv_.wait_for(lock, std::chrono::milliseconds(50), [this] { return done_; })) ctx.interrupt();
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+Attempt prove_at(const Obligation& ob, unsigned width, double timeout_seconds, const DomainUnderProof& domain) {
+  Attempt a;
+  a.width = width;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    z3::context ctx;
+    Symbols sym(ctx, width);
+    const Query q = build_query(sym, ob, domain);
+    z3::solver s = make_solver(ctx);
+    z3::params p(ctx);
+    p.set("timeout", static_cast<unsigned>(std::max(1.0, timeout_seconds * 1000)));
+    s.set(p);
+    s.add(q.hypothesis);
+    s.add(!q.goal);
+    z3::check_result verdict = z3::unknown;
+    {
+      const Watchdog watchdog(ctx, timeout_seconds);
+      verdict = s.check();
+    }
+    switch (verdict) {
+      case z3::unsat: a.verdict = Verdict::Proven; break;
+      case z3::sat: {
+        a.verdict = Verdict::Refuted;
+        const z3::model m = s.get_model();
+        Counterexample cex;
+        cex.width = width;
+        for (const auto& [name, e] : sym.observed()) {
+          uint64_t v = 0;
+          if (m.eval(e, true).is_numeral_u64(v)) cex.values.emplace_back(name, v);
+        }
+        cex.explanation = explain(ob, cex);
+        a.counterexample = std::move(cex);
+        break;
+      }
+      case z3::unknown:
+        a.verdict = Verdict::Timeout;
+        a.detail = s.reason_unknown();
+        break;
+    }
+  } catch (const z3::exception& e) {
+    // An interrupted tactic may throw ("canceled") instead of answering unknown.
+    const std::string msg = e.msg();
+    const bool late = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= timeout_seconds;
+    a.verdict = late ? Verdict::Timeout : Verdict::Error;
+    a.detail = msg;
+  } catch (const std::exception& e) {
+    a.verdict = Verdict::Error;
+    a.detail = e.what();
+  }
+  a.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return a;
+}
+
+std::vector<ObligationResult> prove_all(const std::vector<Obligation>& obligations, const ProverOptions& options,
+                                        const DomainUnderProof& domain) {
+  std::vector<ObligationResult> results(obligations.size());
+  std::atomic<size_t> next{0};
+  std::mutex report_mutex;
+  auto worker = [&]() {
+    for (size_t i = next++; i < obligations.size(); i = next++) {
+      ObligationResult r{obligations[i], {}};
+      for (unsigned w : options.widths) {
+        r.attempts.push_back(prove_at(obligations[i], w, options.timeout_seconds, domain));
+        if (options.stop_at_first_failure && r.attempts.back().verdict != Verdict::Proven) break;
+      }
+      results[i] = std::move(r);
+      if (options.on_result) {
+        std::lock_guard<std::mutex> lock(report_mutex);
+        options.on_result(results[i]);
+      }
+    }
+  };
+  const int jobs = std::max(1, options.jobs);
+  std::vector<std::thread> threads;
+  for (int j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  return results;
+}
+
+}  // namespace bpfcert::verifier::smt
