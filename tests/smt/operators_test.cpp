@@ -44,6 +44,10 @@ TEST(Operators, NamesFollowTheConformanceSpelling) {
   ASSERT_NE(mul, nullptr);
   EXPECT_TRUE(is_expensive(*mul));
   EXPECT_FALSE(is_expensive(*find_operator("add")));
+  EXPECT_EQ(quick_widths(*find_operator("add")), (std::vector<unsigned>{8, 16, 64}));
+  EXPECT_EQ(quick_widths(*find_operator("mod")), (std::vector<unsigned>{8, 16}));
+  EXPECT_EQ(quick_widths(*find_operator("mul32")), (std::vector<unsigned>{8, 16}));
+  EXPECT_EQ(quick_widths(*find_operator("mul")), (std::vector<unsigned>{8}));
   EXPECT_TRUE(find_operator("neg")->unary);
   EXPECT_FALSE(find_operator("add")->unary);
 }

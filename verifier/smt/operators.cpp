@@ -76,6 +76,12 @@ bool is_expensive(const Operator& op) {
   }
 }
 
+std::vector<unsigned> quick_widths(const Operator& op) {
+  if (!is_expensive(op)) return {8, 16, 64};
+  const bool wide_mul_or_div = op.width == semantics::Width::W64 && (op.alu_op == AluOp::Mul || op.alu_op == AluOp::Div);
+  return wide_mul_or_div ? std::vector<unsigned>{8} : std::vector<unsigned>{8, 16};
+}
+
 std::string_view to_string(OperatorKind k) {
   switch (k) {
     case OperatorKind::Alu: return "alu";
