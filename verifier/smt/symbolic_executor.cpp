@@ -185,7 +185,7 @@ SymState SymbolicExecutor::initial_state() {
   const z3::expr zeros = z3::const_array(ctx_.bv_sort(64), ctx_.bv_val(0, 8));
   region(RegionRole::Stack, "stack", 0, zeros, false, kStackBytes);
   for (int f = 0; f < kFrames; ++f) s.stack_init.push_back(z3::const_array(ctx_.bv_sort(64), ctx_.bool_val(false)));
-  s.regs[10] = SymValue{bv(kStackBytes), 0, true, bv(kStackBytes - kFrame), kFrame};
+  s.regs[10] = SymValue{bv(kStackBytes), 0, true, bv(kStackBytes - kFrame), bv(kFrame)};
 
   if (setup_.entry == EntryKind::Memory) {
     memory_region_ = region(RegionRole::Memory, "mem", 0, ctx_.constant("mem", byte_array_), true, setup_.memory_size);
@@ -204,13 +204,16 @@ SymState SymbolicExecutor::initial_state() {
       // The VM's packet region starts at the headroom and ends at data_end; offsets are from data.
       p.lo = bv(0 - static_cast<uint64_t>(setup_.headroom));
       p.size = packet_len_ + bv(setup_.headroom);
+      s.data_off = bv(0);
+      s.meta_off = bv(0);  // the VM starts with no metadata (data_meta = data)
     }
     if (setup_.len_field) {
       const z3::expr& c = s.regions[static_cast<size_t>(context_region_)].initial;
       const uint64_t at = *setup_.len_field;
       const z3::expr len = z3::concat(z3::concat(z3::select(c, bv(at + 3)), z3::select(c, bv(at + 2))),
                                       z3::concat(z3::select(c, bv(at + 1)), z3::select(c, bv(at))));
-      solver_.add(len == packet_len_.extract(31, 0));
+      // skb->len counts the paged part of a non-linear skb too: at least data_end - data.
+      solver_.add(z3::uge(len, packet_len_.extract(31, 0)));
     }
   }
 
@@ -627,19 +630,23 @@ SymbolicExecutor::Flow SymbolicExecutor::load(SymState& s, const Insn& insn, con
           abandon("a read of part of a context pointer field");
           return Flow::Ended;
         }
-        // The VM stores data, data_meta (= data: no metadata) and data_end as addresses.
-        const z3::expr at = f.holds == PointerKind::PacketEnd ? packet_len_ : bv(0);
         if (packet_region_ < 0) {
           abandon("a packet pointer field without a packet");
           return Flow::Ended;
         }
-        s.regs[insn.dst] = SymValue{at, packet_region_, true};
+        s.regs[insn.dst] = packet_pointer(s, f.holds);
         return advance(s, s.pc + 1);
       }
     }
   }
   std::optional<SymValue> spill;
   if (auto why = spill_conflict(s, a.region, a.offset, n, false, &spill)) {
+    // Bytes of a pointer partly overwritten are, for the verifier, no data it may read.
+    Expectation reach = trap;
+    reach.kind = Expectation::Kind::Reach;
+    if (at_target(s) && r.role == RegionRole::Stack && offer(s, Violation::StackUninit, ctx_.bool_val(true), reach)) {
+      return Flow::Found;
+    }
     abandon(*why);
     return Flow::Ended;
   }
@@ -848,7 +855,7 @@ SymbolicExecutor::Flow SymbolicExecutor::lddw(SymState& s, const Insn& insn, con
         return Flow::Ended;
       }
       d = SymValue{bv(static_cast<uint32_t>(prog_.lddw_next_imm(s.pc))), map_regions_[*index], true, bv(0),
-                   setup_.input->maps[*index].value_size};
+                   bv(setup_.input->maps[*index].value_size)};
       break;
     }
     case LddwKind::VarAddr: {
@@ -894,7 +901,7 @@ SymbolicExecutor::Flow SymbolicExecutor::local_call(SymState& s, size_t target) 
                            std::move(s.back_edges)});
   s.back_edges.clear();
   const z3::expr top = (s.regs[10].v - bv(kFrame)).simplify();
-  s.regs[10] = SymValue{top, s.regs[10].region, true, (top - bv(kFrame)).simplify(), kFrame};
+  s.regs[10] = SymValue{top, s.regs[10].region, true, (top - bv(kFrame)).simplify(), bv(kFrame)};
   for (int r = 6; r <= 9; ++r) s.regs[static_cast<size_t>(r)].init = false;
   s.stack_init[s.frames.size()] = z3::const_array(ctx_.bv_sort(64), ctx_.bool_val(false));
   s.choices.clear();
@@ -967,8 +974,8 @@ void SymbolicExecutor::memory_arg(const SymState& s, int reg, const z3::expr& n,
 }
 
 z3::expr SymbolicExecutor::object_overflow(const SymValue& base, const z3::expr& off, const z3::expr& n) const {
-  if (!base.object) return ctx_.bool_val(false);
-  const z3::expr size = bv(base.object_size);
+  if (!base.object || !base.object_size) return ctx_.bool_val(false);
+  const z3::expr& size = *base.object_size;
   return (!(z3::ule(n, size) && z3::ule(off - *base.object, size - n))).simplify();
 }
 
@@ -1019,9 +1026,14 @@ SymbolicExecutor::Flow SymbolicExecutor::finish_call(SymState& s, const SymValue
 SymbolicExecutor::Flow SymbolicExecutor::helper_call(SymState& s, int32_t id, bool kfunc) {
   const interp::Environment& env = *setup_.env;
   const interp::Helper* callee = kfunc ? env.kfunc(id) : env.helper(id);
-  if (callee == nullptr) return Flow::Ended;  // the VM traps: unknown helper or kfunc
   const Platform& plat = *setup_.input->platform;
   const HelperPrototype* proto = kfunc ? plat.find_kfunc(id) : plat.find_helper(id);
+  if (callee == nullptr) {
+    if (proto == nullptr) return Flow::Ended;  // the VM traps, and the verifier says helper.unknown
+    // The platform has it, the VM does not: what follows the call is not the VM's to show.
+    abandon(fmt::format("the reference VM does not implement {} {} ({})", kfunc ? "kfunc" : "helper", id, proto->name));
+    return Flow::Ended;
+  }
   const std::string& name = callee->name;
   Expectation fault;
   fault.kind = Expectation::Kind::Trap;
@@ -1089,34 +1101,43 @@ SymbolicExecutor::Flow SymbolicExecutor::helper_call(SymState& s, int32_t id, bo
     return finish_call(s, scalar(acc.simplify()));
   }
   if (name == "bpfcert_kfunc_memset") {
+    if (s.regs[3].is_ptr()) {
+      abandon("memset of a length that is a pointer");
+      return Flow::Ended;
+    }
+    memory_arg(s, 1, s.regs[3].v, true, faults, &quiet);
+    const Flow f = check_faults();
+    if (f != Flow::Continue) return f;
     uint64_t len = 0;
-    if (s.regs[3].is_ptr() || !numeral(s.regs[3].v, len) || len > kStackBytes) {
+    if (!numeral(s.regs[3].v, len) || len > kStackBytes) {
       abandon("memset of a length the input decides");
       return Flow::Ended;
     }
     if (len == 0) return finish_call(s, scalar(bv(0)));
-    memory_arg(s, 1, bv(len), true, faults, &quiet);
-    const Flow f = check_faults();
-    if (f != Flow::Continue) return f;
     const z3::expr byte = s.regs[2].is_ptr() ? fresh("memset_byte", 8) : s.regs[2].v.extract(7, 0);
     write_bytes(s, s.regs[1].region, s.regs[1].v, std::vector<z3::expr>(len, byte));
     return finish_call(s, scalar(bv(len)));
   }
   if (name == "bpf_skb_load_bytes" && packet_region_ >= 0) {
     context_arg(s, 1, faults);
+    if (s.regs[4].is_ptr() || s.regs[2].is_ptr()) {
+      abandon("bpf_skb_load_bytes with a pointer as offset or length");
+      return Flow::Ended;
+    }
+    memory_arg(s, 3, s.regs[4].v, true, faults, &quiet);
+    const Flow f = check_faults();
+    if (f != Flow::Continue) return f;
     uint64_t len = 0;
-    if (s.regs[4].is_ptr() || !numeral(s.regs[4].v, len) || len > kStackBytes || s.regs[2].is_ptr()) {
+    if (!numeral(s.regs[4].v, len) || len > kStackBytes) {
       abandon("bpf_skb_load_bytes with a length the input decides");
       return Flow::Ended;
     }
-    if (len != 0) memory_arg(s, 3, bv(len), true, faults, &quiet);
-    const Flow f = check_faults();
-    if (f != Flow::Continue) return f;
-    // linux_context.cpp: the packet's bytes [offset, offset + len), or zeroes and -EFAULT.
+    // linux_context.cpp: the packet's bytes [offset, offset + len) from data, or zeroes and -EFAULT.
     const z3::expr off = s.regs[2].v;
-    const z3::expr in = (z3::ule(off, packet_len_) && z3::ule(bv(len), packet_len_ - off)).simplify();
+    const z3::expr size = packet_len_ - *s.data_off;
+    const z3::expr in = (z3::ule(off, size) && z3::ule(bv(len), size - off)).simplify();
     if (len != 0) {
-      const std::vector<z3::expr> src = read_bytes(s, packet_region_, off, static_cast<unsigned>(len));
+      const std::vector<z3::expr> src = read_bytes(s, packet_region_, (*s.data_off + off).simplify(), static_cast<unsigned>(len));
       std::vector<z3::expr> bytes;
       for (const z3::expr& b : src) bytes.push_back(z3::ite(in, b, ctx_.bv_val(0, 8)).simplify());
       write_bytes(s, s.regs[3].region, s.regs[3].v, bytes);
@@ -1127,7 +1148,115 @@ SymbolicExecutor::Flow SymbolicExecutor::helper_call(SymState& s, int32_t id, bo
     abandon(fmt::format("{} has no prototype on the platform", name));
     return Flow::Ended;
   }
+  if ((name == "bpf_xdp_adjust_head" || name == "bpf_xdp_adjust_meta" || name == "bpf_skb_store_bytes") &&
+      packet_region_ >= 0) {
+    return packet_helper(s, name);
+  }
   return generic_helper(s, id, name, *proto);
+}
+
+SymValue SymbolicExecutor::packet_pointer(const SymState& s, PointerKind kind) const {
+  const z3::expr& data = *s.data_off;
+  switch (kind) {
+    case PointerKind::PacketEnd: return SymValue{packet_len_, packet_region_, true};
+    case PointerKind::PacketMeta:
+      return SymValue{*s.meta_off, packet_region_, true, *s.meta_off, (data - *s.meta_off).simplify()};
+    default: return SymValue{data, packet_region_, true, data, (packet_len_ - data).simplify()};
+  }
+}
+
+// The verifier's rule after a helper that may move packet data: every packet pointer is void
+// (the VM's pointers still work, so reading one is what a witness of reg.uninit shows).
+void SymbolicExecutor::invalidate_packet_pointers(SymState& s) {
+  for (SymValue& v : s.regs) {
+    if (v.region == packet_region_) v.init = false;
+  }
+  for (SymRegion& r : s.regions) {
+    for (auto& [at, v] : r.spills) {
+      if (v.region == packet_region_) v.init = false;
+    }
+  }
+}
+
+SymbolicExecutor::Flow SymbolicExecutor::packet_helper(SymState& s, const std::string& name) {
+  std::vector<Fault> faults, quiet;
+  context_arg(s, 1, faults);
+  Expectation fault;
+  fault.kind = Expectation::Kind::Trap;
+  fault.trap = interp::TrapKind::HelperFault;
+  fault.pc = s.pc;
+  fault.steps_before = s.steps;
+  const bool store = name == "bpf_skb_store_bytes";
+  if (s.regs[2].is_ptr() || (store && s.regs[4].is_ptr())) {
+    abandon(fmt::format("{} given a pointer where it takes a number", name));
+    return Flow::Ended;
+  }
+  if (store) memory_arg(s, 3, s.regs[4].v, false, faults, &quiet);
+  if (at_target(s)) {
+    Expectation reach = fault;
+    reach.kind = Expectation::Kind::Reach;
+    for (const Fault& q : quiet) {
+      if (offer(s, q.kind, q.cond, reach)) return Flow::Found;
+    }
+  }
+  const Flow f = faults_at(s, faults, fault);
+  if (f != Flow::Continue) return f;
+  const z3::expr data = *s.data_off, meta = *s.meta_off, len = packet_len_;
+  const z3::expr headroom = bv(setup_.headroom);
+  z3::expr r0 = bv(0);
+  if (store) {
+    // linux_context.cpp: bytes [offset, offset + len) from data, or -EFAULT.
+    uint64_t n = 0;
+    if (!numeral(s.regs[4].v, n) || n > kStackBytes) {
+      abandon("bpf_skb_store_bytes with a length the input decides");
+      return Flow::Ended;
+    }
+    const z3::expr off = s.regs[2].v, size = len - data;
+    const z3::expr in = (z3::ule(off, size) && z3::ule(bv(n), size - off)).simplify();
+    if (n != 0) {
+      const std::vector<z3::expr> src = read_bytes(s, s.regs[3].region, s.regs[3].v, static_cast<unsigned>(n));
+      SymRegion& p = s.regions[static_cast<size_t>(packet_region_)];
+      for (uint64_t i = 0; i < n; ++i) {
+        const z3::expr at = (data + off + bv(i)).simplify();
+        p.bytes = z3::store(p.bytes, at, z3::ite(in, src[i], z3::select(p.bytes, at)));
+      }
+    }
+    r0 = z3::ite(in, bv(0), bv(static_cast<uint64_t>(int64_t{-14})));
+  } else {
+    const z3::expr delta = z3::sext(s.regs[2].v.extract(31, 0), 32);
+    z3::expr ok = ctx_.bool_val(false);
+    if (name == "bpf_xdp_adjust_head") {
+      const z3::expr meta_len = (data - meta).simplify();
+      const z3::expr next = (data + delta).simplify();
+      ok = (!(z3::slt(next + headroom, meta_len) || z3::slt(len - next, bv(14)))).simplify();
+      uint64_t m = 0;
+      if (!numeral(meta_len, m) || m > 32) {
+        abandon("bpf_xdp_adjust_head with metadata whose length the input decides");
+        return Flow::Ended;
+      }
+      if (m != 0) {  // the metadata moves with data
+        const std::vector<z3::expr> bytes = read_bytes(s, packet_region_, meta, static_cast<unsigned>(m));
+        SymRegion& p = s.regions[static_cast<size_t>(packet_region_)];
+        for (uint64_t i = 0; i < m; ++i) {
+          const z3::expr at = (meta + delta + bv(i)).simplify();
+          p.bytes = z3::store(p.bytes, at, z3::ite(ok, bytes[i], z3::select(p.bytes, at)));
+        }
+      }
+      s.data_off = z3::ite(ok, next, data).simplify();
+      s.meta_off = z3::ite(ok, next - meta_len, meta).simplify();
+    } else {
+      // Metadata of at most 32 bytes, a multiple of 4, inside the headroom.
+      const z3::expr next = (meta + delta).simplify();
+      const z3::expr meta_len = data - next;
+      ok = (!(z3::slt(meta_len, bv(0)) || z3::slt(bv(32), meta_len) || z3::urem(meta_len, bv(4)) != bv(0) ||
+              z3::slt(next, bv(0) - headroom)))
+               .simplify();
+      s.meta_off = z3::ite(ok, next, meta).simplify();
+    }
+    r0 = z3::ite(ok, bv(0), bv(static_cast<uint64_t>(interp::kEINVAL)));
+  }
+  invalidate_packet_pointers(s);
+  return finish_call(s, scalar(r0.simplify()));
 }
 
 SymbolicExecutor::Flow SymbolicExecutor::map_lookup(SymState& s, size_t map) {
@@ -1144,7 +1273,7 @@ SymbolicExecutor::Flow SymbolicExecutor::map_lookup(SymState& s, size_t map) {
     const int c = choose(s, {in, !in});
     if (c < 0) return Flow::Forked;
     const z3::expr at = (index * bv(stride)).simplify();
-    return finish_call(s, c == 0 ? SymValue{at, region, true, at, d.value_size} : scalar(bv(0)));
+    return finish_call(s, c == 0 ? SymValue{at, region, true, at, bv(d.value_size)} : scalar(bv(0)));
   }
   z3::expr k = kb[0];
   for (size_t i = 1; i < kb.size(); ++i) k = z3::concat(kb[i], k);
@@ -1163,14 +1292,15 @@ SymbolicExecutor::Flow SymbolicExecutor::map_lookup(SymState& s, size_t map) {
   const auto j = static_cast<size_t>(c);
   if (j < h.keys.size()) {
     const HashKey& known = h.keys[j];
-    return finish_call(s, known.present ? SymValue{bv(known.slot * stride), region, true, bv(known.slot * stride), d.value_size}
+    return finish_call(s, known.present ? SymValue{bv(known.slot * stride), region, true, bv(known.slot * stride),
+                                                   bv(d.value_size)}
                                         : scalar(bv(0)));
   }
   if (j == h.keys.size()) {
     const uint32_t slot = h.free_slots.back();
     h.free_slots.pop_back();
     h.keys.push_back(HashKey{k, true, slot, true});
-    return finish_call(s, SymValue{bv(slot * stride), region, true, bv(slot * stride), d.value_size});
+    return finish_call(s, SymValue{bv(slot * stride), region, true, bv(slot * stride), bv(d.value_size)});
   }
   h.keys.push_back(HashKey{k, false, 0, false});
   return finish_call(s, scalar(bv(0)));

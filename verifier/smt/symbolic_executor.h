@@ -56,7 +56,7 @@ struct SymValue {
   // Pointers into an object smaller than their region (a map element, a stack frame): where it
   // starts (an offset in the region) and its size.
   std::optional<z3::expr> object{};
-  uint64_t object_size = 0;
+  std::optional<z3::expr> object_size{};
   bool is_ptr() const { return region >= 0; }
 };
 
@@ -146,6 +146,9 @@ struct SymState {
   std::map<size_t, unsigned> back_edges; // of the current frame: backward jumps taken, by target
   std::vector<HashState> hashes;         // per map (unused for other types)
   uint64_t steps = 0;                    // instructions the interpreter would have executed
+  // Linux packets: where data and data_meta are, as offsets from data at entry (helpers such as
+  // bpf_xdp_adjust_head move them; data_end stays at the packet length).
+  std::optional<z3::expr> data_off, meta_off;
   Log<HelperCallRecord> helpers;
   Log<ReadRecord> reads;
   // Fork decisions of the instruction at pc: a helper that forks (a lookup's null and non-null
@@ -211,6 +214,9 @@ class SymbolicExecutor {
   Flow map_update(SymState& s, size_t map);
   Flow map_delete(SymState& s, size_t map);
   Flow generic_helper(SymState& s, int32_t id, const std::string& name, const HelperPrototype& p);
+  Flow packet_helper(SymState& s, const std::string& name);
+  void invalidate_packet_pointers(SymState& s);
+  SymValue packet_pointer(const SymState& s, PointerKind kind) const;
   Flow finish_call(SymState& s, const SymValue& r0);
 
   // Memory.

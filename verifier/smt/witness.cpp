@@ -45,7 +45,9 @@ struct CheckModel {
 CheckModel check_model(const std::string& check) {
   if (check == "mem.bounds") return {{Violation::Bounds, Violation::ObjectBounds}};
   if (check == "mem.null") return {{Violation::Null}};
-  if (check == "mem.type") return {{Violation::Type, Violation::Null}};
+  // Through a scalar, null, or a pointer that cannot be dereferenced (data_end: the VM's packet
+  // ends there, so any access through it is out of bounds).
+  if (check == "mem.type") return {{Violation::Type, Violation::Null, Violation::Bounds}};
   if (check == "mem.readonly") return {{Violation::ReadOnly}};
   if (check == "helper.arg") {
     return {{Violation::HelperArg, Violation::Bounds, Violation::ObjectBounds, Violation::Null, Violation::Type}};
@@ -222,8 +224,9 @@ Witness search_one(const detail::WitnessSetup& setup, const Finding& f, const Wi
     if (!r.found) {
       const std::string summary = search_summary(r.stats, r, options.depth);
       out.reason = r.stats.complete
-                       ? fmt::format("every path was explored to its end ({} paths) and none reaches pc {} in a state "
-                                     "that violates {}: a false alarm of the analysis",
+                       ? fmt::format("every path was explored to its end ({} paths) and on none does the reference "
+                                     "interpreter fail at pc {} as {} says: a false alarm for every input the search "
+                                     "models, or a rule the VM does not enforce at run time",
                                      r.stats.paths, f.pc, f.check)
                        : fmt::format("not confirmed within k={} (possible false alarm): {} paths explored{}{}",
                                      options.depth, r.stats.paths, summary.empty() ? "" : "; ", summary);

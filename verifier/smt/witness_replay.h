@@ -38,7 +38,9 @@ struct WitnessSetup {
   uint32_t context_size = 0;
   bool context_writable = false;
   std::vector<ContextPointerField> pointer_fields;
-  std::optional<uint32_t> len_field;  // __sk_buff len: the VM keeps it equal to the packet length
+  // __sk_buff len: at least the packet's length (data_end - data); more for a non-linear skb,
+  // whose paged part the program cannot read directly.
+  std::optional<uint32_t> len_field;
   bool has_packet = false;
   bool network_header_first = false;
   uint32_t headroom = 0;
