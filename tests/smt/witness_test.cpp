@@ -15,6 +15,7 @@
 #include "verifier/analyzer.h"
 #include "verifier/conformance_platform.h"
 #include "verifier/smt/witness.h"
+#include "verifier/smt/witness_replay.h"
 
 namespace bpfcert::verifier::smt {
 namespace {
@@ -399,6 +400,37 @@ TEST(Witness, HostileProgramsEndWithinTheBudget) {
     EXPECT_FALSE(x.replay_mismatch) << x.reason;
   }
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count(), 12.0);
+}
+
+TEST(Witness, ReplayRejectsAnInputThatDoesNotFail) {
+  // The replay, not the model, decides: the same expectation with an input that stays in bounds
+  // is a mismatch, which find_witness would report as not_confirmed (a defect of the search).
+  const auto c = verified(
+      "ldxb %r3, [%r1+0]\n"
+      "and %r3, 31\n"
+      "add %r1, %r3\n"
+      "ldxb %r0, [%r1+0]\n"
+      "exit\n",
+      16);
+  const Finding* f = finding(*c, "mem.bounds", 3);
+  ASSERT_NE(f, nullptr);
+  const Witness w = find_witness(c->input, *f);
+  ASSERT_EQ(w.status, WitnessStatus::Confirmed);
+  auto setup = detail::make_setup(c->input, {});
+  ASSERT_TRUE(setup.ok());
+  detail::Expectation e;
+  e.kind = detail::Expectation::Kind::Trap;
+  e.trap = interp::TrapKind::OutOfBounds;
+  e.pc = 3;
+  e.steps_before = 3;
+  EXPECT_TRUE(detail::replay(**setup, *w.input, e).second.empty());
+  WitnessInput safe = *w.input;
+  (*safe.memory)[0] = 5;
+  const auto [run, mismatch] = detail::replay(**setup, safe, e);
+  EXPECT_FALSE(mismatch.empty());
+  EXPECT_FALSE(run.trapped);
+  e.steps_before = 2;  // a path of another length is not the witness's either
+  EXPECT_FALSE(detail::replay(**setup, *w.input, e).second.empty());
 }
 
 TEST(Witness, BadInputIsAValue) {

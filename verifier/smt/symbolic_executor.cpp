@@ -102,14 +102,26 @@ bool SymbolicExecutor::out_of_budget() {
 
 // ---- solver -------------------------------------------------------------------------------
 
+z3::check_result SymbolicExecutor::check() {
+  const double left = deadline_ - now_seconds();
+  if (left <= 0) {
+    if (result_.budget.empty()) result_.budget = fmt::format("{:g} s", options_.timeout_seconds);
+    return z3::unknown;
+  }
+  z3::params params(ctx_);
+  params.set("timeout", static_cast<unsigned>(std::max(1.0, left * 1000)));
+  solver_.set(params);
+  ++result_.stats.solver_checks;
+  return solver_.check();
+}
+
 bool SymbolicExecutor::feasible(const z3::expr& c) {
   const z3::expr e = c.simplify();
   if (e.is_true()) return true;
   if (e.is_false()) return false;
-  ++result_.stats.solver_checks;
   solver_.push();
   solver_.add(e);
-  const z3::check_result r = solver_.check();
+  const z3::check_result r = check();
   solver_.pop();
   if (r == z3::unknown && result_.budget.empty()) result_.budget = "solver timeout";
   return r == z3::sat;
@@ -122,9 +134,8 @@ bool SymbolicExecutor::assume(const z3::expr& c) {
   // The current scope belongs to this path alone (children of a fork get scopes of their own),
   // so the assumption is added to it; when it makes the path infeasible the path ends and the
   // next item pops the scope.
-  ++result_.stats.solver_checks;
   solver_.add(e);
-  const z3::check_result r = solver_.check();
+  const z3::check_result r = check();
   if (r == z3::unknown && result_.budget.empty()) result_.budget = "solver timeout";
   return r == z3::sat;
 }
@@ -152,10 +163,9 @@ bool SymbolicExecutor::offer(SymState& s, Violation v, const z3::expr& cond, con
   if (!wants(v)) return false;
   const z3::expr c = cond.simplify();
   if (c.is_false()) return false;
-  ++result_.stats.solver_checks;
   solver_.push();
   solver_.add(c);
-  const z3::check_result r = solver_.check();
+  const z3::check_result r = check();
   if (r == z3::sat) {
     result_.found = true;
     result_.model = solver_.get_model();
@@ -255,9 +265,6 @@ SearchResult SymbolicExecutor::search(size_t target_pc, const ViolationSet& want
   target_pc_ = target_pc;
   wanted_ = wanted;
   result_ = SearchResult{};
-  z3::params params(ctx_);
-  params.set("timeout", static_cast<unsigned>(std::max(1.0, options_.timeout_seconds * 1000)));
-  solver_.set(params);
   work_.clear();
   work_.push_back(Item{initial_state(), 0, std::nullopt});
   while (!work_.empty() && !result_.found) {
@@ -271,9 +278,8 @@ SearchResult SymbolicExecutor::search(size_t target_pc, const ViolationSet& want
     solver_.push();
     ++scopes_;
     if (it.cond) {
-      ++result_.stats.solver_checks;
       solver_.add(*it.cond);
-      const z3::check_result r = solver_.check();
+      const z3::check_result r = check();
       if (r == z3::unknown && result_.budget.empty()) result_.budget = "solver timeout";
       if (r != z3::sat) continue;  // an infeasible branch: pruned
     }
@@ -902,6 +908,7 @@ SymbolicExecutor::Flow SymbolicExecutor::local_call(SymState& s, size_t target) 
   s.back_edges.clear();
   const z3::expr top = (s.regs[10].v - bv(kFrame)).simplify();
   s.regs[10] = SymValue{top, s.regs[10].region, true, (top - bv(kFrame)).simplify(), bv(kFrame)};
+  s.regs[0].init = false;  // the callee starts without r0 or r6-r9 (the VM keeps their values)
   for (int r = 6; r <= 9; ++r) s.regs[static_cast<size_t>(r)].init = false;
   s.stack_init[s.frames.size()] = z3::const_array(ctx_.bv_sort(64), ctx_.bool_val(false));
   s.choices.clear();

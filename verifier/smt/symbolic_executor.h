@@ -252,6 +252,7 @@ class SymbolicExecutor {
   Flow faults_at(SymState& s, std::vector<Fault>& faults, const Expectation& expect);
 
   // The solver.
+  z3::check_result check();                   // within what is left of the time budget
   bool feasible(const z3::expr& c);           // a temporary query
   bool assume(const z3::expr& c);             // adds c to the path if it stays feasible
   int choose(SymState& s, const std::vector<z3::expr>& conds);  // forks; -1 when it did

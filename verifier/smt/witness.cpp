@@ -120,23 +120,42 @@ class Extractor {
   const z3::model& m_;
 };
 
+// The input the model gives. Bytes the path never reads cannot change it, so they are 0 (the
+// model's values for them are arbitrary): witnesses show only what matters.
 WitnessInput extract_input(z3::context& ctx, const detail::SearchResult& r, const detail::SymbolicExecutor& ex,
                            const detail::WitnessSetup& setup) {
   const Extractor x(ctx, *r.model);
   const detail::SymState& s = *r.state;
+  std::map<int, std::set<uint64_t>> read;
+  for (const detail::ReadRecord& rd : detail::log_items(s.reads)) {
+    const uint64_t at = x.u64(rd.offset);
+    for (unsigned i = 0; i < rd.size; ++i) read[rd.region].insert(at + i);
+  }
+  auto bytes = [&](int region, uint64_t from, uint64_t n, std::set<uint64_t> also = {}) {
+    std::vector<uint8_t> out(n, 0);
+    also.insert(read[region].begin(), read[region].end());
+    for (const uint64_t at : also) {
+      if (at - from < n) out[at - from] = x.byte(s.regions[static_cast<size_t>(region)].initial, at);
+    }
+    return out;
+  };
   WitnessInput in;
-  auto initial = [&](int region) -> const z3::expr& { return s.regions[static_cast<size_t>(region)].initial; };
-  if (ex.memory_region() >= 0) in.memory = x.bytes(initial(ex.memory_region()), 0, setup.memory_size);
-  if (ex.context_region() >= 0) in.context = x.bytes(initial(ex.context_region()), 0, setup.context_size);
+  if (ex.memory_region() >= 0) in.memory = bytes(ex.memory_region(), 0, setup.memory_size);
+  if (ex.context_region() >= 0) {
+    std::set<uint64_t> len;  // constrained by the packet's length even when the program does not read it
+    if (setup.len_field) {
+      for (uint64_t i = 0; i < 4; ++i) len.insert(*setup.len_field + i);
+    }
+    in.context = bytes(ex.context_region(), 0, setup.context_size, len);
+  }
   if (ex.packet_region() >= 0) {
-    const uint64_t len = std::min<uint64_t>(x.u64(ex.packet_length()), setup.max_packet);
-    in.packet = x.bytes(initial(ex.packet_region()), 0, len);
-    std::vector<uint8_t> head = x.bytes(initial(ex.packet_region()), 0 - uint64_t{setup.headroom}, setup.headroom);
+    const uint64_t n = std::min<uint64_t>(x.u64(ex.packet_length()), setup.max_packet);
+    in.packet = bytes(ex.packet_region(), 0, n);
+    std::vector<uint8_t> head = bytes(ex.packet_region(), 0 - uint64_t{setup.headroom}, setup.headroom);
     if (std::any_of(head.begin(), head.end(), [](uint8_t b) { return b != 0; })) in.headroom = std::move(head);
   }
   const VerifierInput& vin = *setup.input;
   const interp::Environment& env = *setup.env;
-  const std::vector<detail::ReadRecord> reads = detail::log_items(s.reads);
   for (size_t i = 0; i < ex.map_regions().size(); ++i) {
     const int region = ex.map_regions()[i];
     if (region < 0 || !s.regions[static_cast<size_t>(region)].input) continue;
@@ -150,28 +169,25 @@ WitnessInput extract_input(z3::context& ctx, const detail::SearchResult& r, cons
                        t == interp::MapType::PerfEventArray;
     if (array) {
       std::set<uint64_t> elements;
-      for (const detail::ReadRecord& rd : reads) {
-        if (rd.region != region) continue;
-        const uint64_t at = x.u64(rd.offset);
-        for (uint64_t k = at / stride; k <= (at + rd.size - 1) / stride && k < m.def().max_entries; ++k) elements.insert(k);
+      for (const uint64_t at : read[region]) {
+        if (at / stride < m.def().max_entries) elements.insert(at / stride);
       }
-      for (uint64_t k : elements) {
+      for (const uint64_t k : elements) {
         WitnessMapEntry e;
         for (int b = 0; b < 4; ++b) e.key.push_back(static_cast<uint8_t>(k >> (8 * b)));
-        e.value = x.bytes(initial(region), k * stride, value_size);
+        e.value = bytes(region, k * stride, value_size);
         wm.entries.push_back(std::move(e));
       }
     } else {
       for (const detail::HashKey& k : s.hashes[i].keys) {
-        if (!k.initial) continue;
-        wm.entries.push_back({x.bits(k.key), x.bytes(initial(region), uint64_t{k.slot} * stride, value_size)});
+        if (k.initial) wm.entries.push_back({x.bits(k.key), bytes(region, uint64_t{k.slot} * stride, value_size)});
       }
     }
     if (!wm.entries.empty()) in.maps.push_back(std::move(wm));
   }
   for (size_t i = 0; i < ex.variable_regions().size(); ++i) {
     const VariableDescriptor& v = vin.variables[i];
-    in.variables.push_back({v.id, v.name, x.bytes(initial(ex.variable_regions()[i]), 0, v.size)});
+    in.variables.push_back({v.id, v.name, bytes(ex.variable_regions()[i], 0, v.size)});
   }
   for (const detail::HelperCallRecord& h : detail::log_items(s.helpers)) {
     WitnessHelperResult out;
