@@ -74,7 +74,12 @@ SymbolicExecutor::SymbolicExecutor(z3::context& ctx, const WitnessSetup& setup, 
       setup_(setup),
       prog_(*setup.input->program),
       options_(options),
-      solver_(ctx),
+      // Measured on the corpora: the qfaufbv tactic (simplification, then bit-blasting with
+      // Ackermann reduction of the arrays) answers the path queries 2-3x faster on average than
+      // the default incremental solver, and in milliseconds where the latter takes seconds
+      // (sums of many input bytes). It re-solves at every check instead of working
+      // incrementally, which the short queries of bounded paths afford.
+      solver_(z3::tactic(ctx, "qfaufbv").mk_solver()),
       byte_array_(ctx.array_sort(ctx.bv_sort(64), ctx.bv_sort(8))),
       bool_array_(ctx.array_sort(ctx.bv_sort(64), ctx.bool_sort())),
       packet_len_(ctx.bv_val(0, 64)) {}
@@ -259,8 +264,68 @@ SymState SymbolicExecutor::initial_state() {
 
 // ---- search -------------------------------------------------------------------------------
 
+// Instructions from which the target can still be reached, in the graph of jumps, fall-throughs,
+// calls (to their callee) and returns (from any exit to every return site): a path elsewhere
+// can no longer violate the check there, whatever it does, and ends.
+std::vector<bool> SymbolicExecutor::can_reach(size_t target) const {
+  const size_t n = prog_.size();
+  std::vector<std::vector<size_t>> preds(n);
+  std::vector<size_t> return_sites, exits;
+  auto edge = [&](size_t from, int64_t to) {
+    if (to >= 0 && static_cast<size_t>(to) < n) preds[static_cast<size_t>(to)].push_back(from);
+  };
+  for (size_t pc = 0; pc < n; ++pc) {
+    const Encoding& row = prog_.row(pc);
+    const Insn& insn = prog_.insns[pc];
+    switch (row.kind) {
+      case Kind::Jump:
+        edge(pc, semantics::branch_target(insn, row, pc));
+        if (row.jmp_op() != JmpOp::Ja) edge(pc, static_cast<int64_t>(pc) + 1);
+        break;
+      case Kind::Exit: exits.push_back(pc); break;
+      case Kind::Call:
+        if (row.call_kind() == CallKind::Local) {
+          edge(pc, semantics::branch_target(insn, row, pc));
+          return_sites.push_back(pc + 1);
+        } else if (row.call_kind() == CallKind::Indirect) {
+          for (size_t t = 0; t < n; ++t) {
+            if (prog_.row(t).kind == Kind::LoadImm64 && prog_.row(t).lddw_kind() == LddwKind::CodeAddr) {
+              edge(pc, semantics::branch_target(prog_.insns[t], prog_.row(t), t));
+            }
+          }
+          edge(pc, static_cast<int64_t>(pc) + 1);
+          return_sites.push_back(pc + 1);
+        } else {
+          edge(pc, static_cast<int64_t>(pc) + 1);
+        }
+        break;
+      case Kind::LoadImm64: edge(pc, static_cast<int64_t>(pc) + 2); break;
+      case Kind::WideSlot: break;
+      default: edge(pc, static_cast<int64_t>(pc) + 1); break;
+    }
+  }
+  for (size_t e : exits) {
+    for (size_t r : return_sites) edge(e, static_cast<int64_t>(r));
+  }
+  std::vector<bool> reach(n, false);
+  std::vector<size_t> todo{target};
+  reach[target] = true;
+  while (!todo.empty()) {
+    const size_t pc = todo.back();
+    todo.pop_back();
+    for (size_t p : preds[pc]) {
+      if (!reach[p]) {
+        reach[p] = true;
+        todo.push_back(p);
+      }
+    }
+  }
+  return reach;
+}
+
 SearchResult SymbolicExecutor::search(size_t target_pc, const ViolationSet& wanted) {
   const double start = now_seconds();
+  reaches_target_ = can_reach(target_pc);
   deadline_ = start + options_.timeout_seconds;
   target_pc_ = target_pc;
   wanted_ = wanted;
@@ -372,6 +437,7 @@ std::vector<int> SymbolicExecutor::registers_read(const SymState& s) const {
 
 SymbolicExecutor::Flow SymbolicExecutor::step(SymState& s) {
   if (s.pc >= prog_.size()) return Flow::Ended;
+  if (!reaches_target_[s.pc]) return Flow::Ended;  // past the target for good
   const Insn& insn = prog_.insns[s.pc];
   const Encoding& row = prog_.row(s.pc);
   if (at_target(s) && wants(Violation::RegUninit)) {

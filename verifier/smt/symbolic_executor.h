@@ -194,6 +194,7 @@ class SymbolicExecutor {
   enum class Flow : uint8_t { Continue, Ended, Forked, Found };
 
   SymState initial_state();
+  std::vector<bool> can_reach(size_t target) const;
   Flow run(SymState& s);
   Flow step(SymState& s);
   Flow alu(SymState& s, const semantics::Insn& insn, const semantics::Encoding& row);
@@ -282,6 +283,7 @@ class SymbolicExecutor {
   uint64_t names_ = 0;
 
   size_t target_pc_ = 0;
+  std::vector<bool> reaches_target_;
   ViolationSet wanted_;
   std::vector<Item> work_;
   SearchResult result_;
