@@ -202,10 +202,17 @@ SymState SymbolicExecutor::initial_state() {
   for (int f = 0; f < kFrames; ++f) s.stack_init.push_back(z3::const_array(ctx_.bv_sort(64), ctx_.bool_val(false)));
   s.regs[10] = SymValue{bv(kStackBytes), 0, true, bv(kStackBytes - kFrame), bv(kFrame)};
 
-  if (setup_.entry == EntryKind::Memory) {
+  if (has_memory(setup_.entry)) {
     memory_region_ = region(RegionRole::Memory, "mem", 0, ctx_.constant("mem", byte_array_), true, setup_.memory_size);
     s.regs[1] = SymValue{bv(0), memory_region_, true};
     s.regs[2] = scalar(bv(setup_.memory_size));
+    if (setup_.entry == EntryKind::MemoryContext) {
+      context_region_ =
+          region(RegionRole::Context, "ctx", 0, ctx_.constant("ctx", byte_array_), true, setup_.context_size);
+      s.regions[static_cast<size_t>(context_region_)].writable = setup_.context_writable;
+      s.regs[3] = SymValue{bv(0), context_region_, true};
+      s.regs[4] = scalar(bv(setup_.context_size));
+    }
   } else {
     context_region_ =
         region(RegionRole::Context, "ctx", 0, ctx_.constant("ctx", byte_array_), true, setup_.context_size);
@@ -860,7 +867,7 @@ SymbolicExecutor::Flow SymbolicExecutor::packet_load(SymState& s, const Insn& in
   // every load is out of range (interp::Invocation::packet).
   int region = -1;
   z3::expr size = bv(0);
-  if (setup_.entry == EntryKind::Memory) {
+  if (has_memory(setup_.entry)) {
     region = memory_region_;
     size = bv(setup_.memory_size);
   } else if (setup_.entry == EntryKind::SkBuff) {
@@ -899,7 +906,7 @@ SymbolicExecutor::Flow SymbolicExecutor::packet_load(SymState& s, const Insn& in
   for (unsigned i = 1; i < n; ++i) raw = z3::concat(bytes[i], raw);
   raw = z3::zext(raw, 64 - 8 * n);
   s.regs[0] = scalar(semantics::packet_load_result<Z3Word>(w(raw), n).e.simplify());
-  if (setup_.entry != EntryKind::Memory) {
+  if (!has_memory(setup_.entry)) {
     for (int r = 1; r <= 5; ++r) s.regs[static_cast<size_t>(r)].init = false;  // the verifier's rule; the VM keeps them
   }
   return advance(s, s.pc + 1);

@@ -38,7 +38,7 @@ interp::LinuxContextKind linux_kind(EntryKind e) {
 // (by fd, as the verifier matched them) and variables. Frozen maps hold their frozen value.
 semantics::Result<std::unique_ptr<interp::Environment>> make_environment(const VerifierInput& in, EntryKind entry) {
   auto env = std::make_unique<interp::Environment>();
-  if (entry == EntryKind::Memory) {
+  if (has_memory(entry)) {
     interp::add_standard_helpers(*env);
     interp::add_test_helpers(*env);
   } else {
@@ -152,9 +152,17 @@ semantics::Result<std::unique_ptr<WitnessSetup>> make_setup(const VerifierInput&
                                                             : EntryKind::Raw;
       break;
     case ProgramType::Entry::MemoryAndContext:
-      return not_runnable("the reference VM has no harness for programs given both memory and a context");
+      setup->entry = EntryKind::MemoryContext;
+      setup->memory_size = in.memory_size.value_or(0);
+      setup->context_size = t.context.size;
+      setup->context_writable = std::any_of(t.context.fields.begin(), t.context.fields.end(),
+                                            [](const ContextField& f) { return f.writable; });
+      if (setup->memory_size > (uint64_t{1} << 20) || setup->context_size > (uint32_t{1} << 20)) {
+        return not_runnable("memory or context larger than the witness search models (1 MiB)");
+      }
+      break;
   }
-  if (setup->entry != EntryKind::Memory) {
+  if (!has_memory(setup->entry)) {
     interp::LinuxRunOptions ro;
     ro.kind = linux_kind(setup->entry);
     ro.raw_size = t.context.size;
@@ -233,16 +241,32 @@ std::pair<WitnessReplay, std::string> replay(const WitnessSetup& setup, const Wi
   if (expect.kind == Expectation::Kind::Reach) ro.max_steps = expect.steps_before;
 
   interp::RunResult r;
-  std::vector<uint8_t> memory;
+  std::vector<uint8_t> memory, context;
   std::unique_ptr<interp::LinuxRun> run;
   {
     TableScope scope(&table);
-    if (setup.entry == EntryKind::Memory) {
+    if (has_memory(setup.entry)) {
       const std::vector<uint8_t> bytes = input.memory.value_or(std::vector<uint8_t>(setup.memory_size, 0));
       if (bytes.size() != setup.memory_size) return {out, "witness memory of the wrong size"};
       memory.assign(bytes.size() + 2 * kGuard, 0);
       std::memcpy(memory.data() + kGuard, bytes.data(), bytes.size());
-      r = vm.run(interp::memory_invocation(std::span<uint8_t>(memory.data() + kGuard, bytes.size())), ro);
+      interp::Invocation inv = interp::memory_invocation(std::span<uint8_t>(memory.data() + kGuard, bytes.size()));
+      if (setup.entry == EntryKind::MemoryContext) {
+        const std::vector<uint8_t> cb = input.context.value_or(std::vector<uint8_t>(setup.context_size, 0));
+        if (cb.size() != setup.context_size) return {out, "witness context of the wrong size"};
+        context.assign(cb.size() + 2 * kGuard, 0);
+        std::memcpy(context.data() + kGuard, cb.data(), cb.size());
+        interp::Region c;
+        c.start = reinterpret_cast<uint64_t>(context.data() + kGuard);
+        c.size = cb.size();
+        c.kind = interp::RegionKind::Context;
+        c.writable = setup.context_writable;
+        c.name = "ctx";
+        if (c.size > 0) inv.regions.push_back(c);
+        inv.args[2] = c.start;
+        inv.args[3] = c.size;
+      }
+      r = vm.run(inv, ro);
     } else {
       interp::LinuxRunOptions lo;
       lo.kind = linux_kind(setup.entry);

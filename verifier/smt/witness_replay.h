@@ -18,9 +18,11 @@
 
 namespace bpfcert::verifier::smt::detail {
 
-// The interpreter's invocation: the conformance memory convention, or a Linux context
-// (interp/linux_context.h) of one of three kinds.
-enum class EntryKind : uint8_t { Memory, Xdp, SkBuff, Raw };
+// The interpreter's invocation: the conformance memory convention (r1 = memory, r2 = its size;
+// MemoryContext adds r3 = a context, r4 = its size, as test harnesses run programs), or a Linux
+// context (interp/linux_context.h) of one of three kinds.
+enum class EntryKind : uint8_t { Memory, MemoryContext, Xdp, SkBuff, Raw };
+inline bool has_memory(EntryKind e) { return e == EntryKind::Memory || e == EntryKind::MemoryContext; }
 
 struct ContextPointerField {
   uint32_t offset = 0;
