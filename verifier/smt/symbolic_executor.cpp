@@ -117,13 +117,19 @@ z3::check_result SymbolicExecutor::check() {
   params.set("timeout", static_cast<unsigned>(std::max(1.0, left * 1000)));
   solver_.set(params);
   ++result_.stats.solver_checks;
-  return solver_.check();
+  const z3::check_result r = solver_.check();
+  // The model of path + c for a temporary c still satisfies the path once c is popped.
+  if (r == z3::sat) model_ = solver_.get_model();
+  return r;
 }
+
+bool SymbolicExecutor::satisfied(const z3::expr& c) const { return model_ && model_->eval(c, true).is_true(); }
 
 bool SymbolicExecutor::feasible(const z3::expr& c) {
   const z3::expr e = c.simplify();
   if (e.is_true()) return true;
   if (e.is_false()) return false;
+  if (satisfied(e)) return true;
   solver_.push();
   solver_.add(e);
   const z3::check_result r = check();
@@ -139,7 +145,9 @@ bool SymbolicExecutor::assume(const z3::expr& c) {
   // The current scope belongs to this path alone (children of a fork get scopes of their own),
   // so the assumption is added to it; when it makes the path infeasible the path ends and the
   // next item pops the scope.
+  const bool known = satisfied(e);
   solver_.add(e);
+  if (known) return true;
   const z3::check_result r = check();
   if (r == z3::unknown && result_.budget.empty()) result_.budget = "solver timeout";
   return r == z3::sat;
@@ -168,6 +176,14 @@ bool SymbolicExecutor::offer(SymState& s, Violation v, const z3::expr& cond, con
   if (!wants(v)) return false;
   const z3::expr c = cond.simplify();
   if (c.is_false()) return false;
+  if (satisfied(c)) {
+    result_.found = true;
+    result_.model = *model_;
+    result_.state = s;
+    result_.violation = v;
+    result_.expect = expect;
+    return true;
+  }
   solver_.push();
   solver_.add(c);
   const z3::check_result r = check();
@@ -337,6 +353,7 @@ SearchResult SymbolicExecutor::search(size_t target_pc, const ViolationSet& want
   target_pc_ = target_pc;
   wanted_ = wanted;
   result_ = SearchResult{};
+  model_.reset();
   work_.clear();
   work_.push_back(Item{initial_state(), 0, std::nullopt});
   while (!work_.empty() && !result_.found) {
@@ -349,11 +366,13 @@ SearchResult SymbolicExecutor::search(size_t target_pc, const ViolationSet& want
     }
     solver_.push();
     ++scopes_;
-    if (it.cond) {
+    if (it.cond && !satisfied(*it.cond)) {
       solver_.add(*it.cond);
       const z3::check_result r = check();
       if (r == z3::unknown && result_.budget.empty()) result_.budget = "solver timeout";
       if (r != z3::sat) continue;  // an infeasible branch: pruned
+    } else if (it.cond) {
+      solver_.add(*it.cond);
     }
     const Flow f = run(it.state);
     if (f == Flow::Ended) ++result_.stats.paths;
@@ -1619,7 +1638,7 @@ SymbolicExecutor::Flow SymbolicExecutor::generic_helper(SymState& s, int32_t id,
   }
   if (p.ret_range) {
     const z3::expr lo = bv(static_cast<uint64_t>(p.ret_range->first)), hi = bv(static_cast<uint64_t>(p.ret_range->second));
-    solver_.add(z3::sle(lo, rec.r0) && z3::sle(rec.r0, hi));
+    assume(z3::sle(lo, rec.r0) && z3::sle(rec.r0, hi));  // always feasible: a fresh symbol
   }
   SymValue r0 = scalar(rec.r0);
   r0.init = p.ret != RetType::Void;

@@ -254,6 +254,9 @@ class SymbolicExecutor {
 
   // The solver.
   z3::check_result check();                   // within what is left of the time budget
+  // Whether the last model (of a subset of the current path's constraints and, by then, of all
+  // of them) satisfies c: then the path with c is feasible and needs no query.
+  bool satisfied(const z3::expr& c) const;
   bool feasible(const z3::expr& c);           // a temporary query
   bool assume(const z3::expr& c);             // adds c to the path if it stays feasible
   int choose(SymState& s, const std::vector<z3::expr>& conds);  // forks; -1 when it did
@@ -274,6 +277,7 @@ class SymbolicExecutor {
   WitnessOptions options_;
   z3::solver solver_;
   unsigned scopes_ = 0;
+  std::optional<z3::model> model_;  // satisfies every constraint asserted now
   z3::sort byte_array_;
   z3::sort bool_array_;
   int memory_region_ = -1, context_region_ = -1, packet_region_ = -1;
