@@ -9,12 +9,14 @@
 #include "cli/input.h"
 #include "cli/verify_elf.h"
 #include "cli/verify_report.h"
+#include "cli/witness_report.h"
 #include "conformance/test_environment.h"
 #include "interp/environment.h"
 #include "reports/verification_report.h"
 #include "semantics/assembly.h"
 #include "verifier/analyzer.h"
 #include "verifier/platforms.h"
+#include "verifier/smt/witness.h"
 
 namespace bpfcert::cli {
 
@@ -177,8 +179,10 @@ void add_verify_command(CLI::App& app, int* exit_code) {
   struct Options {
     std::string input, platform = "conformance", program_type, json, sarif, syntax, mem_hex, mem_file;
     std::optional<uint64_t> mem_size;
-    bool print_invariants = false, allow_extensions = false, quiet = false;
+    bool print_invariants = false, allow_extensions = false, quiet = false, witness = false;
     uint64_t max_loop_iterations = 1'000'000;
+    unsigned witness_depth = 8;
+    double witness_timeout = 10;
     VerifyElfRequest elf;  // BPF ELF objects: always the Linux platform
   };
   auto o = std::make_shared<Options>();
@@ -198,6 +202,15 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"conformance", "llvm"}));
   cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx)");
   cmd->add_flag("-q,--quiet", o->quiet, "print nothing on stdout (exit code and report files only)");
+  cmd->add_flag("--witness", o->witness,
+                "for each error of a rejected program, search for an input that makes the reference interpreter fail "
+                "there, and replay it (confirmed / not confirmed within the depth / not applicable)");
+  cmd->add_option("--witness-depth", o->witness_depth, "witness search: backward jumps taken at most per loop, path and call")
+      ->check(CLI::Range(0u, 10000u))
+      ->capture_default_str();
+  cmd->add_option("--witness-timeout", o->witness_timeout, "witness search: seconds per finding")
+      ->check(CLI::Range(0.001, 86400.0))
+      ->capture_default_str();
   auto* elf = cmd->add_option_group("ELF objects", "Verifying the programs of a BPF ELF object (Linux platform)");
   elf->add_option("--section", o->elf.section, "verify the programs of this ELF section only");
   elf->add_option("--program", o->elf.program, "verify the program with this function name only");
@@ -213,6 +226,9 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       o->elf.print_invariants = o->print_invariants;
       o->elf.quiet = o->quiet;
       o->elf.max_loop_iterations = o->max_loop_iterations;
+      o->elf.witness = o->witness;
+      o->elf.witness_depth = o->witness_depth;
+      o->elf.witness_timeout = o->witness_timeout;
       *exit_code = verify_elf(o->elf);
       return;
     }
@@ -332,6 +348,12 @@ void add_verify_command(CLI::App& app, int* exit_code) {
     rep.platform = platform->name;
     rep.program_type = vin.program_type;
     rep.memory_size = vin.memory_size;
+    if (o->witness && !r.accepted) {
+      verifier::smt::WitnessOptions wo;
+      wo.depth = o->witness_depth;
+      wo.timeout_seconds = o->witness_timeout;
+      add_witnesses(rep, verifier::smt::find_witnesses(vin, r, wo));
+    }
     auto emit = [&](const std::string& path, const std::string& content) {
       if (path == "-") {
         std::cout << content << "\n";

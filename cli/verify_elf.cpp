@@ -10,10 +10,12 @@
 #include "cli/input.h"
 #include "cli/object_input.h"
 #include "cli/verify_report.h"
+#include "cli/witness_report.h"
 #include "verifier/analyzer.h"
 #include "verifier/elf/verify_object.h"
 #include "verifier/kernel/loader.h"
 #include "verifier/platform/linux.h"
+#include "verifier/smt/witness.h"
 
 namespace bpfcert::cli {
 
@@ -26,7 +28,16 @@ inline constexpr const char* kObjectSchemaId = "bpfcert/object-verification/1";
 struct ProgramOutcome {
   reports::VerificationReport report;
   std::optional<verifier::kernel::KernelVerdict> kernel;
+  std::optional<json> witnesses;  // the counts, with --witness
 };
+
+json witness_counts(const reports::VerificationReport& rep, unsigned depth) {
+  json j{{"depth", depth}, {"confirmed", 0}, {"not_confirmed", 0}, {"not_applicable", 0}};
+  for (const reports::VerificationFinding& f : rep.findings) {
+    if (f.witness) j[f.witness->status] = j[f.witness->status].get<int>() + 1;
+  }
+  return j;
+}
 
 json kernel_json(const verifier::kernel::KernelVerdict& k) {
   json j{{"status", to_string(k.status)}, {"seconds", k.seconds}};
@@ -125,6 +136,18 @@ int verify_elf(const VerifyElfRequest& req) {
       if (const auto* fn = p->function_at(pc); fn != nullptr) f.function = fn->name;
     }
     all_accepted = all_accepted && rep.accepted;
+    if (req.witness && !rep.accepted) {
+      verifier::VerifierInput vin;
+      vin.program = &verified->program;
+      vin.platform = &platform;
+      vin.program_type = type->name;
+      vin.maps = verifier::elf::map_descriptors(*obj);
+      verifier::smt::WitnessOptions wo;
+      wo.depth = req.witness_depth;
+      wo.timeout_seconds = req.witness_timeout;
+      add_witnesses(rep, verifier::smt::find_witnesses(vin, *result, wo));
+      out.witnesses = witness_counts(rep, req.witness_depth);
+    }
     if (compare_kernel) {
       if (!kernel_unavailable.empty()) {
         verifier::kernel::KernelVerdict k;
@@ -165,6 +188,7 @@ int verify_elf(const VerifyElfRequest& req) {
       if (!req.print_invariants) j.invariants.reset();
       json p{{"report", reports::to_json(j)}};
       if (o.kernel) p["kernel"] = kernel_json(*o.kernel);
+      if (o.witnesses) p["witnesses"] = *o.witnesses;
       programs.push_back(std::move(p));
     }
     doc["programs"] = std::move(programs);
@@ -175,7 +199,10 @@ int verify_elf(const VerifyElfRequest& req) {
     json sarif;
     for (const ProgramOutcome& o : outcomes) {
       json s = reports::to_sarif(o.report);
-      for (json& r : s["runs"][0]["results"]) r["properties"] = {{"program", *o.report.program_name}, {"section", *o.report.section}};
+      for (json& r : s["runs"][0]["results"]) {
+        r["properties"]["program"] = *o.report.program_name;  // beside the witness, if any
+        r["properties"]["section"] = *o.report.section;
+      }
       if (sarif.is_null()) {
         sarif = std::move(s);
         continue;

@@ -20,6 +20,11 @@ struct VerifyElfRequest {
   bool print_invariants = false;
   bool quiet = false;
   uint64_t max_loop_iterations = 1'000'000;
+  // --witness: search each rejected program's error findings for inputs the reference
+  // interpreter fails on (verifier/smt/witness.h).
+  bool witness = false;
+  unsigned witness_depth = 8;
+  double witness_timeout = 10;
 };
 
 // Exit code: 0 when every verified program is accepted, 1 when one is rejected, 2 on errors.

@@ -41,7 +41,95 @@ std::string registers_text(const std::vector<RegisterValue>& regs) {
   return out;
 }
 
+// Long byte strings are cut in the text output; the JSON report has them whole.
+std::string short_hex(const std::string& hex) {
+  constexpr size_t kMax = 64 * 3 - 1;
+  if (hex.size() <= kMax) return hex;
+  return fmt::format("{} ... ({} bytes)", hex.substr(0, kMax), (hex.size() + 1) / 3);
+}
+
 }  // namespace
+
+json to_json(const FindingWitness& w) {
+  json j{{"status", w.status}, {"depth", w.depth}, {"reason", w.reason}};
+  if (w.has_input) {
+    json in = json::object();
+    if (w.memory) in["memory"] = *w.memory;
+    if (w.context) in["context"] = *w.context;
+    if (w.packet) in["packet"] = *w.packet;
+    if (w.headroom) in["headroom"] = *w.headroom;
+    json maps = json::array();
+    for (const FindingWitness::Map& m : w.maps) {
+      json entries = json::array();
+      for (const FindingWitness::MapEntry& e : m.entries) entries.push_back({{"key", e.key}, {"value", e.value}});
+      maps.push_back({{"name", m.name}, {"index", m.index}, {"entries", std::move(entries)}});
+    }
+    in["maps"] = std::move(maps);
+    json vars = json::array();
+    for (const FindingWitness::Variable& v : w.variables) vars.push_back({{"id", v.id}, {"name", v.name}, {"bytes", v.bytes}});
+    in["variables"] = std::move(vars);
+    json helpers = json::array();
+    for (const FindingWitness::HelperResult& h : w.helpers) {
+      json x{{"pc", h.pc}, {"id", h.id}, {"name", h.name}, {"r0", h.r0}};
+      if (h.buffer_register != 0) {
+        x["buffer_register"] = fmt::format("r{}", h.buffer_register);
+        x["buffer"] = h.buffer;
+      }
+      helpers.push_back(std::move(x));
+    }
+    in["helpers"] = std::move(helpers);
+    j["input"] = std::move(in);
+  }
+  if (w.replay) {
+    json rp{{"trap", w.replay->trap ? json(*w.replay->trap) : json(nullptr)},
+            {"pc", w.replay->pc},
+            {"steps", w.replay->steps},
+            {"stopped_at_pc", w.replay->stopped_at_pc}};
+    if (w.replay->r0) rp["r0"] = *w.replay->r0;
+    if (!w.replay->message.empty()) rp["message"] = w.replay->message;
+    j["replay"] = std::move(rp);
+  }
+  j["statistics"] = {{"seconds", w.seconds}, {"paths", w.paths}, {"solver_checks", w.solver_checks}, {"complete", w.complete}};
+  if (w.replay_mismatch) j["replay_mismatch"] = true;
+  return j;
+}
+
+std::string witness_text(const FindingWitness& w) {
+  if (w.status == "not_applicable") return "not applicable: " + w.reason;
+  if (w.status == "not_confirmed") {
+    if (w.replay_mismatch) return "not confirmed: " + w.reason;
+    if (w.complete) {
+      return fmt::format("not confirmed: every path explored, none fails at this pc (a false alarm, or a rule the VM "
+                         "does not enforce)");
+    }
+    return fmt::format("not confirmed within k={} (possible false alarm)", w.depth);
+  }
+  std::vector<std::string> parts;
+  if (w.memory) parts.push_back("mem = " + (w.memory->empty() ? std::string("(empty)") : short_hex(*w.memory)));
+  if (w.packet) parts.push_back(fmt::format("packet = {}", w.packet->empty() ? std::string("(empty)") : short_hex(*w.packet)));
+  if (w.headroom) parts.push_back("headroom = " + short_hex(*w.headroom));
+  if (w.context && w.context->find_first_not_of("0 ") != std::string::npos) parts.push_back("ctx = " + short_hex(*w.context));
+  for (const FindingWitness::Map& m : w.maps) {
+    for (const FindingWitness::MapEntry& e : m.entries) parts.push_back(fmt::format("map {}[{}] = {}", m.name, e.key, short_hex(e.value)));
+    if (m.entries.empty()) parts.push_back(fmt::format("map {} empty", m.name));
+  }
+  for (const FindingWitness::Variable& v : w.variables) parts.push_back(fmt::format("var {} = {}", v.name, short_hex(v.bytes)));
+  for (const FindingWitness::HelperResult& h : w.helpers) {
+    parts.push_back(fmt::format("{} at pc {} returns {:#x}{}", h.name, h.pc, h.r0,
+                                h.buffer_register != 0 ? fmt::format(" and writes {}", short_hex(h.buffer)) : ""));
+  }
+  std::string input;
+  for (const std::string& p : parts) input += (input.empty() ? "" : "; ") + p;
+  if (input.empty()) input = "any input";
+  std::string replay;
+  if (w.replay) {
+    replay = w.replay->trap                ? fmt::format("trap {} at pc {}", *w.replay->trap, w.replay->pc)
+             : w.replay->stopped_at_pc     ? fmt::format("reaches pc {} on this path", w.replay->pc)
+             : w.replay->r0                ? fmt::format("returns r0 = {:#x} at pc {}", *w.replay->r0, w.replay->pc)
+                                           : fmt::format("pc {}", w.replay->pc);
+  }
+  return fmt::format("confirmed: {}; replay: {}", input, replay);
+}
 
 json to_json(const VerificationReport& r) {
   json j;
@@ -63,6 +151,7 @@ json to_json(const VerificationReport& r) {
       x["source"] = {{"file", f.source_file}, {"line", f.line}, {"column", f.column}, {"text", f.source_text}};
     }
     if (!f.function.empty()) x["function"] = f.function;
+    if (f.witness) x["witness"] = to_json(*f.witness);
     findings.push_back(std::move(x));
   }
   j["findings"] = std::move(findings);
@@ -119,6 +208,7 @@ json to_sarif(const VerificationReport& r) {
     if (f.pc >= 0) text = fmt::format("pc {}: {}", f.pc, text);
     if (!f.instruction.empty()) text += fmt::format(" [{}]", f.instruction);
     if (!f.registers.empty()) text += fmt::format(" (state: {})", registers_text(f.registers));
+    if (f.witness) text += fmt::format(" Witness: {}.", witness_text(*f.witness));
     json loc{{"physicalLocation", {{"artifactLocation", {{"uri", f.source_file.empty() ? r.input : f.source_file}}}}}};
     if (!f.source_file.empty() && f.line > 0) {
       loc["physicalLocation"]["region"] = {{"startLine", f.line}};
@@ -138,6 +228,7 @@ json to_sarif(const VerificationReport& r) {
              {"locations", json::array({loc})},
              {"partialFingerprints", {{"bpfcertCheckPc/v1", fmt::format("{}:{}", f.check, f.pc)}}}};
     if (const int i = rule_index(f.check); i >= 0) res["ruleIndex"] = i;
+    if (f.witness) res["properties"] = {{"witness", to_json(*f.witness)}};
     results.push_back(std::move(res));
   }
   json run{{"tool",
@@ -172,6 +263,7 @@ std::string to_text(const VerificationReport& r) {
     if (!f.source_text.empty()) out += fmt::format("    {:>5} | {}\n", f.line, f.source_text);
     if (!f.instruction.empty()) out += fmt::format("    {:>5}: {}\n", f.pc, f.instruction);
     if (!f.registers.empty()) out += fmt::format("    state: {}\n", registers_text(f.registers));
+    if (f.witness) out += fmt::format("    witness: {}\n", witness_text(*f.witness));
   }
   if (r.invariants) {
     out += "invariants (state before each instruction):\n";

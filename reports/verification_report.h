@@ -41,6 +41,55 @@ struct StackEntry {
   std::string text;
 };
 
+// The witness search's verdict on one error finding (`bpfcert verify --witness`): a concrete
+// input replayed on the reference interpreter (confirmed), none found within the search's
+// depth and budget (not_confirmed), or a check that no input shows (not_applicable).
+struct FindingWitness {
+  std::string status;  // "confirmed", "not_confirmed", "not_applicable"
+  unsigned depth = 0;  // the search's loop depth k
+  std::string reason;
+  // The input, whenever the search found one (hex bytes "00 01 ..."); each part the platform has.
+  bool has_input = false;
+  std::optional<std::string> memory, context, packet, headroom;
+  struct MapEntry {
+    std::string key, value;
+  };
+  struct Map {
+    std::string name;
+    size_t index = 0;
+    std::vector<MapEntry> entries;
+  };
+  std::vector<Map> maps;
+  struct Variable {
+    int32_t id = 0;
+    std::string name, bytes;
+  };
+  std::vector<Variable> variables;
+  struct HelperResult {
+    size_t pc = 0;
+    int32_t id = 0;
+    std::string name;
+    uint64_t r0 = 0;
+    int buffer_register = 0;  // 0: none
+    std::string buffer;
+  };
+  std::vector<HelperResult> helpers;
+  // What the reference interpreter did with the input.
+  struct Replay {
+    std::optional<std::string> trap;  // trap kind id; none when the run ended or was stopped at pc
+    std::string message;
+    size_t pc = 0;
+    std::optional<uint64_t> r0;
+    uint64_t steps = 0;
+    bool stopped_at_pc = false;  // stopped by its step budget on reaching pc (violations the VM does not trap on)
+  };
+  std::optional<Replay> replay;
+  double seconds = 0;
+  uint64_t paths = 0, solver_checks = 0;
+  bool complete = false;  // every path was explored to its end
+  bool replay_mismatch = false;
+};
+
 struct VerificationFinding {
   std::string check;     // stable id: "mem.bounds", ...
   std::string severity;  // "error" or "warning"
@@ -55,6 +104,7 @@ struct VerificationFinding {
   int column = 0;
   std::string source_text;
   std::string function;
+  std::optional<FindingWitness> witness;  // with --witness, on error findings
 };
 
 struct VerificationInvariant {
@@ -101,6 +151,10 @@ struct VerificationReport {
 };
 
 nlohmann::json to_json(const VerificationReport& report);
+nlohmann::json to_json(const FindingWitness& witness);
+// One line: "confirmed: mem = 00 01 ...; replay: trap out-of-bounds at pc 3", "not confirmed
+// within k=8 (possible false alarm)", "not applicable: ...".
+std::string witness_text(const FindingWitness& witness);
 // SARIF 2.1.0: one run, one rule per check id, one result per finding located in the input
 // file (by line for text inputs, by byte offset for raw bytecode).
 nlohmann::json to_sarif(const VerificationReport& report);
