@@ -3,48 +3,22 @@
 // report validates against its published schema.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
-#include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
 
 #include "reports/json_schema.h"
+#include "tests/cli/cli_fixture.h"
 
 namespace {
 
-namespace fs = std::filesystem;
+using bpfcert::cli::test_support::Cli;
+using bpfcert::cli::test_support::Output;
+using bpfcert::cli::test_support::slurp;
 
-struct Output {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class ProveCommand : public ::testing::Test {
+class ProveCommand : public Cli {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(BPFCERT_BINARY_DIR) / "tests" / "cli" / "work" /
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  Output run(const std::string& args) {
-    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    const std::string cmd = std::string(BPFCERT_CLI) + " prove " + args + " >" + out.string() + " 2>" + err.string();
-    const int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-  }
   nlohmann::json report(const std::string& name) {
     const nlohmann::json j = nlohmann::json::parse(slurp(dir_ / name));
     const auto errors = bpfcert::reports::validate_json(nlohmann::json::parse(bpfcert::reports::published_schema("proof-1")), j);
@@ -53,11 +27,10 @@ class ProveCommand : public ::testing::Test {
     EXPECT_TRUE(errors.empty()) << all;
     return j;
   }
-  fs::path dir_;
 };
 
 TEST_F(ProveCommand, ProvesAnOperatorAndTheReductionItRestsOn) {
-  const Output o = run("--op add --width 8 --jobs 2 --json " + (dir_ / "r.json").string());
+  const Output o = run("prove --op add --width 8 --jobs 2 --json " + (dir_ / "r.json").string());
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
   const nlohmann::json j = report("r.json");
   EXPECT_EQ(j["schema"], "bpfcert/proof/1");
@@ -74,7 +47,7 @@ TEST_F(ProveCommand, ProvesAnOperatorAndTheReductionItRestsOn) {
 }
 
 TEST_F(ProveCommand, ATimeoutIsNotAProof) {
-  const Output o = run("--op div --width 64 --timeout 0.01 --json " + (dir_ / "r.json").string());
+  const Output o = run("prove --op div --width 64 --timeout 0.01 --json " + (dir_ / "r.json").string());
   EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
   const nlohmann::json j = report("r.json");
   EXPECT_FALSE(j["summary"]["complete"].get<bool>());
@@ -87,15 +60,15 @@ TEST_F(ProveCommand, ATimeoutIsNotAProof) {
 }
 
 TEST_F(ProveCommand, UsageErrors) {
-  Output o = run("--op nosuch");
+  Output o = run("prove --op nosuch");
   EXPECT_EQ(o.exit_code, 2);
   EXPECT_NE(o.err.find("unknown operator 'nosuch'"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("add32"), std::string::npos) << o.err;  // lists the valid names
-  o = run("--width 12");
+  o = run("prove --width 12");
   EXPECT_EQ(o.exit_code, 2);
-  o = run("--quick --width 8");
+  o = run("prove --quick --width 8");
   EXPECT_EQ(o.exit_code, 2);
-  o = run("--help");
+  o = run("prove --help");
   EXPECT_EQ(o.exit_code, 0);
   EXPECT_NE(o.out.find("--counterexamples"), std::string::npos);
 }
