@@ -59,8 +59,9 @@ void add_precision_command(CLI::App& app, int* exit_code) {
       "Binary operators: every pair of tnums at --width bits (tnum component), every pair of u64/s64 intervals at "
       "--interval-width bits plus --samples random pairs at --width bits, every pair of u32/s32 (half-width) "
       "intervals at --width bits. Unary operators, loads, sync and tighten: every input at 8 bits (and --samples "
-      "mixed inputs for sync and tighten). A full 8-bit run of every operator takes tens of minutes: see "
-      "docs/domain-precision.md.");
+      "mixed inputs for sync and tighten). Shifts use the largest power-of-two width not above the one asked "
+      "for (the ISA masks shift counts with n - 1, which is modulo n only then). A full 8-bit run of every "
+      "operator takes tens of minutes: see docs/domain-precision.md.");
   struct Options {
     std::vector<std::string> ops;
     unsigned width = 8, interval_width = 6, jobs = 1;

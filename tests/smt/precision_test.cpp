@@ -112,6 +112,28 @@ TEST(Precision, ModesAndCountsSayWhatWasEnumerated) {
   for (const PrecisionRow& r : measure("add", small(4, 4, 300))) EXPECT_EQ(r.mode, Mode::Exhaustive);
 }
 
+TEST(Precision, ShiftsAreMeasuredAtPowerOfTwoWidthsOnly) {
+  // Why: the ISA masks shift counts with n - 1; at 6 bits a 32-bit shift (n = 3) masks with 2,
+  // so a count of 1 shifts by 0, which no shift of the real ISA does (counts below n stay).
+  using W6 = semantics::UWord<6>;
+  EXPECT_EQ(semantics::alu(semantics::AluOp::Rsh, semantics::Width::W32, W6(1), W6(1)).v, 1u);
+  for (const char* name : {"lsh", "rsh32", "arsh"}) {
+    const std::vector<PrecisionRow> rows = measure(name, small(6, 6, 100));
+    for (const PrecisionRow& r : rows) {
+      EXPECT_EQ(r.width, 4u) << name;
+      EXPECT_NE(r.note.find("modulo n only for n a power of two"), std::string::npos) << name << r.note;
+      EXPECT_EQ(r.unsound, 0u) << name << r.violation;
+    }
+    EXPECT_EQ(row(rows, Component::Tnum).compared, 81u * 81u);
+  }
+  // Other operators keep the widths asked for, without a note.
+  for (const PrecisionRow& r : measure("sub", small(6, 4, 100))) {
+    const bool wide = r.inputs == InputFamily::U64Interval || r.inputs == InputFamily::S64Interval;
+    EXPECT_EQ(r.width, wide && r.mode == Mode::Exhaustive ? 4u : 6u);
+    EXPECT_TRUE(r.note.empty());
+  }
+}
+
 TEST(Precision, BranchesReportBothDirectionsAndBothOperands) {
   const std::vector<PrecisionRow> rows = measure("jlt", small(4, 4, 0));
   for (Direction d : {Direction::Taken, Direction::NotTaken}) {

@@ -64,6 +64,8 @@ std::string_view to_string(Direction d);
 // byte lanes exist: le/be/bswap, movsx, loads) is cheap to enumerate whatever the binary width.
 inline constexpr unsigned kSingleInputWidth = 8;
 
+// Shifts are measured at the largest power-of-two width not above the one given (see
+// faithful_width in precision.cpp); their rows say so in their note.
 struct PrecisionOptions {
   unsigned width = 8;           // binary operators: tnum component, u32/s32, sampled u64/s64
   unsigned interval_width = 6;  // binary operators: exhaustive u64/s64 interval pairs
