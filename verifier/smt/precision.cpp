@@ -65,8 +65,6 @@ bool all_sound(const std::vector<PrecisionRow>& rows) {
   return std::all_of(rows.begin(), rows.end(), [](const PrecisionRow& r) { return r.unsound == 0; });
 }
 
-bool supported_width(unsigned n) { return n == 2 || n == 4 || n == 6 || n == 8; }
-
 namespace {
 
 constexpr Component kRanges[] = {Component::U64, Component::S64, Component::U32, Component::S32};

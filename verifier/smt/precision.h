@@ -97,7 +97,7 @@ struct PrecisionRow {
   double imprecision_sum = 0, imprecision_max = 0;
   uint64_t imprecision_count = 0;
   std::string violation;  // the first unsound input (inputs, result, best), when any
-  std::string note;       // why not applicable
+  std::string note;       // why not applicable, or why measured at another width than asked
 
   double optimal_share() const { return compared == 0 ? 0 : static_cast<double>(optimal) / compared; }
   double sound_share() const { return compared == 0 ? 1 : static_cast<double>(compared - unsound) / compared; }
@@ -106,7 +106,9 @@ struct PrecisionRow {
 
 bool all_sound(const std::vector<PrecisionRow>& rows);
 
-// Measures one operator of the catalogue; rows in a fixed order, independent of jobs.
+// Measures one operator of the catalogue; rows in a fixed order, independent of jobs. Widths
+// are 2, 4, 6 or 8 (even: "32-bit" operations work on half the word); others throw
+// std::invalid_argument.
 std::vector<PrecisionRow> measure_operator(const Operator& op, const PrecisionOptions& options);
 
 struct OperatorTiming {
@@ -122,9 +124,6 @@ struct PrecisionResults {
 // Measures every operator given (in order), reporting progress after each. Input families
 // (and the seeded samples) are built once and shared, so every operator sees the same inputs.
 PrecisionResults measure_operators(const std::vector<const Operator*>& ops, const PrecisionOptions& options);
-
-// Widths measure_operator accepts (even: "32-bit" operations work on half the word).
-bool supported_width(unsigned n);
 
 // ==== The engine ===============================================================================
 
@@ -202,8 +201,7 @@ inline void fold_keys(bool tnum, uint8_t& lo, uint8_t& hi, uint8_t klo, uint8_t 
   }
 }
 
-// Element-wise fold of n keys (the inner loop of the exhaustive runs: kept simple so the
-// compiler can vectorise it).
+// Element-wise fold of n keys: the inner loop of the exhaustive runs, plain byte loops.
 inline void fold_rows(bool tnum, uint8_t* lo, uint8_t* hi, const uint8_t* rlo, const uint8_t* rhi, size_t n) {
   if (tnum) {
     for (size_t j = 0; j < n; ++j) lo[j] &= rlo[j];
