@@ -1,40 +1,33 @@
 // bpfcert precision as a user runs it: the table, the JSON report against its schema, exit codes.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
+#include <string>
 
-#include <unistd.h>
+#include <nlohmann/json.hpp>
 
-#include "conformance/subprocess.h"
 #include "reports/json_schema.h"
+#include "tests/cli/cli_fixture.h"
 
-namespace bpfcert::conformance {
 namespace {
 
-namespace fs = std::filesystem;
+using bpfcert::cli::test_support::Cli;
+using bpfcert::cli::test_support::Output;
+using bpfcert::cli::test_support::slurp;
 
-ProcessResult bpfcert(std::vector<std::string> args) {
-  args.insert(args.begin(), BPFCERT_CLI);
-  ProcessLimits limits;
-  limits.timeout_seconds = 120;
-  limits.max_output = 64 << 20;
-  return run_process(args, "", limits);
-}
+using PrecisionCommand = Cli;
 
-TEST(PrecisionCommand, SmallRunPrintsTheTableAndWritesAReportThatFollowsTheSchema) {
-  const fs::path json = fs::temp_directory_path() / ("bpfcert_precision_" + std::to_string(::getpid()) + ".json");
-  const auto p = bpfcert({"precision", "--op", "add,jlt32", "--op", "widen", "--width", "4", "--interval-width", "2",
-                          "--samples", "50", "--jobs", "2", "--json", json.string()});
-  EXPECT_EQ(p.exit_code, 0) << p.out << p.err;
-  EXPECT_NE(p.out.find("optimal%"), std::string::npos) << p.out;
-  EXPECT_NE(p.out.find("every compared result sound"), std::string::npos) << p.out;
-  EXPECT_NE(p.out.find("not-applicable"), std::string::npos) << p.out;  // widen says why it is not measured
-  EXPECT_NE(p.err.find("precision: jlt32 measured"), std::string::npos) << p.err;
-  std::ifstream in(json);
-  const auto j = nlohmann::json::parse(in);
-  fs::remove(json);
-  const auto errors = reports::validate_json(nlohmann::json::parse(reports::published_schema("precision-1")), j);
+TEST_F(PrecisionCommand, SmallRunPrintsTheTableAndWritesAReportThatFollowsTheSchema) {
+  const std::string json = (dir_ / "p.json").string();
+  const Output o = run("precision --op add,jlt32 --op widen --width 4 --interval-width 2 --samples 50 --jobs 2 --json " +
+                       json);
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("optimal%"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("every compared result sound"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("not-applicable"), std::string::npos) << o.out;  // widen says why it is not measured
+  EXPECT_NE(o.err.find("precision: jlt32 measured"), std::string::npos) << o.err;
+  const nlohmann::json j = nlohmann::json::parse(slurp(json));
+  const auto errors =
+      bpfcert::reports::validate_json(nlohmann::json::parse(bpfcert::reports::published_schema("precision-1")), j);
   EXPECT_TRUE(errors.empty()) << (errors.empty() ? "" : errors.front());
   EXPECT_EQ(j["command"].get<std::string>().rfind("bpfcert precision --width 4 --interval-width 2", 0), 0u) << j["command"];
   EXPECT_EQ(j["operators"].size(), 3u);
@@ -51,17 +44,16 @@ TEST(PrecisionCommand, SmallRunPrintsTheTableAndWritesAReportThatFollowsTheSchem
   EXPECT_TRUE(add_tnum);
 }
 
-TEST(PrecisionCommand, UsageErrorsExitTwo) {
-  const auto unknown = bpfcert({"precision", "--op", "add,frobnicate"});
+TEST_F(PrecisionCommand, UsageErrorsExitTwo) {
+  const Output unknown = run("precision --op add,frobnicate");
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("unknown operator \"frobnicate\""), std::string::npos) << unknown.err;
   EXPECT_NE(unknown.err.find("valid names: add32 add"), std::string::npos) << unknown.err;
-  EXPECT_EQ(bpfcert({"precision", "--width", "5"}).exit_code, 2);
-  EXPECT_EQ(bpfcert({"precision", "--jobs", "0"}).exit_code, 2);
-  const auto help = bpfcert({"precision", "--help"});
+  EXPECT_EQ(run("precision --width 5").exit_code, 2);
+  EXPECT_EQ(run("precision --jobs 0").exit_code, 2);
+  const Output help = run("precision --help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("--interval-width"), std::string::npos) << help.out;
 }
 
 }  // namespace
-}  // namespace bpfcert::conformance
