@@ -89,7 +89,8 @@ void add_precision_command(CLI::App& app, int* exit_code) {
     for (const std::string& name : o->ops) {
       const smt::Operator* op = smt::find_operator(name);
       if (op == nullptr) {
-        std::cerr << fmt::format("bpfcert precision: unknown operator \"{}\"; valid names: {}\n", name, operator_names());
+        std::cerr << fmt::format("bpfcert precision: unknown operator \"{}\"; valid names: {}\n", name,
+                                 operator_names());
         *exit_code = kExitInput;
         return;
       }

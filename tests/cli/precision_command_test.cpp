@@ -18,8 +18,8 @@ using PrecisionCommand = Cli;
 
 TEST_F(PrecisionCommand, SmallRunPrintsTheTableAndWritesAReportThatFollowsTheSchema) {
   const std::string json = (dir_ / "p.json").string();
-  const Output o = run("precision --op add,jlt32 --op widen --width 4 --interval-width 2 --samples 50 --jobs 2 --json " +
-                       json);
+  const Output o =
+      run("precision --op add,jlt32 --op widen --width 4 --interval-width 2 --samples 50 --jobs 2 --json " + json);
   EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
   EXPECT_NE(o.out.find("optimal%"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("every compared result sound"), std::string::npos) << o.out;
@@ -29,7 +29,8 @@ TEST_F(PrecisionCommand, SmallRunPrintsTheTableAndWritesAReportThatFollowsTheSch
   const auto errors =
       bpfcert::reports::validate_json(nlohmann::json::parse(bpfcert::reports::published_schema("precision-1")), j);
   EXPECT_TRUE(errors.empty()) << (errors.empty() ? "" : errors.front());
-  EXPECT_EQ(j["command"].get<std::string>().rfind("bpfcert precision --width 4 --interval-width 2", 0), 0u) << j["command"];
+  const std::string command = j["command"].get<std::string>();
+  EXPECT_EQ(command.rfind("bpfcert precision --width 4 --interval-width 2", 0), 0u) << command;
   EXPECT_EQ(j["operators"].size(), 3u);
   bool sampled = false, add_tnum = false;
   for (const auto& r : j["results"]) {

@@ -88,8 +88,8 @@ TEST(Precision, EveryOperatorOfTheCatalogueIsSoundAtFourBits) {
   }
   EXPECT_TRUE(all_sound(results.rows));
   for (const Operator& op : operators()) {
-    EXPECT_TRUE(std::any_of(results.rows.begin(), results.rows.end(), [&](const PrecisionRow& r) { return r.op == op.name; }))
-        << op.name << " has no row";
+    const auto named = [&](const PrecisionRow& r) { return r.op == op.name; };
+    EXPECT_TRUE(std::any_of(results.rows.begin(), results.rows.end(), named)) << op.name << " has no row";
   }
 }
 

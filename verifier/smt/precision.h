@@ -451,7 +451,9 @@ InputSet<N> mixed_inputs(uint64_t count, std::mt19937_64& rng) {
   for (uint64_t k = 0; k < count; ++k) {
     const uint64_t base = rng() & mask;
     std::vector<uint64_t> values{base};
-    for (uint64_t i = rng() % 4; i > 0; --i) values.push_back(rng() % 3 == 0 ? rng() & mask : (base + rng() % 8) & mask);
+    for (uint64_t i = rng() % 4; i > 0; --i) {
+      values.push_back(rng() % 3 == 0 ? rng() & mask : (base + rng() % 8) & mask);
+    }
     S<N> best = domain::scalar_const(W<N>(values[0]));
     for (uint64_t v : values) best = domain::scalar_join(best, domain::scalar_const(W<N>(v)));
     const S<N> top = domain::scalar_top(W<N>(0));
@@ -577,7 +579,8 @@ std::vector<PrecisionRow> rows_of(const BinarySpec<N>& spec, const std::vector<T
 // |set| * sum |gamma| instead of (sum |gamma|)^2 evaluations, the same result (AND, OR, min and
 // max are associative).
 template <unsigned N>
-std::vector<PrecisionRow> measure_binary(const BinarySpec<N>& spec, Component c, const InputSet<N>& set, unsigned jobs) {
+std::vector<PrecisionRow> measure_binary(const BinarySpec<N>& spec, Component c, const InputSet<N>& set,
+                                         unsigned jobs) {
   const size_t outs = spec.outputs.size(), v = size_t{1} << N, n = set.size();
   const bool tnum = c == Component::Tnum;
   const ConcreteTable<N> table = concrete_table(spec, c);
@@ -662,7 +665,8 @@ PrecisionRow measure_unary(const std::function<W<N>(W<N>)>& concrete, const std:
   parallel_for(set.size(), jobs, [&](size_t i) {
     uint8_t lo = kNeutralLo, hi = kNeutralHi;
     for (const uint8_t* x = set.begin_of(i); x != set.end_of(i); ++x) fold_keys(tnum, lo, hi, keys[*x], keys[*x]);
-    compare<N>(per_input[i], c, abstract(set.inputs[i]), true, lo, hi, [&] { return "input " + describe<N>(set.inputs[i]); });
+    compare<N>(per_input[i], c, abstract(set.inputs[i]), true, lo, hi,
+               [&] { return "input " + describe<N>(set.inputs[i]); });
   });
   Tally t;
   for (const Tally& each : per_input) t.merge(each);
