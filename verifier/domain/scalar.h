@@ -434,6 +434,45 @@ void set_signed_limits(Scalar<W>& r, unsigned k) {
   }
 }
 
+template <Word W>
+Scalar<W> scalar_ite(BoolOf<W> c, const Scalar<W>& a, const Scalar<W>& b) {
+  return {tnum_ite(c, a.t, b.t),        ite(c, a.umin, b.umin),     ite(c, a.umax, b.umax),
+          ite(c, a.smin, b.smin),       ite(c, a.smax, b.smax),     ite(c, a.u32min, b.u32min),
+          ite(c, a.u32max, b.u32max),   ite(c, a.s32min, b.s32min), ite(c, a.s32max, b.s32max)};
+}
+
+// The low k bits of s (k < N), zero- or sign-extended to the whole word: loads of a known
+// value, MOVSX, truncating END. A value that already fits k bits is unchanged; the low half
+// keeps its 32-bit view, and its 64-bit view is that view extended.
+template <Word W>
+Scalar<W> scalar_extend_low_unreduced(const Scalar<W>& s, unsigned k, bool sign_extend) {
+  const W like = s.umin;
+  const unsigned n = full_bits(like), h = half_bits(like);
+  Scalar<W> r = scalar_top(like);
+  r.t = sign_extend ? tnum_sext(s.t, k, n) : tnum_cast(s.t, k);
+  if (sign_extend) set_signed_limits(r, k);
+  if (k == h) {
+    r.u32min = s.u32min;
+    r.u32max = s.u32max;
+    r.s32min = s.s32min;
+    r.s32max = s.s32max;
+    if (sign_extend) {
+      r.smin = s.s32min;  // stored sign-extended: the 64-bit values of the extension
+      r.smax = s.s32max;
+    } else {
+      r.umin = r.smin = s.u32min;  // zero-extended, so also non-negative
+      r.umax = r.smax = s.u32max;
+    }
+  }
+  if (!sign_extend) {  // the low bits of x are at most x, in both views
+    r.umax = umin_of(r.umax, s.umax);
+    if (k < h) r.u32max = umin_of(r.u32max, s.u32max);
+  }
+  const BoolOf<W> fits = sign_extend ? sle(smin_limit(like, k), s.smin) && sle(s.smax, smax_limit(like, k))
+                                     : ule(s.umax, ones(like, k));
+  return scalar_ite(fits, s, r);
+}
+
 // The abstract counterpart of semantics::alu(op, width, dst, src, ext_bits), before the
 // reduction (scalar_alu reduces it).
 template <Word W>
@@ -445,10 +484,8 @@ Scalar<W> scalar_alu_unreduced(AluOp op, Width width, const Scalar<W>& dst, cons
   switch (op) {
     case AluOp::Neg:
       return scalar_alu_unreduced(AluOp::Sub, width, scalar_const(lit(like, 0)), dst);
-    case AluOp::ToLe: {  // truncation to k bits
-      const Scalar<W> mask = scalar_const(ones(like, k));
-      return scalar_alu_unreduced(AluOp::And, Width::W64, dst, mask);
-    }
+    case AluOp::ToLe:  // truncation to k bits (le64: the identity)
+      return k >= n ? dst : scalar_extend_low_unreduced(dst, k, false);
     case AluOp::ToBe:
     case AluOp::Bswap: {
       Scalar<W> r = scalar_top(like);
@@ -456,12 +493,7 @@ Scalar<W> scalar_alu_unreduced(AluOp op, Width width, const Scalar<W>& dst, cons
       return r;
     }
     case AluOp::Movsx: {
-      if (width == Width::W64) {
-        Scalar<W> r = scalar_top(like);
-        r.t = tnum_sext(src.t, k, n);
-        set_signed_limits(r, k);
-        return r;
-      }
+      if (width == Width::W64) return scalar_extend_low_unreduced(src, k, true);
       Bounds<W> b32 = bounds_top(like, h);
       b32.t = tnum_sext(src.t, k, h);
       b32.smin = smin_limit(like, k);
@@ -514,15 +546,7 @@ Scalar<W> scalar_load_result_unreduced(const Scalar<W>& s, unsigned size, bool s
   const unsigned n = full_bits(like);
   const unsigned k = semantics::scaled_bits(n, size * 8);
   if (k >= n) return s;
-  Scalar<W> r = scalar_top(like);
-  r.t = sign_extend ? tnum_sext(s.t, k, n) : tnum_cast(s.t, k);
-  if (!sign_extend) {
-    // Exact unsigned range when the value already fits the loaded width.
-    const BoolOf<W> fits = ule(s.umax, ones(like, k));
-    r.umin = ite(fits, s.umin, r.umin);
-    r.umax = ite(fits, s.umax, r.umax);
-  }
-  return r;
+  return scalar_extend_low_unreduced(s, k, sign_extend);
 }
 
 template <Word W>
@@ -706,6 +730,11 @@ Refined<W> scalar_refine_unreduced(JmpOp op, Width width, bool taken, const Scal
   if (width == Width::W64) {
     Bounds<W> a = view64(dst), b = view64(src);
     const BoolOf<W> feasible = detail::refine_n(op, taken, a, b, bit_width(dst.umin));
+    // Equal registers have equal low halves: both 32-bit views become their meet.
+    if ((op == JmpOp::Jeq) == taken && (op == JmpOp::Jeq || op == JmpOp::Jne)) {
+      const Bounds<W> low = detail::bounds_meet(view32(dst), view32(src));
+      return {from_views(a, low), from_views(b, low), feasible};
+    }
     return {from_views(a, view32(dst)), from_views(b, view32(src)), feasible};
   }
   Bounds<W> a = view32(dst), b = view32(src);
