@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/conformance_platform_input.h"
 #include "cli/input.h"
 #include "cli/run_elf.h"
 #include "conformance/test_environment.h"
@@ -11,6 +12,8 @@
 #include "interp/interpreter.h"
 #include "interp/jit/jit.h"
 #include "interp/link.h"
+#include "verifier/analyzer.h"
+#include "verifier/platforms.h"
 
 namespace bpfcert::cli {
 
@@ -34,7 +37,9 @@ void add_run_command(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"conformance", "llvm"}));
   cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx)");
   cmd->add_flag("--jit", o->jit, "run on the x86-64 JIT (same results and traps as the interpreter)");
-  cmd->add_flag("--unchecked", o->unchecked, "with --jit: no memory checks (only for verifier-accepted programs)")
+  cmd->add_flag("--unchecked", o->unchecked,
+                "with --jit: no memory checks; the program must first pass the verifier (conformance platform, "
+                "this memory's size), else the run is refused with exit 1")
       ->needs(cmd->get_option("--jit"));
   auto* elf = cmd->add_option_group("ELF objects", "Running one program of a BPF ELF object with a Linux context");
   elf->add_option("--section", o->elf.section, "the program's ELF section (e.g. xdp, tc, kprobe/vfs_read)");
@@ -100,6 +105,39 @@ void add_run_command(CLI::App& app, int* exit_code) {
       e.where.file = o->input;
       *exit_code = report_error(e);
       return;
+    }
+    // Without memory checks a bad access would fault in this process: only a program the
+    // verifier proves safe for this memory, these maps and these helpers may run that way.
+    if (o->unchecked) {
+      verifier::VerifierInput vin;
+      vin.program = &valid.value();
+      vin.platform = verifier::find_platform("conformance");
+      vin.program_type = vin.platform->program_types.front().name;
+      vin.memory_size = memory.size();
+      if (prog->data_file) {
+        auto declared = add_data_file_declarations(*prog->data_file, vin);
+        if (!declared.ok()) {
+          *exit_code = report_error(declared.error());
+          return;
+        }
+      }
+      auto verdict = verifier::verify(vin);
+      if (!verdict.ok()) {
+        *exit_code = report_error(verdict.error());
+        return;
+      }
+      if (!verdict->accepted) {
+        std::cerr << fmt::format("bpfcert: {}: refusing to run --unchecked: the verifier rejects the program "
+                                 "(`bpfcert verify` with the same memory says why)\n",
+                                 o->input);
+        for (const verifier::Finding& f : verdict->findings) {
+          if (f.severity == verifier::Severity::Error) {
+            std::cerr << fmt::format("  pc {}: {}: {}\n", f.pc, f.check, f.message);
+          }
+        }
+        *exit_code = kExitVerdict;
+        return;
+      }
     }
     std::unique_ptr<interp::Engine> vm;
     if (o->jit) {

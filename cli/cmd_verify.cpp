@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/conformance_platform_input.h"
 #include "cli/input.h"
 #include "cli/verify_elf.h"
 #include "cli/verify_report.h"
@@ -305,33 +306,10 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       }
     }
     if (prog->data_file) {
-      interp::Environment env;
-      auto built = conformance::build_test_environment(*prog->data_file, env);
-      if (!built.ok()) {
-        *exit_code = report_error(built.error());
+      auto declared = add_data_file_declarations(*prog->data_file, vin);
+      if (!declared.ok()) {
+        *exit_code = report_error(declared.error());
         return;
-      }
-      for (size_t i = 0; i < env.map_count(); ++i) {
-        const interp::MapDef& def = env.map_at(i).def();
-        verifier::MapDescriptor m;
-        m.name = def.name;
-        m.type = static_cast<uint32_t>(def.type);
-        m.key_size = def.key_size;
-        m.value_size = def.value_size;
-        m.max_entries = def.max_entries;
-        m.fd = env.map_fd(i);
-        vin.maps.push_back(m);
-      }
-      for (const conformance::Directive* d : prog->data_file->find("var")) {
-        std::istringstream in(d->args);
-        std::string tok;
-        verifier::VariableDescriptor v;
-        while (in >> tok) {
-          if (tok.starts_with("id=")) v.id = static_cast<int32_t>(std::strtol(tok.c_str() + 3, nullptr, 0));
-          if (tok.starts_with("size=")) v.size = static_cast<uint32_t>(std::strtoul(tok.c_str() + 5, nullptr, 0));
-        }
-        v.name = fmt::format("var{}", v.id);
-        vin.variables.push_back(v);
       }
     }
     auto result = verifier::verify(vin);

@@ -48,4 +48,24 @@ TEST(RunJit, TrapsAndUsageErrors) {
   EXPECT_EQ(run("run --unchecked " + kSamples + "sum_loop.asm").status, 2);
 }
 
+// --unchecked drops the memory checks, so only a program the verifier proves safe for the
+// given memory may run that way: an out-of-bounds read is refused (exit 1, the finding shown),
+// never executed, and the same program runs once the memory is large enough.
+TEST(RunJit, UncheckedRunsOnlyWhatTheVerifierAccepts) {
+  const std::string prog = std::string(BPFCERT_BINARY_DIR) + "/tests/cli/unchecked_oob.asm";
+  FILE* f = std::fopen(prog.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs("ldxdw %r0, [%r1+8]\nexit\n", f);
+  std::fclose(f);
+  const Output refused = run("run --jit --unchecked " + prog + " --mem '01 02 03 04'");
+  EXPECT_EQ(refused.status, 1) << refused.text;
+  EXPECT_NE(refused.text.find("refusing to run --unchecked"), std::string::npos) << refused.text;
+  EXPECT_NE(refused.text.find("pc 0: mem.bounds"), std::string::npos) << refused.text;
+  // The checked JIT runs it and traps, as the interpreter does.
+  EXPECT_NE(run("run --jit " + prog + " --mem '01 02 03 04'").text.find("out-of-bounds at pc 0"), std::string::npos);
+  const Output ran = run("run --jit --unchecked " + prog + " --mem '01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f 10'");
+  EXPECT_EQ(ran.status, 0) << ran.text;
+  EXPECT_EQ(ran.text, "0x100f0e0d0c0b0a09\n");
+}
+
 }  // namespace
