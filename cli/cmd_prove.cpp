@@ -131,8 +131,8 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
   // does not finish (the widest that does is what is proven, 8 bits always checked); explicit
   // widths and --quick attempt every width they list.
   const bool ascend = opt.widths.empty() && !opt.quick;
-  auto widths_for = [&](const smt::Operator& op) -> std::vector<unsigned> {
-    if (opt.quick) return smt::quick_widths(op);
+  auto widths_for = [&](const smt::Obligation& ob) -> std::vector<unsigned> {
+    if (opt.quick) return smt::quick_widths(ob);
     if (!opt.widths.empty()) return opt.widths;
     return {8, 16, 32, 64};
   };
@@ -153,7 +153,7 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
   std::vector<smt::ObligationResult> results;
   std::map<std::vector<unsigned>, std::vector<smt::Obligation>> batches;
   for (const smt::Operator* op : ops) {
-    for (const smt::Obligation& ob : smt::obligations_of(*op)) batches[widths_for(*op)].push_back(ob);
+    for (const smt::Obligation& ob : smt::obligations_of(*op)) batches[widths_for(ob)].push_back(ob);
   }
   for (const auto& [widths, obligations] : batches) {
     po.widths = widths;
@@ -166,7 +166,7 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
   report.z3_version = z3_version();
   report.date = reports::utc_timestamp();
   report.command = command_line;
-  report.widths = opt.quick ? std::vector<unsigned>{8, 16, 64} : widths_for(*ops.front());  // --quick: per operator
+  report.widths = opt.quick ? std::vector<unsigned>{8, 16, 64} : widths_for(smt::obligations_of(*ops.front()).front());  // --quick: per obligation
   report.stop_at_first_failure = ascend;
   report.timeout_seconds = opt.timeout;
   report.jobs = po.jobs;
@@ -176,7 +176,9 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
       "component: for well-formed inputs holding the concrete values, the output holds the concrete result "
       "and is well formed. Well-formed gamma-preserving steps compose, so 'with sync' is the width at which "
       "the operator as the verifier calls it is proven; reduced inputs are well formed (sync's well_formed "
-      "obligations), so the statement for reduced inputs follows from the one for any well-formed input.";
+      "obligations), so the statement for reduced inputs follows from the one for any well-formed input. The tnum of mul and "
+      "mul32 is also proven by induction over tnum_mul's steps (lemmas tnum_mul.*, verifier/smt/prover.h): "
+      "'tnum_by_induction_width' is the width at which every such lemma is proven.";
 
   std::map<std::string, reports::ProofOperator> by_name;
   for (const smt::Operator* op : ops) {
@@ -196,7 +198,15 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
     for (const smt::Attempt& a : r.attempts) o.seconds += a.seconds;
     const std::optional<unsigned> w = r.widest_proven();
     o.proven_width = (o.obligations == 1) ? w : (w && o.proven_width ? std::optional(std::min(*w, *o.proven_width)) : std::nullopt);
-    const std::vector<unsigned> asked = widths_for(*r.obligation.op);
+    if (smt::is_tnum_mul_lemma(r.obligation)) {
+      // A lemma refuted at any width proves nothing at another.
+      const std::optional<unsigned> lw = r.refutation() != nullptr ? std::nullopt : w;
+      o.tnum_by_induction_width = !o.has_tnum_induction ? lw
+                                  : (lw && o.tnum_by_induction_width ? std::optional(std::min(*lw, *o.tnum_by_induction_width))
+                                                                     : std::nullopt);
+      o.has_tnum_induction = true;
+    }
+    const std::vector<unsigned> asked = widths_for(r.obligation);
     bool proven_as_asked = r.attempts.size() == asked.size();
     for (const smt::Attempt& a : r.attempts) proven_as_asked = proven_as_asked && a.verdict == smt::Verdict::Proven;
     all_proven[name] = all_proven[name] && proven_as_asked;
@@ -249,7 +259,7 @@ void add_prove_command(CLI::App& app, int* exit_code) {
                   "one does not finish: the widest that does is reported)");
   cmd->add_flag("--quick", opt->quick,
                 "the CI subset: 8 and 16 bits everywhere (8 only for the 64-bit mul and div), 64 bits except "
-                "mul, div, mod");
+                "mul, div, mod (but mul's inductive tnum lemmas)");
   cmd->add_option("--timeout", opt->timeout, "seconds per obligation and width")->capture_default_str();
   cmd->add_option("--jobs", opt->jobs, "obligations proven in parallel (default: the number of cores)");
   cmd->add_option("--json", opt->json, "write the proof report (schema bpfcert/proof/1) here");

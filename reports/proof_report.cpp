@@ -41,14 +41,16 @@ json to_json(const ProofReport& r) {
                   {"complete", r.complete}};
   json ops = json::array();
   for (const ProofOperator& o : r.operators) {
-    ops.push_back({{"name", o.name},
-                   {"kind", o.kind},
-                   {"status", o.status},
-                   {"obligations", o.obligations},
-                   {"proven_width", optional_width(o.proven_width)},
-                   {"composed_width", optional_width(o.composed_width)},
-                   {"reduces", o.reduces},
-                   {"seconds", o.seconds}});
+    json x{{"name", o.name},
+           {"kind", o.kind},
+           {"status", o.status},
+           {"obligations", o.obligations},
+           {"proven_width", optional_width(o.proven_width)},
+           {"composed_width", optional_width(o.composed_width)},
+           {"reduces", o.reduces},
+           {"seconds", o.seconds}};
+    if (o.has_tnum_induction) x["tnum_by_induction_width"] = optional_width(o.tnum_by_induction_width);
+    ops.push_back(x);
   }
   j["operators"] = ops;
   json obs = json::array();
@@ -99,6 +101,13 @@ std::string to_text(const ProofReport& r) {
     auto w = [](const std::optional<unsigned>& v) { return v ? fmt::format("{} bits", *v) : std::string("-"); };
     out += fmt::format("{:<12} {:<8} {:>5} {:>10} {:>10} {:>9.2f}  {}\n", o.name, o.kind, o.obligations,
                        w(o.proven_width), o.reduces ? w(o.composed_width) : std::string("n/a"), o.seconds, o.status);
+  }
+  for (const ProofOperator& o : r.operators) {
+    if (!o.has_tnum_induction) continue;
+    out += o.tnum_by_induction_width
+               ? fmt::format("{}: tnum proven at {} bits by induction over tnum_mul's steps (lemmas tnum_mul.*)\n", o.name,
+                             *o.tnum_by_induction_width)
+               : fmt::format("{}: tnum by induction over tnum_mul's steps: not proven (lemmas tnum_mul.*)\n", o.name);
   }
   out += fmt::format("{} obligations: {} proven, {} refuted, {} unresolved (timeout or error); {:.1f} s; {}\n",
                      r.obligations.size(), r.proven, r.refuted, r.unresolved, r.seconds,

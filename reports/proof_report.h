@@ -56,6 +56,11 @@ struct ProofOperator {
   // reduction's (the operator as the verifier calls it).
   std::optional<unsigned> proven_width;
   std::optional<unsigned> composed_width;
+  // mul, mul32: the widest width at which every lemma of the induction that proves the tnum
+  // component (tnum_mul.*, verifier/smt/prover.h) is proven; that component is then proven at
+  // that width even where the monolithic transfer statement does not finish.
+  bool has_tnum_induction = false;
+  std::optional<unsigned> tnum_by_induction_width;
   bool reduces = false;
   double seconds = 0;
 };

@@ -59,6 +59,31 @@ TEST_F(ProveCommand, ATimeoutIsNotAProof) {
   }
 }
 
+// The tnum of mul32 is proven at 64 bits by induction (tnum_mul.* lemmas) even though its
+// monolithic statements do not finish there: the report says so, and still does not call the
+// operator proven.
+TEST_F(ProveCommand, ReportsTheTnumOfMultiplicationProvenByInduction) {
+  const Output o = run("prove --op mul32 --width 64 --timeout 2 --jobs 2 --json " + (dir_ / "r.json").string());
+  EXPECT_EQ(o.exit_code, 1) << o.out << o.err;
+  const nlohmann::json j = report("r.json");
+  bool seen = false;
+  for (const auto& op : j["operators"]) {
+    if (op["name"] != "mul32") continue;
+    seen = true;
+    EXPECT_EQ(op["tnum_by_induction_width"], 64);
+    EXPECT_EQ(op["status"], "incomplete");
+  }
+  EXPECT_TRUE(seen);
+  size_t lemmas = 0;
+  for (const auto& ob : j["obligations"]) {
+    if (ob["lemma"].get<std::string>().rfind("tnum_mul.", 0) != 0) continue;
+    ++lemmas;
+    EXPECT_EQ(ob["proven_width"], 64) << ob["lemma"] << " " << ob["component"];
+  }
+  EXPECT_EQ(lemmas, 8u);
+  EXPECT_NE(o.out.find("mul32: tnum proven at 64 bits by induction"), std::string::npos) << o.out;
+}
+
 TEST_F(ProveCommand, UsageErrors) {
   Output o = run("prove --op nosuch");
   EXPECT_EQ(o.exit_code, 2);

@@ -221,6 +221,49 @@ TEST(ProverMutants, JsetRefinementThatSetsEveryBitOfTheMask) {
   expect_replays(rs);
 }
 
+// tnum_mul is proven by induction (prover.h): its step is a lemma of its own at 64 bits. A step
+// that, where a's low bit is unknown, adds the tnum {0, b.value} instead of {0, b.value | b.mask}
+// forgets that b's unknown bits may be set in the product (the concrete y' may have them).
+domain::TnumMulState<Z3Word> step_forgetting_the_mask(const domain::TnumMulState<Z3Word>& s, unsigned n) {
+  domain::TnumMulState<Z3Word> r = domain::tnum_mul_step(s, n);
+  const Z3Word zero = lit(s.a.value, 0), one = lit(s.a.value, 1);
+  const Z3Bool unknown = eq(s.a.value & one, zero) && !eq(s.a.mask & one, zero);
+  r.acc_m = domain::tnum_ite(unknown, domain::tnum_add(s.acc_m, domain::Tnum<Z3Word>{zero, s.b.value}, n), r.acc_m);
+  return r;
+}
+
+TEST(ProverMutants, TnumMulStepThatForgetsTheMaskOfAnUnknownBit) {
+  DomainUnderProof d = shipped_domain();
+  d.tnum_mul_step = step_forgetting_the_mask;
+  for (const char* op : {"mul", "mul32"}) {
+    for (unsigned width : {8u, 64u}) {
+      const std::vector<ObligationResult> rs = refuted(obligations_named(op, "tnum_mul.step"), width, d);
+      EXPECT_TRUE(refutes_component(rs, Component::Tnum)) << op << " at " << width;
+      for (const ObligationResult& r : rs) {
+        EXPECT_FALSE(counterexample_program(r.obligation, *r.refutation()->counterexample).has_value());
+      }
+    }
+  }
+}
+
+// The lemmas are tied to the code the verifier runs: with the broken step above proven in place
+// of the shipped one, the statement that the transfer function's tnum is tnum_mul composed of
+// the lemmas' pieces is refuted (the verifier still runs the shipped step).
+TEST(ProverMutants, TnumMulLemmasOfAStepTheVerifierDoesNotRun) {
+  DomainUnderProof d = shipped_domain();
+  d.tnum_mul_step = step_forgetting_the_mask;
+  EXPECT_TRUE(refutes_component(refuted(obligations_named("mul32", "tnum_mul.transfer"), 8, d), Component::Tnum));
+}
+
+// A finish that drops the exact product's known part.
+TEST(ProverMutants, TnumMulFinishWithoutTheExactProduct) {
+  DomainUnderProof d = shipped_domain();
+  d.tnum_mul_finish = [](const Z3Word&, const domain::Tnum<Z3Word>& acc_m, unsigned n) {
+    return domain::tnum_cast(acc_m, n);
+  };
+  EXPECT_TRUE(refutes_component(refuted(obligations_named("mul", "tnum_mul.finish"), 64, d), Component::Tnum));
+}
+
 // ---- the shipped operators -------------------------------------------------------------------
 
 TEST(Prover, ShippedOperatorsAreProvenAtEightBits) {
@@ -297,6 +340,20 @@ TEST(Prover, SymbolicDomainAgreesWithTheVerifiersOnConstants) {
   EXPECT_TRUE(same(d.join(sym(a), sym(b)), domain::scalar_join_unreduced<uint64_t>(a, b)));
   EXPECT_TRUE(same(d.widen(sym(a), sym(b)), domain::scalar_widen<uint64_t>(a, b)));
   EXPECT_TRUE(same(d.tighten(sym(a)).s, domain::scalar_tighten_unreduced<uint64_t>(a).s));
+}
+
+// The induction of prover.h: every lemma of tnum_mul, for mul and mul32, is proven at 64 bits.
+TEST(Prover, TnumMulIsProvenByInductionAtSixtyFourBits) {
+  for (const char* op : {"mul", "mul32"}) {
+    size_t lemmas = 0;
+    for (const Obligation& ob : obligations_of(op_named(op))) {
+      if (!is_tnum_mul_lemma(ob)) continue;
+      ++lemmas;
+      const Attempt a = prove_at(ob, 64, 120);
+      EXPECT_EQ(a.verdict, Verdict::Proven) << ob.name() << " " << a.detail;
+    }
+    EXPECT_EQ(lemmas, 8u) << op;
+  }
 }
 
 TEST(Prover, TimeoutsAreReportedAsSuch) {

@@ -170,23 +170,49 @@ Tnum<W> tnum_arshift(Tnum<W> a, W k, unsigned n) {
 }
 
 // Multiplication by long multiplication (Linux's 2021 tnum_mul): the exact product of the
-// known parts, plus the uncertainty each bit of a contributes.
+// known parts, plus the uncertainty each bit of a contributes. Written as an initial state, a
+// step (one bit of a) applied n times and a final combination, so that the prover can prove
+// each on its own at any width and conclude by induction (verifier/smt/prover.h, "tnum_mul by
+// induction"): the whole loop bit-blasts a multiplier and n tnum additions, which Z3 does not
+// finish at 16 bits.
+template <Word W>
+struct TnumMulState {
+  Tnum<W> a;      // the multiplier, shifted right once per step: its low bit is the current one
+  Tnum<W> b;      // the multiplicand, shifted left once per step (cut to n bits)
+  Tnum<W> acc_m;  // the uncertainty accumulated so far
+};
+
+template <Word W>
+TnumMulState<W> tnum_mul_init(Tnum<W> a, Tnum<W> b) {
+  return {a, b, tnum_const(lit(a.value, 0))};
+}
+
+// One bit of a: known 1 adds b's uncertainty (the known part b.value is in the exact product);
+// unknown adds 0 or the whole of b, i.e. a tnum holding both, {0, b.value | b.mask}.
+template <Word W>
+TnumMulState<W> tnum_mul_step(TnumMulState<W> s, unsigned n) {
+  const W zero = lit(s.a.value, 0);
+  const W one = lit(s.a.value, 1);
+  const BoolOf<W> bit_known_one = !eq(s.a.value & one, zero);
+  const BoolOf<W> bit_unknown = !eq(s.a.mask & one, zero);
+  const Tnum<W> if_one = tnum_add(s.acc_m, Tnum<W>{zero, s.b.mask}, n);
+  const Tnum<W> if_unknown = tnum_add(s.acc_m, Tnum<W>{zero, s.b.value | s.b.mask}, n);
+  return {tnum_rshift(s.a, one), tnum_lshift(s.b, one, n),
+          tnum_ite(bit_known_one, if_one, tnum_ite(bit_unknown, if_unknown, s.acc_m))};
+}
+
+// The exact product of the known parts plus the accumulated uncertainty.
+template <Word W>
+Tnum<W> tnum_mul_finish(W acc_v, Tnum<W> acc_m, unsigned n) {
+  return tnum_add(tnum_const(acc_v), acc_m, n);
+}
+
 template <Word W>
 Tnum<W> tnum_mul(Tnum<W> a, Tnum<W> b, unsigned n) {
-  const W zero = lit(a.value, 0);
-  const W one = lit(a.value, 1);
   const W acc_v = a.value * b.value;
-  Tnum<W> acc_m{zero, zero};
-  for (unsigned i = 0; i < n; ++i) {
-    const BoolOf<W> bit_known_one = !eq(a.value & one, zero);
-    const BoolOf<W> bit_unknown = !eq(a.mask & one, zero);
-    const Tnum<W> if_one = tnum_add(acc_m, Tnum<W>{zero, b.mask}, n);
-    const Tnum<W> if_unknown = tnum_add(acc_m, Tnum<W>{zero, b.value | b.mask}, n);
-    acc_m = tnum_ite(bit_known_one, if_one, tnum_ite(bit_unknown, if_unknown, acc_m));
-    a = tnum_rshift(a, one);
-    b = tnum_lshift(b, one, n);
-  }
-  return tnum_add(tnum_const(acc_v), acc_m, n);
+  TnumMulState<W> s = tnum_mul_init(a, b);
+  for (unsigned i = 0; i < n; ++i) s = tnum_mul_step(s, n);
+  return tnum_mul_finish(acc_v, s.acc_m, n);
 }
 
 // Join: every value of either.

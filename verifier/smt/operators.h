@@ -46,13 +46,16 @@ const Operator* find_operator(std::string_view name);
 // The mnemonic of an encoding: the first word of its bpf_conformance spelling.
 std::string conformance_mnemonic(const semantics::Encoding& e);
 
-// Multiplication, division and modulo: the operators SMT cannot yet prove at 64 bits.
+// Multiplication, division and modulo: the operators SMT cannot yet prove at 64 bits (all but
+// the tnum of mul and mul32, which prover.h proves at 64 bits by induction over tnum_mul's steps).
 bool is_expensive(const Operator& op);
 
 // The widths of the quick subset the test suite proves (bpfcert prove --quick): 8 and 16 bits
 // for every operator and 64 bits for all but the expensive ones. The 64-bit mul and div are
 // proven at 8 bits only: their 16-bit tnum and unsigned-range statements do not finish in
 // minutes with Z3 4.8.12 (the published state of the art for tnum mul is 8 bits, 14 in a day).
+// The lemmas that prove the tnum of mul by induction are cheap: quick_widths(Obligation) in
+// prover.h puts them at 8, 16 and 64 bits.
 std::vector<unsigned> quick_widths(const Operator& op);
 
 std::string_view to_string(OperatorKind k);

@@ -36,6 +36,13 @@ DomainUnderProof shipped_domain() {
     auto fn = step.step;
     d.sync_steps.emplace_back(step.name, [fn](const SymScalar& s) { return fn(s); });
   }
+  d.tnum_mul_init = [](const domain::Tnum<Z3Word>& a, const domain::Tnum<Z3Word>& b) {
+    return domain::tnum_mul_init(a, b);
+  };
+  d.tnum_mul_step = [](const domain::TnumMulState<Z3Word>& s, unsigned n) { return domain::tnum_mul_step(s, n); };
+  d.tnum_mul_finish = [](const Z3Word& acc_v, const domain::Tnum<Z3Word>& acc_m, unsigned n) {
+    return domain::tnum_mul_finish(acc_v, acc_m, n);
+  };
   return d;
 }
 
@@ -94,9 +101,18 @@ namespace {
 constexpr Component kValueComponents[] = {Component::Tnum, Component::U64, Component::S64, Component::U32,
                                           Component::S32};
 
+constexpr const char* kTnumMulLemmas[] = {"tnum_mul.init", "tnum_mul.step", "tnum_mul.identity", "tnum_mul.finish",
+                                           "tnum_mul.transfer"};
+
+bool multiplies(const Operator& op) { return op.kind == OperatorKind::Alu && op.alu_op == AluOp::Mul; }
+
 std::vector<std::string> lemmas_of(const Operator& op) {
   switch (op.kind) {
-    case OperatorKind::Alu: return {"transfer"};
+    case OperatorKind::Alu: {
+      std::vector<std::string> out{"transfer"};
+      if (multiplies(op)) out.insert(out.end(), std::begin(kTnumMulLemmas), std::end(kTnumMulLemmas));
+      return out;
+    }
     case OperatorKind::Branch: return {"taken", "not_taken"};
     case OperatorKind::Load: return {"known_value", "unknown_value"};
     case OperatorKind::Sync: {
@@ -174,6 +190,10 @@ Z3Bool contains(const SymScalar& s, const Z3Word& x, Component c) {
 struct Query {
   z3::expr hypothesis;
   z3::expr goal;
+  // Simplify with polynomial normalisation (som) first: a ring identity such as
+  // (2h + l) v = l v + h (2v) is then rewritten to true, where bit-blasting the multipliers
+  // does not finish beyond about 10 bits.
+  bool ring_normalize = false;
 };
 
 // "For input states A (and B) holding x (and y): output holds the concrete result in component
@@ -183,7 +203,134 @@ z3::expr scalar_goal(const SymScalar& out, const Z3Word& concrete, Component c) 
   return contains(out, concrete, c).e;
 }
 
+bool tnum_mul_lemma(const std::string& lemma) { return lemma.rfind("tnum_mul.", 0) == 0; }
+
+using SymTnum = domain::Tnum<Z3Word>;
+
+// The widths n at which `op`'s transfer function runs tnum_mul on a word of `width` bits: mul on
+// the full views and, for the low half, on the 32-bit views; mul32 on the 32-bit views.
+std::vector<unsigned> tnum_mul_widths(const Operator& op, unsigned width) {
+  if (op.width == Width::W32) return {width / 2};
+  return domain::low_half_is_op_on_halves(op.alu_op) ? std::vector<unsigned>{width, width / 2}
+                                                     : std::vector<unsigned>{width};
+}
+
+// The lemmas of "tnum_mul by induction" (prover.h): each at every n of tnum_mul_widths, as one
+// query (symbols prefixed "n<N>.").
+Query tnum_mul_query(Symbols& sym, const Obligation& ob, const DomainUnderProof& dom) {
+  z3::context& ctx = sym.ctx();
+  const unsigned width = sym.width();
+  const bool well_formed_goal = ob.component == Component::WellFormed;
+  auto tnum = [&](const std::string& p) { return SymTnum{sym.word(p + ".value"), sym.word(p + ".mask")}; };
+  auto observe = [&](const std::string& p, const SymTnum& t) {
+    sym.observe(p + ".value", t.value);
+    sym.observe(p + ".mask", t.mask);
+  };
+  auto wf = [](const SymTnum& t, unsigned n) { return domain::tnum_well_formed(t, n).e; };
+  // v mod 2^n is in gamma(t): for results of arithmetic mod 2^n. The concrete values the
+  // induction tracks are n-bit values and are members exactly (member(), n-bit when t is well
+  // formed at n), else x = 2^n would pass for a member of {0, 1} and x >> 1 would not be one of
+  // its shift.
+  auto holds = [](const SymTnum& t, const Z3Word& v, unsigned n) {
+    return domain::tnum_contains(t, semantics::zext(v, n)).e;
+  };
+  auto member = [](const SymTnum& t, const Z3Word& v) { return domain::tnum_contains(t, v).e; };
+  auto same = [](const SymTnum& s, const SymTnum& t) { return (eq(s.value, t.value) && eq(s.mask, t.mask)).e; };
+  z3::expr hyp = ctx.bool_val(true);
+  z3::expr goal = ctx.bool_val(true);
+
+  if (ob.lemma == "tnum_mul.identity") {
+    // u * v = (u & 1) * v + (u >> 1) * (v << 1), as the four facts of prover.h.
+    const Z3Word u = sym.word("u"), v = sym.word("v");
+    const Z3Word zero = lit(u, 0), one = lit(u, 1), two = lit(u, 2);
+    const Z3Word h = lshr(u, one), l = u & one;
+    goal = (eq(u, h * two + l) && eq((h * two + l) * v, l * v + h * (v * two)) && eq(shl(v, one), v * two) &&
+            eq(l * v, ite(!eq(l, zero), v, zero)))
+               .e;
+    return {hyp, goal, true};
+  }
+
+  if (ob.lemma == "tnum_mul.transfer") {
+    const Operator& op = *ob.op;
+    const SymScalar a = sym.scalar("dst"), b = sym.scalar("src");
+    const Z3Word x = sym.word("x"), y = sym.word("y");
+    const Z3Word r = semantics::alu(op.alu_op, op.width, x, y, op.ext_bits);
+    const SymScalar out = dom.alu(op.alu_op, op.width, a, b, op.ext_bits);
+    sym.observe("result", r);
+    sym.observe("out", out);
+    hyp = (domain::scalar_well_formed(a) && domain::scalar_contains(a, x) && domain::scalar_well_formed(b) &&
+           domain::scalar_contains(b, y))
+              .e;
+    const Z3Word zero = lit(x, 0);
+    auto bounds = [&](const SymTnum& t) { return domain::Bounds<Z3Word>{t, zero, zero, zero, zero}; };
+    // How the transfer function assembles the products of its views (scalar_alu_unreduced).
+    auto assemble = [&](const std::vector<SymTnum>& products) {
+      return op.width == Width::W64 ? domain::from_views(bounds(products[0]), bounds(products[1])).t
+                                    : domain::zext_from32(bounds(products[0])).t;
+    };
+    std::vector<SymTnum> composed, fresh;
+    z3::expr fresh_sound = ctx.bool_val(true);
+    for (unsigned n : tnum_mul_widths(op, width)) {
+      const std::string p = "n" + std::to_string(n) + ".";
+      const SymTnum va = n == width ? domain::view64(a).t : domain::view32(a).t;
+      const SymTnum vb = n == width ? domain::view64(b).t : domain::view32(b).t;
+      goal = goal && wf(va, n) && wf(vb, n) && holds(va, x, n) && holds(vb, y, n);
+      // tnum_mul(va, vb, n) from the pieces the other lemmas prove.
+      domain::TnumMulState<Z3Word> st = dom.tnum_mul_init(va, vb);
+      for (unsigned i = 0; i < n; ++i) st = dom.tnum_mul_step(st, n);
+      composed.push_back(dom.tnum_mul_finish(va.value * vb.value, st.acc_m, n));
+      // Any well-formed tnum holding the product mod 2^n (what the induction gives).
+      const SymTnum t = tnum(p + "product");
+      fresh.push_back(t);
+      fresh_sound = fresh_sound && wf(t, n) && holds(t, r, n);
+    }
+    goal = goal && same(out.t, assemble(composed)) &&
+           z3::implies(fresh_sound, domain::tnum_contains(assemble(fresh), r).e);
+    return {hyp, goal};
+  }
+
+  for (unsigned n : tnum_mul_widths(*ob.op, width)) {
+    const std::string p = "n" + std::to_string(n) + ".";
+    if (ob.lemma == "tnum_mul.init") {
+      const SymTnum a = tnum(p + "a"), b = tnum(p + "b");
+      const domain::TnumMulState<Z3Word> st = dom.tnum_mul_init(a, b);
+      observe(p + "out.a", st.a);
+      observe(p + "out.b", st.b);
+      observe(p + "out.acc_m", st.acc_m);
+      hyp = hyp && wf(a, n) && wf(b, n);
+      goal = goal && (well_formed_goal ? wf(st.a, n) && wf(st.b, n) && wf(st.acc_m, n)
+                                       : same(st.a, a) && same(st.b, b) && holds(st.acc_m, lit(a.value, 0), n));
+    } else if (ob.lemma == "tnum_mul.step") {
+      const SymTnum a = tnum(p + "a"), b = tnum(p + "b"), acc = tnum(p + "acc_m");
+      const Z3Word x = sym.word(p + "x_i"), y = sym.word(p + "y_i"), s = sym.word(p + "s_i");
+      const Z3Word zero = lit(x, 0), one = lit(x, 1);
+      // What this bit of x adds to the product beyond what this bit of a.value adds to acc_v.
+      const Z3Word c = ite(!eq(x & one, zero), y, zero) - ite(!eq(a.value & one, zero), b.value, zero);
+      const domain::TnumMulState<Z3Word> st = dom.tnum_mul_step({a, b, acc}, n);
+      sym.observe(p + "c_i", c);
+      observe(p + "out.a", st.a);
+      observe(p + "out.b", st.b);
+      observe(p + "out.acc_m", st.acc_m);
+      hyp = hyp && wf(a, n) && wf(b, n) && wf(acc, n) && member(a, x) && member(b, y) && member(acc, s);
+      goal = goal && (well_formed_goal
+                          ? wf(st.a, n) && wf(st.b, n) && wf(st.acc_m, n)
+                          : holds(st.acc_m, s + c, n) && holds(st.a, lshr(x, one), n) && holds(st.b, shl(y, one), n) &&
+                                eq(st.a.value, lshr(a.value, one)).e &&
+                                eq(st.b.value, semantics::zext(shl(b.value, one), n)).e);
+    } else if (ob.lemma == "tnum_mul.finish") {
+      const SymTnum acc = tnum(p + "acc_m");
+      const Z3Word s = sym.word(p + "s_n"), acc_v = sym.word(p + "acc_v");
+      const SymTnum out = dom.tnum_mul_finish(acc_v, acc, n);
+      observe(p + "out", out);
+      hyp = hyp && wf(acc, n) && member(acc, s);
+      goal = goal && (well_formed_goal ? wf(out, n) : holds(out, acc_v + s, n));
+    }
+  }
+  return {hyp, goal};
+}
+
 Query build_query(Symbols& sym, const Obligation& ob, const DomainUnderProof& dom) {
+  if (tnum_mul_lemma(ob.lemma)) return tnum_mul_query(sym, ob, dom);
   const Operator& op = *ob.op;
   z3::context& ctx = sym.ctx();
   const Component c = ob.component;
@@ -267,9 +414,12 @@ Query build_query(Symbols& sym, const Obligation& ob, const DomainUnderProof& do
 
 // Bit-blasting after word-level simplification: for these queries (few symbols, comparisons
 // and ite chains) it is faster than Z3's default solver, by an order of magnitude on some.
-z3::solver make_solver(z3::context& ctx) {
+z3::solver make_solver(z3::context& ctx, bool ring_normalize) {
   auto t = [&](const char* name) { return z3::tactic(ctx, name); };
-  return (t("simplify") & t("propagate-values") & t("solve-eqs") & t("elim-uncnstr") & t("max-bv-sharing") &
+  z3::params som(ctx);
+  som.set("som", true);
+  const z3::tactic simplify = ring_normalize ? z3::with(t("simplify"), som) : t("simplify");
+  return (simplify & t("propagate-values") & t("solve-eqs") & t("elim-uncnstr") & t("max-bv-sharing") &
           t("bit-blast") & t("sat"))
       .mk_solver();
 }
@@ -284,7 +434,9 @@ std::string explain(const Obligation& ob, const Counterexample& cex) {
   std::ostringstream o;
   auto val = [&](const std::string& n) { return cex.value(n) ? hex(*cex.value(n)) : std::string("?"); };
   const bool branch = ob.op->kind == OperatorKind::Branch;
-  if (ob.component == Component::WellFormed) {
+  if (tnum_mul_lemma(ob.lemma)) {
+    o << ob.lemma << " fails (" << to_string(ob.component) << "): see the values";
+  } else if (ob.component == Component::WellFormed) {
     o << "the output is not well formed";
   } else if (ob.component == Component::Feasible) {
     o << "x = " << val("x") << ", y = " << val("y") << " goes the " << ob.lemma
@@ -310,11 +462,23 @@ std::string explain(const Obligation& ob, const Counterexample& cex) {
 
 }  // namespace
 
+bool is_tnum_mul_lemma(const Obligation& ob) { return tnum_mul_lemma(ob.lemma); }
+
+std::vector<unsigned> quick_widths(const Obligation& ob) {
+  if (is_tnum_mul_lemma(ob)) return {8, 16, 64};
+  return quick_widths(*ob.op);
+}
+
 bool reduces(const Operator& op) { return op.kind != OperatorKind::Widen && op.kind != OperatorKind::Sync; }
 
 std::vector<Obligation> obligations_of(const Operator& op) {
   std::vector<Obligation> out;
   for (const std::string& lemma : lemmas_of(op)) {
+    if (tnum_mul_lemma(lemma)) {
+      out.push_back({&op, lemma, Component::Tnum});
+      if (lemma != "tnum_mul.identity" && lemma != "tnum_mul.transfer") out.push_back({&op, lemma, Component::WellFormed});
+      continue;
+    }
     if (lemma == "nonempty") {
       out.push_back({&op, lemma, Component::Nonempty});
       continue;
@@ -365,7 +529,7 @@ Attempt prove_at(const Obligation& ob, unsigned width, double timeout_seconds, c
     z3::context ctx;
     Symbols sym(ctx, width);
     const Query q = build_query(sym, ob, domain);
-    z3::solver s = make_solver(ctx);
+    z3::solver s = make_solver(ctx, q.ring_normalize);
     z3::params p(ctx);
     p.set("timeout", static_cast<unsigned>(std::max(1.0, timeout_seconds * 1000)));
     s.set(p);
