@@ -27,9 +27,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <functional>
+#include <map>
+#include <mutex>
 
 #include "interp/helpers.h"
 #include "semantics/operations.h"
@@ -1423,6 +1426,117 @@ uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
   return 0;
 }
 
+namespace {
+
+// Code pages. Mapping fresh pages per program (mmap, the first-touch page fault, munmap) cost
+// more than generating the code of a small program. Pages come from chunks mapped
+// pre-faulted (MAP_POPULATE) and go back to a free list when a program is freed. W^X holds
+// throughout: a page in the pool is read + write and never executable; compile() writes the
+// code, then makes it read + execute; a freed block becomes read + write again before it
+// returns to the pool. Pages are never writable and executable at once.
+//
+// Taking write access away (mprotect to read + execute) costs a TLB flush per page, or one
+// flush of everything beyond 33 pages (Linux's tlb_single_page_flush_ceiling); on a
+// virtualised host each flush can cost tens of microseconds. Compiling pays one; freed blocks
+// are made writable in batches (kRetireBatch pages, adjacent blocks in one call), which
+// halves a compile-and-free cycle. Until its batch, a freed block keeps its code, read +
+// execute, unreachable (its Jit is gone). Blocks are whole pages, kept per size; beyond
+// kMaxPooledPages free pages, freed blocks are unmapped.
+class CodePages {
+ public:
+  static CodePages& instance() {
+    static CodePages* pages = new CodePages;  // never destroyed: Jits may outlive statics
+    return *pages;
+  }
+
+  // A read + write block of `bytes` (rounded up to pages), or nullptr.
+  void* acquire(size_t bytes, size_t& mapped) {
+    const size_t pages = (bytes + page_ - 1) / page_;
+    mapped = pages * page_;
+    std::lock_guard lock(mutex_);
+    if (auto it = free_.find(pages); it != free_.end() && !it->second.empty()) {
+      void* block = it->second.back();
+      it->second.pop_back();
+      free_pages_ -= pages;
+      return block;
+    }
+    if (pages > kChunkPages / 4) return map(mapped, false);
+    if (chunk_left_ < pages) {
+      // The rest of the old chunk stays mapped, read + write, and unused.
+      chunk_ = static_cast<uint8_t*>(map(kChunkPages * page_, true));
+      chunk_left_ = chunk_ == nullptr ? 0 : kChunkPages;
+      if (chunk_ == nullptr) return nullptr;
+    }
+    void* block = chunk_;
+    chunk_ += mapped;
+    chunk_left_ -= pages;
+    return block;
+  }
+
+  void release(void* block, size_t mapped) {
+    std::lock_guard lock(mutex_);
+    if (free_pages_ + retired_pages_ + mapped / page_ > kMaxPooledPages) {
+      munmap(block, mapped);
+      return;
+    }
+    retired_.push_back({static_cast<uint8_t*>(block), mapped});
+    retired_pages_ += mapped / page_;
+    if (retired_pages_ >= kRetireBatch) recycle_retired();
+  }
+
+ private:
+  static constexpr size_t kChunkPages = 64;
+  static constexpr size_t kMaxPooledPages = 1024;
+  static constexpr size_t kRetireBatch = 64;
+
+  struct Block {
+    uint8_t* start;
+    size_t bytes;
+  };
+
+  // Makes the retired blocks read + write, adjacent ones in one mprotect, and pools them.
+  void recycle_retired() {
+    std::sort(retired_.begin(), retired_.end(), [](const Block& a, const Block& b) { return a.start < b.start; });
+    for (size_t i = 0; i < retired_.size();) {
+      size_t j = i + 1;
+      uint8_t* end = retired_[i].start + retired_[i].bytes;
+      while (j < retired_.size() && retired_[j].start == end) end += retired_[j++].bytes;
+      const bool writable = mprotect(retired_[i].start, static_cast<size_t>(end - retired_[i].start),
+                                     PROT_READ | PROT_WRITE) == 0;
+      for (; i < j; ++i) {
+        const Block& b = retired_[i];
+        if (!writable) {
+          munmap(b.start, b.bytes);
+          continue;
+        }
+        free_[b.bytes / page_].push_back(b.start);
+        free_pages_ += b.bytes / page_;
+      }
+    }
+    retired_.clear();
+    retired_pages_ = 0;
+  }
+
+  CodePages() : page_(static_cast<size_t>(sysconf(_SC_PAGESIZE))) {}
+
+  static void* map(size_t bytes, bool populate) {
+    void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0),
+                     -1, 0);
+    return mem == MAP_FAILED ? nullptr : mem;
+  }
+
+  const size_t page_;
+  std::mutex mutex_;
+  uint8_t* chunk_ = nullptr;
+  size_t chunk_left_ = 0;  // pages
+  std::map<size_t, std::vector<void*>> free_;
+  size_t free_pages_ = 0;
+  std::vector<Block> retired_;  // freed, still read + execute: see the comment above
+  size_t retired_pages_ = 0;
+};
+
+}  // namespace
+
 bool jit_available() {
 #if defined(__x86_64__)
   return true;
@@ -1435,7 +1549,7 @@ Jit::Jit(const LinkedProgram& linked, Environment& env, const JitOptions& option
     : linked_(&linked), env_(&env), options_(options) {}
 
 Jit::~Jit() {
-  if (code_ != nullptr) munmap(code_, mapped_size_);
+  if (code_ != nullptr) CodePages::instance().release(code_, mapped_size_);
 }
 
 semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked, Environment& env,
@@ -1458,10 +1572,9 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
   if (errors.error == asmjit::kErrorOk) errors.error = code.flatten();
   if (errors.error == asmjit::kErrorOk) errors.error = code.resolveUnresolvedLinks();
   const size_t size = code.codeSize();
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  const size_t mapped = (size + page - 1) / page * page;
-  void* mem = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) return Error{ErrorCode::UsageError, {}, "jit: mmap failed"};
+  size_t mapped = 0;
+  void* mem = CodePages::instance().acquire(size, mapped);
+  if (mem == nullptr) return Error{ErrorCode::UsageError, {}, "jit: mmap failed"};
   jit->code_ = mem;
   jit->mapped_size_ = mapped;
   if (errors.error == asmjit::kErrorOk) errors.error = code.relocateToBase(reinterpret_cast<uint64_t>(mem));
@@ -1472,7 +1585,8 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
     return Error{ErrorCode::UsageError, {},
                  fmt::format("jit: code generation failed: {}", asmjit::DebugUtils::errorAsString(errors.error))};
   }
-  // W^X: the buffer was only ever read + write; now it becomes read + execute.
+  // W^X: the buffer was only ever read + write; now it becomes read + execute. The padding
+  // (kPadTargetBuffer) overwrote whatever a previous program left in a recycled block.
   if (mprotect(mem, mapped, PROT_READ | PROT_EXEC) != 0) {
     return Error{ErrorCode::UsageError, {}, "jit: mprotect failed"};
   }

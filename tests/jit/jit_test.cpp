@@ -737,5 +737,46 @@ TEST(Jit, CodeIsNeverWritableAndExecutable) {
   EXPECT_GT((*jit)->code_size(), 0u);
 }
 
+// Code pages are pooled and recycled (x86_64.cpp, CodePages): compile and free more programs
+// than a recycling batch, of one and of several pages, and check each runs its own code (not
+// what a previous program left in a recycled block) and that no mapping is ever writable and
+// executable.
+TEST(Jit, RecycledCodePagesRunTheirOwnCodeAndAreNeverWritableAndExecutable) {
+  Environment env;
+  auto no_rwx = [] {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+      if (line.find("rwx") != std::string::npos) return line;
+    }
+    return std::string();
+  };
+  std::vector<std::unique_ptr<Jit>> kept;  // some stay alive across batches
+  for (uint32_t i = 0; i < 300; ++i) {
+    // Every 7th program is long enough for several pages.
+    std::string text;
+    const int adds = i % 7 == 0 ? 3000 : 1;
+    text += fmt::format("mov %r0, {}\n", i);
+    for (int k = 0; k < adds; ++k) text += "add %r0, 1\n";
+    text += "exit\n";
+    auto prog = semantics::validate(*semantics::assemble_any(text));
+    ASSERT_TRUE(prog.ok());
+    auto linked = link(*prog, env);
+    ASSERT_TRUE(linked.ok());
+    auto jit = Jit::compile(*linked, env);
+    ASSERT_TRUE(jit.ok());
+    const RunResult r = (*jit)->run(Invocation{});
+    EXPECT_FALSE(r.trapped);
+    EXPECT_EQ(r.r0, uint64_t{i} + adds) << i;
+    if (i % 5 == 0) kept.push_back(std::move(jit.value()));
+    if (i % 50 == 0) {
+      EXPECT_EQ(no_rwx(), "");
+    }
+  }
+  for (auto& jit : kept) EXPECT_FALSE(jit->run(Invocation{}).trapped);
+  kept.clear();
+  EXPECT_EQ(no_rwx(), "");
+}
+
 }  // namespace
 }  // namespace bpfcert::interp
