@@ -878,31 +878,45 @@ x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned si
   return emit_checked(pc, x86::ptr(kReg[base], off), size, flags, base == semantics::kFramePointer);
 }
 
-// The address expression `addr` (base [+ index] + displacement) into r10, checked.
+// The access `addr` (base [+ index] + displacement), checked. The inline test computes
+// addr - start straight into r11 and the access then uses `addr` itself, so the hot path has
+// no copy of the address; the out-of-line path puts the address in r10, where the other
+// checks and check_access take it. Atomics get r10 = the address on both paths (see
+// emit_atomic).
 x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, bool stack_first) {
   const int32_t si = static_cast<int32_t>(size_index(size));
   const bool write = (flags & kAccessWrite) != 0;
-  // (addr - start) < limit, one unsigned compare per region; the likelier region is tested
-  // inline and falls through, the other one and the runtime call are out of line.
-  auto check = [this, si, write](int which) {  // 0 region, 1 stack, 2 cache
-    a_.mov(kT1, kT0);
-    if (which == 2) {
-      a_.sub(kT1, frame(F(cache_start)));
-      a_.cmp(kT1, frame(write ? F(cache_write_lim) + 8 * si : F(cache_read_lim) + 8 * si));
-    } else if (which == 1) {
-      a_.sub(kT1, frame(F(stack_lo)));
-      a_.cmp(kT1, frame(F(stack_lim) + 8 * si));
-    } else {
-      a_.sub(kT1, frame(F(region_start)));
-      a_.cmp(kT1, frame(write ? F(region_write_lim) + 8 * si : F(region_read_lim) + 8 * si));
-    }
+  const bool via_r10 = (flags & kAccessAtomic) != 0;
+  auto limit = [this, si, write](int which) {  // 0 region, 1 stack, 2 cache
+    if (which == 2) return frame(write ? F(cache_write_lim) + 8 * si : F(cache_read_lim) + 8 * si);
+    if (which == 1) return frame(F(stack_lim) + 8 * si);
+    return frame(write ? F(region_write_lim) + 8 * si : F(region_read_lim) + 8 * si);
   };
+  auto start = [](int which) {
+    return frame(which == 2 ? F(cache_start) : which == 1 ? F(stack_lo) : F(region_start));
+  };
+  // (r10 - start) < limit, one unsigned compare per region.
+  auto check = [this, limit, start](int which) {
+    a_.mov(kT1, kT0);
+    a_.sub(kT1, start(which));
+    a_.cmp(kT1, limit(which));
+  };
+  // The likelier region is tested inline and falls through; the other one and the runtime
+  // call are out of line.
   asmjit::Label ok = a_.newLabel(), other = a_.newLabel();
-  a_.lea(kT0, addr);
-  check(stack_first ? 1 : 0);
+  const int first = stack_first ? 1 : 0;
+  if (via_r10) {
+    a_.lea(kT0, addr);
+    check(first);
+  } else {
+    a_.lea(kT1, addr);
+    a_.sub(kT1, start(first));
+    a_.cmp(kT1, limit(first));
+  }
   a_.jae(other);
-  cold_.push_back([this, other, ok, pc, size, flags, check, stack_first] {
+  cold_.push_back([this, other, ok, pc, size, flags, check, stack_first, via_r10, addr] {
     a_.bind(other);
+    if (!via_r10) a_.lea(kT0, addr);
     check(stack_first ? 0 : 1);
     a_.jb(ok);
     emit_map_checks(size, ok);
@@ -919,7 +933,10 @@ x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, u
     a_.jmp(ok);
   });
   a_.bind(ok);
-  return x86::ptr(kT0, 0, size);
+  if (via_r10) return x86::ptr(kT0, 0, size);
+  x86::Mem access = addr;
+  access.setSize(size);
+  return access;
 }
 
 // Map values: inside the slab of one of the first maps, and inside one element (the element
@@ -1520,8 +1537,8 @@ class CodePages {
   CodePages() : page_(static_cast<size_t>(sysconf(_SC_PAGESIZE))) {}
 
   static void* map(size_t bytes, bool populate) {
-    void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0),
-                     -1, 0);
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0);
+    void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
     return mem == MAP_FAILED ? nullptr : mem;
   }
 
