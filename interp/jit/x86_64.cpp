@@ -5,8 +5,9 @@
 // 1 us per BPF instruction), picks the short forms of jumps and immediates itself, handles
 // REX prefixes for sil/dil/bpl and r8-r15, and its instruction database is tested by its own
 // project. Hand-written encodings are where JITs historically got REX and ModRM corner cases
-// wrong. We do not use asmjit's JitRuntime: the code is copied into our own mmap'ed buffer
-// that is writable, then made read + execute with mprotect, so no page is ever W and X.
+// wrong. We do not use asmjit's JitRuntime: the code is copied into our own pages (a block
+// from CodePages, below) while they are writable, then made read + execute with mprotect, so
+// no page is ever W and X.
 //
 // Register mapping (fixed): BPF r0 = rax, r1-r5 = rsi, rdx, rcx, r8, r9 (so a helper call is
 // "rdi = context; call": r1-r5 are already where the System V ABI wants arguments 2-6),
