@@ -75,6 +75,20 @@ const Helper* Environment::kfunc(int32_t id) const {
   return it == kfuncs_.end() ? nullptr : &it->second;
 }
 
+// The same order as add_regions(): maps, then variables.
+Environment::RegionBounds Environment::first_region() const {
+  if (!maps_.empty()) {
+    const Map& map = *maps_.front();
+    const auto slab = map.slab();
+    return {reinterpret_cast<uint64_t>(slab.data()), slab.size(), map.stride(), true};
+  }
+  if (!variables_.empty()) {
+    const auto& bytes = variables_.begin()->second.bytes;
+    return {reinterpret_cast<uint64_t>(bytes.data()), bytes.size(), 0, true};
+  }
+  return {};
+}
+
 void Environment::add_regions(Memory& memory) {
   for (const auto& map : maps_) {
     Region r;

@@ -82,6 +82,13 @@ class Environment {
 
   // Map values and variables as memory regions, for a run's Memory.
   void add_regions(Memory& memory);
+  // The bounds of the first region add_regions() adds (none: size 0), without building the
+  // list: the JIT's per-run setup needs only that one and builds the rest when it must.
+  struct RegionBounds {
+    uint64_t start = 0, size = 0, stride = 0;
+    bool writable = true;
+  };
+  RegionBounds first_region() const;
 
   // State that helpers keep; deterministic so runs are reproducible across engines.
   std::string trace_output;

@@ -56,6 +56,7 @@ class Map {
   const MapDef& def() const { return def_; }
   // Value slots: `stride` bytes apart, value_size bytes each.
   std::span<uint8_t> slab() { return slab_; }
+  std::span<const uint8_t> slab() const { return slab_; }
   uint64_t stride() const { return stride_; }
 
   virtual uint8_t* lookup(const uint8_t* key) = 0;  // nullptr when absent

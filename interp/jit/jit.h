@@ -74,7 +74,7 @@ class Jit final : public Engine {
   const LinkedProgram* linked_;
   Environment* env_;
   JitOptions options_;
-  void* code_ = nullptr;  // mmap'ed, read + execute only after compilation
+  void* code_ = nullptr;  // from the code page pool (x86_64.cpp), read + execute only after compilation
   size_t code_size_ = 0;
   size_t mapped_size_ = 0;
   void (*entry_)(void* frame) = nullptr;

@@ -5,8 +5,9 @@
 // 1 us per BPF instruction), picks the short forms of jumps and immediates itself, handles
 // REX prefixes for sil/dil/bpl and r8-r15, and its instruction database is tested by its own
 // project. Hand-written encodings are where JITs historically got REX and ModRM corner cases
-// wrong. We do not use asmjit's JitRuntime: the code is copied into our own mmap'ed buffer
-// that is writable, then made read + execute with mprotect, so no page is ever W and X.
+// wrong. We do not use asmjit's JitRuntime: the code is copied into our own pages (a block
+// from CodePages, below) while they are writable, then made read + execute with mprotect, so
+// no page is ever W and X.
 //
 // Register mapping (fixed): BPF r0 = rax, r1-r5 = rsi, rdx, rcx, r8, r9 (so a helper call is
 // "rdi = context; call": r1-r5 are already where the System V ABI wants arguments 2-6),
@@ -27,9 +28,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <functional>
+#include <map>
+#include <mutex>
 
 #include "interp/helpers.h"
 #include "semantics/operations.h"
@@ -78,8 +82,8 @@ struct JitFrame {
   uint32_t trap_pc;
   uint32_t trap_kind;
   uint32_t outcome;  // 0 finished, 1 trapped
-  uint32_t pad;
-  void* run;  // RunContext
+  uint32_t zeroed;   // the deepest frame (depth) zeroed in this run, see Jit::run
+  void* run;         // RunContext
 };
 
 constexpr size_t kInlineMaps = 4;
@@ -89,15 +93,31 @@ constexpr uint32_t kContinue = 0, kTrap = 1, kExit = 2, kLocalCall = 3;
 
 }  // namespace
 
-// Per-run state the runtime functions need beyond the frame.
+// Per-run state the runtime functions need beyond the frame. The run's Memory (every region,
+// as the interpreter builds it) is made on first use: most runs never leave the generated
+// code, and building it (copies of the invocation's regions and one region per map and
+// variable, each with a name) costs more than a short run itself.
 struct RunContext {
   const Jit* jit;
   Environment* env;
-  Memory memory;
-  std::string message;
+  const Invocation* invocation;
+  uint64_t stack_base, stack_top;
   const semantics::Program* program;
   const std::vector<uint64_t>* native_pc;
   const LinkedProgram* linked;
+  bool memory_ready = false;
+  Memory memory_;
+  std::string message;
+
+  Memory& memory() {
+    if (!memory_ready) {
+      for (const Region& r : invocation->regions) memory_.add(r);
+      env->add_regions(memory_);
+      memory_.set_stack(stack_base, stack_top);
+      memory_ready = true;
+    }
+    return memory_;
+  }
 };
 
 struct Jit::Impl {
@@ -186,6 +206,7 @@ class Emitter {
   void emit_packet(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_call(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_local_call(const std::function<void()>& do_call);
+  asmjit::Label zero_frame_label();
   void emit_map_checks(unsigned size, asmjit::Label ok);
   const Map* known_array_map(size_t call_pc) const;
   void emit_inline_array_lookup(const Map& map, asmjit::Label general, asmjit::Label done);
@@ -204,6 +225,7 @@ class Emitter {
   x86::Assembler a_;
   bool use_bmi2_ = false;
   bool has_callx_ = false;
+  bool stack_observable_ = false;  // see emit_prologue
   size_t fuse_mov_add(size_t pc, size_t limit);
   void emit_load_to(const x86::Gp& d, const x86::Mem& m, const semantics::Encoding& row);
   void compute_liveness();
@@ -217,6 +239,7 @@ class Emitter {
   std::vector<asmjit::Label> labels_;
   std::vector<std::function<void()>> cold_;  // out-of-line stubs, emitted after the body
   asmjit::Label trap_common_, early_end_, packet_end_, budget_common_, after_body_;
+  asmjit::Label zero_frame_;  // see zero_frame_label()
 };
 
 // Memory accesses do not end segments: when one traps, its trap path refunds the instructions
@@ -241,6 +264,11 @@ void Emitter::analyze() {
     const auto& row = prog_.row(pc);
     const auto& insn = prog_.insns[pc];
     if (row.kind == Kind::Call && row.call_kind() == CallKind::Indirect) has_callx_ = true;
+    // Conservative: any register field naming r10, whatever the instruction does with it.
+    if (insn.src == semantics::kFramePointer || insn.dst == semantics::kFramePointer ||
+        (row.kind == Kind::Call && row.call_kind() != CallKind::Local)) {
+      stack_observable_ = true;
+    }
     if (semantics::has_branch_target(row)) {
       leader_[static_cast<size_t>(semantics::branch_target(insn, row, pc))] = 1;
     }
@@ -341,6 +369,12 @@ void Emitter::emit_prologue() {
   a_.xor_(x86::eax, x86::eax);
   for (int i = 6; i <= 9; ++i) a_.xor_(kReg[i].r32(), kReg[i].r32());
   a_.mov(x86::rbp, frame(F(stack_top)));
+  // Frame 0 starts zeroed, as the interpreter's stack (deeper frames: see emit_local_call).
+  // Here rather than a memset in Jit::run, which the host compiler turns into rep stos, whose
+  // start-up cost was the largest part of a short run. A program that never reads r10 and
+  // calls no helper cannot observe the stack (no address into it ever exists in a register
+  // it can use; a helper could compute one from its Memory), so it skips this.
+  if (stack_observable_) a_.call(zero_frame_label());
   a_.mov(kBudget, frame(F(budget)));
   a_.mov(frame(F(entry_rsp)), x86::rsp);
   a_.call(labels_[0]);
@@ -845,31 +879,45 @@ x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned si
   return emit_checked(pc, x86::ptr(kReg[base], off), size, flags, base == semantics::kFramePointer);
 }
 
-// The address expression `addr` (base [+ index] + displacement) into r10, checked.
+// The access `addr` (base [+ index] + displacement), checked. The inline test computes
+// addr - start straight into r11 and the access then uses `addr` itself, so the hot path has
+// no copy of the address; the out-of-line path puts the address in r10, where the other
+// checks and check_access take it. Atomics get r10 = the address on both paths (see
+// emit_atomic).
 x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, bool stack_first) {
   const int32_t si = static_cast<int32_t>(size_index(size));
   const bool write = (flags & kAccessWrite) != 0;
-  // (addr - start) < limit, one unsigned compare per region; the likelier region is tested
-  // inline and falls through, the other one and the runtime call are out of line.
-  auto check = [this, si, write](int which) {  // 0 region, 1 stack, 2 cache
-    a_.mov(kT1, kT0);
-    if (which == 2) {
-      a_.sub(kT1, frame(F(cache_start)));
-      a_.cmp(kT1, frame(write ? F(cache_write_lim) + 8 * si : F(cache_read_lim) + 8 * si));
-    } else if (which == 1) {
-      a_.sub(kT1, frame(F(stack_lo)));
-      a_.cmp(kT1, frame(F(stack_lim) + 8 * si));
-    } else {
-      a_.sub(kT1, frame(F(region_start)));
-      a_.cmp(kT1, frame(write ? F(region_write_lim) + 8 * si : F(region_read_lim) + 8 * si));
-    }
+  const bool via_r10 = (flags & kAccessAtomic) != 0;
+  auto limit = [this, si, write](int which) {  // 0 region, 1 stack, 2 cache
+    if (which == 2) return frame(write ? F(cache_write_lim) + 8 * si : F(cache_read_lim) + 8 * si);
+    if (which == 1) return frame(F(stack_lim) + 8 * si);
+    return frame(write ? F(region_write_lim) + 8 * si : F(region_read_lim) + 8 * si);
   };
+  auto start = [](int which) {
+    return frame(which == 2 ? F(cache_start) : which == 1 ? F(stack_lo) : F(region_start));
+  };
+  // (r10 - start) < limit, one unsigned compare per region.
+  auto check = [this, limit, start](int which) {
+    a_.mov(kT1, kT0);
+    a_.sub(kT1, start(which));
+    a_.cmp(kT1, limit(which));
+  };
+  // The likelier region is tested inline and falls through; the other one and the runtime
+  // call are out of line.
   asmjit::Label ok = a_.newLabel(), other = a_.newLabel();
-  a_.lea(kT0, addr);
-  check(stack_first ? 1 : 0);
+  const int first = stack_first ? 1 : 0;
+  if (via_r10) {
+    a_.lea(kT0, addr);
+    check(first);
+  } else {
+    a_.lea(kT1, addr);
+    a_.sub(kT1, start(first));
+    a_.cmp(kT1, limit(first));
+  }
   a_.jae(other);
-  cold_.push_back([this, other, ok, pc, size, flags, check, stack_first] {
+  cold_.push_back([this, other, ok, pc, size, flags, check, stack_first, via_r10, addr] {
     a_.bind(other);
+    if (!via_r10) a_.lea(kT0, addr);
     check(stack_first ? 0 : 1);
     a_.jb(ok);
     emit_map_checks(size, ok);
@@ -886,7 +934,10 @@ x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, u
     a_.jmp(ok);
   });
   a_.bind(ok);
-  return x86::ptr(kT0, 0, size);
+  if (via_r10) return x86::ptr(kT0, 0, size);
+  x86::Mem access = addr;
+  access.setSize(size);
+  return access;
 }
 
 // Map values: inside the slab of one of the first maps, and inside one element (the element
@@ -1047,6 +1098,20 @@ void Emitter::emit_local_call(const std::function<void()>& do_call) {
     for (int i = 0; i < 4; ++i) a_.add(frame(F(stack_lim) + 8 * i), static_cast<int32_t>(kStackFrameSize));
   }
   a_.sub(x86::rbp, static_cast<int32_t>(kStackFrameSize));
+  // The first time this run reaches the new depth, its frame is zeroed (Jit::run zeroes only
+  // frame 0): the callee sees a zeroed frame, as on the interpreter; later calls to the same
+  // depth see what the last callee there left, as on the interpreter too.
+  asmjit::Label fresh = a_.newLabel(), zeroed = a_.newLabel();
+  a_.mov(kT1.r32(), frame32(F(depth)));
+  a_.cmp(kT1.r32(), frame32(F(zeroed)));
+  a_.ja(fresh);
+  cold_.push_back([this, fresh, zeroed] {
+    a_.bind(fresh);
+    a_.mov(frame32(F(zeroed)), kT1.r32());
+    a_.call(zero_frame_label());
+    a_.jmp(zeroed);
+  });
+  a_.bind(zeroed);
   do_call();
   a_.pop(x86::rbp);
   a_.pop(x86::r15);
@@ -1058,6 +1123,25 @@ void Emitter::emit_local_call(const std::function<void()>& do_call) {
     a_.add(frame(F(stack_lo)), static_cast<int32_t>(kStackFrameSize));
     for (int i = 0; i < 4; ++i) a_.sub(frame(F(stack_lim) + 8 * i), static_cast<int32_t>(kStackFrameSize));
   }
+}
+
+// A subroutine (shared by the prologue and every local call site) that zeroes the frame below
+// rbp, the 512 bytes a function addresses from its r10. The stack is 16-byte aligned and so are frames. xmm0
+// is free: generated code keeps nothing in vector registers, and its caller and the helpers
+// it calls treat them as caller-saved.
+asmjit::Label Emitter::zero_frame_label() {
+  if (!zero_frame_.isValid()) {
+    zero_frame_ = a_.newLabel();
+    cold_.push_back([this] {
+      a_.bind(zero_frame_);
+      a_.xorps(x86::xmm0, x86::xmm0);
+      for (int32_t off = -static_cast<int32_t>(kStackFrameSize); off < 0; off += 16) {
+        a_.movaps(x86::ptr(x86::rbp, off), x86::xmm0);
+      }
+      a_.ret();
+    });
+  }
+  return zero_frame_;
 }
 
 void Emitter::emit_call(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
@@ -1221,25 +1305,27 @@ void remember_region(JitFrame* f, const Memory& memory, uint64_t addr, uint64_t 
 
 uint64_t Jit::Impl::check_access(JitFrame* f, uint64_t addr, uint64_t flags) {
   RunContext& rc = context(f);
-  rc.memory.set_active_frames(static_cast<int>(f->depth) + 1);
+  Memory& memory = rc.memory();
+  memory.set_active_frames(static_cast<int>(f->depth) + 1);
   const uint64_t len = flags & 0xff;
   const bool write = (flags & kAccessWrite) != 0;
-  if (write ? rc.memory.writable(addr, len) : rc.memory.readable(addr, len)) {
-    remember_region(f, rc.memory, addr, len);
+  if (write ? memory.writable(addr, len) : memory.readable(addr, len)) {
+    remember_region(f, memory, addr, len);
     return 0;
   }
   const TrapKind kind =
-      write && rc.memory.readable(addr, len) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds;
+      write && memory.readable(addr, len) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds;
   const char* what = (flags & kAccessAtomic) ? "atomic update" : write ? "write" : "read";
   f->trap_kind = static_cast<uint32_t>(kind);
-  rc.message = fmt::format("{} of {} bytes at {:#x}: {}", what, len, addr, rc.memory.describe(addr));
+  rc.message = fmt::format("{} of {} bytes at {:#x}: {}", what, len, addr, memory.describe(addr));
   return 1;
 }
 
 uint64_t Jit::Impl::call_helper(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e) {
   RunContext& rc = context(f);
-  rc.memory.set_active_frames(static_cast<int>(f->depth) + 1);
-  HelperContext ctx{*rc.env, rc.memory};
+  Memory& memory = rc.memory();
+  memory.set_active_frames(static_cast<int>(f->depth) + 1);
+  HelperContext ctx{*rc.env, memory};
   const uint64_t r0 = reinterpret_cast<HelperFn>(f->helper_fn)(ctx, a, b, c, d, e);
   f->status = kContinue;
   if (ctx.faulted) {
@@ -1292,14 +1378,15 @@ uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint6
 // count.
 uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
   RunContext& rc = context(f);
-  rc.memory.set_active_frames(static_cast<int>(f->depth) + 1);
+  Memory& memory = rc.memory();
+  memory.set_active_frames(static_cast<int>(f->depth) + 1);
   const semantics::Program& prog = *rc.program;
   uint64_t* r = f->regs;
   auto fault = [&](uint64_t addr, uint64_t len, const char* what, bool write) {
-    const TrapKind kind = write && rc.memory.readable(addr, len) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds;
+    const TrapKind kind = write && memory.readable(addr, len) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds;
     f->trap_kind = static_cast<uint32_t>(kind);
     f->trap_pc = static_cast<uint32_t>(pc);
-    rc.message = fmt::format("{} of {} bytes at {:#x}: {}", what, len, addr, rc.memory.describe(addr));
+    rc.message = fmt::format("{} of {} bytes at {:#x}: {}", what, len, addr, memory.describe(addr));
   };
   auto read = [](uint64_t addr, unsigned n) {
     uint64_t v = 0;
@@ -1321,7 +1408,7 @@ uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
       case Kind::LoadImm64: r[insn.dst] = rc.linked->lddw_values[pc]; break;
       case Kind::Load: {
         const uint64_t addr = r[insn.src] + off;
-        if (!rc.memory.readable(addr, row.size)) {
+        if (!memory.readable(addr, row.size)) {
           fault(addr, row.size, "read", false);
           return left - 1;
         }
@@ -1332,7 +1419,7 @@ uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
       case Kind::Atomic: {
         const uint64_t addr = r[insn.dst] + off;
         const bool atomic = row.kind == Kind::Atomic;
-        if (!rc.memory.writable(addr, row.size)) {
+        if (!memory.writable(addr, row.size)) {
           fault(addr, row.size, atomic ? "atomic update" : "write", true);
           return left - 1;
         }
@@ -1357,6 +1444,117 @@ uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
   return 0;
 }
 
+namespace {
+
+// Code pages. Mapping fresh pages per program (mmap, the first-touch page fault, munmap) cost
+// more than generating the code of a small program. Pages come from chunks mapped
+// pre-faulted (MAP_POPULATE) and go back to a free list when a program is freed. W^X holds
+// throughout: a page in the pool is read + write and never executable; compile() writes the
+// code, then makes it read + execute; a freed block becomes read + write again before it
+// returns to the pool. Pages are never writable and executable at once.
+//
+// Taking write access away (mprotect to read + execute) costs a TLB flush per page, or one
+// flush of everything beyond 33 pages (Linux's tlb_single_page_flush_ceiling); on a
+// virtualised host each flush can cost tens of microseconds. Compiling pays one; freed blocks
+// are made writable in batches (kRetireBatch pages, adjacent blocks in one call), which
+// halves a compile-and-free cycle. Until its batch, a freed block keeps its code, read +
+// execute, unreachable (its Jit is gone). Blocks are whole pages, kept per size; beyond
+// kMaxPooledPages free pages, freed blocks are unmapped.
+class CodePages {
+ public:
+  static CodePages& instance() {
+    static CodePages* pages = new CodePages;  // never destroyed: Jits may outlive statics
+    return *pages;
+  }
+
+  // A read + write block of `bytes` (rounded up to pages), or nullptr.
+  void* acquire(size_t bytes, size_t& mapped) {
+    const size_t pages = (bytes + page_ - 1) / page_;
+    mapped = pages * page_;
+    std::lock_guard lock(mutex_);
+    if (auto it = free_.find(pages); it != free_.end() && !it->second.empty()) {
+      void* block = it->second.back();
+      it->second.pop_back();
+      free_pages_ -= pages;
+      return block;
+    }
+    if (pages > kChunkPages / 4) return map(mapped, false);
+    if (chunk_left_ < pages) {
+      // The rest of the old chunk stays mapped, read + write, and unused.
+      chunk_ = static_cast<uint8_t*>(map(kChunkPages * page_, true));
+      chunk_left_ = chunk_ == nullptr ? 0 : kChunkPages;
+      if (chunk_ == nullptr) return nullptr;
+    }
+    void* block = chunk_;
+    chunk_ += mapped;
+    chunk_left_ -= pages;
+    return block;
+  }
+
+  void release(void* block, size_t mapped) {
+    std::lock_guard lock(mutex_);
+    if (free_pages_ + retired_pages_ + mapped / page_ > kMaxPooledPages) {
+      munmap(block, mapped);
+      return;
+    }
+    retired_.push_back({static_cast<uint8_t*>(block), mapped});
+    retired_pages_ += mapped / page_;
+    if (retired_pages_ >= kRetireBatch) recycle_retired();
+  }
+
+ private:
+  static constexpr size_t kChunkPages = 64;
+  static constexpr size_t kMaxPooledPages = 1024;
+  static constexpr size_t kRetireBatch = 64;
+
+  struct Block {
+    uint8_t* start;
+    size_t bytes;
+  };
+
+  // Makes the retired blocks read + write, adjacent ones in one mprotect, and pools them.
+  void recycle_retired() {
+    std::sort(retired_.begin(), retired_.end(), [](const Block& a, const Block& b) { return a.start < b.start; });
+    for (size_t i = 0; i < retired_.size();) {
+      size_t j = i + 1;
+      uint8_t* end = retired_[i].start + retired_[i].bytes;
+      while (j < retired_.size() && retired_[j].start == end) end += retired_[j++].bytes;
+      const bool writable = mprotect(retired_[i].start, static_cast<size_t>(end - retired_[i].start),
+                                     PROT_READ | PROT_WRITE) == 0;
+      for (; i < j; ++i) {
+        const Block& b = retired_[i];
+        if (!writable) {
+          munmap(b.start, b.bytes);
+          continue;
+        }
+        free_[b.bytes / page_].push_back(b.start);
+        free_pages_ += b.bytes / page_;
+      }
+    }
+    retired_.clear();
+    retired_pages_ = 0;
+  }
+
+  CodePages() : page_(static_cast<size_t>(sysconf(_SC_PAGESIZE))) {}
+
+  static void* map(size_t bytes, bool populate) {
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0);
+    void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, -1, 0);
+    return mem == MAP_FAILED ? nullptr : mem;
+  }
+
+  const size_t page_;
+  std::mutex mutex_;
+  uint8_t* chunk_ = nullptr;
+  size_t chunk_left_ = 0;  // pages
+  std::map<size_t, std::vector<void*>> free_;
+  size_t free_pages_ = 0;
+  std::vector<Block> retired_;  // freed, still read + execute: see the comment above
+  size_t retired_pages_ = 0;
+};
+
+}  // namespace
+
 bool jit_available() {
 #if defined(__x86_64__)
   return true;
@@ -1369,7 +1567,7 @@ Jit::Jit(const LinkedProgram& linked, Environment& env, const JitOptions& option
     : linked_(&linked), env_(&env), options_(options) {}
 
 Jit::~Jit() {
-  if (code_ != nullptr) munmap(code_, mapped_size_);
+  if (code_ != nullptr) CodePages::instance().release(code_, mapped_size_);
 }
 
 semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked, Environment& env,
@@ -1392,10 +1590,9 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
   if (errors.error == asmjit::kErrorOk) errors.error = code.flatten();
   if (errors.error == asmjit::kErrorOk) errors.error = code.resolveUnresolvedLinks();
   const size_t size = code.codeSize();
-  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  const size_t mapped = (size + page - 1) / page * page;
-  void* mem = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) return Error{ErrorCode::UsageError, {}, "jit: mmap failed"};
+  size_t mapped = 0;
+  void* mem = CodePages::instance().acquire(size, mapped);
+  if (mem == nullptr) return Error{ErrorCode::UsageError, {}, "jit: mmap failed"};
   jit->code_ = mem;
   jit->mapped_size_ = mapped;
   if (errors.error == asmjit::kErrorOk) errors.error = code.relocateToBase(reinterpret_cast<uint64_t>(mem));
@@ -1406,7 +1603,8 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
     return Error{ErrorCode::UsageError, {},
                  fmt::format("jit: code generation failed: {}", asmjit::DebugUtils::errorAsString(errors.error))};
   }
-  // W^X: the buffer was only ever read + write; now it becomes read + execute.
+  // W^X: the buffer was only ever read + write; now it becomes read + execute. The padding
+  // (kPadTargetBuffer) overwrote whatever a previous program left in a recycled block.
   if (mprotect(mem, mapped, PROT_READ | PROT_EXEC) != 0) {
     return Error{ErrorCode::UsageError, {}, "jit: mprotect failed"};
   }
@@ -1423,30 +1621,46 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
 }
 
 RunResult Jit::run(const Invocation& invocation, const RunOptions& options) const {
+  // The stack starts zeroed, as the interpreter's, but the generated code zeroes it a frame at
+  // a time: frame 0 on entry, a deeper frame when a local call first reaches it in this run
+  // (JitFrame::zeroed), so a run that never calls does not pay for 4 KiB of stores. Frames
+  // become active one at a time (depth + 1), so the zeroed frames are always 0..zeroed.
   alignas(16) uint8_t stack[kMaxCallFrames * kStackFrameSize];
-  std::memset(stack, 0, sizeof stack);  // as the interpreter's
-  RunContext rc{this, env_, Memory{}, {}, linked_->program, &native_pc_, linked_};
-  for (const Region& r : invocation.regions) rc.memory.add(r);
-  env_->add_regions(rc.memory);
   const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + sizeof stack;
-  rc.memory.set_stack(reinterpret_cast<uint64_t>(stack), stack_top);
+  RunContext rc{this,     env_,         &invocation, reinterpret_cast<uint64_t>(stack), stack_top, linked_->program,
+                &native_pc_, linked_, false,        {},                                {}};
 
-  JitFrame f{};
+  // Only the fields the generated code reads before writing them are set (the frame is large,
+  // and zeroing all of it is a good part of a short run).
+  JitFrame f;
   f.run = &rc;
+  f.depth = 0;
+  f.zeroed = 0;
+  f.outcome = 0;
   f.stack_top = stack_top;
   f.stack_lo = stack_top - kStackFrameSize;
   const uint64_t sizes[4] = {1, 2, 4, 8};
   for (int i = 0; i < 4; ++i) f.stack_lim[i] = kStackFrameSize - sizes[i] + 1;
-  if (!rc.memory.regions().empty() && rc.memory.regions()[0].stride == 0) {
-    const Region& r = rc.memory.regions()[0];
-    f.region_start = r.start;
-    for (int i = 0; i < 4; ++i) {
-      f.region_read_lim[i] = r.size >= sizes[i] ? r.size - sizes[i] + 1 : 0;
-      f.region_write_lim[i] = r.writable ? f.region_read_lim[i] : 0;
-    }
+  // The first region of the run's Memory (the invocation's, then the environment's), tested
+  // inline when it is contiguous.
+  Environment::RegionBounds first;
+  if (!invocation.regions.empty()) {
+    const Region& r = invocation.regions.front();
+    first = {r.start, r.size, r.stride, r.writable};
+  } else {
+    first = env_->first_region();
   }
+  f.region_start = first.start;
+  for (int i = 0; i < 4; ++i) {
+    const bool inline_ok = first.stride == 0 && first.size >= sizes[i];
+    f.region_read_lim[i] = inline_ok ? first.size - sizes[i] + 1 : 0;
+    f.region_write_lim[i] = first.writable ? f.region_read_lim[i] : 0;
+  }
+  // No region remembered yet: limits of 0 accept nothing.
+  f.cache_start = 0;
+  for (int i = 0; i < 4; ++i) f.cache_read_lim[i] = f.cache_write_lim[i] = 0;
   for (size_t i = 0; i < env_->map_count() && i < kInlineMaps; ++i) {
-    Map& map = env_->map_at(i);
+    const Map& map = env_->map_at(i);
     const uint64_t start = reinterpret_cast<uint64_t>(map.slab().data()), size = map.slab().size();
     // An invocation region over the slab would come first in Memory's order: no inline check.
     bool overlaps = false;

@@ -346,6 +346,143 @@ TEST(Jit, LocalCallsHaveTheirOwnFramesAndKeepR6ToR9) {
   expect_r0(prog, 1000 + 100 + 100 + 6 + 9);
 }
 
+// Every engine configuration on one program, each engine run `runs` times on the same
+// environment: the results per configuration (interpreter, JIT, JIT unchecked, JIT counting
+// loop headers).
+// `memory` bytes of input memory (0: no input region).
+std::vector<std::vector<RunResult>> run_each_engine_repeatedly(std::string_view text, int runs,
+                                                              void (*setup)(Environment&) = nullptr,
+                                                              size_t memory = 16) {
+  std::vector<std::vector<RunResult>> all;
+  auto prog = semantics::validate(*semantics::assemble_any(text));
+  EXPECT_TRUE(prog.ok()) << text;
+  if (!prog.ok()) return all;
+  JitOptions unchecked, loop_headers;
+  unchecked.safety = SafetyMode::Unchecked;
+  loop_headers.counting = StepCounting::LoopHeaders;
+  for (int config = 0; config < 4; ++config) {
+    Environment env;
+    add_standard_helpers(env);
+    if (setup != nullptr) setup(env);
+    auto linked = link(*prog, env);
+    EXPECT_TRUE(linked.ok());
+    std::unique_ptr<Engine> engine;
+    if (config == 0) {
+      engine = std::make_unique<Interpreter>(*linked, env);
+    } else {
+      auto jit = Jit::compile(*linked, env, config == 1 ? JitOptions{} : config == 2 ? unchecked : loop_headers);
+      EXPECT_TRUE(jit.ok());
+      engine = std::move(jit.value());
+    }
+    std::vector<RunResult> results;
+    for (int i = 0; i < runs; ++i) {
+      std::vector<uint8_t> mem(memory, 0);
+      results.push_back(engine->run(memory_invocation(mem), RunOptions{}));
+    }
+    all.push_back(std::move(results));
+  }
+  return all;
+}
+
+// The JIT zeroes only frame 0 when a run starts and a deeper frame when a call first reaches
+// it: each run must still see the interpreter's stack, zeroed at the start, where a frame
+// keeps what the last callee at its depth left. Running the same engine twice catches a frame
+// left dirty by the previous run (the host stack array is at the same address each time).
+TEST(Jit, DeeperFramesAreZeroedOnFirstUseInEveryRun) {
+  const char* prog = R"(
+    ldxdw %r6, [%r10-8]
+    stdw [%r10-8], 5
+    call local f
+    mov %r7, %r0
+    call local f
+    add %r0, %r7
+    add %r0, %r6
+    exit
+  f:
+    ldxdw %r6, [%r10-8]
+    stdw [%r10-8], 100
+    call local g
+    add %r0, %r6
+    exit
+  g:
+    ldxdw %r0, [%r10-512]
+    stdw [%r10-512], 1000
+    exit)";
+  // First f: frames 1 and 2 fresh, 0 + 0. Second f: 100 from the first f, 1000 from the first
+  // g. Main's own slot reads 0 before it writes 5.
+  for (const auto& runs : run_each_engine_repeatedly(prog, 3)) {
+    for (const RunResult& r : runs) {
+      EXPECT_FALSE(r.trapped) << r.trap.to_string();
+      EXPECT_EQ(r.r0, 1100u);
+    }
+  }
+  // Down to the deepest frame and back up, twice per run: every frame reads 0 the first time.
+  const char* deep = R"(
+    mov %r6, 0
+    call local f
+    mov %r7, %r0
+    call local f
+    lsh %r7, 32
+    or %r0, %r7
+    exit
+  f:
+    ldxdw %r0, [%r10-8]
+    add %r0, 1
+    stxdw [%r10-8], %r0
+    jge %r6, 6, +4
+    add %r6, 1
+    mov %r8, %r0
+    call local f
+    add %r0, %r8
+    exit)";
+  // Frames 1-7 each hold a counter; the first descent reads 0 everywhere (sum of 1 over 7
+  // frames), the second reads 1 (sum of 2).
+  for (const auto& runs : run_each_engine_repeatedly(deep, 2)) {
+    for (const RunResult& r : runs) {
+      EXPECT_FALSE(r.trapped) << r.trap.to_string();
+      EXPECT_EQ(r.r0, (uint64_t{7} << 32) | 14u);
+    }
+  }
+}
+
+// Frame 0 too is zeroed in every run, also when the program reaches it through a copy of r10
+// (the JIT skips zeroing only for programs that never read r10 and call no helper).
+TEST(Jit, FrameZeroIsZeroedInEveryRun) {
+  for (const auto& runs :
+       run_each_engine_repeatedly("mov %r1, %r10\nldxdw %r0, [%r1-8]\nstdw [%r1-8], 9\nldxb %r2, [%r1-512]\n"
+                                  "add %r0, %r2\nstb [%r1-512], 3\nexit",
+                                  3)) {
+    for (const RunResult& r : runs) {
+      EXPECT_FALSE(r.trapped) << r.trap.to_string();
+      EXPECT_EQ(r.r0, 0u);
+    }
+  }
+}
+
+// The first region of a run is tested inline; with no invocation regions it is the
+// environment's first one (a map's slab, whose elements are checked elsewhere, or a variable).
+// Both must behave as the interpreter's Memory, which the JIT now builds only when needed.
+TEST(Jit, FirstRegionFromTheEnvironment) {
+  auto with_variable = [](Environment& env) { env.add_variable(1, "v", 8); };
+  const std::string var = "lddw %r1, var 1\n";  // LDDW src 3: the variable's address
+  const auto reads = run_each_engine_repeatedly(var + "stdw [%r1+0], 7\nldxdw %r0, [%r1+0]\nexit", 2, with_variable, 0);
+  for (size_t config = 0; config < reads.size(); ++config) {
+    for (const RunResult& r : reads[config]) {
+      EXPECT_FALSE(r.trapped) << config << ": " << r.trap.to_string();
+      EXPECT_EQ(r.r0, 7u) << config;
+    }
+  }
+  const auto traps = run_each_engine_repeatedly(var + "mov %r0, 0\nstw [%r1+6], 7\nexit", 1, with_variable, 0);
+  for (size_t config = 0; config < traps.size(); ++config) {
+    if (config == 2) continue;  // unchecked: no memory checks by design
+    const auto& engine = traps[config];
+    ASSERT_TRUE(engine[0].trapped) << config;
+    EXPECT_EQ(engine[0].trap.kind, TrapKind::OutOfBounds);
+    EXPECT_EQ(engine[0].trap.pc, 3u);
+    EXPECT_NE(engine[0].trap.message.find("variable 'v'"), std::string::npos) << engine[0].trap.message;
+  }
+}
+
 TEST(Jit, RecursionStopsAtEightFrames) {
   expect_trap("mov %r0, 0\ncall local f\nexit\nf:\nadd %r0, 1\ncall local f\nexit", TrapKind::CallDepthExceeded, 4,
               {}, kDefaultMaxSteps, 1 + 1 + 7 * 2);
@@ -598,6 +735,47 @@ TEST(Jit, CodeIsNeverWritableAndExecutable) {
   }
   EXPECT_GT(mappings, 0u);
   EXPECT_GT((*jit)->code_size(), 0u);
+}
+
+// Code pages are pooled and recycled (x86_64.cpp, CodePages): compile and free more programs
+// than a recycling batch, of one and of several pages, and check each runs its own code (not
+// what a previous program left in a recycled block) and that no mapping is ever writable and
+// executable.
+TEST(Jit, RecycledCodePagesRunTheirOwnCodeAndAreNeverWritableAndExecutable) {
+  Environment env;
+  auto no_rwx = [] {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    while (std::getline(maps, line)) {
+      if (line.find("rwx") != std::string::npos) return line;
+    }
+    return std::string();
+  };
+  std::vector<std::unique_ptr<Jit>> kept;  // some stay alive across batches
+  for (uint32_t i = 0; i < 300; ++i) {
+    // Every 7th program is long enough for several pages.
+    std::string text;
+    const int adds = i % 7 == 0 ? 3000 : 1;
+    text += fmt::format("mov %r0, {}\n", i);
+    for (int k = 0; k < adds; ++k) text += "add %r0, 1\n";
+    text += "exit\n";
+    auto prog = semantics::validate(*semantics::assemble_any(text));
+    ASSERT_TRUE(prog.ok());
+    auto linked = link(*prog, env);
+    ASSERT_TRUE(linked.ok());
+    auto jit = Jit::compile(*linked, env);
+    ASSERT_TRUE(jit.ok());
+    const RunResult r = (*jit)->run(Invocation{});
+    EXPECT_FALSE(r.trapped);
+    EXPECT_EQ(r.r0, uint64_t{i} + adds) << i;
+    if (i % 5 == 0) kept.push_back(std::move(jit.value()));
+    if (i % 50 == 0) {
+      EXPECT_EQ(no_rwx(), "");
+    }
+  }
+  for (auto& jit : kept) EXPECT_FALSE(jit->run(Invocation{}).trapped);
+  kept.clear();
+  EXPECT_EQ(no_rwx(), "");
 }
 
 }  // namespace
