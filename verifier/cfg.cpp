@@ -438,25 +438,36 @@ void Cfg::duplicate_tails(const semantics::Program& program, size_t max_tail_ins
     for (size_t pc = blocks[b].first; pc <= blocks[b].last; pc = next_pc(program, pc)) ++k;
     return k;
   };
-  std::function<bool(const WtoElement&, size_t)> contains = [&](const WtoElement& e, size_t b) {
-    if (e.block == b) return true;
-    for (const WtoElement& x : e.body) {
-      if (contains(x, b)) return true;
-    }
-    return false;
+  // Each duplication costs the size of its tail, not of the program: a program may have a
+  // join per few instructions, so rescanning the order or rebuilding every block's
+  // predecessors per duplication would be quadratic. The copies are placed in each weak
+  // topological order once, at the end: `after[i]` lists the groups of copies that go right
+  // after top-level element i, the latest first.
+  std::vector<std::vector<std::vector<std::vector<WtoElement>>>> after(subprograms.size());
+  std::vector<std::vector<std::vector<WtoElement>>> at_end(subprograms.size());
+  std::vector<size_t> top_of(blocks.size(), kNoBlock);  // top-level element holding the block
+  std::function<void(const WtoElement&, size_t)> mark = [&](const WtoElement& e, size_t i) {
+    top_of[e.block] = i;
+    for (const WtoElement& x : e.body) mark(x, i);
   };
+  for (size_t si = 0; si < subprograms.size(); ++si) {
+    after[si].resize(subprograms[si].wto.size());
+    for (size_t i = 0; i < subprograms[si].wto.size(); ++i) mark(subprograms[si].wto[i], i);
+  }
   size_t added = 0;
   const size_t original = blocks.size();
   for (size_t b = 0; b < original; ++b) {
     const BasicBlock& bb = blocks[b];
-    Subprogram& sub = subprograms[bb.subprogram];
+    const size_t si = bb.subprogram;
+    Subprogram& sub = subprograms[si];
     if (!bb.reachable || bb.loop != kNoBlock || bb.preds.size() < 2 || bb.preds.size() > 4 ||
         sub.entry_block == b || sub.wto.empty()) {
       continue;
     }
-    // The tail, closed under successors; every block outside loops, so it is acyclic.
+    // The tail, closed under successors; every block outside loops, so it is acyclic. It
+    // holds a few blocks at most before it is too long (every join of a program is tried),
+    // so a linear search finds the ones seen.
     std::vector<size_t> tail{b};
-    std::set<size_t> seen{b};
     size_t size = 0;
     bool ok = true;
     for (size_t i = 0; i < tail.size() && ok; ++i) {
@@ -465,7 +476,7 @@ void Cfg::duplicate_tails(const semantics::Program& program, size_t max_tail_ins
       size += insns_of(t);
       if (size > max_tail_insns) ok = false;
       for (size_t x : blocks[t].succs) {
-        if (seen.insert(x).second) tail.push_back(x);
+        if (std::find(tail.begin(), tail.end(), x) == tail.end()) tail.push_back(x);
       }
     }
     const std::vector<size_t> preds = bb.preds;
@@ -492,6 +503,7 @@ void Cfg::duplicate_tails(const semantics::Program& program, size_t max_tail_ins
         c.preds.clear();
         clone[t] = blocks.size();
         blocks.push_back(std::move(c));
+        top_of.push_back(kNoBlock);
       }
       for (size_t t : topo) {
         for (size_t x : blocks[t].succs) blocks[clone[t]].succs.push_back(clone.at(x));
@@ -504,24 +516,41 @@ void Cfg::duplicate_tails(const semantics::Program& program, size_t max_tail_ins
         sub.blocks.push_back(clone[t]);
       }
       // In the weak topological order, right after the top-level element holding p.
-      auto at = std::find_if(sub.wto.begin(), sub.wto.end(), [&](const WtoElement& e) { return contains(e, p); });
-      if (at != sub.wto.end()) ++at;
       std::vector<WtoElement> copies;
       for (size_t t : topo) {
         WtoElement e;
         e.block = clone[t];
         copies.push_back(e);
       }
-      sub.wto.insert(at, copies.begin(), copies.end());
+      if (top_of[p] != kNoBlock) {
+        after[si][top_of[p]].push_back(std::move(copies));
+      } else {
+        at_end[si].push_back(std::move(copies));
+      }
       added += size;
-    }
-    for (BasicBlock& x : blocks) x.preds.clear();
-    for (size_t i = 0; i < blocks.size(); ++i) {
-      for (size_t x : blocks[i].succs) {
-        auto& pr = blocks[x].preds;
-        if (std::find(pr.begin(), pr.end(), i) == pr.end()) pr.push_back(i);
+      // Predecessors, kept as Cfg::build makes them (ascending, without repeats): p now
+      // reaches the copy of b instead of b, and the copies' predecessors are copies (and p).
+      std::erase(blocks[b].preds, p);
+      blocks[clone[b]].preds.push_back(p);
+      for (size_t t : topo) {
+        for (size_t x : blocks[clone[t]].succs) {
+          auto& pr = blocks[x].preds;
+          if (std::find(pr.begin(), pr.end(), clone[t]) == pr.end()) pr.push_back(clone[t]);
+        }
       }
     }
+  }
+  for (size_t si = 0; si < subprograms.size(); ++si) {
+    const bool none = std::all_of(after[si].begin(), after[si].end(), [](const auto& g) { return g.empty(); });
+    if (none && at_end[si].empty()) continue;
+    std::vector<WtoElement> wto;
+    std::vector<WtoElement>& old = subprograms[si].wto;
+    for (size_t i = 0; i < old.size(); ++i) {
+      wto.push_back(std::move(old[i]));
+      for (auto g = after[si][i].rbegin(); g != after[si][i].rend(); ++g) wto.insert(wto.end(), g->begin(), g->end());
+    }
+    for (const auto& g : at_end[si]) wto.insert(wto.end(), g.begin(), g.end());
+    old = std::move(wto);
   }
 }
 
