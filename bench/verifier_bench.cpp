@@ -1,8 +1,8 @@
 // Verifier cost (issue 4): straight-line programs of 1k / 10k / 100k instructions (target:
 // 10k in under 100 ms, about linear growth), branchy programs (one diamond per 3 instructions),
-// and loop-heavy programs. Each benchmark also measures, in the same run, the cost of
-// semantics::validate() on the same program (a linear pass over it) and reports the ratio, so
-// figures compare across machines.
+// programs of short tails after joins (one per 10 instructions), and loop-heavy programs. Each
+// benchmark also measures, in the same run, the cost of semantics::validate() on the same
+// program (a linear pass over it) and reports the ratio, so figures compare across machines.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -41,6 +41,20 @@ std::string branchy(size_t n) {
          ":\nadd %r0, %r3\n";
   }
   return s + "exit\n";
+}
+
+// switch (x) { case i: r0 = y > k ? 2 : 1; r0 += y; spill, fill; return r0; ... }: a case per
+// 10 instructions, each joining into a short tail that ends in exit, so every case's tail is
+// duplicated (Cfg::duplicate_tails) and its cost per duplication shows.
+std::string short_tails(size_t n) {
+  std::string s = "mov %r0, 0\nldxb %r3, [%r1+0]\nldxb %r4, [%r1+1]\n";
+  for (size_t i = 0; 10 * i + 16 < n; ++i) {
+    const std::string k = std::to_string(i);
+    s += "jne %r3, " + std::to_string(i % 256) + ", n" + k + "\njgt %r4, " + std::to_string(i % 100) + ", x" + k +
+         "\nmov %r0, 1\nja j" + k + "\nx" + k + ":\nmov %r0, 2\nj" + k +
+         ":\nadd %r0, %r4\nstxdw [%r10-8], %r0\nldxdw %r0, [%r10-8]\nexit\nn" + k + ":\n";
+  }
+  return s + "mov %r0, 0\nexit\n";
 }
 
 // `loops` sequential counted loops of 16 iterations, each with a nested loop of 8.
@@ -94,10 +108,12 @@ void run(benchmark::State& state, const std::string& text) {
 
 void BM_StraightLine(benchmark::State& state) { run(state, straight_line(static_cast<size_t>(state.range(0)))); }
 void BM_Branchy(benchmark::State& state) { run(state, branchy(static_cast<size_t>(state.range(0)))); }
+void BM_ShortTails(benchmark::State& state) { run(state, short_tails(static_cast<size_t>(state.range(0)))); }
 void BM_LoopHeavy(benchmark::State& state) { run(state, loop_heavy(static_cast<size_t>(state.range(0)))); }
 
 BENCHMARK(BM_StraightLine)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Branchy)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ShortTails)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LoopHeavy)->Arg(1)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond);
 
 }  // namespace

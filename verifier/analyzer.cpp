@@ -156,11 +156,21 @@ class Analyzer {
   VerificationResult run();
 
  private:
+  // Per block (by local index). The tables hold pointers and vectors, not States (over a
+  // kilobyte each): a block outside loops is processed once, and checked then, as soon as its
+  // entry state is known (it never changes afterwards); that state is not kept, and each
+  // out-state is freed once every successor has read it. So on loop-free code the live
+  // states are those of the blocks in flight, not two or three per block of the program:
+  // holding them all made the cost per instruction grow with program size (page faults and
+  // cache misses on hundreds of megabytes at 100k instructions).
   struct FnRun {
     size_t sub = 0;
     State entry;
-    std::vector<State> in;
-    std::vector<std::vector<State>> out;
+    bool check = false;                      // checking run: blocks outside loops checked in the first pass
+    std::vector<std::unique_ptr<State>> in;  // blocks in loops: entry state of the latest pass (null: bottom)
+    std::vector<std::vector<State>> out;     // per successor edge; empty: not processed, or freed (bottom)
+    std::vector<uint32_t> unread;            // edges whose out-state a successor outside loops has not read
+    std::vector<bool> checked;               // processed with check_ set already
     std::vector<std::unique_ptr<State>> exits;  // per block: state at its exit instruction (exit blocks only)
     // Checking pass: what each back edge proves about its loop's counter.
     struct EdgeBound {
@@ -204,9 +214,25 @@ class Analyzer {
 
   // ---- fixpoint ----
   State analyze_function(size_t sub, const State& entry, bool check);
-  void stabilize(FnRun& run, const std::vector<WtoElement>& order);
-  void process_block(FnRun& run, size_t b);
+  void stabilize(FnRun& run, const std::vector<WtoElement>& order, bool top);
+  void process_block(FnRun& run, size_t b, State s);
   State compute_in(FnRun& run, size_t b);
+  void init_run(FnRun& run, size_t sub) const;
+  static const State& bottom_state() {
+    static const State bottom;
+    return bottom;
+  }
+  static const State& in_state(const FnRun& run, size_t li) { return run.in[li] ? *run.in[li] : bottom_state(); }
+  static void set_in(FnRun& run, size_t li, State s) {
+    if (run.in[li]) {
+      *run.in[li] = std::move(s);
+    } else {
+      run.in[li] = std::make_unique<State>(std::move(s));
+    }
+  }
+  static const State& out_state(const FnRun& run, size_t li, size_t i) {
+    return i < run.out[li].size() ? run.out[li][i] : bottom_state();
+  }
   State edge(const State& s, size_t from, size_t to);
   void check_back_edge(const State& s, size_t latch, size_t header);
 
@@ -492,18 +518,14 @@ std::optional<uint64_t> Analyzer::unroll_bound(FnRun& run, size_t l) {
     if (cfg_.in_loop(p, l)) continue;
     const auto& succs = cfg_.blocks[p].succs;
     for (size_t i = 0; i < succs.size(); ++i) {
-      if (succs[i] == header) head = state_join(head, run.out[cfg_.local_index[p]][i]);
+      if (succs[i] == header) head = state_join(head, out_state(run, cfg_.local_index[p], i));
     }
   }
   if (head.bottom) return 0;
   head.relations.clear();  // counter relations prove nothing here
   const uint64_t max_rounds = std::min<uint64_t>(kMaxUnrolledRounds, kMaxUnrolledTransfers / std::max<size_t>(insns, 1));
   FnRun scratch;
-  scratch.sub = run.sub;
-  scratch.in.assign(sp.blocks.size(), State{});
-  scratch.out.resize(sp.blocks.size());
-  scratch.exits.resize(sp.blocks.size());
-  for (size_t i = 0; i < sp.blocks.size(); ++i) scratch.out[i].assign(cfg_.blocks[sp.blocks[i]].succs.size(), State{});
+  init_run(scratch, run.sub);
   FnRun* saved_run = run_;
   const bool saved_check = check_;
   run_ = &scratch;
@@ -511,15 +533,13 @@ std::optional<uint64_t> Analyzer::unroll_bound(FnRun& run, size_t l) {
   std::optional<uint64_t> bound;
   for (uint64_t round = 0; round <= max_rounds; ++round) {
     for (size_t b : order) {
-      const size_t li = cfg_.local_index[b];
-      scratch.in[li] = b == header ? head : compute_in(scratch, b);
-      process_block(scratch, b);
+      process_block(scratch, b, b == header ? head : compute_in(scratch, b));
     }
     State next;
     for (size_t latch : loop.latches) {
       const auto& succs = cfg_.blocks[latch].succs;
       for (size_t i = 0; i < succs.size(); ++i) {
-        if (succs[i] == header) next = state_join(next, scratch.out[cfg_.local_index[latch]][i]);
+        if (succs[i] == header) next = state_join(next, out_state(scratch, cfg_.local_index[latch], i));
       }
     }
     if (next.bottom) {
@@ -589,7 +609,7 @@ State Analyzer::compute_in(FnRun& run, size_t b) {
     const auto& succs = cfg_.blocks[p].succs;
     for (size_t i = 0; i < succs.size(); ++i) {
       if (succs[i] != b) continue;
-      const State& o = run.out[cfg_.local_index[p]][i];
+      const State& o = out_state(run, cfg_.local_index[p], i);
       if (o.bottom) continue;
       const bool plain = o.relations.empty() && cfg_.loop_of_header(b) == kNoBlock;
       if (acc.bottom) {
@@ -602,43 +622,79 @@ State Analyzer::compute_in(FnRun& run, size_t b) {
   return acc;
 }
 
-void Analyzer::stabilize(FnRun& run, const std::vector<WtoElement>& order) {
+void Analyzer::init_run(FnRun& run, size_t sub) const {
+  const size_t n = cfg_.subprograms[sub].blocks.size();
+  run.sub = sub;
+  run.in.resize(n);
+  run.out.resize(n);
+  run.exits.resize(n);
+  run.checked.assign(n, false);
+  run.unread.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    run.unread[i] = static_cast<uint32_t>(cfg_.blocks[cfg_.subprograms[sub].blocks[i]].succs.size());
+  }
+}
+
+// `top`: order is the subprogram's whole weak topological order, whose plain blocks lie
+// outside every loop.
+void Analyzer::stabilize(FnRun& run, const std::vector<WtoElement>& order, bool top) {
   for (const WtoElement& e : order) {
     const size_t h = e.block;
     const size_t li = cfg_.local_index[h];
     if (!e.component) {
-      run.in[li] = compute_in(run, h);
       ++stats_.states;
-      process_block(run, h);
+      if (!top) {
+        set_in(run, li, compute_in(run, h));
+        process_block(run, h, in_state(run, li));
+        continue;
+      }
+      // Outside loops, and every predecessor comes earlier in the order and is final: this
+      // entry state is the one the checking pass would start from, so (in a checking run)
+      // check the block now, once, and keep no copy of its entry state.
+      State s = compute_in(run, h);
+      // Predecessors' out-states that no successor will read again are freed (a successor
+      // in a loop re-reads them on every iteration, and unroll_bound reads the edges into a
+      // loop header at the end, so those are never freed).
+      for (size_t p : cfg_.blocks[h].preds) {
+        const size_t lp = cfg_.local_index[p];
+        for (size_t x : cfg_.blocks[p].succs) {
+          if (x == h && --run.unread[lp] == 0) std::vector<State>().swap(run.out[lp]);
+        }
+      }
+      const bool saved_check = check_;
+      check_ = run.check;
+      process_block(run, h, std::move(s));
+      check_ = saved_check;
+      run.checked[li] = true;
       continue;
     }
     // Ascending phase with widening after a delay, until the head's state is stable.
     for (int iter = 0;; ++iter) {
       ++stats_.iterations;
       State s = compute_in(run, h);
-      if (iter > 0 && state_leq(s, run.in[li])) break;
+      if (iter > 0 && state_leq(s, in_state(run, li))) break;
       if (iter >= in_.options.widening_delay) {
         // Thresholds (and the tightening they bring) for a while, then the plain widening,
         // which stabilises for sure.
-        s = state_widen(run.in[li], state_join(run.in[li], s), iter < 16 ? &thresholds_ : nullptr);
+        s = state_widen(in_state(run, li), state_join(in_state(run, li), s), iter < 16 ? &thresholds_ : nullptr);
         ++stats_.widenings;
       } else if (iter > 0) {
-        s = state_join(run.in[li], s);
+        s = state_join(in_state(run, li), s);
       }
-      run.in[li] = std::move(s);
+      set_in(run, li, std::move(s));
       ++stats_.states;
-      process_block(run, h);
-      stabilize(run, e.body);
+      process_block(run, h, in_state(run, li));
+      stabilize(run, e.body, false);
     }
     // Descending (narrowing) passes: each recomputes the head from sound states, so it stays
     // sound; a fixed number keeps it finite.
     for (int pass = 0; pass < in_.options.narrowing_passes; ++pass) {
       State s = compute_in(run, h);
-      if (state_leq(run.in[li], s)) break;
-      run.in[li] = std::move(s);
+      if (state_leq(in_state(run, li), s)) break;
+      set_in(run, li, std::move(s));
       ++stats_.states;
-      process_block(run, h);
-      stabilize(run, e.body);
+      process_block(run, h, in_state(run, li));
+      stabilize(run, e.body, false);
     }
   }
 }
@@ -646,23 +702,22 @@ void Analyzer::stabilize(FnRun& run, const std::vector<WtoElement>& order) {
 State Analyzer::analyze_function(size_t sub, const State& entry, bool check) {
   const Subprogram& sp = cfg_.subprograms[sub];
   FnRun run;
-  run.sub = sub;
+  init_run(run, sub);
   run.entry = entry;
-  run.in.assign(sp.blocks.size(), State{});
-  run.out.resize(sp.blocks.size());
-  run.exits.resize(sp.blocks.size());
-  for (size_t i = 0; i < sp.blocks.size(); ++i) run.out[i].assign(cfg_.blocks[sp.blocks[i]].succs.size(), State{});
+  run.check = check;
   FnRun* saved_run = run_;
   const bool saved_check = check_;
   run_ = &run;
   check_ = false;
-  stabilize(run, sp.wto);
+  if (check) contexts_.insert(call_string_);
+  stabilize(run, sp.wto, true);
   if (check) {
-    // The checking pass: every block once, from its final (sound) entry state.
+    // The checking pass: every block not checked yet (those in loops) once, from its final
+    // (sound) entry state.
     check_ = true;
-    contexts_.insert(call_string_);
     for (size_t b : sp.blocks) {
-      if (cfg_.blocks[b].reachable) process_block(run, b);
+      const size_t li = cfg_.local_index[b];
+      if (cfg_.blocks[b].reachable && !run.checked[li]) process_block(run, b, in_state(run, li));
     }
     evaluate_loops(run);
   }
@@ -694,12 +749,12 @@ void Analyzer::check_back_edge(const State& s, size_t latch, size_t header) {
   run_->edges[l].push_back(std::move(e));
 }
 
-void Analyzer::process_block(FnRun& run, size_t b) {
+// Runs block b from entry state s, setting its out-states (and exit state).
+void Analyzer::process_block(FnRun& run, size_t b, State s) {
   const BasicBlock& bb = cfg_.blocks[b];
   const size_t li = cfg_.local_index[b];
-  State s = run.in[li];
   auto& outs = run.out[li];
-  for (State& o : outs) o = State{};
+  outs.assign(bb.succs.size(), State{});
   run.exits[li].reset();
   if (s.bottom) return;
   for (size_t pc = bb.first;; pc = next_pc(prog_, pc)) {

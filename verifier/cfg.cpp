@@ -35,6 +35,118 @@ bool is_function_reference(const semantics::Encoding& row) {
          (row.kind == Kind::LoadImm64 && row.lddw_kind() == LddwKind::CodeAddr);
 }
 
+// Dominators, back edges, natural loops (appended to cfg.loops, innermost loop per block)
+// and reducibility of one subprogram with a cycle; local: its reachable blocks, index: their
+// vertices. Returns the number of strongly connected components of the graph without back
+// edges (local.size() when reducible).
+int find_loops(Cfg& cfg, const Subprogram& sub, const std::vector<size_t>& local, const std::vector<Vertex>& index) {
+  Graph g(local.size());
+  for (size_t i = 0; i < local.size(); ++i) {
+    for (size_t s : cfg.blocks[local[i]].succs) boost::add_edge(i, index[s], g);
+  }
+  std::vector<Vertex> idom(local.size(), boost::graph_traits<Graph>::null_vertex());
+  auto idom_map = boost::make_iterator_property_map(idom.begin(), boost::get(boost::vertex_index, g));
+  boost::lengauer_tarjan_dominator_tree(g, index[sub.entry_block], idom_map);
+  // Pre/post numbers of the dominator tree make "a dominates b" an O(1) interval test.
+  std::vector<std::vector<Vertex>> children(local.size());
+  for (Vertex v = 0; v < local.size(); ++v) {
+    if (idom[v] != boost::graph_traits<Graph>::null_vertex()) children[idom[v]].push_back(v);
+  }
+  std::vector<size_t> pre(local.size(), 0), post(local.size(), 0);
+  {
+    size_t clock = 0;
+    std::vector<std::pair<Vertex, size_t>> stack{{index[sub.entry_block], 0}};
+    pre[stack.back().first] = clock++;
+    while (!stack.empty()) {
+      auto& [v, i] = stack.back();
+      if (i < children[v].size()) {
+        const Vertex c = children[v][i++];
+        pre[c] = clock++;
+        stack.emplace_back(c, 0);
+      } else {
+        post[v] = clock++;
+        stack.pop_back();
+      }
+    }
+  }
+  auto dominates = [&](Vertex a, Vertex b) { return pre[a] <= pre[b] && post[b] <= post[a]; };
+  // Natural loops, one per header (union over its back edges).
+  std::map<Vertex, std::set<Vertex>> loop_body;
+  std::map<Vertex, std::vector<Vertex>> latches;
+  Graph forward(local.size());
+  for (Vertex u = 0; u < local.size(); ++u) {
+    for (size_t s : cfg.blocks[local[u]].succs) {
+      const Vertex v = index[s];
+      if (dominates(v, u)) {
+        auto& lat = latches[v];
+        if (std::find(lat.begin(), lat.end(), u) == lat.end()) lat.push_back(u);
+        auto& body = loop_body[v];
+        body.insert(v);
+        std::vector<Vertex> work;
+        if (body.insert(u).second) work.push_back(u);
+        while (!work.empty()) {
+          const Vertex x = work.back();
+          work.pop_back();
+          for (size_t p : cfg.blocks[local[x]].preds) {
+            if (!cfg.blocks[p].reachable) continue;
+            const Vertex pv = index[p];
+            if (body.insert(pv).second) work.push_back(pv);
+          }
+        }
+      } else {
+        boost::add_edge(u, v, forward);
+      }
+    }
+  }
+  // Reducible iff the graph without back edges is acyclic.
+  std::vector<int> comp(local.size());
+  const int ncomp = boost::strong_components(
+      forward, boost::make_iterator_property_map(comp.begin(), boost::get(boost::vertex_index, forward)));
+  if (ncomp < static_cast<int>(local.size())) {
+    std::map<int, std::vector<size_t>> members;
+    for (size_t i = 0; i < local.size(); ++i) members[comp[i]].push_back(cfg.blocks[local[i]].first);
+    for (auto& [c, pcs] : members) {
+      if (pcs.size() < 2) continue;
+      std::sort(pcs.begin(), pcs.end());
+      cfg.problems.push_back({"loop.irreducible", pcs.front(),
+                              fmt::format("a cycle through pcs {} has more than one entry (irreducible control "
+                                          "flow): its iterations cannot be counted",
+                                          fmt::join(pcs, ", "))});
+    }
+  }
+  const size_t first_loop = cfg.loops.size();
+  for (auto& [h, body] : loop_body) {
+    Loop l;
+    l.header = local[h];
+    for (Vertex v : latches[h]) l.latches.push_back(local[v]);
+    for (Vertex v : body) l.blocks.push_back(local[v]);
+    std::sort(l.blocks.begin(), l.blocks.end());
+    std::sort(l.latches.begin(), l.latches.end());
+    cfg.loops.push_back(std::move(l));
+  }
+  // Nesting: the parent is the smallest other loop whose body holds the header.
+  for (size_t i = first_loop; i < cfg.loops.size(); ++i) {
+    size_t best = kNoBlock;
+    for (size_t j = first_loop; j < cfg.loops.size(); ++j) {
+      if (i == j) continue;
+      const auto& bj = cfg.loops[j].blocks;
+      if (!std::binary_search(bj.begin(), bj.end(), cfg.loops[i].header)) continue;
+      if (best == kNoBlock || bj.size() < cfg.loops[best].blocks.size()) best = j;
+    }
+    cfg.loops[i].parent = best;
+  }
+  for (size_t i = first_loop; i < cfg.loops.size(); ++i) {
+    int d = 1;
+    for (size_t p = cfg.loops[i].parent; p != kNoBlock; p = cfg.loops[p].parent) ++d;
+    cfg.loops[i].depth = d;
+    for (size_t b : cfg.loops[i].blocks) {
+      const size_t cur = cfg.blocks[b].loop;
+      if (cur == kNoBlock || cfg.loops[cur].blocks.size() > cfg.loops[i].blocks.size()) cfg.blocks[b].loop = i;
+    }
+  }
+  return ncomp;
+}
+
 }  // namespace
 
 size_t Cfg::subprogram_at(size_t pc) const {
@@ -206,118 +318,43 @@ Cfg Cfg::build(const semantics::Program& program) {
   }
 
   // ---- dominators, back edges, natural loops, reducibility (per subprogram) ----
+  // Tables indexed by block rather than std::map / std::set: a program has a block per few
+  // instructions, and tree lookups (a cache miss each, log n deep) made building the graph
+  // cost more per instruction the larger the program. Each subprogram (and each region of
+  // the weak topological order) writes only the entries of its own blocks.
+  std::vector<Vertex> index(cfg.blocks.size(), boost::graph_traits<Graph>::null_vertex());
+  std::vector<size_t> region_stamp(cfg.blocks.size(), kNoBlock);  // last region holding the block
+  std::vector<std::vector<size_t>> succ(cfg.blocks.size());        // per representative, in its region
+  std::vector<int> indeg(cfg.blocks.size(), 0);
+  size_t regions = 0;
   for (auto& sub : cfg.subprograms) {
     std::vector<size_t> local;  // reachable blocks
-    std::map<size_t, Vertex> index;
     for (size_t b : sub.blocks) {
       if (!cfg.blocks[b].reachable) continue;
       index[b] = local.size();
       local.push_back(b);
     }
-    Graph g(local.size());
-    for (size_t i = 0; i < local.size(); ++i) {
-      for (size_t s : cfg.blocks[local[i]].succs) boost::add_edge(i, index.at(s), g);
+    // Kahn's algorithm: a subprogram without a cycle (most of a large program's code) has
+    // no back edge, no loop, and is reducible, so it needs no dominator tree (Boost's
+    // allocates a deque per vertex).
+    std::vector<uint32_t> deg(local.size(), 0);
+    for (size_t b : local) {
+      for (size_t x : cfg.blocks[b].succs) ++deg[index[x]];
     }
-    std::vector<Vertex> idom(local.size(), boost::graph_traits<Graph>::null_vertex());
-    auto idom_map = boost::make_iterator_property_map(idom.begin(), boost::get(boost::vertex_index, g));
-    boost::lengauer_tarjan_dominator_tree(g, index.at(sub.entry_block), idom_map);
-    // Pre/post numbers of the dominator tree make "a dominates b" an O(1) interval test.
-    std::vector<std::vector<Vertex>> children(local.size());
+    std::vector<Vertex> work;
     for (Vertex v = 0; v < local.size(); ++v) {
-      if (idom[v] != boost::graph_traits<Graph>::null_vertex()) children[idom[v]].push_back(v);
+      if (deg[v] == 0) work.push_back(v);
     }
-    std::vector<size_t> pre(local.size(), 0), post(local.size(), 0);
-    {
-      size_t clock = 0;
-      std::vector<std::pair<Vertex, size_t>> stack{{index.at(sub.entry_block), 0}};
-      pre[stack.back().first] = clock++;
-      while (!stack.empty()) {
-        auto& [v, i] = stack.back();
-        if (i < children[v].size()) {
-          const Vertex c = children[v][i++];
-          pre[c] = clock++;
-          stack.emplace_back(c, 0);
-        } else {
-          post[v] = clock++;
-          stack.pop_back();
-        }
+    size_t sorted = 0;
+    while (!work.empty()) {
+      const Vertex v = work.back();
+      work.pop_back();
+      ++sorted;
+      for (size_t x : cfg.blocks[local[v]].succs) {
+        if (--deg[index[x]] == 0) work.push_back(index[x]);
       }
     }
-    auto dominates = [&](Vertex a, Vertex b) { return pre[a] <= pre[b] && post[b] <= post[a]; };
-    // Natural loops, one per header (union over its back edges).
-    std::map<Vertex, std::set<Vertex>> loop_body;
-    std::map<Vertex, std::vector<Vertex>> latches;
-    Graph forward(local.size());
-    for (Vertex u = 0; u < local.size(); ++u) {
-      for (size_t s : cfg.blocks[local[u]].succs) {
-        const Vertex v = index.at(s);
-        if (dominates(v, u)) {
-          auto& lat = latches[v];
-          if (std::find(lat.begin(), lat.end(), u) == lat.end()) lat.push_back(u);
-          auto& body = loop_body[v];
-          body.insert(v);
-          std::vector<Vertex> work;
-          if (body.insert(u).second) work.push_back(u);
-          while (!work.empty()) {
-            const Vertex x = work.back();
-            work.pop_back();
-            for (size_t p : cfg.blocks[local[x]].preds) {
-              if (!cfg.blocks[p].reachable) continue;
-              const Vertex pv = index.at(p);
-              if (body.insert(pv).second) work.push_back(pv);
-            }
-          }
-        } else {
-          boost::add_edge(u, v, forward);
-        }
-      }
-    }
-    // Reducible iff the graph without back edges is acyclic.
-    std::vector<int> comp(local.size());
-    const int ncomp = boost::strong_components(
-        forward, boost::make_iterator_property_map(comp.begin(), boost::get(boost::vertex_index, forward)));
-    if (ncomp < static_cast<int>(local.size())) {
-      std::map<int, std::vector<size_t>> members;
-      for (size_t i = 0; i < local.size(); ++i) members[comp[i]].push_back(cfg.blocks[local[i]].first);
-      for (auto& [c, pcs] : members) {
-        if (pcs.size() < 2) continue;
-        std::sort(pcs.begin(), pcs.end());
-        cfg.problems.push_back({"loop.irreducible", pcs.front(),
-                                fmt::format("a cycle through pcs {} has more than one entry (irreducible control "
-                                            "flow): its iterations cannot be counted",
-                                            fmt::join(pcs, ", "))});
-      }
-    }
-    const size_t first_loop = cfg.loops.size();
-    for (auto& [h, body] : loop_body) {
-      Loop l;
-      l.header = local[h];
-      for (Vertex v : latches[h]) l.latches.push_back(local[v]);
-      for (Vertex v : body) l.blocks.push_back(local[v]);
-      std::sort(l.blocks.begin(), l.blocks.end());
-      std::sort(l.latches.begin(), l.latches.end());
-      cfg.loops.push_back(std::move(l));
-    }
-    // Nesting: the parent is the smallest other loop whose body holds the header.
-    for (size_t i = first_loop; i < cfg.loops.size(); ++i) {
-      size_t best = kNoBlock;
-      for (size_t j = first_loop; j < cfg.loops.size(); ++j) {
-        if (i == j) continue;
-        const auto& bj = cfg.loops[j].blocks;
-        if (!std::binary_search(bj.begin(), bj.end(), cfg.loops[i].header)) continue;
-        if (best == kNoBlock || bj.size() < cfg.loops[best].blocks.size()) best = j;
-      }
-      cfg.loops[i].parent = best;
-    }
-    for (size_t i = first_loop; i < cfg.loops.size(); ++i) {
-      int d = 1;
-      for (size_t p = cfg.loops[i].parent; p != kNoBlock; p = cfg.loops[p].parent) ++d;
-      cfg.loops[i].depth = d;
-      for (size_t b : cfg.loops[i].blocks) {
-        const size_t cur = cfg.blocks[b].loop;
-        if (cur == kNoBlock || cfg.loops[cur].blocks.size() > cfg.loops[i].blocks.size()) cfg.blocks[b].loop = i;
-      }
-    }
+    const int ncomp = sorted == local.size() ? static_cast<int>(local.size()) : find_loops(cfg, sub, local, index);
 
     // ---- weak topological order: by the loop nesting forest (the graph is reducible; an
     // irreducible one is rejected before analysis). A region (the subprogram, or a loop's
@@ -334,21 +371,35 @@ Cfg Cfg::build(const semantics::Program& program) {
         }
         return r;
       };
-      std::set<size_t> in_region(region.begin(), region.end());
-      std::map<size_t, std::set<size_t>> succ;
-      std::map<size_t, int> indeg;
-      for (size_t b : region) indeg.emplace(rep(b), 0);
+      // The representatives' edges within the region, without repeats, and their in-degrees.
+      // A block is the representative in one pending call at most (an inner region is a loop
+      // body without its header, whose blocks the enclosing region represents by the header),
+      // so the tables are shared by the recursive calls.
+      const size_t stamp = regions++;
+      for (size_t b : region) region_stamp[b] = stamp;
+      std::vector<size_t> reps;
+      for (size_t b : region) reps.push_back(rep(b));
+      std::sort(reps.begin(), reps.end());
+      reps.erase(std::unique(reps.begin(), reps.end()), reps.end());
+      for (size_t r : reps) {
+        succ[r].clear();
+        indeg[r] = 0;
+      }
       for (size_t b : region) {
         for (size_t s : cfg.blocks[b].succs) {
-          if (!in_region.count(s)) continue;
+          if (region_stamp[s] != stamp) continue;
           const size_t rb = rep(b), rs = rep(s);
-          if (rb == rs) continue;  // inside one inner loop
-          if (succ[rb].insert(rs).second) ++indeg[rs];
+          if (rb != rs) succ[rb].push_back(rs);  // rb == rs: inside one inner loop
         }
       }
+      for (size_t r : reps) {
+        std::sort(succ[r].begin(), succ[r].end());
+        succ[r].erase(std::unique(succ[r].begin(), succ[r].end()), succ[r].end());
+        for (size_t x : succ[r]) ++indeg[x];
+      }
       std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
-      for (auto& [r, d] : indeg) {
-        if (d == 0) ready.push(r);
+      for (size_t r : reps) {
+        if (indeg[r] == 0) ready.push(r);
       }
       std::vector<WtoElement> out;
       while (!ready.empty()) {
@@ -387,25 +438,36 @@ void Cfg::duplicate_tails(const semantics::Program& program, size_t max_tail_ins
     for (size_t pc = blocks[b].first; pc <= blocks[b].last; pc = next_pc(program, pc)) ++k;
     return k;
   };
-  std::function<bool(const WtoElement&, size_t)> contains = [&](const WtoElement& e, size_t b) {
-    if (e.block == b) return true;
-    for (const WtoElement& x : e.body) {
-      if (contains(x, b)) return true;
-    }
-    return false;
+  // Each duplication costs the size of its tail, not of the program: a program may have a
+  // join per few instructions, so rescanning the order or rebuilding every block's
+  // predecessors per duplication would be quadratic. The copies are placed in each weak
+  // topological order once, at the end: `after[i]` lists the groups of copies that go right
+  // after top-level element i, the latest first.
+  std::vector<std::vector<std::vector<std::vector<WtoElement>>>> after(subprograms.size());
+  std::vector<std::vector<std::vector<WtoElement>>> at_end(subprograms.size());
+  std::vector<size_t> top_of(blocks.size(), kNoBlock);  // top-level element holding the block
+  std::function<void(const WtoElement&, size_t)> mark = [&](const WtoElement& e, size_t i) {
+    top_of[e.block] = i;
+    for (const WtoElement& x : e.body) mark(x, i);
   };
+  for (size_t si = 0; si < subprograms.size(); ++si) {
+    after[si].resize(subprograms[si].wto.size());
+    for (size_t i = 0; i < subprograms[si].wto.size(); ++i) mark(subprograms[si].wto[i], i);
+  }
   size_t added = 0;
   const size_t original = blocks.size();
   for (size_t b = 0; b < original; ++b) {
     const BasicBlock& bb = blocks[b];
-    Subprogram& sub = subprograms[bb.subprogram];
+    const size_t si = bb.subprogram;
+    Subprogram& sub = subprograms[si];
     if (!bb.reachable || bb.loop != kNoBlock || bb.preds.size() < 2 || bb.preds.size() > 4 ||
         sub.entry_block == b || sub.wto.empty()) {
       continue;
     }
-    // The tail, closed under successors; every block outside loops, so it is acyclic.
+    // The tail, closed under successors; every block outside loops, so it is acyclic. It
+    // holds a few blocks at most before it is too long (every join of a program is tried),
+    // so a linear search finds the ones seen.
     std::vector<size_t> tail{b};
-    std::set<size_t> seen{b};
     size_t size = 0;
     bool ok = true;
     for (size_t i = 0; i < tail.size() && ok; ++i) {
@@ -414,7 +476,7 @@ void Cfg::duplicate_tails(const semantics::Program& program, size_t max_tail_ins
       size += insns_of(t);
       if (size > max_tail_insns) ok = false;
       for (size_t x : blocks[t].succs) {
-        if (seen.insert(x).second) tail.push_back(x);
+        if (std::find(tail.begin(), tail.end(), x) == tail.end()) tail.push_back(x);
       }
     }
     const std::vector<size_t> preds = bb.preds;
@@ -441,6 +503,7 @@ void Cfg::duplicate_tails(const semantics::Program& program, size_t max_tail_ins
         c.preds.clear();
         clone[t] = blocks.size();
         blocks.push_back(std::move(c));
+        top_of.push_back(kNoBlock);
       }
       for (size_t t : topo) {
         for (size_t x : blocks[t].succs) blocks[clone[t]].succs.push_back(clone.at(x));
@@ -453,24 +516,41 @@ void Cfg::duplicate_tails(const semantics::Program& program, size_t max_tail_ins
         sub.blocks.push_back(clone[t]);
       }
       // In the weak topological order, right after the top-level element holding p.
-      auto at = std::find_if(sub.wto.begin(), sub.wto.end(), [&](const WtoElement& e) { return contains(e, p); });
-      if (at != sub.wto.end()) ++at;
       std::vector<WtoElement> copies;
       for (size_t t : topo) {
         WtoElement e;
         e.block = clone[t];
         copies.push_back(e);
       }
-      sub.wto.insert(at, copies.begin(), copies.end());
+      if (top_of[p] != kNoBlock) {
+        after[si][top_of[p]].push_back(std::move(copies));
+      } else {
+        at_end[si].push_back(std::move(copies));
+      }
       added += size;
-    }
-    for (BasicBlock& x : blocks) x.preds.clear();
-    for (size_t i = 0; i < blocks.size(); ++i) {
-      for (size_t x : blocks[i].succs) {
-        auto& pr = blocks[x].preds;
-        if (std::find(pr.begin(), pr.end(), i) == pr.end()) pr.push_back(i);
+      // Predecessors, kept as Cfg::build makes them (ascending, without repeats): p now
+      // reaches the copy of b instead of b, and the copies' predecessors are copies (and p).
+      std::erase(blocks[b].preds, p);
+      blocks[clone[b]].preds.push_back(p);
+      for (size_t t : topo) {
+        for (size_t x : blocks[clone[t]].succs) {
+          auto& pr = blocks[x].preds;
+          if (std::find(pr.begin(), pr.end(), clone[t]) == pr.end()) pr.push_back(clone[t]);
+        }
       }
     }
+  }
+  for (size_t si = 0; si < subprograms.size(); ++si) {
+    const bool none = std::all_of(after[si].begin(), after[si].end(), [](const auto& g) { return g.empty(); });
+    if (none && at_end[si].empty()) continue;
+    std::vector<WtoElement> wto;
+    std::vector<WtoElement>& old = subprograms[si].wto;
+    for (size_t i = 0; i < old.size(); ++i) {
+      wto.push_back(std::move(old[i]));
+      for (auto g = after[si][i].rbegin(); g != after[si][i].rend(); ++g) wto.insert(wto.end(), g->begin(), g->end());
+    }
+    for (const auto& g : at_end[si]) wto.insert(wto.end(), g.begin(), g.end());
+    old = std::move(wto);
   }
 }
 
