@@ -306,7 +306,7 @@ class Loader {
       }
       kinds_[s.index] = kind;
       obj_.sections.push_back(SectionInfo{s.name, s.index, s.shdr.sh_size, kind});
-      if (kind == SectionKind::License) {
+      if (kind == SectionKind::License && !s.data.empty()) {  // an empty section has no data pointer
         const auto* p = reinterpret_cast<const char*>(s.data.data());
         obj_.license.assign(p, strnlen(p, s.data.size()));
       }
