@@ -273,6 +273,8 @@ class Analyzer {
   void rel_copy(State& s, uint32_t from, uint32_t to, bool narrow);
   void rel_shift(State& s, uint32_t cell, AluOp op, const Scalar& x, Width w);
   CounterFacts loop_bound(const State& s, size_t loop) const;
+  static std::optional<uint64_t> edges_bound(const std::vector<FnRun::EdgeBound>& edges,
+                                             const FnRun::EdgeBound** unbounded);
   void evaluate_loops(FnRun& run);
   std::optional<uint64_t> unroll_bound(FnRun& run, size_t l);
   const Value* cell_value(const State& s, uint32_t cell) const;
@@ -410,47 +412,55 @@ Analyzer::CounterFacts Analyzer::loop_bound(const State& s, size_t loop) const {
 // A loop's counter c starts at 0 and grows by exactly one per back edge taken, so it takes
 // every value from 0 to its final count. An edge proving c <= B admits values up to B; an
 // edge proving c != E admits every value but E. If no edge admits E, c never gets past E.
-void Analyzer::evaluate_loops(FnRun& run) {
-  for (auto& [l, edges] : run.edges) {
-    std::optional<uint64_t> max_range;
-    const FnRun::EdgeBound* unbounded = nullptr;
-    std::vector<uint64_t> common;
-    bool first_excl = true;
-    for (const FnRun::EdgeBound& e : edges) {
-      if (e.range) {
-        max_range = std::max(max_range.value_or(0), *e.range);
-        continue;
-      }
-      if (e.excluded.empty()) {
-        unbounded = &e;
-        break;
-      }
-      if (first_excl) {
-        common = e.excluded;
-        first_excl = false;
-      } else {
-        std::vector<uint64_t> x;
-        std::set_intersection(common.begin(), common.end(), e.excluded.begin(), e.excluded.end(), std::back_inserter(x));
-        common = x;
-      }
+std::optional<uint64_t> Analyzer::edges_bound(const std::vector<FnRun::EdgeBound>& edges,
+                                              const FnRun::EdgeBound** unbounded_out) {
+  std::optional<uint64_t> max_range;
+  const FnRun::EdgeBound* unbounded = nullptr;
+  std::vector<uint64_t> common;
+  bool first_excl = true;
+  for (const FnRun::EdgeBound& e : edges) {
+    if (e.range) {
+      max_range = std::max(max_range.value_or(0), *e.range);
+      continue;
     }
-    std::optional<uint64_t> bound;
-    if (edges.size() == 1 && !edges[0].range && edges[0].excluded.empty() && edges[0].bounded_excl) {
-      // The only back edge never lets c be E, a value fixed for this entry and at most B: c
-      // stops before E, so at most B traversals.
-      bound = *edges[0].bounded_excl;
-    } else if (unbounded == nullptr) {
-      if (first_excl) {
-        bound = *max_range + 1;
-      } else {
-        for (uint64_t e : common) {
-          if (!max_range || *max_range < e) {
-            bound = e;
-            break;
-          }
+    if (e.excluded.empty()) {
+      unbounded = &e;
+      break;
+    }
+    if (first_excl) {
+      common = e.excluded;
+      first_excl = false;
+    } else {
+      std::vector<uint64_t> x;
+      std::set_intersection(common.begin(), common.end(), e.excluded.begin(), e.excluded.end(), std::back_inserter(x));
+      common = x;
+    }
+  }
+  if (unbounded_out != nullptr) *unbounded_out = unbounded;
+  std::optional<uint64_t> bound;
+  if (edges.size() == 1 && !edges[0].range && edges[0].excluded.empty() && edges[0].bounded_excl) {
+    // The only back edge never lets c be E, a value fixed for this entry and at most B: c
+    // stops before E, so at most B traversals.
+    bound = *edges[0].bounded_excl;
+  } else if (unbounded == nullptr && !edges.empty()) {
+    if (first_excl) {
+      bound = *max_range + 1;
+    } else {
+      for (uint64_t e : common) {
+        if (!max_range || *max_range < e) {
+          bound = e;
+          break;
         }
       }
     }
+  }
+  return bound;
+}
+
+void Analyzer::evaluate_loops(FnRun& run) {
+  for (auto& [l, edges] : run.edges) {
+    const FnRun::EdgeBound* unbounded = nullptr;
+    const std::optional<uint64_t> bound = edges_bound(edges, &unbounded);
     const size_t header_pc = cfg_.blocks[cfg_.loops[l].header].first;
     if (bound && *bound <= in_.options.max_loop_iterations) {
       if (!loop_bound_[l] || *loop_bound_[l] < *bound) loop_bound_[l] = *bound;
