@@ -216,7 +216,7 @@ class Analyzer {
   State analyze_function(size_t sub, const State& entry, bool check);
   void stabilize(FnRun& run, const std::vector<WtoElement>& order, bool top);
   void process_block(FnRun& run, size_t b, State s);
-  State compute_in(FnRun& run, size_t b);
+  State compute_in(FnRun& run, size_t b, bool entries_only = false);
   void init_run(FnRun& run, size_t sub) const;
   static const State& bottom_state() {
     static const State bottom;
@@ -611,14 +611,15 @@ State Analyzer::edge(const State& s, size_t from, size_t to) {
   return r;
 }
 
-State Analyzer::compute_in(FnRun& run, size_t b) {
+// `entries_only`: the back edges into b are left out (see stabilize).
+State Analyzer::compute_in(FnRun& run, size_t b, bool entries_only) {
   State acc;
   const Subprogram& sub = cfg_.subprograms[run.sub];
   if (b == sub.entry_block) acc = edge(run.entry, kNoBlock, b);
   for (size_t p : cfg_.blocks[b].preds) {
     const auto& succs = cfg_.blocks[p].succs;
     for (size_t i = 0; i < succs.size(); ++i) {
-      if (succs[i] != b) continue;
+      if (succs[i] != b || (entries_only && cfg_.is_back_edge(p, b))) continue;
       const State& o = out_state(run, cfg_.local_index[p], i);
       if (o.bottom) continue;
       const bool plain = o.relations.empty() && cfg_.loop_of_header(b) == kNoBlock;
@@ -679,9 +680,14 @@ void Analyzer::stabilize(FnRun& run, const std::vector<WtoElement>& order, bool 
       continue;
     }
     // Ascending phase with widening after a delay, until the head's state is stable.
+    // The first iterate comes from the entry edges alone: when an enclosing loop re-runs this
+    // one, the back edges still hold the previous run's states, and a value the loop does not
+    // change (the row pointer of an inner loop) would keep the previous run's widened range
+    // forever. The iteration below is sound from any start: it stops only when the back edges,
+    // computed from the head's state in this run, add nothing to it.
     for (int iter = 0;; ++iter) {
       ++stats_.iterations;
-      State s = compute_in(run, h);
+      State s = compute_in(run, h, iter == 0);
       if (iter > 0 && state_leq(s, in_state(run, li))) break;
       if (iter >= in_.options.widening_delay) {
         // Thresholds (and the tightening they bring) for a while, then the plain widening,
