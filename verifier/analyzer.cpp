@@ -50,6 +50,10 @@
 //   small, carries folded until none is left), an innermost loop is unrolled abstractly from
 //   its entry state, round by round without joins or widening, until its back edges carry
 //   nothing (unroll_bound): Linux's way of exploring such loops, with a budget of rounds.
+//   The same relations give values back their precision: once the back edges bound c_L by B,
+//   a cell x with relation d is in d + k * [0, B] at the head, which the descending passes
+//   meet into the head's state (counter_narrow): a pointer walking an array by a constant
+//   stride while a counter is compared keeps a bounded offset through widening.
 //
 // * Soundness first. Every check either proves its property from the abstract state or
 //   reports; after reporting, the analysis continues as if the check had passed, so one run
@@ -216,7 +220,7 @@ class Analyzer {
   State analyze_function(size_t sub, const State& entry, bool check);
   void stabilize(FnRun& run, const std::vector<WtoElement>& order, bool top);
   void process_block(FnRun& run, size_t b, State s);
-  State compute_in(FnRun& run, size_t b);
+  State compute_in(FnRun& run, size_t b, bool entries_only = false);
   void init_run(FnRun& run, size_t sub) const;
   static const State& bottom_state() {
     static const State bottom;
@@ -273,6 +277,10 @@ class Analyzer {
   void rel_copy(State& s, uint32_t from, uint32_t to, bool narrow);
   void rel_shift(State& s, uint32_t cell, AluOp op, const Scalar& x, Width w);
   CounterFacts loop_bound(const State& s, size_t loop) const;
+  static std::optional<uint64_t> edges_bound(const std::vector<FnRun::EdgeBound>& edges,
+                                             const FnRun::EdgeBound** unbounded);
+  std::optional<uint64_t> current_bound(const FnRun& run, size_t l) const;
+  void counter_narrow(const FnRun& run, State& s, size_t l) const;
   void evaluate_loops(FnRun& run);
   std::optional<uint64_t> unroll_bound(FnRun& run, size_t l);
   const Value* cell_value(const State& s, uint32_t cell) const;
@@ -410,47 +418,55 @@ Analyzer::CounterFacts Analyzer::loop_bound(const State& s, size_t loop) const {
 // A loop's counter c starts at 0 and grows by exactly one per back edge taken, so it takes
 // every value from 0 to its final count. An edge proving c <= B admits values up to B; an
 // edge proving c != E admits every value but E. If no edge admits E, c never gets past E.
-void Analyzer::evaluate_loops(FnRun& run) {
-  for (auto& [l, edges] : run.edges) {
-    std::optional<uint64_t> max_range;
-    const FnRun::EdgeBound* unbounded = nullptr;
-    std::vector<uint64_t> common;
-    bool first_excl = true;
-    for (const FnRun::EdgeBound& e : edges) {
-      if (e.range) {
-        max_range = std::max(max_range.value_or(0), *e.range);
-        continue;
-      }
-      if (e.excluded.empty()) {
-        unbounded = &e;
-        break;
-      }
-      if (first_excl) {
-        common = e.excluded;
-        first_excl = false;
-      } else {
-        std::vector<uint64_t> x;
-        std::set_intersection(common.begin(), common.end(), e.excluded.begin(), e.excluded.end(), std::back_inserter(x));
-        common = x;
-      }
+std::optional<uint64_t> Analyzer::edges_bound(const std::vector<FnRun::EdgeBound>& edges,
+                                              const FnRun::EdgeBound** unbounded_out) {
+  std::optional<uint64_t> max_range;
+  const FnRun::EdgeBound* unbounded = nullptr;
+  std::vector<uint64_t> common;
+  bool first_excl = true;
+  for (const FnRun::EdgeBound& e : edges) {
+    if (e.range) {
+      max_range = std::max(max_range.value_or(0), *e.range);
+      continue;
     }
-    std::optional<uint64_t> bound;
-    if (edges.size() == 1 && !edges[0].range && edges[0].excluded.empty() && edges[0].bounded_excl) {
-      // The only back edge never lets c be E, a value fixed for this entry and at most B: c
-      // stops before E, so at most B traversals.
-      bound = *edges[0].bounded_excl;
-    } else if (unbounded == nullptr) {
-      if (first_excl) {
-        bound = *max_range + 1;
-      } else {
-        for (uint64_t e : common) {
-          if (!max_range || *max_range < e) {
-            bound = e;
-            break;
-          }
+    if (e.excluded.empty()) {
+      unbounded = &e;
+      break;
+    }
+    if (first_excl) {
+      common = e.excluded;
+      first_excl = false;
+    } else {
+      std::vector<uint64_t> x;
+      std::set_intersection(common.begin(), common.end(), e.excluded.begin(), e.excluded.end(), std::back_inserter(x));
+      common = x;
+    }
+  }
+  if (unbounded_out != nullptr) *unbounded_out = unbounded;
+  std::optional<uint64_t> bound;
+  if (edges.size() == 1 && !edges[0].range && edges[0].excluded.empty() && edges[0].bounded_excl) {
+    // The only back edge never lets c be E, a value fixed for this entry and at most B: c
+    // stops before E, so at most B traversals.
+    bound = *edges[0].bounded_excl;
+  } else if (unbounded == nullptr && !edges.empty()) {
+    if (first_excl) {
+      bound = *max_range + 1;
+    } else {
+      for (uint64_t e : common) {
+        if (!max_range || *max_range < e) {
+          bound = e;
+          break;
         }
       }
     }
+  }
+  return bound;
+}
+
+void Analyzer::evaluate_loops(FnRun& run) {
+  for (auto& [l, edges] : run.edges) {
+    const FnRun::EdgeBound* unbounded = nullptr;
+    const std::optional<uint64_t> bound = edges_bound(edges, &unbounded);
     const size_t header_pc = cfg_.blocks[cfg_.loops[l].header].first;
     if (bound && *bound <= in_.options.max_loop_iterations) {
       if (!loop_bound_[l] || *loop_bound_[l] < *bound) loop_bound_[l] = *bound;
@@ -473,6 +489,80 @@ void Analyzer::evaluate_loops(FnRun& run) {
                                     "or stack slot moves by a constant stride toward a bound on this edge ({})",
                                     header_pc, at.latch_pc, at.state);
     findings_.emplace(key, std::move(f));
+  }
+}
+
+// Narrowing by the counter (counter_narrow). The analysis is non-relational, so widening at a
+// loop head loses a pointer that moves by a stride while another register is tested (the
+// array-copy loop: src += 8 while i < n); the counter relations recover it. At the head of
+// loop L, every concrete state satisfies, for each relation (x, k, d) of L, x = d' + k * c
+// (modulo 2^64, or only modulo 2^32 when !wide) for some d' in gamma(d), where c is the
+// number of back edges taken since the latest entry into L: that is the invariant the
+// termination proof already relies on (entering L sets d = x, and c = 0; adding s to x adds s
+// to d; a back edge adds 1 to c and subtracts k from d; every other write to x drops the
+// relation; joins and widening of d over-approximate). Nothing requires d to be invariant or
+// the stride to be the same on every path: a path that moves x by another amount makes d
+// vary, and its join (widened) is what d holds, so the bound just gets weaker. Suppose the
+// back edges of the current iterate, computed from a head state that covers every state
+// reachable from the current entries, prove c <= B on every back edge (the same argument as
+// evaluate_loops, from those sound states): then c <= B at the head, per entry, so
+// x in gamma(d + k * [0, B]) (abstract addition, sound modulo 2^64; k * [0, B] is computed
+// exactly when |k| * B < 2^63, else nothing is done). The head's state is met with that
+// (64-bit meet for a wide relation, 32-bit views only otherwise), which stays sound, and the
+// body is re-analysed from it in the descending passes (stabilize). For pointers, x is the
+// offset (as in loop_bound): the region cannot change under a relation, since anything that
+// makes x another object (a mov, a load, scalar + pointer) replaces or drops the relation.
+// Nested loops: each entry resets the inner relations, so B is per entry; in an iterate of an
+// enclosing loop the inner head is narrowed relative to that iterate's entries, which is what
+// the enclosing loop's ascending phase needs (its widening guarantees it stabilises). A meet
+// found empty leaves the value alone (sound, and only possible on unreachable states).
+std::optional<uint64_t> Analyzer::current_bound(const FnRun& run, size_t l) const {
+  const Loop& loop = cfg_.loops[l];
+  std::vector<FnRun::EdgeBound> edges;
+  for (size_t latch : loop.latches) {
+    const auto& succs = cfg_.blocks[latch].succs;
+    for (size_t i = 0; i < succs.size(); ++i) {
+      if (succs[i] != loop.header) continue;
+      const State& o = out_state(run, cfg_.local_index[latch], i);
+      if (o.bottom) continue;  // not taken: nothing to bound
+      const CounterFacts f = loop_bound(o, l);
+      FnRun::EdgeBound e;
+      e.range = f.range;
+      e.excluded = f.excluded;
+      e.bounded_excl = f.bounded_excl;
+      edges.push_back(std::move(e));
+    }
+  }
+  return edges_bound(edges, nullptr);
+}
+
+void Analyzer::counter_narrow(const FnRun& run, State& s, size_t l) const {
+  if (s.bottom) return;
+  const std::optional<uint64_t> bound = current_bound(run, l);
+  if (!bound) return;
+  const uint64_t b = *bound;
+  for (const Relation& r : s.relations) {
+    if (r.header != l || r.k == 0) continue;
+    const Value* cur = cell_value(s, r.cell);
+    if (cur == nullptr || !(cur->is_scalar() || cur->is_pointer())) continue;
+    const uint64_t ak = r.k < 0 ? 0 - static_cast<uint64_t>(r.k) : static_cast<uint64_t>(r.k);
+    if (b != 0 && ak > (uint64_t{1} << 63) / b) continue;
+    const uint64_t span = ak * b;
+    if (span >= (uint64_t{1} << 63)) continue;
+    Scalar kc = scalar_range(0, span);  // k * [0, B] for k > 0
+    if (r.k < 0) kc = alu(AluOp::Neg, Width::W64, kc, kc);
+    const Scalar z = alu(AluOp::Add, Width::W64, r.d, kc);
+    const dm::Refined<uint64_t> m =
+        dm::scalar_refine<uint64_t>(JmpOp::Jeq, r.wide ? Width::W64 : Width::W32, true, cur->num, z);
+    if (!m.feasible) continue;
+    const dm::Tightened<uint64_t> t = dm::scalar_tighten<uint64_t>(m.dst);
+    if (!t.nonempty || scalar_eq(t.s, cur->num)) continue;
+    if (r.cell < kRegisterCells) {
+      s.regs[r.cell].num = t.s;
+    } else {
+      const uint32_t rest = r.cell - kRegisterCells;
+      s.frame_mut(rest / kStackSlots).spill[rest % kStackSlots].num = t.s;
+    }
   }
 }
 
@@ -601,14 +691,15 @@ State Analyzer::edge(const State& s, size_t from, size_t to) {
   return r;
 }
 
-State Analyzer::compute_in(FnRun& run, size_t b) {
+// `entries_only`: the back edges into b are left out (see stabilize).
+State Analyzer::compute_in(FnRun& run, size_t b, bool entries_only) {
   State acc;
   const Subprogram& sub = cfg_.subprograms[run.sub];
   if (b == sub.entry_block) acc = edge(run.entry, kNoBlock, b);
   for (size_t p : cfg_.blocks[b].preds) {
     const auto& succs = cfg_.blocks[p].succs;
     for (size_t i = 0; i < succs.size(); ++i) {
-      if (succs[i] != b) continue;
+      if (succs[i] != b || (entries_only && cfg_.is_back_edge(p, b))) continue;
       const State& o = out_state(run, cfg_.local_index[p], i);
       if (o.bottom) continue;
       const bool plain = o.relations.empty() && cfg_.loop_of_header(b) == kNoBlock;
@@ -669,9 +760,14 @@ void Analyzer::stabilize(FnRun& run, const std::vector<WtoElement>& order, bool 
       continue;
     }
     // Ascending phase with widening after a delay, until the head's state is stable.
+    // The first iterate comes from the entry edges alone: when an enclosing loop re-runs this
+    // one, the back edges still hold the previous run's states, and a value the loop does not
+    // change (the row pointer of an inner loop) would keep the previous run's widened range
+    // forever. The iteration below is sound from any start: it stops only when the back edges,
+    // computed from the head's state in this run, add nothing to it.
     for (int iter = 0;; ++iter) {
       ++stats_.iterations;
-      State s = compute_in(run, h);
+      State s = compute_in(run, h, iter == 0);
       if (iter > 0 && state_leq(s, in_state(run, li))) break;
       if (iter >= in_.options.widening_delay) {
         // Thresholds (and the tightening they bring) for a while, then the plain widening,
@@ -688,8 +784,12 @@ void Analyzer::stabilize(FnRun& run, const std::vector<WtoElement>& order, bool 
     }
     // Descending (narrowing) passes: each recomputes the head from sound states, so it stays
     // sound; a fixed number keeps it finite.
+    // Each pass also meets the head with what the loop's counter bound implies for the cells
+    // that move by a stride (counter_narrow).
+    const size_t l = cfg_.loop_of_header(h);
     for (int pass = 0; pass < in_.options.narrowing_passes; ++pass) {
       State s = compute_in(run, h);
+      if (l != kNoBlock) counter_narrow(run, s, l);
       if (state_leq(in_state(run, li), s)) break;
       set_in(run, li, std::move(s));
       ++stats_.states;
@@ -2459,7 +2559,7 @@ VerificationResult Analyzer::run() {
   stack_usage_.assign(cfg_.subprograms.size(), 0);
   if (in_.options.collect_invariants) invariants_.assign(prog_.size(), State{});
   // Candidate strides per loop: +1 and -1, and the constants the loop adds to or subtracts
-  // from registers its conditional jumps compare (the likely induction variables).
+  // from registers its conditional jumps compare (the likely induction variables), first.
   strides_.resize(cfg_.loops.size());
   for (size_t l = 0; l < cfg_.loops.size(); ++l) {
     std::vector<int64_t> ks{1, -1};
@@ -2471,14 +2571,19 @@ VerificationResult Analyzer::run() {
       compared.insert(prog_.insns[last].dst);
       if (row.operand == Operand::Reg) compared.insert(prog_.insns[last].src);
     }
-    for (size_t b : cfg_.loops[l].blocks) {
-      for (size_t pc = cfg_.blocks[b].first; pc <= cfg_.blocks[b].last; pc = next_pc(prog_, pc)) {
-        const auto& row = prog_.row(pc);
-        if (row.kind != Kind::Alu || row.operand != Operand::Imm || !compared.count(prog_.insns[pc].dst)) continue;
-        if (row.alu_op() != AluOp::Add && row.alu_op() != AluOp::Sub) continue;
-        int64_t k = prog_.insns[pc].imm;
-        if (row.alu_op() == AluOp::Sub) k = -k;
-        if (k != 0 && std::find(ks.begin(), ks.end(), k) == ks.end() && ks.size() < 8) ks.push_back(k);
+    // Then the constants added to the other registers (pointers walking an array while a
+    // counter is compared): counter_narrow bounds those by the proven iteration count.
+    for (const bool want_compared : {true, false}) {
+      for (size_t b : cfg_.loops[l].blocks) {
+        for (size_t pc = cfg_.blocks[b].first; pc <= cfg_.blocks[b].last; pc = next_pc(prog_, pc)) {
+          const auto& row = prog_.row(pc);
+          if (row.kind != Kind::Alu || row.operand != Operand::Imm) continue;
+          if ((compared.count(prog_.insns[pc].dst) != 0) != want_compared) continue;
+          if (row.alu_op() != AluOp::Add && row.alu_op() != AluOp::Sub) continue;
+          int64_t k = prog_.insns[pc].imm;
+          if (row.alu_op() == AluOp::Sub) k = -k;
+          if (k != 0 && std::find(ks.begin(), ks.end(), k) == ks.end() && ks.size() < 8) ks.push_back(k);
+        }
       }
     }
     strides_[l] = ks;
