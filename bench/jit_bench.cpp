@@ -22,6 +22,8 @@
 #include "interp/helpers.h"
 #include "interp/interpreter.h"
 #include "interp/jit/jit.h"
+#include "verifier/analyzer.h"
+#include "verifier/platforms.h"
 #include "interp/link.h"
 #include "semantics/assembly.h"
 
@@ -175,7 +177,25 @@ struct Loaded {
   std::unique_ptr<interp::Jit> jit, jit_unchecked;
   std::vector<uint8_t> memory;
   uint64_t expected = 0;
+  // Whether the verifier accepts the program for this memory and map (conformance platform):
+  // only then is the unchecked configuration a legitimate way to run it.
+  std::string verdict = "-";
 };
+
+// The verifier's verdict on the conformance platform: r1 = `memory_size` bytes, the map at kMapFd.
+std::string verify(const semantics::Program& program, size_t memory_size, const interp::MapDef& map) {
+  verifier::VerifierInput in;
+  in.program = &program;
+  in.platform = verifier::find_platform("conformance");
+  if (in.platform == nullptr) return "-";
+  in.program_type = in.platform->program_types.front().name;
+  in.memory_size = memory_size;
+  in.maps.push_back({map.name, static_cast<uint32_t>(map.type), map.key_size, map.value_size, map.max_entries,
+                     kMapFd});
+  auto result = verifier::verify(in);
+  if (!result.ok()) return "error";
+  return result->accepted ? "accepted" : "rejected";
+}
 
 std::map<std::string, std::unique_ptr<Loaded>>& loaded() {
   static std::map<std::string, std::unique_ptr<Loaded>> all;
@@ -211,6 +231,7 @@ Loaded& load(const ProgramSpec& spec) {
     return l;
   }
   l.program = std::move(valid.value());
+  l.verdict = verify(l.program, spec.memory_size, def);
   auto linked = interp::link(l.program, *l.env);
   if (!linked.ok()) {
     l.error = linked.error().to_string();
@@ -397,9 +418,9 @@ class TableReporter : public benchmark::ConsoleReporter {
     auto& out = GetOutputStream();
     out << "\nCPU time per run (ns); /gcc = against the host compiler's build (the issue's baseline), /nat = "
            "against the faster of the gcc and clang builds\n";
-    out << fmt::format("{:<16} {:>9} {:>9} {:>10} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9} {:>10} {:>8}\n", "program",
+    out << fmt::format("{:<16} {:>9} {:>9} {:>10} {:>9} {:>9} {:>8} {:>8} {:>9} {:>9} {:>10} {:>8}  {}\n", "program",
                        "gcc", "clang", "interp", "jit", "jit-unchk", "jit/gcc", "jit/nat", "unchk/gcc", "unchk/nat",
-                       "interp/jit", "ns/insn");
+                       "interp/jit", "ns/insn", "verifier");
     for (const auto& [prog, t] : times_) {
       auto get = [&](const char* e) { return t.count(e) ? t.at(e) : 0.0; };
       const double gcc = get("native"), clang = get("native_clang");
@@ -408,10 +429,12 @@ class TableReporter : public benchmark::ConsoleReporter {
       const double compile = get("jit_compile");
       const double per_insn = insns_.count(prog) && insns_[prog] > 0 ? compile / insns_[prog] : 0;
       auto ratio = [](double a, double b) { return b > 0 && a > 0 ? fmt::format("{:.2f}", a / b) : std::string("-"); };
+      const auto l = loaded().find(prog);
+      const std::string verdict = l == loaded().end() ? "-" : l->second->verdict;
       out << fmt::format("{:<16} {:>9.0f} {:>9.0f} {:>10.0f} {:>9.0f} {:>9.0f} {:>8} {:>8} {:>9} {:>9} {:>10} "
-                         "{:>8.0f}\n",
+                         "{:>8.0f}  {}\n",
                          prog, gcc, clang, in, jit, jitu, ratio(jit, gcc), ratio(jit, nat), ratio(jitu, gcc),
-                         ratio(jitu, nat), ratio(in, jit), per_insn);
+                         ratio(jitu, nat), ratio(in, jit), per_insn, verdict);
     }
   }
 
