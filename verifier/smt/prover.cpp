@@ -203,6 +203,29 @@ z3::expr scalar_goal(const SymScalar& out, const Z3Word& concrete, Component c) 
   return contains(out, concrete, c).e;
 }
 
+// Inputs that hold the concrete values: well formed, and x in gamma(s).
+z3::expr well_formed_holding(const SymScalar& s, const Z3Word& x) {
+  return (domain::scalar_well_formed(s) && domain::scalar_contains(s, x)).e;
+}
+
+// One ALU operator applied: abstract operands holding concrete x and y, the concrete result the
+// interpreter computes and the abstract one the verifier computes (both observed for models).
+struct AluInstance {
+  SymScalar a, b;
+  Z3Word x, y, r;
+  SymScalar out;
+  z3::expr hyp;  // both operands well formed and holding their concrete value
+};
+AluInstance alu_instance(Symbols& sym, const Operator& op, const DomainUnderProof& dom) {
+  const SymScalar a = sym.scalar("dst"), b = sym.scalar("src");
+  const Z3Word x = sym.word("x"), y = sym.word("y");
+  const Z3Word r = semantics::alu(op.alu_op, op.width, x, y, op.ext_bits);
+  const SymScalar out = dom.alu(op.alu_op, op.width, a, b, op.ext_bits);
+  sym.observe("result", r);
+  sym.observe("out", out);
+  return {a, b, x, y, r, out, well_formed_holding(a, x) && well_formed_holding(b, y)};
+}
+
 bool tnum_mul_lemma(const std::string& lemma) { return lemma.rfind("tnum_mul.", 0) == 0; }
 
 using SymTnum = domain::Tnum<Z3Word>;
@@ -252,15 +275,10 @@ Query tnum_mul_query(Symbols& sym, const Obligation& ob, const DomainUnderProof&
 
   if (ob.lemma == "tnum_mul.transfer") {
     const Operator& op = *ob.op;
-    const SymScalar a = sym.scalar("dst"), b = sym.scalar("src");
-    const Z3Word x = sym.word("x"), y = sym.word("y");
-    const Z3Word r = semantics::alu(op.alu_op, op.width, x, y, op.ext_bits);
-    const SymScalar out = dom.alu(op.alu_op, op.width, a, b, op.ext_bits);
-    sym.observe("result", r);
-    sym.observe("out", out);
-    hyp = (domain::scalar_well_formed(a) && domain::scalar_contains(a, x) && domain::scalar_well_formed(b) &&
-           domain::scalar_contains(b, y))
-              .e;
+    const AluInstance in = alu_instance(sym, op, dom);
+    const SymScalar &a = in.a, &b = in.b, &out = in.out;
+    const Z3Word &x = in.x, &y = in.y, &r = in.r;
+    hyp = in.hyp;
     const Z3Word zero = lit(x, 0);
     auto bounds = [&](const SymTnum& t) { return domain::Bounds<Z3Word>{t, zero, zero, zero, zero}; };
     // How the transfer function assembles the products of its views (scalar_alu_unreduced).
@@ -334,18 +352,10 @@ Query build_query(Symbols& sym, const Obligation& ob, const DomainUnderProof& do
   const Operator& op = *ob.op;
   z3::context& ctx = sym.ctx();
   const Component c = ob.component;
-  auto well_formed_holding = [](const SymScalar& s, const Z3Word& x) {
-    return (domain::scalar_well_formed(s) && domain::scalar_contains(s, x)).e;
-  };
   switch (op.kind) {
     case OperatorKind::Alu: {
-      const SymScalar a = sym.scalar("dst"), b = sym.scalar("src");
-      const Z3Word x = sym.word("x"), y = sym.word("y");
-      const Z3Word r = semantics::alu(op.alu_op, op.width, x, y, op.ext_bits);
-      const SymScalar out = dom.alu(op.alu_op, op.width, a, b, op.ext_bits);
-      sym.observe("result", r);
-      sym.observe("out", out);
-      return {well_formed_holding(a, x) && well_formed_holding(b, y), scalar_goal(out, r, c)};
+      const AluInstance in = alu_instance(sym, op, dom);
+      return {in.hyp, scalar_goal(in.out, in.r, c)};
     }
     case OperatorKind::Branch: {
       const SymScalar a = sym.scalar("dst"), b = sym.scalar("src");
