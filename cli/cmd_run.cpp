@@ -25,6 +25,7 @@ void add_run_command(CLI::App& app, int* exit_code) {
     bool allow_extensions = false;
     bool jit = false;
     bool unchecked = false;
+    bool dump_jit = false;
     RunElfRequest elf;  // BPF ELF objects (clang -target bpf output)
   };
   auto o = std::make_shared<Options>();
@@ -41,6 +42,9 @@ void add_run_command(CLI::App& app, int* exit_code) {
                 "with --jit: no memory checks; the program must first pass the verifier (conformance platform, "
                 "this memory's size), else the run is refused with exit 1")
       ->needs(cmd->get_option("--jit"));
+  cmd->add_flag("--dump-jit", o->dump_jit,
+                "with --jit: print the generated x86-64 code, annotated with the BPF instructions, before the run")
+      ->needs(cmd->get_option("--jit"));
   auto* elf = cmd->add_option_group("ELF objects", "Running one program of a BPF ELF object with a Linux context");
   elf->add_option("--section", o->elf.section, "the program's ELF section (e.g. xdp, tc, kprobe/vfs_read)");
   elf->add_option("--program", o->elf.program, "the program's function name");
@@ -53,6 +57,7 @@ void add_run_command(CLI::App& app, int* exit_code) {
       o->elf.object = o->input;
       o->elf.max_steps = o->max_steps;
       o->elf.engine = o->jit ? "jit" : "interp";
+      o->elf.dump_jit = o->dump_jit;
       *exit_code = run_elf(o->elf);
       return;
     }
@@ -143,11 +148,13 @@ void add_run_command(CLI::App& app, int* exit_code) {
     if (o->jit) {
       interp::JitOptions jopt;
       jopt.safety = o->unchecked ? interp::SafetyMode::Unchecked : interp::SafetyMode::Checked;
+      jopt.listing = o->dump_jit;
       auto jit = interp::Jit::compile(*linked, env, jopt);
       if (!jit.ok()) {
         *exit_code = report_error(jit.error());
         return;
       }
+      if (o->dump_jit) std::cout << jit.value()->listing();
       vm = std::move(jit.value());
     } else {
       vm = std::make_unique<interp::Interpreter>(*linked, env);

@@ -15,6 +15,7 @@
 #include "conformance/data_file.h"
 #include "interp/engine.h"
 #include "interp/interpreter.h"
+#include "interp/jit/jit.h"
 #include "interp/link.h"
 #include "interp/linux_context.h"
 #include "verifier/platform/linux.h"
@@ -153,9 +154,16 @@ int run_elf(const RunElfRequest& req) {
     }
     b->linked = std::move(linked.value());
     b->linked.program = &b->program;
-    auto engine = interp::make_engine(engine_kind, b->linked, env);
-    if (!engine.ok()) return engine.error();
-    b->engine = std::move(engine.value());
+    if (engine_kind == interp::EngineKind::Jit) {
+      interp::JitOptions jopt;  // checked mode: any program, same traps as the interpreter
+      jopt.listing = req.dump_jit;
+      auto jit = interp::Jit::compile(b->linked, env, jopt);
+      if (!jit.ok()) return jit.error();
+      if (req.dump_jit) std::cout << fmt::format("; program {}\n{}", p.name, jit.value()->listing());
+      b->engine = std::move(jit.value());
+    } else {
+      b->engine = std::make_unique<interp::Interpreter>(b->linked, env);
+    }
     interp::Engine* raw = b->engine.get();
     built.push_back(std::move(b));
     return raw;

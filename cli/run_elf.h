@@ -18,6 +18,7 @@ struct RunElfRequest {
   std::vector<std::string> tail_calls;  // "SLOT=PROGRAM" for the object's prog array
   uint64_t max_steps = 0;
   bool dump_maps = false;
+  bool dump_jit = false;  // with engine "jit": print each program's generated code first
 };
 
 // Runs the program once per packet (maps persist across packets); returns the exit code.

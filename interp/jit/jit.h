@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,12 @@ enum class StepCounting : uint8_t {
   // a budget trap names the loop header or function entry where the budget ran out, possibly
   // later than the interpreter would. For verifier-accepted programs, where speed matters.
   LoopHeaders,
+  // No step budget: the generated code never counts. This is how Linux runs a verified
+  // program: the verifier's proof that every loop is bounded is what ends the run, not a
+  // counter paid on every iteration. RunOptions::max_steps is ignored and RunResult::steps
+  // is 0. Only with SafetyMode::Unchecked (compile() refuses it otherwise), since a program
+  // nobody verified may loop forever.
+  Off,
 };
 
 struct JitOptions {
@@ -42,6 +49,10 @@ struct JitOptions {
   // Use BMI2 shifts (shlx/shrx/sarx) when the CPU has them; tests turn this off to exercise
   // the cl-based fallback.
   bool allow_bmi2 = true;
+  // Keep an annotated assembly listing of the generated code (Jit::listing()): each BPF
+  // instruction as a comment with its offset in the code, then the x86-64 instructions
+  // generated for it; the out-of-line paths (traps, slow checks, budget) follow the body.
+  bool listing = false;
 };
 
 // Whether this build and this host can JIT (x86-64 only).
@@ -65,6 +76,8 @@ class Jit final : public Engine {
   // The generated machine code (for disassembly when investigating).
   std::span<const uint8_t> code() const { return {static_cast<const uint8_t*>(code_), code_size_}; }
   const JitOptions& options() const { return options_; }
+  // The listing JitOptions::listing asked for; empty otherwise.
+  const std::string& listing() const { return listing_; }
 
   struct Impl;  // code generation and runtime support (x86_64.cpp)
 
@@ -80,6 +93,7 @@ class Jit final : public Engine {
   void (*entry_)(void* frame) = nullptr;
   // Native address of every instruction, for callx to a code address (0 on second LDDW slots).
   std::vector<uint64_t> native_pc_;
+  std::string listing_;
 };
 
 }  // namespace bpfcert::interp

@@ -36,6 +36,7 @@
 #include <mutex>
 
 #include "interp/helpers.h"
+#include "semantics/assembly.h"
 #include "semantics/operations.h"
 
 namespace bpfcert::interp {
@@ -217,6 +218,7 @@ class Emitter {
   asmjit::Label trap_label(size_t pc, TrapKind kind);
   asmjit::Label runtime_trap_label(size_t pc);
   void load_imm(const x86::Gp& r, uint64_t value);
+  void annotate(size_t pc, bool fused = false);
 
   Environment& env_;
   const LinkedProgram& linked_;
@@ -234,6 +236,7 @@ class Emitter {
   std::vector<uint32_t> live_out_, use_, def_;
   std::vector<uint8_t> leader_;
   std::vector<uint8_t> moved_;  // instructions emitted out of line
+  std::vector<uint8_t> annotated_;  // named in the listing already
   std::vector<uint8_t> charge_;  // where the budget is charged
   std::vector<uint32_t> remaining_;  // instructions from pc to the end of its segment
   std::vector<asmjit::Label> labels_;
@@ -275,6 +278,7 @@ void Emitter::analyze() {
     if (ends_segment(pc) && next_pc(pc) < n) leader_[next_pc(pc)] = 1;
   }
   charge_ = leader_;
+  if (options_.counting == StepCounting::Off) charge_.assign(n, 0);
   if (options_.counting == StepCounting::LoopHeaders) {
     charge_.assign(n, 0);
     charge_[0] = 1;
@@ -293,6 +297,19 @@ void Emitter::analyze() {
     const size_t nx = next_pc(pc);
     remaining_[pc] = 1 + ((!ends_segment(pc) && nx < n && !leader_[nx]) ? remaining_[nx] : 0);
   }
+}
+
+// With a listing (JitOptions::listing), names the BPF instruction whose code follows.
+// Instructions fused with earlier ones (fuse_mov_add) are named after the code they share,
+// marked "fused".
+void Emitter::annotate(size_t pc, bool fused) {
+  if (!options_.listing || annotated_[pc]) return;
+  annotated_[pc] = 1;
+  const semantics::Insn* second = prog_.row(pc).kind == Kind::LoadImm64 ? &prog_.insns[pc + 1] : nullptr;
+  const std::string text = semantics::disassemble_one(prog_.insns[pc], second, semantics::Syntax::Llvm);
+  const std::string line = fused ? fmt::format("{:>4}: {} (fused into the code above)", pc, text)
+                                 : fmt::format("{:>4} (+{:#x}): {}", pc, a_.offset(), text);
+  a_.comment(line.data(), line.size());
 }
 
 void Emitter::load_imm(const x86::Gp& r, uint64_t value) {
@@ -426,6 +443,7 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
   if (!has_callx_) compute_liveness();
   labels_.resize(n);
   moved_.assign(n, 0);
+  annotated_.assign(n, 0);
   for (size_t pc = 0; pc < n; pc = next_pc(pc)) labels_[pc] = a_.newLabel();
   trap_common_ = a_.newLabel();
   early_end_ = a_.newLabel();
@@ -438,11 +456,13 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
   for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
     if (moved_[pc]) continue;  // emitted out of line (see emit_jump)
     a_.bind(labels_[pc]);
+    annotate(pc);
     if (charge_[pc]) emit_charge(pc, remaining_[pc]);
     if (const size_t fused = fuse_mov_add(pc, n)) {
       for (size_t i = 0; i < fused; ++i) {
         pc = next_pc(pc);
         a_.bind(labels_[pc]);
+        annotate(pc, true);
       }
       continue;
     }
@@ -458,7 +478,9 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
       }
       entries[pc] = a_.newLabel();
       a_.bind(entries[pc]);
-      emit_charge(pc, options_.counting == StepCounting::Exact ? remaining_[pc] : 1);
+      if (options_.counting != StepCounting::Off) {
+        emit_charge(pc, options_.counting == StepCounting::Exact ? remaining_[pc] : 1);
+      }
       a_.jmp(labels_[pc]);
     }
   }
@@ -602,6 +624,7 @@ void Emitter::compute_liveness() {
 }
 
 void Emitter::emit_insn(size_t pc) {
+  annotate(pc);
   const auto& row = prog_.row(pc);
   const auto& insn = prog_.insns[pc];
   switch (row.kind) {
@@ -1575,12 +1598,21 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
   using semantics::Error;
   using semantics::ErrorCode;
   if (!jit_available()) return Error{ErrorCode::UsageError, {}, "the JIT needs an x86-64 host"};
+  if (options.counting == StepCounting::Off && options.safety != SafetyMode::Unchecked) {
+    return Error{ErrorCode::UsageError, {},
+                 "jit: running without a step budget needs unchecked mode (a program the verifier accepted)"};
+  }
   std::unique_ptr<Jit> jit(new Jit(linked, env, options));
   asmjit::CodeHolder code;
   asmjit::Environment target = asmjit::Environment::host();
   code.init(target);
   CollectErrors errors;
   code.setErrorHandler(&errors);
+  asmjit::StringLogger logger;
+  if (options.listing) {
+    logger.addFlags(asmjit::FormatFlags::kHexImms | asmjit::FormatFlags::kHexOffsets);
+    code.setLogger(&logger);
+  }
   std::vector<asmjit::Label> entries;
   {
     Emitter emitter(env, linked, jit->options_, code);
@@ -1607,6 +1639,10 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
   // (kPadTargetBuffer) overwrote whatever a previous program left in a recycled block.
   if (mprotect(mem, mapped, PROT_READ | PROT_EXEC) != 0) {
     return Error{ErrorCode::UsageError, {}, "jit: mprotect failed"};
+  }
+  if (options.listing) {
+    jit->listing_ = fmt::format("; {} bytes of x86-64 at {}, {} mode\n{}", size, mem,
+                                options.safety == SafetyMode::Checked ? "checked" : "unchecked", logger.data());
   }
   jit->code_size_ = size;
   jit->entry_ = reinterpret_cast<void (*)(void*)>(mem);
@@ -1680,7 +1716,9 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   }
   f.packet_data = reinterpret_cast<uint64_t>(invocation.packet.data());
   f.packet_size = invocation.packet.size();
-  f.budget = options.max_steps;
+  // Without counting (StepCounting::Off) the budget is never charged, so steps come out 0.
+  const uint64_t max_steps = options_.counting == StepCounting::Off ? 0 : options.max_steps;
+  f.budget = max_steps;
   for (int i = 0; i < 5; ++i) f.args[i] = invocation.args[static_cast<size_t>(i)];
 
   entry_(&f);
@@ -1688,7 +1726,7 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   RunResult result;
   if (f.outcome == 0) {
     result.r0 = f.r0;
-    result.steps = options.max_steps - f.budget;
+    result.steps = max_steps - f.budget;
     return result;
   }
   result.trapped = true;
@@ -1698,8 +1736,8 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   std::string message = std::move(rc.message);
   switch (kind) {
     case TrapKind::StepBudgetExhausted:
-      message = fmt::format("executed {} instructions, the budget", options.max_steps);
-      result.steps = options.max_steps;
+      message = fmt::format("executed {} instructions, the budget", max_steps);
+      result.steps = max_steps;
       break;
     case TrapKind::UnknownHelper:
     case TrapKind::UnknownKfunc:
@@ -1707,13 +1745,13 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
         message = fmt::format("no {} with id {}", kind == TrapKind::UnknownHelper ? "helper" : "kfunc",
                               static_cast<uint32_t>(prog.insns[pc].imm));
       }
-      result.steps = options.max_steps - f.budget;
+      result.steps = max_steps - f.budget;
       break;
     case TrapKind::CallDepthExceeded:
       if (message.empty()) message = fmt::format("call depth would exceed {} frames", kMaxCallFrames);
-      result.steps = options.max_steps - f.budget;
+      result.steps = max_steps - f.budget;
       break;
-    default: result.steps = options.max_steps - f.budget; break;
+    default: result.steps = max_steps - f.budget; break;
   }
   result.trap = Trap{kind, pc, std::move(message)};
   return result;

@@ -48,6 +48,18 @@ TEST(RunJit, TrapsAndUsageErrors) {
   EXPECT_EQ(run("run --unchecked " + kSamples + "sum_loop.asm").status, 2);
 }
 
+// --dump-jit prints the generated code, each BPF instruction named above its x86-64 code, then
+// runs the program as usual; it needs --jit.
+TEST(RunJit, DumpJitListsTheCodeThenRuns) {
+  const Output out = run("run --jit --dump-jit " + kSamples + "sum_loop.asm");
+  EXPECT_EQ(out.status, 0) << out.text;
+  EXPECT_NE(out.text.find("bytes of x86-64 at"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("   0 (+0x"), std::string::npos) << out.text;
+  EXPECT_NE(out.text.find("ret\n"), std::string::npos) << out.text;
+  EXPECT_TRUE(out.text.ends_with("\n0x00000000000013ba\n")) << out.text;
+  EXPECT_EQ(run("run --dump-jit " + kSamples + "sum_loop.asm").status, 2);
+}
+
 // --unchecked drops the memory checks, so only a program the verifier proves safe for the
 // given memory may run that way: an out-of-bounds read is refused (exit 1, the finding shown),
 // never executed, and the same program runs once the memory is large enough.

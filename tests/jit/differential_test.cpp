@@ -95,6 +95,19 @@ TEST(Differential, LoopHeaderCountingAgreesExceptOnSteps) {
   c.print("loop-header counting");
 }
 
+// No counting at all (how a verified program runs): loops are bounded by construction, so every
+// run ends, with the interpreter's results.
+TEST(Differential, UncountedUncheckedModeAgreesExceptOnSteps) {
+  interp::JitOptions jit;
+  jit.safety = interp::SafetyMode::Unchecked;
+  jit.counting = interp::StepCounting::Off;
+  Campaign c;
+  run_campaign(700000, campaign_size(1500), jit, false, c);
+  c.print("unchecked, uncounted");
+  EXPECT_EQ(c.valid, c.programs);
+  EXPECT_EQ(c.trapped, 0u);
+}
+
 // The generator's promise: no pointer reaches a result, so runs do not depend on addresses.
 TEST(Differential, GeneratedProgramsAreAddressIndependent) {
   DifferentialOptions options;

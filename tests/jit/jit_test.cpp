@@ -717,6 +717,71 @@ TEST(Jit, LoopHeaderCountingNeverHangs) {
   }
 }
 
+// StepCounting::Off: no counting at all, only for unchecked (verified) programs. A finite loop
+// finishes with the interpreter's r0 whatever the budget says, and reports no steps.
+TEST(Jit, NoCountingIgnoresTheBudget) {
+  JitOptions off;
+  off.safety = SafetyMode::Unchecked;
+  off.counting = StepCounting::Off;
+  Runner finite("mov %r0, 0\nmov %r1, 10\nadd %r0, 3\nsub %r1, 1\njne %r1, 0, -3\nexit", off);
+  const RunResult r = finite.run(EngineKind::Jit, {}, 5).result;
+  EXPECT_FALSE(r.trapped) << r.trap.to_string();
+  EXPECT_EQ(r.r0, 30u);
+  EXPECT_EQ(r.steps, 0u);
+  // The interpreter, with that budget, stops.
+  EXPECT_TRUE(finite.run(EngineKind::Interpreter, {}, 5).result.trapped);
+  // Memory accesses and calls still run as in unchecked mode.
+  Runner calls("mov %r6, %r1\nmov %r0, 0\ncall local f\nstxdw [%r6+0], %r0\nldxdw %r0, [%r6+0]\nexit\n"
+               "f:\nmov %r0, 7\nexit\n",
+               off);
+  EXPECT_EQ(calls.run(EngineKind::Jit, std::vector<uint8_t>(8, 0), 3).result.r0, 7u);
+}
+
+TEST(Jit, NoCountingNeedsUncheckedMode) {
+  auto prog = semantics::validate(*semantics::assemble_any("mov %r0, 0\nexit"));
+  ASSERT_TRUE(prog.ok());
+  Environment env;
+  auto linked = link(*prog, env);
+  ASSERT_TRUE(linked.ok());
+  JitOptions off;
+  off.counting = StepCounting::Off;
+  auto refused = Jit::compile(*linked, env, off);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().to_string().find("needs unchecked mode"), std::string::npos);
+}
+
+// JitOptions::listing: every BPF instruction is named, in order, with its offset in the code,
+// followed by the x86-64 code for it; without the option there is no listing.
+TEST(Jit, ListingNamesEveryInstruction) {
+  auto prog = semantics::validate(*semantics::assemble_any(
+      "mov %r0, 0\nmov %r2, %r1\nadd %r2, 4\nldxw %r0, [%r2+0]\njeq %r0, 0, +2\nlddw %r0, 0x1122334455\nexit"));
+  ASSERT_TRUE(prog.ok());
+  Environment env;
+  auto linked = link(*prog, env);
+  ASSERT_TRUE(linked.ok());
+  JitOptions options;
+  options.listing = true;
+  auto jit = Jit::compile(*linked, env, options);
+  ASSERT_TRUE(jit.ok());
+  const std::string& listing = (*jit)->listing();
+  EXPECT_NE(listing.find("checked mode"), std::string::npos) << listing;
+  size_t at = 0;
+  for (const char* line : {"   0 (+0x", "r0 = 0", "   1 (+0x", "r2 = r1", "   2: r2 += 4 (fused into the code above)",
+                           "   3 (+0x", "r0 = *(u32 *)(r2 + 0)", "   4 (+0x", "   5 (+0x", "0x1122334455", "   7 (+0x",
+                           "exit"}) {
+    const size_t found = listing.find(line, at);
+    ASSERT_NE(found, std::string::npos) << "missing, or out of order: " << line << "\n" << listing;
+    at = found;
+  }
+  // The code itself: the fused address, the (checked) load and the 64-bit immediate.
+  EXPECT_NE(listing.find("lea rdx, [rsi+4]"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("mov eax, dword ptr [rdx]"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("0x1122334455"), std::string::npos);
+  auto plain = Jit::compile(*linked, env);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE((*plain)->listing().empty());
+}
+
 TEST(Jit, CodeIsNeverWritableAndExecutable) {
   Runner r("mov %r0, 1\nexit");
   EXPECT_EQ(r.run(EngineKind::Jit).result.r0, 1u);
