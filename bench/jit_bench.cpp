@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/conformance_platform_input.h"
 #include "interp/helpers.h"
 #include "interp/interpreter.h"
 #include "interp/jit/jit.h"
@@ -199,8 +200,7 @@ std::string verify(const semantics::Program& program, size_t memory_size, const 
   if (in.platform == nullptr) return "-";
   in.program_type = in.platform->program_types.front().name;
   in.memory_size = memory_size;
-  in.maps.push_back({map.name, static_cast<uint32_t>(map.type), map.key_size, map.value_size, map.max_entries,
-                     kMapFd});
+  in.maps.push_back(cli::map_descriptor(map, kMapFd));
   auto result = verifier::verify(in);
   if (!result.ok()) return "error";
   return result->accepted ? "accepted" : "rejected";

@@ -10,22 +10,41 @@
 
 namespace bpfcert::cli {
 
+verifier::MapDescriptor map_descriptor(const interp::MapDef& def, std::optional<int32_t> fd) {
+  verifier::MapDescriptor m;
+  m.name = def.name;
+  m.type = static_cast<uint32_t>(def.type);
+  m.key_size = def.key_size;
+  m.value_size = def.value_size;
+  m.max_entries = def.max_entries;
+  m.fd = fd;
+  return m;
+}
+
 semantics::Result<bool> add_data_file_declarations(const conformance::DataFile& data_file,
                                                    verifier::VerifierInput& input) {
+  using semantics::Error;
+  using semantics::ErrorCode;
   // The maps as the runner creates them, so the verifier sees the fds the program uses.
   interp::Environment env;
   auto built = conformance::build_test_environment(data_file, env);
   if (!built.ok()) return built.error();
-  for (size_t i = 0; i < env.map_count(); ++i) {
-    const interp::MapDef& def = env.map_at(i).def();
-    verifier::MapDescriptor m;
-    m.name = def.name;
-    m.type = static_cast<uint32_t>(def.type);
-    m.key_size = def.key_size;
-    m.value_size = def.value_size;
-    m.max_entries = def.max_entries;
-    m.fd = env.map_fd(i);
-    input.maps.push_back(m);
+  const size_t first = input.maps.size();
+  for (size_t i = 0; i < env.map_count(); ++i) input.maps.push_back(map_descriptor(env.map_at(i).def(), env.map_fd(i)));
+  for (const conformance::Directive* d : data_file.find("frozen")) {
+    const semantics::Location where{data_file.path, d->line, 0, -1};
+    char* end = nullptr;
+    const long fd = d->args.starts_with("fd=") ? std::strtol(d->args.c_str() + 3, &end, 0) : -1;
+    const auto index = end != nullptr && end != d->args.c_str() + 3 ? env.map_index_by_fd(static_cast<int32_t>(fd))
+                                                                   : std::nullopt;
+    if (!index) return Error{ErrorCode::BadFile, where, fmt::format("frozen: no map with '{}'", d->args)};
+    interp::Map& map = env.map_at(*index);
+    const uint8_t zero[4] = {0, 0, 0, 0};
+    const uint8_t* value = map.def().key_size == 4 ? map.lookup(zero) : nullptr;
+    if (value == nullptr) return Error{ErrorCode::BadFile, where, fmt::format("frozen: map fd {} has no value for key 0", fd)};
+    verifier::MapDescriptor& m = input.maps[first + *index];
+    m.read_only = true;
+    m.frozen_value.assign(value, value + m.value_size);
   }
   for (const conformance::Directive* d : data_file.find("var")) {
     std::istringstream in(d->args);

@@ -4,14 +4,20 @@
 #pragma once
 
 #include "conformance/data_file.h"
+#include "interp/maps.h"
 #include "semantics/diagnostic.h"
 #include "verifier/analyzer.h"
 
 namespace bpfcert::cli {
 
 // Adds the maps (as the test environment builds them: same fds, types and sizes) and the
-// variables of `data_file` to `input`. Fails on a malformed declaration.
+// variables of `data_file` to `input`. "@bpfcert frozen fd=N" makes that map read-only for
+// the program and frozen with its value for key 0 (after map-init), as a loader does for
+// .rodata, so loads from it read constants. Fails on a malformed declaration.
 semantics::Result<bool> add_data_file_declarations(const conformance::DataFile& data_file,
                                                    verifier::VerifierInput& input);
+
+// What the verifier knows of a map the interpreter's environment holds at `fd` (none: referenced by index).
+verifier::MapDescriptor map_descriptor(const interp::MapDef& def, std::optional<int32_t> fd);
 
 }  // namespace bpfcert::cli

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/conformance_platform_input.h"
 #include "conformance/test_environment.h"
 #include "interp/link.h"
 #include "semantics/operations.h"
@@ -137,44 +138,10 @@ std::optional<std::string> make_input(const Case& c, VerifierInput& in) {
   in.platform = p;
   in.program_type = c.program_type.empty() ? p->program_types.front().name : c.program_type;
   in.memory_size = c.mem_size;
-  interp::Environment env;
-  auto built = conformance::build_test_environment(c.file, env);
-  if (!built.ok()) return built.error().to_string();
-  for (size_t i = 0; i < env.map_count(); ++i) {
-    const interp::MapDef& def = env.map_at(i).def();
-    MapDescriptor m;
-    m.name = def.name;
-    m.type = static_cast<uint32_t>(def.type);
-    m.key_size = def.key_size;
-    m.value_size = def.value_size;
-    m.max_entries = def.max_entries;
-    m.fd = env.map_fd(i);
-    in.maps.push_back(m);
-  }
-  // "@bpfcert frozen fd=N": the map is read-only for the program and frozen with its value for
-  // key 0 (after map-init), as a loader does for .rodata.
-  for (const conformance::Directive* d : c.file.find("frozen")) {
-    int32_t fd = -1;
-    if (d->args.starts_with("fd=")) fd = static_cast<int32_t>(std::stol(d->args.substr(3), nullptr, 0));
-    const auto index = env.map_index_by_fd(fd);
-    if (!index) return fmt::format("frozen: no map with fd {}", fd);
-    const uint8_t zero[4] = {0, 0, 0, 0};
-    interp::Map& map = env.map_at(*index);
-    const uint8_t* value = map.def().key_size == 4 ? map.lookup(zero) : nullptr;
-    if (value == nullptr) return fmt::format("frozen: map fd {} has no value for key 0", fd);
-    MapDescriptor& m = in.maps[*index];
-    m.read_only = true;
-    m.frozen_value.assign(value, value + m.value_size);
-  }
-  for (const conformance::Directive* d : c.file.find("var")) {
-    std::istringstream s(d->args);
-    VariableDescriptor v;
-    for (std::string t; s >> t;) {
-      if (t.starts_with("id=")) v.id = static_cast<int32_t>(std::stol(t.substr(3), nullptr, 0));
-      if (t.starts_with("size=")) v.size = static_cast<uint32_t>(std::stoul(t.substr(5), nullptr, 0));
-    }
-    in.variables.push_back(v);
-  }
+  // The maps, "@bpfcert frozen" and "@bpfcert var" directives, read exactly as `bpfcert verify`
+  // reads them.
+  auto declared = cli::add_data_file_declarations(c.file, in);
+  if (!declared.ok()) return declared.error().to_string();
   return std::nullopt;
 }
 
