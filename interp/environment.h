@@ -82,6 +82,8 @@ class Environment {
 
   // Map values and variables as memory regions, for a run's Memory.
   void add_regions(Memory& memory);
+  // How many regions add_regions() adds.
+  size_t region_count() const { return maps_.size() + variables_.size(); }
   // The bounds of the first region add_regions() adds (none: size 0), without building the
   // list: the JIT's per-run setup needs only that one and builds the rest when it must.
   struct RegionBounds {

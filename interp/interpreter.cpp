@@ -163,9 +163,15 @@ Interpreter::Interpreter(const LinkedProgram& linked, Environment& env) : env_(&
 }
 
 RunResult Interpreter::run(const Invocation& invocation, const RunOptions& options) const {
+  // The stack starts zeroed (deterministic, and the JIT's is too), a frame at a time: frame 0
+  // here, a deeper one when a local call first reaches it in this run (`zeroed`). Only active
+  // frames are accessible (Memory::set_active_frames), and frames become active one at a time,
+  // so no run can read a byte that was not zeroed; a short run does not pay for 4 KiB of stores.
   alignas(16) uint8_t stack[kMaxCallFrames * kStackFrameSize];
-  std::memset(stack, 0, sizeof stack);  // deterministic: the JIT zeroes its stack too
+  std::memset(stack + sizeof stack - kStackFrameSize, 0, kStackFrameSize);
+  int zeroed = 0;
   Memory memory;
+  memory.reserve(invocation.regions.size() + env_->region_count());  // one allocation per run
   for (const Region& r : invocation.regions) memory.add(r);
   env_->add_regions(memory);
   const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + sizeof stack;
@@ -224,6 +230,14 @@ RunResult Interpreter::run(const Invocation& invocation, const RunOptions& optio
   do {         \
     ++d;       \
     DISPATCH(); \
+  } while (0)
+// After a call made frame `depth` active (r10 = its top): zero it if this run has not yet.
+#define ZERO_NEW_FRAME()                                                                   \
+  do {                                                                                     \
+    if (depth > zeroed) {                                                                  \
+      std::memset(reinterpret_cast<void*>(r[10] - kStackFrameSize), 0, kStackFrameSize); \
+      zeroed = depth;                                                                      \
+    }                                                                                      \
   } while (0)
 #define FAULT(ADDR, LEN, WHAT, KIND) \
   do {                               \
@@ -429,6 +443,7 @@ callx: {
     f.saved_r10 = r[10];
     f.return_to = d + 1;
     r[10] -= kStackFrameSize;
+    ZERO_NEW_FRAME();
     memory.set_active_frames(depth + 1);
     d = base + pc;
     DISPATCH();
@@ -461,6 +476,7 @@ call_local: {
   f.saved_r10 = r[10];
   f.return_to = d + 1;
   r[10] -= kStackFrameSize;  // each call gets its own 512-byte frame
+  ZERO_NEW_FRAME();
   memory.set_active_frames(depth + 1);
   d = base + d->off;
 }

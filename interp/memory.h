@@ -39,6 +39,7 @@ inline constexpr int kMaxCallFrames = 8;  // the main program's frame included (
 class Memory {
  public:
   void add(Region r) { regions_.push_back(std::move(r)); }
+  void reserve(size_t regions) { regions_.reserve(regions); }
   void clear() { regions_.clear(); }
   const std::vector<Region>& regions() const { return regions_; }
 

@@ -112,6 +112,7 @@ struct RunContext {
 
   Memory& memory() {
     if (!memory_ready) {
+      memory_.reserve(invocation->regions.size() + env->region_count());
       for (const Region& r : invocation->regions) memory_.add(r);
       env->add_regions(memory_);
       memory_.set_stack(stack_base, stack_top);

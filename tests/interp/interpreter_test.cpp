@@ -244,6 +244,31 @@ TEST(Calls, FramePointerMovesByOneFramePerCall) {
             1u);
 }
 
+// Frames are zeroed as calls first reach them in a run: a second run on the same engine, whose
+// stack lands where the first one's did, must not see what the first run left in deeper
+// frames (r1 = the input byte: 1 writes frames 1-3 and returns, 0 reads them).
+TEST(Calls, DeeperFramesStartZeroedInEveryRun) {
+  auto prog = semantics::validate(*semantics::assemble_any(
+      "ldxb %r1, [%r1+0]\nmov %r0, 0\nmov %r2, 3\ncall local f\nexit\n"
+      "f:\njeq %r1, 0, +3\nstdw [%r10-8], 0x55\nstdw [%r10-512], 0x66\nja +3\n"
+      "ldxdw %r3, [%r10-8]\nor %r0, %r3\nldxdw %r3, [%r10-512]\nor %r0, %r3\n"
+      "jeq %r2, 0, +2\nsub %r2, 1\ncall local f\nexit"));
+  ASSERT_TRUE(prog.ok());
+  interp::Environment env;
+  auto linked = interp::link(*prog, env);
+  ASSERT_TRUE(linked.ok());
+  auto engine = interp::make_engine(interp::EngineKind::Interpreter, *linked, env);
+  ASSERT_TRUE(engine.ok());
+  for (int round = 0; round < 3; ++round) {
+    std::vector<uint8_t> write = {1}, read = {0};
+    const interp::RunResult w = (*engine)->run(interp::memory_invocation(write), {});
+    ASSERT_FALSE(w.trapped) << w.trap.to_string();
+    const interp::RunResult r = (*engine)->run(interp::memory_invocation(read), {});
+    ASSERT_FALSE(r.trapped) << r.trap.to_string();
+    EXPECT_EQ(r.r0, 0u) << "round " << round;
+  }
+}
+
 TEST(Calls, CallxReadings) {
   Vm vm;
   // A code address from LDDW src 4: a local call with its own frame.
