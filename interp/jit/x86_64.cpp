@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstring>
 #include <functional>
@@ -134,6 +135,8 @@ struct Jit::Impl {
 namespace {
 
 constexpr uint64_t kAccessWrite = 0x100, kAccessAtomic = 0x200;
+// Regions emit_checked tests, in the order `first` names (kCheckMap + i: the i-th inline map).
+constexpr int kCheckRegion = 0, kCheckStack = 1, kCheckCache = 2, kCheckMap = 3;
 
 // The standard environment's bpf_map_lookup_elem, so the JIT inlines only that helper (an
 // environment may register its own function under id 1).
@@ -201,7 +204,14 @@ class Emitter {
   void emit_shift(const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_jump(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   x86::Mem emit_address(size_t pc, uint8_t base, int32_t off, unsigned size, uint64_t flags);
-  x86::Mem emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, bool stack_first);
+  x86::Mem emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, int first);
+  // Checked mode: the region an access through a register most likely hits, tested inline
+  // first (kCheckRegion, kCheckStack, or kCheckMap + map index). Advisory only: every region
+  // is still tested, out of line, before an access traps.
+  void compute_likely_regions();
+  int likely_region(size_t pc, uint8_t reg) const;
+  bool map_checkable_inline(size_t index, unsigned size) const;
+  void emit_map_check(size_t index, unsigned size, asmjit::Label target, bool target_on_failure);
   void emit_load(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_store(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_atomic(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
@@ -209,7 +219,6 @@ class Emitter {
   void emit_call(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn);
   void emit_local_call(const std::function<void()>& do_call);
   asmjit::Label zero_frame_label();
-  void emit_map_checks(unsigned size, asmjit::Label ok);
   const Map* known_array_map(size_t call_pc) const;
   void emit_inline_array_lookup(const Map& map, asmjit::Label general, asmjit::Label done);
   void emit_trap(size_t pc, TrapKind kind);
@@ -235,6 +244,7 @@ class Emitter {
   uint32_t live_out(size_t pc) const { return live_out_.empty() ? 0x7ff : live_out_[pc]; }
   void emit_store_to(const x86::Mem& m, const semantics::Encoding& row, const semantics::Insn& insn);
   std::vector<uint32_t> live_out_, use_, def_;
+  std::vector<std::array<int8_t, 11>> likely_;  // per pc, before it: see compute_likely_regions
   std::vector<uint8_t> leader_;
   std::vector<uint8_t> moved_;  // instructions emitted out of line
   std::vector<uint8_t> annotated_;  // named in the listing already
@@ -442,6 +452,7 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
   const size_t n = prog_.size();
   analyze();
   if (!has_callx_) compute_liveness();
+  if (checked()) compute_likely_regions();
   labels_.resize(n);
   moved_.assign(n, 0);
   annotated_.assign(n, 0);
@@ -517,7 +528,11 @@ size_t Emitter::fuse_mov_add(size_t pc, size_t limit) {
   auto address = [&](size_t at, int64_t disp, const semantics::Encoding& row, uint64_t flags) {
     const x86::Mem expr = imm ? x86::ptr(s, static_cast<int32_t>(disp), row.size)
                               : x86::ptr(s, x, 0, static_cast<int32_t>(disp), row.size);
-    return checked() ? emit_checked(at, expr, row.size, flags, false) : expr;
+    if (!checked()) return expr;
+    // The pointer is rB, or x when rB is the scalar (x + rB).
+    const int likely = likely_region(pc, mi.src);
+    return emit_checked(at, expr, row.size, flags,
+                        likely != kCheckRegion || imm ? likely : likely_region(pc, ai.src));
   };
   // The instructions between the add and the access, themselves fused where they can be.
   auto emit_between = [&](size_t from, size_t to) {
@@ -900,7 +915,75 @@ void Emitter::emit_jump(size_t pc, const semantics::Encoding& row, const semanti
 // inline, anything else calls check_access, which knows every region and sets the trap.
 x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned size, uint64_t flags) {
   if (!checked() || elided(base, off, size)) return sized_ptr(kReg[base], off, size);
-  return emit_checked(pc, x86::ptr(kReg[base], off), size, flags, base == semantics::kFramePointer);
+  return emit_checked(pc, x86::ptr(kReg[base], off), size, flags, likely_region(pc, base));
+}
+
+// A forward pass in pc order, tracking where each register's pointer (if any) most likely
+// points: r10 and copies of it into the stack, a map-value LDDW or a lookup in a known array
+// map into that map's values, arithmetic keeps the pointer's region. Control flow is ignored
+// (a branch target inherits the state of the instruction before it): a wrong guess costs one
+// extra out-of-line test, never a wrong verdict, so the pass stays linear and simple.
+void Emitter::compute_likely_regions() {
+  const size_t n = prog_.size();
+  likely_.assign(n, {});
+  auto map_index = [this](const Map* map) {
+    for (size_t i = 0; i < env_.map_count() && i < kInlineMaps; ++i) {
+      if (&env_.map_at(i) == map) return kCheckMap + static_cast<int>(i);
+    }
+    return kCheckRegion;
+  };
+  std::array<int8_t, 11> r{};
+  r.fill(kCheckRegion);
+  r[semantics::kFramePointer] = kCheckStack;
+  for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
+    likely_[pc] = r;
+    const auto& row = prog_.row(pc);
+    const auto& insn = prog_.insns[pc];
+    switch (row.kind) {
+      case Kind::Alu: {
+        if (row.width != Width::W64) {
+          r[insn.dst] = kCheckRegion;
+        } else if (row.alu_op() == AluOp::Mov) {
+          r[insn.dst] = row.operand == semantics::Operand::Reg ? r[insn.src] : kCheckRegion;
+        } else if (row.alu_op() == AluOp::Add && row.operand == semantics::Operand::Reg) {
+          if (r[insn.dst] == kCheckRegion) r[insn.dst] = r[insn.src];  // scalar + pointer
+        } else if (row.alu_op() != AluOp::Add && row.alu_op() != AluOp::Sub) {
+          r[insn.dst] = kCheckRegion;
+        }
+        break;
+      }
+      case Kind::Load:
+      case Kind::PacketLoad: r[insn.dst] = kCheckRegion; break;
+      case Kind::LoadImm64: {
+        const auto kind = row.lddw_kind();
+        r[insn.dst] = kCheckRegion;
+        if (kind != LddwKind::MapValue && kind != LddwKind::MapIdxValue) break;
+        const uint64_t address = linked_.lddw_values[pc];
+        for (size_t i = 0; i < env_.map_count() && i < kInlineMaps; ++i) {
+          const auto slab = env_.map_at(i).slab();
+          const auto begin = reinterpret_cast<uint64_t>(slab.data());
+          if (address >= begin && address - begin < slab.size()) r[insn.dst] = static_cast<int8_t>(kCheckMap + i);
+        }
+        break;
+      }
+      case Kind::Atomic:
+        if (row.fetch) r[row.atomic_op() == AtomicOp::Cmpxchg ? 0 : insn.src] = kCheckRegion;
+        break;
+      case Kind::Call: {
+        const bool lookup = row.call_kind() == CallKind::Helper && insn.imm == helper_id::kMapLookupElem;
+        const Map* map = lookup ? known_array_map(pc) : nullptr;
+        for (int i = 1; i <= 5; ++i) r[static_cast<size_t>(i)] = kCheckRegion;
+        r[0] = map != nullptr ? static_cast<int8_t>(map_index(map)) : kCheckRegion;
+        break;
+      }
+      default: break;
+    }
+  }
+}
+
+int Emitter::likely_region(size_t pc, uint8_t reg) const {
+  if (likely_.empty() || reg > semantics::kFramePointer) return kCheckRegion;
+  return likely_[pc][reg];
 }
 
 // The access `addr` (base [+ index] + displacement), checked. The inline test computes
@@ -908,17 +991,17 @@ x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned si
 // no copy of the address; the out-of-line path puts the address in r10, where the other
 // checks and check_access take it. Atomics get r10 = the address on both paths (see
 // emit_atomic).
-x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, bool stack_first) {
+x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, int first) {
   const int32_t si = static_cast<int32_t>(size_index(size));
   const bool write = (flags & kAccessWrite) != 0;
   const bool via_r10 = (flags & kAccessAtomic) != 0;
-  auto limit = [this, si, write](int which) {  // 0 region, 1 stack, 2 cache
-    if (which == 2) return frame(write ? F(cache_write_lim) + 8 * si : F(cache_read_lim) + 8 * si);
-    if (which == 1) return frame(F(stack_lim) + 8 * si);
+  auto limit = [this, si, write](int which) {
+    if (which == kCheckCache) return frame(write ? F(cache_write_lim) + 8 * si : F(cache_read_lim) + 8 * si);
+    if (which == kCheckStack) return frame(F(stack_lim) + 8 * si);
     return frame(write ? F(region_write_lim) + 8 * si : F(region_read_lim) + 8 * si);
   };
   auto start = [](int which) {
-    return frame(which == 2 ? F(cache_start) : which == 1 ? F(stack_lo) : F(region_start));
+    return frame(which == kCheckCache ? F(cache_start) : which == kCheckStack ? F(stack_lo) : F(region_start));
   };
   // (r10 - start) < limit, one unsigned compare per region.
   auto check = [this, limit, start](int which) {
@@ -926,26 +1009,35 @@ x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, u
     a_.sub(kT1, start(which));
     a_.cmp(kT1, limit(which));
   };
-  // The likelier region is tested inline and falls through; the other one and the runtime
-  // call are out of line.
+  // The likelier region is tested inline and falls through; the others and the runtime call
+  // are out of line. A map is tested inline only when its elements can be (see emit_map_check).
+  if (first >= kCheckMap && !map_checkable_inline(static_cast<size_t>(first - kCheckMap), size)) first = kCheckRegion;
   asmjit::Label ok = a_.newLabel(), other = a_.newLabel();
-  const int first = stack_first ? 1 : 0;
-  if (via_r10) {
+  if (first >= kCheckMap) {
+    a_.lea(kT0, addr);
+    emit_map_check(static_cast<size_t>(first - kCheckMap), size, other, true);
+  } else if (via_r10) {
     a_.lea(kT0, addr);
     check(first);
+    a_.jae(other);
   } else {
     a_.lea(kT1, addr);
     a_.sub(kT1, start(first));
     a_.cmp(kT1, limit(first));
+    a_.jae(other);
   }
-  a_.jae(other);
-  cold_.push_back([this, other, ok, pc, size, flags, check, stack_first, via_r10, addr] {
+  cold_.push_back([this, other, ok, pc, size, flags, check, first, via_r10, addr] {
     a_.bind(other);
-    if (!via_r10) a_.lea(kT0, addr);
-    check(stack_first ? 0 : 1);
-    a_.jb(ok);
-    emit_map_checks(size, ok);
-    check(2);
+    if (!via_r10 && first < kCheckMap) a_.lea(kT0, addr);
+    for (int which : {kCheckRegion, kCheckStack}) {
+      if (which == first) continue;
+      check(which);
+      a_.jb(ok);
+    }
+    for (size_t i = 0; i < env_.map_count() && i < kInlineMaps; ++i) {
+      if (static_cast<int>(i) + kCheckMap != first && map_checkable_inline(i, size)) emit_map_check(i, size, ok, false);
+    }
+    check(kCheckCache);
     a_.jb(ok);
     spill(true);
     a_.mov(x86::rdi, kFrame);
@@ -958,7 +1050,7 @@ x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, u
     a_.jmp(ok);
   });
   a_.bind(ok);
-  if (via_r10) return x86::ptr(kT0, 0, size);
+  if (via_r10 || first >= kCheckMap) return x86::ptr(kT0, 0, size);
   x86::Mem access = addr;
   access.setSize(size);
   return access;
@@ -966,20 +1058,31 @@ x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, u
 
 // Map values: inside the slab of one of the first maps, and inside one element (the element
 // stride must be a power of two so the offset in the element is a mask). Maps are writable.
-void Emitter::emit_map_checks(unsigned size, asmjit::Label ok) {
+bool Emitter::map_checkable_inline(size_t index, unsigned size) const {
+  if (index >= env_.map_count() || index >= kInlineMaps) return false;
+  const Map& map = env_.map_at(index);
+  const uint64_t stride = map.stride(), elem = map.def().value_size;
+  return stride != 0 && (stride & (stride - 1)) == 0 && elem >= size && stride <= INT32_MAX;
+}
+
+// r10 = the address. Jumps to `target` when it is inside an element of map `index` and falls
+// through otherwise, or (`target_on_failure`, the inline fast path) the other way round.
+void Emitter::emit_map_check(size_t index, unsigned size, asmjit::Label target, bool target_on_failure) {
   const int32_t si = static_cast<int32_t>(size_index(size));
-  for (size_t i = 0; i < env_.map_count() && i < kInlineMaps; ++i) {
-    Map& map = env_.map_at(i);
-    const uint64_t stride = map.stride(), elem = map.def().value_size;
-    if (stride == 0 || (stride & (stride - 1)) != 0 || elem < size || stride > INT32_MAX) continue;
-    asmjit::Label next = a_.newLabel();
-    a_.mov(kT1, kT0);
-    a_.sub(kT1, frame(F(map_start) + 8 * static_cast<int32_t>(i)));
-    a_.cmp(kT1, frame(F(map_lim) + 32 * static_cast<int32_t>(i) + 8 * si));
-    a_.jae(next);
-    a_.and_(kT1.r32(), static_cast<uint32_t>(stride - 1));
-    a_.cmp(kT1.r32(), static_cast<uint32_t>(elem - size));
-    a_.jbe(ok);
+  const int32_t i = static_cast<int32_t>(index);
+  const Map& map = env_.map_at(index);
+  const uint64_t stride = map.stride(), elem = map.def().value_size;
+  asmjit::Label next = target_on_failure ? target : a_.newLabel();
+  a_.mov(kT1, kT0);
+  a_.sub(kT1, frame(F(map_start) + 8 * i));
+  a_.cmp(kT1, frame(F(map_lim) + 32 * i + 8 * si));
+  a_.jae(next);
+  a_.and_(kT1.r32(), static_cast<uint32_t>(stride - 1));
+  a_.cmp(kT1.r32(), static_cast<uint32_t>(elem - size));
+  if (target_on_failure) {
+    a_.ja(target);
+  } else {
+    a_.jbe(target);
     a_.bind(next);
   }
 }

@@ -619,6 +619,27 @@ TEST(Jit, ArrayMapLookupsInlineAndOtherwise) {
   for (const RunResult& r : run(with_map(lookup("stw [%r10-4], 2", "call 1\nexit")), {}, true)) {
     EXPECT_EQ(r.r0, 7u);
   }
+  // Checked mode tests the map's values first for r0 after the lookup (in pc order), but when
+  // input byte 0 is not zero the lookup is jumped over and r0 still points into the input: the
+  // other regions are tested before any trap, with the interpreter's verdict.
+  const std::string guessed_wrong = with_map(
+      "mov %r7, %r1\nmov %r0, %r7\nldxb %r3, [%r7+0]\njne %r3, 0, +6\nstw [%r10-4], 3\nmov %r2, %r10\n"
+      "add %r2, -4\nlddw %r1, 0\ncall 1\nldxb %r0, [%r0+11]\nexit");
+  struct Wrong {
+    std::vector<uint8_t> mem;
+    uint64_t r0;
+    bool trapped;
+  };
+  for (const Wrong& w : {Wrong{{0}, 23, false}, Wrong{{5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 77}, 77, false},
+                         Wrong{{5, 0, 0, 0}, 0, true}}) {
+    const auto results = run(guessed_wrong, w.mem);
+    for (const RunResult& r : results) {
+      EXPECT_EQ(r.trapped, w.trapped) << r.trap.to_string();
+      EXPECT_EQ(r.r0, w.r0);
+    }
+    EXPECT_EQ(results[0].trap.pc, results[1].trap.pc);
+    EXPECT_EQ(results[0].trap.kind, results[1].trap.kind);
+  }
 }
 
 TEST(Jit, HelpersKfuncsAndExitRequests) {
