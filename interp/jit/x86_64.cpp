@@ -995,7 +995,7 @@ x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, u
   const int32_t si = static_cast<int32_t>(size_index(size));
   const bool write = (flags & kAccessWrite) != 0;
   const bool via_r10 = (flags & kAccessAtomic) != 0;
-  auto limit = [this, si, write](int which) {
+  auto limit = [si, write](int which) {
     if (which == kCheckCache) return frame(write ? F(cache_write_lim) + 8 * si : F(cache_read_lim) + 8 * si);
     if (which == kCheckStack) return frame(F(stack_lim) + 8 * si);
     return frame(write ? F(region_write_lim) + 8 * si : F(region_read_lim) + 8 * si);
