@@ -2013,11 +2013,14 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
   uint8_t* const mem = block.start;
   if (errors.error == asmjit::kErrorOk) errors.error = code.relocateToBase(reinterpret_cast<uint64_t>(mem));
   // The whole block is written, padding included (kPadTargetBuffer), so nothing a previous
-  // program left in a recycled block survives.
+  // program left in a recycled block survives. With one section (.text: runtime functions are
+  // called through a register, so asmjit adds no .addrtab) the code and the padding cover
+  // every byte of the image; asmjit would leave gaps between sections unwritten.
   std::unique_ptr<uint8_t[]> image;
   if (errors.error == asmjit::kErrorOk) {
     if (block.file_offset >= 0) {
-      image = std::make_unique_for_overwrite<uint8_t[]>(block.bytes);
+      image = code.sectionCount() == 1 ? std::make_unique_for_overwrite<uint8_t[]>(block.bytes)
+                                       : std::make_unique<uint8_t[]>(block.bytes);
       errors.error = code.copyFlattenedData(image.get(), block.bytes, asmjit::CopySectionFlags::kPadTargetBuffer);
     } else {
       errors.error = code.copyFlattenedData(mem, block.bytes, asmjit::CopySectionFlags::kPadTargetBuffer);
