@@ -466,6 +466,18 @@ int main(int argc, char** argv) {
         ->Unit(benchmark::kNanosecond);
   }
   benchmark::RegisterBenchmark("large_4097_insns/jit_compile", compile_large)->Unit(benchmark::kNanosecond);
+  // The same compile-and-free loops on the mprotect fallback (jit.h, CodeInstall), so the two
+  // ways of installing code compare within one run on a busy machine.
+  benchmark::RegisterBenchmark("trivial/jit_compile_mprotect", [](benchmark::State& state) {
+    bpfcert::interp::jit_force_mprotect(true);
+    trivial(state, Engine::Compile);
+    bpfcert::interp::jit_force_mprotect(false);
+  })->Unit(benchmark::kNanosecond);
+  benchmark::RegisterBenchmark("large_4097_insns/jit_compile_mprotect", [](benchmark::State& state) {
+    bpfcert::interp::jit_force_mprotect(true);
+    compile_large(state);
+    bpfcert::interp::jit_force_mprotect(false);
+  })->Unit(benchmark::kNanosecond);
   benchmark::Initialize(&argc, argv);
   TableReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);

@@ -58,6 +58,38 @@ struct JitOptions {
 // Whether this build and this host can JIT (x86-64 only).
 bool jit_available();
 
+// How compile() makes generated code executable (x86_64.cpp, CodePages). Neither ever has a
+// page that is writable and executable at once.
+enum class CodeInstall : uint8_t {
+  // The code is written with pwrite() into a memfd whose only mappings are read + execute
+  // (MAP_SHARED): no mapping of it is ever writable.
+  Memfd,
+  // The fallback: the code is copied into read + write anonymous pages, which mprotect() then
+  // makes read + execute. Used when memfd_create() or an executable mapping of a memfd is
+  // refused (a seccomp filter, an SELinux execmem policy), when the environment variable
+  // BPFCERT_JIT_MPROTECT is set to anything but "" or "0" (read once, when the JIT first needs
+  // code pages), or while jit_force_mprotect(true) is in effect.
+  Mprotect,
+};
+
+// The mechanism the next compile() will use (sets up the memfd if nothing has yet).
+CodeInstall jit_code_install();
+// Forces the mprotect fallback for compiles from now on (true), or goes back to the default
+// (false); Jits already compiled keep their code where it is, and each goes back to the pool
+// it came from, so flipping this while other threads compile is safe. For tests, so that one
+// process can exercise both mechanisms.
+void jit_force_mprotect(bool force);
+
+namespace detail {
+// A Jit's code pages (x86_64.cpp, CodePages): whole pages from the pool.
+struct CodeBlock {
+  uint8_t* start = nullptr;
+  size_t bytes = 0;          // a multiple of the page size
+  int64_t file_offset = -1;  // where the block is in the memfd; -1: anonymous pages (mprotect)
+  int fd = -1;               // the memfd (a process starts a new one after each fork)
+};
+}  // namespace detail
+
 class Jit final : public Engine {
  public:
   // Compiles; fails with a message when the host cannot JIT or code generation fails. The
@@ -74,7 +106,9 @@ class Jit final : public Engine {
 
   size_t code_size() const { return code_size_; }
   // The generated machine code (for disassembly when investigating).
-  std::span<const uint8_t> code() const { return {static_cast<const uint8_t*>(code_), code_size_}; }
+  std::span<const uint8_t> code() const { return {block_.start, code_size_}; }
+  // How this Jit's code was made executable.
+  CodeInstall code_install() const { return block_.file_offset >= 0 ? CodeInstall::Memfd : CodeInstall::Mprotect; }
   const JitOptions& options() const { return options_; }
   // The listing JitOptions::listing asked for; empty otherwise.
   const std::string& listing() const { return listing_; }
@@ -87,9 +121,8 @@ class Jit final : public Engine {
   const LinkedProgram* linked_;
   Environment* env_;
   JitOptions options_;
-  void* code_ = nullptr;  // from the code page pool (x86_64.cpp), read + execute only after compilation
+  detail::CodeBlock block_;  // from the code page pool (x86_64.cpp), never writable once compiled
   size_t code_size_ = 0;
-  size_t mapped_size_ = 0;
   void (*entry_)(void* frame) = nullptr;
   // Native address of every instruction, for callx to a code address (0 on second LDDW slots).
   std::vector<uint64_t> native_pc_;
