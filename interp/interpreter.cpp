@@ -167,14 +167,15 @@ RunResult Interpreter::run(const Invocation& invocation, const RunOptions& optio
   // here, a deeper one when a local call first reaches it in this run (`zeroed`). Only active
   // frames are accessible (Memory::set_active_frames), and frames become active one at a time,
   // so no run can read a byte that was not zeroed; a short run does not pay for 4 KiB of stores.
-  alignas(16) uint8_t stack[kMaxCallFrames * kStackFrameSize];
-  std::memset(stack + sizeof stack - kStackFrameSize, 0, kStackFrameSize);
+  alignas(16) uint8_t own_stack[kStackBytes];
+  uint8_t* const stack = run_stack_base(options, own_stack);
+  std::memset(stack + kStackBytes - kStackFrameSize, 0, kStackFrameSize);
   int zeroed = 0;
   Memory memory;
   memory.reserve(invocation.regions.size() + env_->region_count());  // one allocation per run
   for (const Region& r : invocation.regions) memory.add(r);
   env_->add_regions(memory);
-  const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + sizeof stack;
+  const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + kStackBytes;
   memory.set_stack(reinterpret_cast<uint64_t>(stack), stack_top);
 
   uint64_t r[11] = {};

@@ -31,9 +31,30 @@ struct Invocation {
 // loads read the same memory.
 Invocation memory_invocation(std::span<uint8_t> memory);
 
+// The bytes of a run's BPF stack: every call frame (r10 of the main program is its top).
+inline constexpr size_t kStackBytes = static_cast<size_t>(kMaxCallFrames) * kStackFrameSize;
+
 struct RunOptions {
   uint64_t max_steps = kDefaultMaxSteps;
+  // Where the run's stack lives: the top kStackBytes of this span, below its end rounded down
+  // to 16 bytes. Empty, or too small for that: a buffer of the engine's own (the usual case).
+  // For callers that need r10 at a known address: the differential tests give both engines
+  // the same stack, so a program that computes with r10's bits (not just offsets from it)
+  // gets the same values on both, as with r1, and the address-independence check can move it.
+  // What the span holds before the run does not matter (the program sees a zeroed stack, as
+  // always); what it holds afterwards is unspecified.
+  std::span<uint8_t> stack;
 };
+
+// The lowest byte of the run's stack: in options.stack when it fits there, else in `own`
+// (kStackBytes, 16-byte aligned).
+inline uint8_t* run_stack_base(const RunOptions& options, uint8_t* own) {
+  if (options.stack.empty()) return own;
+  const uint64_t end = reinterpret_cast<uint64_t>(options.stack.data()) + options.stack.size();
+  const uint64_t top = end & ~uint64_t{15};
+  if (top - reinterpret_cast<uint64_t>(options.stack.data()) < kStackBytes) return own;
+  return reinterpret_cast<uint8_t*>(top - kStackBytes);
+}
 
 class Interpreter final : public Engine {
  public:

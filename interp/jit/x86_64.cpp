@@ -2071,8 +2071,9 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   // a time: frame 0 on entry, a deeper frame when a local call first reaches it in this run
   // (JitFrame::zeroed), so a run that never calls does not pay for 4 KiB of stores. Frames
   // become active one at a time (depth + 1), so the zeroed frames are always 0..zeroed.
-  alignas(16) uint8_t stack[kMaxCallFrames * kStackFrameSize];
-  const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + sizeof stack;
+  alignas(16) uint8_t own_stack[kStackBytes];
+  uint8_t* const stack = run_stack_base(options, own_stack);
+  const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + kStackBytes;
   RunContext rc{this,     env_,         &invocation, reinterpret_cast<uint64_t>(stack), stack_top, linked_->program,
                 &native_pc_, linked_, false,        {},                                {}};
 

@@ -55,6 +55,14 @@ class Runner {
   // Runs on the engine (fresh environment and memory each time).
   Outcome run(EngineKind kind, std::vector<uint8_t> memory = {}, uint64_t max_steps = kDefaultMaxSteps,
               std::vector<Region> extra = {}) {
+    RunOptions ro;
+    ro.max_steps = max_steps;
+    return run_with_options(kind, std::move(memory), ro, std::move(extra));
+  }
+  RunResult run_with(EngineKind kind, const RunOptions& options) { return run_with_options(kind, {}, options, {}).result; }
+
+ private:
+  Outcome run_with_options(EngineKind kind, std::vector<uint8_t> memory, const RunOptions& ro, std::vector<Region> extra) {
     Outcome out;
     if (!ok_) return out;
     Environment env;
@@ -84,13 +92,10 @@ class Runner {
     out.memory = std::move(memory);
     Invocation inv = memory_invocation(out.memory);
     for (Region& r : extra) inv.regions.push_back(r);
-    RunOptions ro;
-    ro.max_steps = max_steps;
     out.result = engine->run(inv, ro);
     return out;
   }
 
- private:
   semantics::Program program_;
   bool ok_ = false;
   JitOptions jit_options_;
@@ -751,6 +756,38 @@ TEST(Jit, LoopHeaderCountingNeverHangs) {
 
 // StepCounting::Off: no counting at all, only for unchecked (verified) programs. A finite loop
 // finishes with the interpreter's r0 whatever the budget says, and reports no steps.
+// RunOptions::stack: both engines put r10 at the top of the given span (its end rounded down to
+// 16 bytes), use it for the frames, and show the program a zeroed stack whatever the span held;
+// a span too small for every frame is ignored.
+TEST(Jit, BothEnginesRunOnTheStackTheyAreGiven) {
+  Runner r10("mov %r0, %r10\nexit");
+  Runner frames("ldxdw %r0, [%r10-8]\nstdw [%r10-8], 5\ncall local f\nadd %r0, %r1\nexit\n"
+                "f:\nldxdw %r1, [%r10-512]\nstdw [%r10-512], 7\nldxdw %r0, [%r10-512]\nexit");
+  std::vector<uint8_t> buffer(kStackBytes + 64, 0xaa);
+  const uint64_t end = reinterpret_cast<uint64_t>(buffer.data()) + buffer.size();
+  for (EngineKind kind : {EngineKind::Interpreter, EngineKind::Jit}) {
+    for (size_t trim : {0, 3, 9}) {
+      RunOptions options;
+      options.stack = std::span<uint8_t>(buffer.data(), buffer.size() - trim);
+      const uint64_t top = (end - trim) & ~uint64_t{15};
+      EXPECT_EQ(r10.run_with(kind, options).r0, top);
+      std::fill(buffer.begin(), buffer.end(), 0xaa);
+      const RunResult f = frames.run_with(kind, options);
+      EXPECT_FALSE(f.trapped) << f.trap.to_string();
+      EXPECT_EQ(f.r0, 7u);  // frame 1's bottom read 0 before its store, frame 0's slot 0
+      uint64_t slot = 0;
+      std::memcpy(&slot, reinterpret_cast<const void*>(top - 8), 8);
+      EXPECT_EQ(slot, 5u);  // the store went to the given memory
+    }
+    RunOptions small;
+    std::vector<uint8_t> too_small(kStackBytes - 16);
+    small.stack = too_small;
+    const uint64_t own = r10.run_with(kind, small).r0;
+    EXPECT_TRUE(own < reinterpret_cast<uint64_t>(too_small.data()) ||
+                own > reinterpret_cast<uint64_t>(too_small.data()) + too_small.size());
+  }
+}
+
 TEST(Jit, NoCountingIgnoresTheBudget) {
   JitOptions off;
   off.safety = SafetyMode::Unchecked;

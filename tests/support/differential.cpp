@@ -44,6 +44,12 @@ enum class Engine { Interpreter, Jit };
 // program may) see identical values; layouts 1 and 2 move them, with other distances and page
 // offsets, for the address-independence check.
 constexpr uint64_t kArenaHint[3] = {0x6f1000000000ull, 0x5a5a5a5a5000ull, 0x2c3d4e5f6000ull};
+// The BPF stack likewise (RunOptions::stack): r10 is the same in both engines' runs, so
+// programs that compute with its bits compare as programs that compute with r1 do, and the
+// other layouts move it, high bits and low ones (kStackTopOffset: where in its mapping the
+// stack's top lies), for the address-independence check.
+constexpr uint64_t kStackHint[3] = {0x6e2000000000ull, 0x4b4b4b4b4000ull, 0x3d1e2f3a7000ull};
+constexpr size_t kStackTopOffset[3] = {0x2000, 0x27f0, 0x3350};
 
 struct Arena {
   Arena(size_t bytes, uint64_t hint) : size(bytes) {
@@ -60,24 +66,6 @@ struct Arena {
   uint8_t* base = nullptr;
   size_t size;
 };
-
-template <class F>
-void at_stack_depth(int layout, F&& run) {
-  // A deeper native stack moves the engine's own stack frame (r10) too.
-  if (layout == 0) {
-    run();
-  } else if (layout == 1) {
-    volatile uint8_t shift[1040];
-    shift[0] = 0;
-    run();
-    shift[1] = shift[0];
-  } else {
-    volatile uint8_t shift[3000];
-    shift[0] = 0;
-    run();
-    shift[1] = shift[0];
-  }
-}
 
 }  // namespace
 
@@ -125,9 +113,12 @@ std::optional<Observed> observe(Engine engine, int layout, const GeneratedProgra
   std::span<uint8_t> mem(mem_at, program.memory.size());
   std::span<uint8_t> ctx(ctx_at, program.context.size());
   interp::Invocation inv = program.invocation(mem, ctx);
+  Arena stack_arena(kStackTopOffset[layout] + 4096, kStackHint[layout]);
+  if (stack_arena.base == nullptr) return std::nullopt;
   interp::RunOptions ropt;
   ropt.max_steps = program.max_steps;
-  at_stack_depth(layout, [&] { o.result = vm->run(inv, ropt); });
+  ropt.stack = std::span<uint8_t>(stack_arena.base, kStackTopOffset[layout]);
+  o.result = vm->run(inv, ropt);
   o.memory.assign(mem.begin(), mem.end());
   o.context.assign(ctx.begin(), ctx.end());
   for (size_t i = 0; i < env.map_count(); ++i) o.maps.push_back(dump_map(env.map_at(i)));
