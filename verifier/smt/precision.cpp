@@ -67,7 +67,6 @@ bool all_sound(const std::vector<PrecisionRow>& rows) {
 
 namespace {
 
-constexpr Component kRanges[] = {Component::U64, Component::S64, Component::U32, Component::S32};
 constexpr Component kAll[] = {Component::Tnum, Component::U64, Component::S64, Component::U32, Component::S32};
 
 size_t index_of(Component c) { return static_cast<size_t>(c); }
