@@ -162,6 +162,13 @@ Interpreter::Interpreter(const LinkedProgram& linked, Environment& env) : env_(&
   }
 }
 
+void build_run_memory(Memory& memory, const Invocation& invocation, Environment& env, uint64_t stack_base) {
+  memory.reserve(invocation.regions.size() + env.region_count());  // one allocation per run
+  for (const Region& r : invocation.regions) memory.add(r);
+  env.add_regions(memory);
+  memory.set_stack(stack_base, stack_base + kStackBytes);
+}
+
 RunResult Interpreter::run(const Invocation& invocation, const RunOptions& options) const {
   // The stack starts zeroed (deterministic, and the JIT's is too), a frame at a time: frame 0
   // here, a deeper one when a local call first reaches it in this run (`zeroed`). Only active
@@ -172,11 +179,8 @@ RunResult Interpreter::run(const Invocation& invocation, const RunOptions& optio
   std::memset(stack + kStackBytes - kStackFrameSize, 0, kStackFrameSize);
   int zeroed = 0;
   Memory memory;
-  memory.reserve(invocation.regions.size() + env_->region_count());  // one allocation per run
-  for (const Region& r : invocation.regions) memory.add(r);
-  env_->add_regions(memory);
+  build_run_memory(memory, invocation, *env_, reinterpret_cast<uint64_t>(stack));
   const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + kStackBytes;
-  memory.set_stack(reinterpret_cast<uint64_t>(stack), stack_top);
 
   uint64_t r[11] = {};
   for (int i = 0; i < 5; ++i) r[i + 1] = invocation.args[static_cast<size_t>(i)];

@@ -56,6 +56,11 @@ inline uint8_t* run_stack_base(const RunOptions& options, uint8_t* own) {
   return reinterpret_cast<uint8_t*>(top - kStackBytes);
 }
 
+// A run's Memory, the same in both engines: the invocation's regions, then the environment's
+// (maps, then variables; Memory tries them in that order), and the stack of kStackBytes at
+// stack_base.
+void build_run_memory(Memory& memory, const Invocation& invocation, Environment& env, uint64_t stack_base);
+
 class Interpreter final : public Engine {
  public:
   // The environment must outlive the interpreter; runs change its maps and helper state.

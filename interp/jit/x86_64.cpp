@@ -112,7 +112,7 @@ struct RunContext {
   const Jit* jit;
   Environment* env;
   const Invocation* invocation;
-  uint64_t stack_base, stack_top;
+  uint64_t stack_base;
   const semantics::Program* program;
   const std::vector<uint64_t>* native_pc;
   const LinkedProgram* linked;
@@ -120,14 +120,13 @@ struct RunContext {
   Memory memory_;
   std::string message;
 
-  Memory& memory() {
+  // The run's Memory, with the frames active at call depth `depth` (JitFrame::depth).
+  Memory& memory(uint32_t depth) {
     if (!memory_ready) {
-      memory_.reserve(invocation->regions.size() + env->region_count());
-      for (const Region& r : invocation->regions) memory_.add(r);
-      env->add_regions(memory_);
-      memory_.set_stack(stack_base, stack_top);
+      build_run_memory(memory_, *invocation, *env, stack_base);
       memory_ready = true;
     }
+    memory_.set_active_frames(static_cast<int>(depth) + 1);
     return memory_;
   }
 };
@@ -1441,8 +1440,7 @@ void remember_region(JitFrame* f, const Memory& memory, uint64_t addr, uint64_t 
 
 uint64_t Jit::Impl::check_access(JitFrame* f, uint64_t addr, uint64_t flags) {
   RunContext& rc = context(f);
-  Memory& memory = rc.memory();
-  memory.set_active_frames(static_cast<int>(f->depth) + 1);
+  Memory& memory = rc.memory(f->depth);
   const uint64_t len = flags & 0xff;
   const bool write = (flags & kAccessWrite) != 0;
   if (write ? memory.writable(addr, len) : memory.readable(addr, len)) {
@@ -1459,8 +1457,7 @@ uint64_t Jit::Impl::check_access(JitFrame* f, uint64_t addr, uint64_t flags) {
 
 uint64_t Jit::Impl::call_helper(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e) {
   RunContext& rc = context(f);
-  Memory& memory = rc.memory();
-  memory.set_active_frames(static_cast<int>(f->depth) + 1);
+  Memory& memory = rc.memory(f->depth);
   HelperContext ctx{*rc.env, memory};
   const uint64_t r0 = reinterpret_cast<HelperFn>(f->helper_fn)(ctx, a, b, c, d, e);
   f->status = kContinue;
@@ -1514,8 +1511,7 @@ uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint6
 // count.
 uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
   RunContext& rc = context(f);
-  Memory& memory = rc.memory();
-  memory.set_active_frames(static_cast<int>(f->depth) + 1);
+  Memory& memory = rc.memory(f->depth);
   const semantics::Program& prog = *rc.program;
   uint64_t* r = f->regs;
   auto fault = [&](uint64_t addr, uint64_t len, const char* what, bool write) {
@@ -2074,7 +2070,7 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   alignas(16) uint8_t own_stack[kStackBytes];
   uint8_t* const stack = run_stack_base(options, own_stack);
   const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + kStackBytes;
-  RunContext rc{this,     env_,         &invocation, reinterpret_cast<uint64_t>(stack), stack_top, linked_->program,
+  RunContext rc{this,     env_,    &invocation, reinterpret_cast<uint64_t>(stack), linked_->program,
                 &native_pc_, linked_, false,        {},                                {}};
 
   // Only the fields the generated code reads before writing them are set (the frame is large,
