@@ -24,7 +24,6 @@
 #include "interp/interpreter.h"
 #include "interp/jit/jit.h"
 #include "verifier/analyzer.h"
-#include "verifier/platforms.h"
 #include "interp/link.h"
 #include "semantics/assembly.h"
 
@@ -194,12 +193,7 @@ interp::JitOptions verified_program_options() {
 
 // The verifier's verdict on the conformance platform: r1 = `memory_size` bytes, the map at kMapFd.
 std::string verify(const semantics::Program& program, size_t memory_size, const interp::MapDef& map) {
-  verifier::VerifierInput in;
-  in.program = &program;
-  in.platform = verifier::find_platform("conformance");
-  if (in.platform == nullptr) return "-";
-  in.program_type = in.platform->program_types.front().name;
-  in.memory_size = memory_size;
+  verifier::VerifierInput in = cli::conformance_platform_input(program, memory_size);
   in.maps.push_back(cli::map_descriptor(map, kMapFd));
   auto result = verifier::verify(in);
   if (!result.ok()) return "error";
@@ -273,6 +267,24 @@ const char* engine_name(Engine e) {
   return "";
 }
 
+// Compile-and-free loops: one Jit::compile and the Jit's destruction per iteration.
+void measure_compile(benchmark::State& state, const interp::LinkedProgram& linked, interp::Environment& env) {
+  for (auto _ : state) benchmark::DoNotOptimize(interp::Jit::compile(linked, env));
+  state.counters["insns"] = static_cast<double>(linked.program->size());
+}
+
+// A program of the benchmarks written here as assembler text, validated; nullopt (and the
+// benchmark skipped with the error) when it is not.
+std::optional<semantics::Program> assemble_program(benchmark::State& state, const std::string& text) {
+  auto assembled = semantics::assemble_any(text);
+  auto prog = assembled.ok() ? semantics::validate(std::move(assembled.value())) : assembled.error();
+  if (!prog.ok()) {
+    state.SkipWithError(prog.error().to_string().c_str());
+    return std::nullopt;
+  }
+  return std::move(prog.value());
+}
+
 void run_benchmark(benchmark::State& state, const ProgramSpec* spec, Engine engine) {
   Loaded& l = load(*spec);
   std::vector<uint8_t> mem = l.memory;
@@ -299,11 +311,7 @@ void run_benchmark(benchmark::State& state, const ProgramSpec* spec, Engine engi
     return;
   }
   if (engine == Engine::Compile) {
-    for (auto _ : state) {
-      auto jit = interp::Jit::compile(l.linked, *l.env);
-      benchmark::DoNotOptimize(jit);
-    }
-    state.counters["insns"] = static_cast<double>(l.program.size());
+    measure_compile(state, l.linked, *l.env);
     return;
   }
   const interp::Engine& vm = engine == Engine::Interpreter ? static_cast<const interp::Engine&>(*l.interp)
@@ -348,34 +356,24 @@ void compile_large(benchmark::State& state) {
   std::string text;
   for (int i = 0; i < 64 * 4; ++i) text += block;
   text += "exit\n";
-  auto assembled = semantics::assemble_any(text);
-  if (!assembled.ok()) {
-    state.SkipWithError(assembled.error().to_string().c_str());
-    return;
-  }
-  auto prog = semantics::validate(std::move(assembled.value()));
+  const auto prog = assemble_program(state, text);
+  if (!prog) return;
   interp::Environment env;
   auto linked = interp::link(*prog, env);
-  for (auto _ : state) benchmark::DoNotOptimize(interp::Jit::compile(*linked, env));
-  state.counters["insns"] = static_cast<double>(prog->size());
+  measure_compile(state, *linked, env);
 }
 
 // Fixed costs: "mov r0, 0; exit" on a 64-byte input, run on the interpreter and the JIT and
 // compiled, so per-run setup (stack, regions, frame) and per-compile setup (assembler, code
 // pages) show on their own rather than hidden in the programs' times.
 void trivial(benchmark::State& state, Engine engine) {
-  auto assembled = semantics::assemble_any("mov %r0, 0\nexit\n");
-  if (!assembled.ok()) {
-    state.SkipWithError(assembled.error().to_string().c_str());
-    return;
-  }
-  auto prog = semantics::validate(std::move(assembled.value()));
+  const auto prog = assemble_program(state, "mov %r0, 0\nexit\n");
+  if (!prog) return;
   interp::Environment env;
   interp::add_standard_helpers(env);
   auto linked = interp::link(*prog, env);
   if (engine == Engine::Compile) {
-    for (auto _ : state) benchmark::DoNotOptimize(interp::Jit::compile(*linked, env));
-    state.counters["insns"] = static_cast<double>(prog->size());
+    measure_compile(state, *linked, env);
     return;
   }
   std::unique_ptr<interp::Engine> vm;

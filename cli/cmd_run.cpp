@@ -13,7 +13,6 @@
 #include "interp/jit/jit.h"
 #include "interp/link.h"
 #include "verifier/analyzer.h"
-#include "verifier/platforms.h"
 
 namespace bpfcert::cli {
 
@@ -114,11 +113,7 @@ void add_run_command(CLI::App& app, int* exit_code) {
     // Without memory checks a bad access would fault in this process: only a program the
     // verifier proves safe for this memory, these maps and these helpers may run that way.
     if (o->unchecked) {
-      verifier::VerifierInput vin;
-      vin.program = &valid.value();
-      vin.platform = verifier::find_platform("conformance");
-      vin.program_type = vin.platform->program_types.front().name;
-      vin.memory_size = memory.size();
+      verifier::VerifierInput vin = conformance_platform_input(valid.value(), memory.size());
       if (prog->data_file) {
         auto declared = add_data_file_declarations(*prog->data_file, vin);
         if (!declared.ok()) {

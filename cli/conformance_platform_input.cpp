@@ -7,8 +7,18 @@
 
 #include "conformance/test_environment.h"
 #include "interp/environment.h"
+#include "verifier/platforms.h"
 
 namespace bpfcert::cli {
+
+verifier::VerifierInput conformance_platform_input(const semantics::Program& program, size_t memory_size) {
+  verifier::VerifierInput input;
+  input.program = &program;
+  input.platform = verifier::find_platform("conformance");
+  input.program_type = input.platform->program_types.front().name;
+  input.memory_size = memory_size;
+  return input;
+}
 
 verifier::MapDescriptor map_descriptor(const interp::MapDef& def, std::optional<int32_t> fd) {
   verifier::MapDescriptor m;

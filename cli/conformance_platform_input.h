@@ -10,6 +10,10 @@
 
 namespace bpfcert::cli {
 
+// The verifier's input for `program` on the conformance platform (its one program type):
+// r1 = `memory_size` bytes of memory. No maps or variables yet. The platform is built in.
+verifier::VerifierInput conformance_platform_input(const semantics::Program& program, size_t memory_size);
+
 // Adds the maps (as the test environment builds them: same fds, types and sizes) and the
 // variables of `data_file` to `input`. "@bpfcert frozen fd=N" makes that map read-only for
 // the program and frozen with its value for key 0 (after map-init), as a loader does for
