@@ -197,13 +197,17 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
     ++o.obligations;
     for (const smt::Attempt& a : r.attempts) o.seconds += a.seconds;
     const std::optional<unsigned> w = r.widest_proven();
-    o.proven_width = (o.obligations == 1) ? w : (w && o.proven_width ? std::optional(std::min(*w, *o.proven_width)) : std::nullopt);
+    // A group of statements is proven at the narrowest width all of them are; at none when one
+    // is proven at none. `first`: the group had no statement yet.
+    auto narrowest = [](bool first, std::optional<unsigned> group, std::optional<unsigned> one) {
+      if (first) return one;
+      return one && group ? std::optional(std::min(*one, *group)) : std::nullopt;
+    };
+    o.proven_width = narrowest(o.obligations == 1, o.proven_width, w);
     if (smt::is_tnum_mul_lemma(r.obligation)) {
       // A lemma refuted at any width proves nothing at another.
       const std::optional<unsigned> lw = r.refutation() != nullptr ? std::nullopt : w;
-      o.tnum_by_induction_width = !o.has_tnum_induction ? lw
-                                  : (lw && o.tnum_by_induction_width ? std::optional(std::min(*lw, *o.tnum_by_induction_width))
-                                                                     : std::nullopt);
+      o.tnum_by_induction_width = narrowest(!o.has_tnum_induction, o.tnum_by_induction_width, lw);
       o.has_tnum_induction = true;
     }
     const std::vector<unsigned> asked = widths_for(r.obligation);
