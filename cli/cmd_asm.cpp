@@ -1,5 +1,4 @@
 // bpfcert asm / disasm.
-#include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -22,7 +21,7 @@ void add_asm_command(CLI::App& app, int* exit_code) {
   auto output = std::make_shared<std::string>();
   auto syntax = std::make_shared<std::string>();
   cmd->add_option("IN", *input, "assembler text or .data file")->required();
-  cmd->add_option("-o,--output", *output, "bytecode file to write")->required();
+  cmd->add_option("-o,--output", *output, "bytecode file to write ('-': standard output)")->required();
   cmd->add_option("--syntax", *syntax, "conformance (mov %r0, 1) or llvm (r0 = 1); detected when omitted")
       ->check(CLI::IsMember({"conformance", "llvm"}));
   cmd->callback([=] {
@@ -32,13 +31,8 @@ void add_asm_command(CLI::App& app, int* exit_code) {
       return;
     }
     const auto bytes = semantics::encode_all(prog->insns);
-    std::ofstream out(*output, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (!out) {
-      *exit_code = report_error({semantics::ErrorCode::BadFile, {*output, 0, 0, -1}, "cannot write the file"});
-      return;
-    }
-    *exit_code = kExitOk;
+    const std::string_view content(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    *exit_code = write_output(*output, content) ? kExitOk : kExitInput;
   });
 }
 

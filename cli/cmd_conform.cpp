@@ -66,8 +66,8 @@ void add_conform_command(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0.01, 86400.0))
       ->capture_default_str();
   cmd->add_option("--max-steps", o->max_steps, "instruction budget of in-process runs (default: the engine's)");
-  cmd->add_option("--json", o->json, "write the JSON report (schema bpfcert/conformance/1) here");
-  cmd->add_option("--junit", o->junit, "write a JUnit XML report here");
+  cmd->add_option("--json", o->json, "write the JSON report (schema bpfcert/conformance/1) here ('-': standard output)");
+  cmd->add_option("--junit", o->junit, "write a JUnit XML report here ('-': standard output)");
   cmd->add_option("--shard", o->shard, "run shard K of N (K/N) of the corpus");
   cmd->add_flag("--coverage", o->coverage, "print the encoding x test matrix instead of running; exit 1 if an encoding has no test");
   cmd->add_flag("--quiet,-q", o->quiet, "no live progress line (failures and the summary table are still printed)");
@@ -96,6 +96,7 @@ void add_conform_command(CLI::App& app, int* exit_code) {
       *exit_code = all ? kExitOk : kExitVerdict;
       return;
     }
+    if ((*exit_code = check_outputs({{"--json", o->json}, {"--junit", o->junit}})) != kExitOk) return;
     conformance::RunnerOptions ropt;
     ropt.test_paths = o->tests;
     ropt.cpu_version = *semantics::isa_version_from_string(o->cpu_version);
@@ -155,18 +156,14 @@ void add_conform_command(CLI::App& app, int* exit_code) {
                                                                              : report_error(report.error());
       return;
     }
-    std::cout << reports::to_text(*report, o->verbose);
-    if (!o->json.empty()) {
-      if (auto err = reports::write_text_file(o->json, reports::to_json(*report).dump(2) + "\n"); !err.empty()) {
-        *exit_code = usage(err);
-        return;
-      }
+    text_stream({o->json, o->junit}) << reports::to_text(*report, o->verbose);
+    if (!o->json.empty() && !write_output(o->json, reports::to_json(*report).dump(2) + "\n")) {
+      *exit_code = kExitInput;
+      return;
     }
-    if (!o->junit.empty()) {
-      if (auto err = reports::write_text_file(o->junit, reports::to_junit(*report)); !err.empty()) {
-        *exit_code = usage(err);
-        return;
-      }
+    if (!o->junit.empty() && !write_output(o->junit, reports::to_junit(*report))) {
+      *exit_code = kExitInput;
+      return;
     }
     *exit_code = report->summary().ok() ? kExitOk : kExitVerdict;
   });

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "reports/output.h"
 #include "semantics/assembly.h"
 #include "verifier/elf/object.h"
 #include "verifier/platform/linux.h"
@@ -126,21 +127,15 @@ void add_list_command(CLI::App& app, int* exit_code) {
       *exit_code = report_error(obj.error());
       return;
     }
-    if (o->json == "-") {
-      std::cout << to_json(*obj).dump(2) << "\n";
-    } else {
+    if (o->json.empty() || !reports::is_standard_output(o->json)) {
       print_text(*obj);
       if (o->disasm) {
         for (const auto& p : obj->programs) print_disassembly(p);
       }
-      if (!o->json.empty()) {
-        std::ofstream out(o->json);
-        out << to_json(*obj).dump(2) << "\n";
-        if (!out) {
-          *exit_code = report_error({semantics::ErrorCode::BadFile, {o->json, 0, 0, -1}, "cannot write the file"});
-          return;
-        }
-      }
+    }
+    if (!o->json.empty() && !write_output(o->json, to_json(*obj).dump(2) + "\n")) {
+      *exit_code = kExitInput;
+      return;
     }
     *exit_code = kExitOk;
   });

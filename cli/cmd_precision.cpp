@@ -131,13 +131,10 @@ void add_precision_command(CLI::App& app, int* exit_code) {
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (const precision::OperatorTiming& t : results.timings) report.timings.push_back({t.op, t.seconds});
     for (const precision::PrecisionRow& r : results.rows) report.results.push_back(to_report(r));
-    if (o->json != "-") std::cout << reports::to_text(report);
-    if (!o->json.empty()) {
-      if (auto err = reports::write_text_file(o->json, reports::to_json(report).dump(2) + "\n"); !err.empty()) {
-        std::cerr << "bpfcert precision: " << err << "\n";
-        *exit_code = kExitInput;
-        return;
-      }
+    text_stream({o->json}) << reports::to_text(report);
+    if (!o->json.empty() && !write_output(o->json, reports::to_json(report).dump(2) + "\n")) {
+      *exit_code = kExitInput;
+      return;
     }
     *exit_code = report.sound() ? kExitOk : kExitVerdict;
   });

@@ -239,13 +239,8 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  std::cout << reports::to_text(report);
-  if (!opt.json.empty()) {
-    if (std::string err = reports::write_text_file(opt.json, reports::to_json(report).dump(2) + "\n"); !err.empty()) {
-      std::cerr << "bpfcert prove: " << err << "\n";
-      return kExitInput;
-    }
-  }
+  text_stream({opt.json}) << reports::to_text(report);
+  if (!opt.json.empty() && !write_output(opt.json, reports::to_json(report).dump(2) + "\n")) return kExitInput;
   return report.complete ? kExitOk : kExitVerdict;
 }
 
@@ -266,7 +261,7 @@ void add_prove_command(CLI::App& app, int* exit_code) {
                 "mul, div, mod (but mul's inductive tnum lemmas)");
   cmd->add_option("--timeout", opt->timeout, "seconds per obligation and width")->capture_default_str();
   cmd->add_option("--jobs", opt->jobs, "obligations proven in parallel (default: the number of cores)");
-  cmd->add_option("--json", opt->json, "write the proof report (schema bpfcert/proof/1) here");
+  cmd->add_option("--json", opt->json, "write the proof report (schema bpfcert/proof/1) here ('-': standard output)");
   cmd->add_option("--counterexamples", opt->counterexamples_dir,
                   "write each counterexample's replay program here as a .data regression test");
   cmd->add_flag("-v,--verbose", opt->verbose, "print each obligation as it finishes (stderr)");

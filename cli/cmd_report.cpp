@@ -59,6 +59,7 @@ void add_report_command(CLI::App& app, int* exit_code) {
   merge->add_option("-o,--output", m->output, "merged JSON report ('-': standard output)")->capture_default_str();
   merge->add_option("--junit", m->junit, "also write the merged JUnit XML here");
   merge->callback([m, exit_code] {
+    if ((*exit_code = check_outputs({{"--output", m->output}, {"--junit", m->junit}})) != kExitOk) return;
     std::vector<reports::ConformanceReport> parts(m->inputs.size());
     for (size_t i = 0; i < parts.size(); ++i) {
       std::string error;
@@ -73,15 +74,10 @@ void add_report_command(CLI::App& app, int* exit_code) {
       return;
     }
     conformance::certify(merged);
-    if (auto err = reports::write_text_file(m->output, reports::to_json(merged).dump(2) + "\n"); !err.empty()) {
-      *exit_code = input_error(err);
+    if (!write_output(m->output, reports::to_json(merged).dump(2) + "\n") ||
+        (!m->junit.empty() && !write_output(m->junit, reports::to_junit(merged)))) {
+      *exit_code = kExitInput;
       return;
-    }
-    if (!m->junit.empty()) {
-      if (auto err = reports::write_text_file(m->junit, reports::to_junit(merged)); !err.empty()) {
-        *exit_code = input_error(err);
-        return;
-      }
     }
     std::cerr << reports::to_text(merged);
     *exit_code = merged.summary().ok() ? kExitOk : kExitVerdict;

@@ -114,12 +114,6 @@ reports::RegisterValue register_value(int reg, const verifier::ValueView& v) {
   return r;
 }
 
-bool write_file(const std::string& path, const std::string& content) {
-  std::ofstream out(path, std::ios::binary);
-  out << content;
-  return static_cast<bool>(out);
-}
-
 }  // namespace
 
 reports::VerificationReport make_verification_report(const verifier::VerificationResult& r,
@@ -219,6 +213,7 @@ void add_verify_command(CLI::App& app, int* exit_code) {
   elf->add_flag("--kernel-unprivileged", o->elf.kernel_unprivileged,
                 "compare with the kernel's checks for loaders without CAP_PERFMON (load with CAP_BPF and CAP_NET_ADMIN only)");
   cmd->callback([o, exit_code] {
+    if ((*exit_code = check_outputs({{"--json", o->json}, {"--sarif", o->sarif}})) != kExitOk) return;
     if (auto head = read_file(o->input); head.ok() && head->starts_with("\x7f" "ELF")) {
       o->elf.object = o->input;
       o->elf.program_type = o->program_type;
@@ -332,28 +327,17 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       wo.timeout_seconds = o->witness_timeout;
       add_witnesses(rep, verifier::smt::find_witnesses(vin, r, wo));
     }
-    auto emit = [&](const std::string& path, const std::string& content) {
-      if (path == "-") {
-        std::cout << content << "\n";
-        return true;
-      }
-      if (!write_file(path, content + "\n")) {
-        std::cerr << fmt::format("bpfcert: {}: cannot write the report\n", path);
-        return false;
-      }
-      return true;
-    };
     bool ok = true;
     if (!o->json.empty()) {
       reports::VerificationReport jrep = rep;
       if (!o->print_invariants) jrep.invariants.reset();
-      ok = emit(o->json, reports::to_json(jrep).dump(2)) && ok;
+      ok = write_output(o->json, reports::to_json(jrep).dump(2) + "\n") && ok;
     }
-    if (!o->sarif.empty()) ok = emit(o->sarif, reports::to_sarif(rep).dump(2)) && ok;
-    if (!o->quiet && o->json != "-" && o->sarif != "-") {
+    if (!o->sarif.empty()) ok = write_output(o->sarif, reports::to_sarif(rep).dump(2) + "\n") && ok;
+    if (!o->quiet) {
       reports::VerificationReport trep = rep;
       if (!o->print_invariants) trep.invariants.reset();
-      std::cout << reports::to_text(trep);
+      text_stream({o->json, o->sarif}) << reports::to_text(trep);
     }
     *exit_code = !ok ? kExitInput : r.accepted ? kExitOk : kExitVerdict;
   });

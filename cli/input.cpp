@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "reports/output.h"
+
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -17,11 +20,39 @@ int report_error(const Error& e) {
 }
 
 semantics::Result<std::string> read_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error{ErrorCode::BadFile, {path, 0, 0, -1}, "is a folder, not a file"};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{ErrorCode::BadFile, {path, 0, 0, -1}, "cannot open the file"};
   std::ostringstream ss;
   ss << in.rdbuf();
+  if (in.bad()) return Error{ErrorCode::BadFile, {path, 0, 0, -1}, "cannot read the file"};
   return ss.str();
+}
+
+bool write_output(const std::string& path, std::string_view content) {
+  if (std::string err = reports::write_text_file(path, content); !err.empty()) {
+    std::cerr << "bpfcert: " << err << "\n";
+    return false;
+  }
+  return true;
+}
+
+int check_outputs(const std::vector<std::pair<std::string, std::string>>& outputs) {
+  if (std::string err = reports::check_output_paths(outputs); !err.empty()) {
+    std::cerr << "bpfcert: " << err << "\n";
+    return kExitInput;
+  }
+  return kExitOk;
+}
+
+std::ostream& text_stream(const std::vector<std::string>& report_paths) {
+  for (const std::string& p : report_paths) {
+    if (!p.empty() && reports::is_standard_output(p)) return std::cerr;
+  }
+  return std::cout;
 }
 
 namespace {

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <optional>
+#include <ostream>
+#include <string_view>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -29,5 +32,18 @@ inline constexpr int kExitVerdict = 1;  // trap, failed check, rejected program
 inline constexpr int kExitInput = 2;    // usage or input error
 
 int report_error(const semantics::Error& e);  // prints to stderr, returns kExitInput
+
+// Writes one output file through reports::write_text_file ('-' is standard output; devices,
+// FIFOs and symlinks are written, never replaced). On failure prints "bpfcert: <why>" and
+// returns false.
+bool write_output(const std::string& path, std::string_view content);
+
+// Refuses (exit 2, with a message) two outputs of one command on standard output; returns
+// kExitOk when the outputs are usable. `outputs` pairs an option name with its path.
+int check_outputs(const std::vector<std::pair<std::string, std::string>>& outputs);
+
+// Where a command's human-readable text goes: standard error when any of its reports is
+// written to standard output (so the report stays machine-readable), standard output otherwise.
+std::ostream& text_stream(const std::vector<std::string>& report_paths);
 
 }  // namespace bpfcert::cli

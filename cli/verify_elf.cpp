@@ -77,15 +77,6 @@ std::string display_path(const std::string& path) {
   return rel.string();
 }
 
-bool write_file(const std::string& path, const std::string& content) {
-  if (path == "-") {
-    std::cout << content << "\n";
-    return true;
-  }
-  std::ofstream out(path, std::ios::binary);
-  out << content << "\n";
-  return static_cast<bool>(out);
-}
 
 }  // namespace
 
@@ -166,13 +157,14 @@ int verify_elf(const VerifyElfRequest& req) {
     outcomes.push_back(std::move(out));
   }
 
-  if (!req.quiet && req.json != "-" && req.sarif != "-") {
-    for (const auto& w : obj->warnings) std::cout << fmt::format("{}: warning: {}\n", req.object, w);
+  if (!req.quiet) {
+    std::ostream& text = text_stream({req.json, req.sarif});
+    for (const auto& w : obj->warnings) text << fmt::format("{}: warning: {}\n", req.object, w);
     for (const ProgramOutcome& o : outcomes) {
       reports::VerificationReport t = o.report;
       if (!req.print_invariants) t.invariants.reset();
-      std::cout << reports::to_text(t);
-      if (o.kernel) std::cout << kernel_text(*o.kernel, o.report.accepted);
+      text << reports::to_text(t);
+      if (o.kernel) text << kernel_text(*o.kernel, o.report.accepted);
     }
   }
   bool ok = true;
@@ -192,7 +184,7 @@ int verify_elf(const VerifyElfRequest& req) {
       programs.push_back(std::move(p));
     }
     doc["programs"] = std::move(programs);
-    ok = write_file(req.json, doc.dump(2)) && ok;
+    ok = write_output(req.json, doc.dump(2) + "\n") && ok;
   }
   if (!req.sarif.empty()) {
     // One run: the first program's, with every program's results (each names its program).
@@ -211,12 +203,9 @@ int verify_elf(const VerifyElfRequest& req) {
     }
     sarif["runs"][0]["properties"]["verdict"] = all_accepted ? "accepted" : "rejected";
     sarif["runs"][0]["properties"].erase("programType");
-    ok = write_file(req.sarif, sarif.dump(2)) && ok;
+    ok = write_output(req.sarif, sarif.dump(2) + "\n") && ok;
   }
-  if (!ok) {
-    std::cerr << "bpfcert: cannot write a report file\n";
-    return kExitInput;
-  }
+  if (!ok) return kExitInput;
   return all_accepted ? kExitOk : kExitVerdict;
 }
 

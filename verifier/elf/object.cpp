@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <mutex>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -980,9 +981,19 @@ Result<Object> load_object(std::span<const uint8_t> bytes, const std::string& pa
 }
 
 Result<Object> load_object_file(const std::string& path, const LoadOptions& options) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error{ErrorCode::BadFile, Location{path, 0, 0, -1}, "is a folder, not an ELF object"};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{ErrorCode::BadFile, Location{path, 0, 0, -1}, "cannot open file"};
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // istreambuf_iterator throws on a read error (EISDIR, EIO) instead of setting badbit.
+  std::vector<uint8_t> bytes;
+  try {
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure& e) {
+    return Error{ErrorCode::BadFile, Location{path, 0, 0, -1}, std::string("cannot read the file: ") + e.what()};
+  }
   return load_object(bytes, path, options);
 }
 
