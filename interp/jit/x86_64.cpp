@@ -143,6 +143,11 @@ struct Jit::Impl {
 namespace {
 
 constexpr uint64_t kAccessWrite = 0x100, kAccessAtomic = 0x200;
+constexpr uint64_t kAccessSizes[4] = {1, 2, 4, 8};  // by size_index()
+
+Access access_of(uint64_t flags) {
+  return (flags & kAccessAtomic) ? Access::AtomicUpdate : (flags & kAccessWrite) ? Access::Write : Access::Read;
+}
 // Regions emit_checked tests, in the order `first` names (kCheckMap + i: the i-th inline map).
 constexpr int kCheckRegion = 0, kCheckStack = 1, kCheckCache = 2, kCheckMap = 3;
 
@@ -192,13 +197,13 @@ class Emitter {
   semantics::Result<size_t> run(std::vector<asmjit::Label>& entries);
 
  private:
-  size_t next_pc(size_t pc) const { return pc + (prog_.row(pc).kind == Kind::LoadImm64 ? 2 : 1); }
+  size_t next_pc(size_t pc) const { return semantics::next_pc(prog_, pc); }
   bool checked() const { return options_.safety == SafetyMode::Checked; }
   // A memory access the JIT proves inside the current frame: r10 is read-only (validation
   // rejects writes to it), so r10 + off with -512 <= off and off + size <= 0 is always in
   // the active frame.
   bool elided(uint8_t base, int32_t off, unsigned size) const {
-    return base == semantics::kFramePointer && off >= -static_cast<int32_t>(kStackFrameSize) &&
+    return base == semantics::kFramePointer && off >= -static_cast<int32_t>(kStackFrameBytes) &&
            off + static_cast<int32_t>(size) <= 0;
   }
   bool ends_segment(size_t pc) const;
@@ -595,35 +600,18 @@ void Emitter::compute_liveness() {
   for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
     const auto& row = prog_.row(pc);
     const auto& in = prog_.insns[pc];
-    const uint32_t d = 1u << in.dst, sr = 1u << in.src;
-    const bool reg = row.operand == semantics::Operand::Reg;
-    switch (row.kind) {
-      case Kind::Alu:
-        use[pc] = ((row.alu_op() == AluOp::Mov || row.alu_op() == AluOp::Movsx) ? 0 : d) | (reg ? sr : 0);
-        def[pc] = d;
-        break;
-      case Kind::LoadImm64: def[pc] = d; break;
-      case Kind::Load: use[pc] = sr; def[pc] = d; break;
-      case Kind::Store: use[pc] = d | (reg ? sr : 0); break;
-      case Kind::Atomic: {
-        const bool cmpxchg = row.atomic_op() == AtomicOp::Cmpxchg;
-        use[pc] = d | sr | (cmpxchg ? 1u : 0u);
-        if (row.fetch) def[pc] = cmpxchg ? 1u : sr;
-        break;
+    const semantics::RegisterUse ru = semantics::register_use(row, in);
+    use[pc] = ru.read;
+    def[pc] = ru.written;
+    if (row.kind == Kind::Call) {
+      if (row.call_kind() == CallKind::Helper || row.call_kind() == CallKind::Kfunc) {
+        use[pc] = 0x3e;
+        def[pc] = 1;
+      } else {
+        use[pc] = kAll;
       }
-      case Kind::PacketLoad: use[pc] = reg ? sr : 0; def[pc] = 1; break;
-      case Kind::Jump: use[pc] = row.jmp_op() == JmpOp::Ja ? 0 : d | (reg ? sr : 0); break;
-      case Kind::Call:
-        if (row.call_kind() == CallKind::Helper || row.call_kind() == CallKind::Kfunc) {
-          use[pc] = 0x3e;
-          def[pc] = 1;
-        } else {
-          use[pc] = kAll;
-        }
-        break;
-      case Kind::Exit: use[pc] = kAll; break;
-      case Kind::WideSlot: break;
     }
+    if (row.kind == Kind::Exit) use[pc] = kAll;
     if (semantics::falls_through(row) && next_pc(pc) < n) succ[pc][0] = static_cast<int64_t>(next_pc(pc));
     if (row.kind == Kind::Jump) succ[pc][1] = semantics::branch_target(in, row, pc);
   }
@@ -1181,16 +1169,19 @@ void Emitter::emit_atomic(size_t pc, const semantics::Encoding& row, const seman
   a_.mov(kReg[insn.src], kT1);
 }
 
+// The machine model's packet_load_offset and packet_load_in_bounds, compiled: the offset is
+// known here for LD ABS, computed into r11 (sign-extended from 32 bits) for LD IND; then
+// offset >= 0 and offset + size <= packet_size, else the program ends with r0 = 0.
 void Emitter::emit_packet(size_t pc, const semantics::Encoding& row, const semantics::Insn& insn) {
   (void)pc;
   const unsigned size = row.size;
   if (row.operand == semantics::Operand::Imm) {
-    const int64_t offset = insn.imm;
-    if (offset < 0) {
+    const uint64_t offset = semantics::packet_load_offset<uint64_t>(row.operand, 0, insn.imm);
+    if (semantics::slt(offset, 0)) {
       a_.jmp(packet_end_);
       return;
     }
-    a_.mov(kT1, static_cast<uint64_t>(offset) + size);
+    a_.mov(kT1, offset + size);
     a_.cmp(frame(F(packet_size)), kT1);
     a_.jb(packet_end_);
     a_.mov(kT0, frame(F(packet_data)));
@@ -1220,7 +1211,8 @@ void Emitter::emit_packet(size_t pc, const semantics::Encoding& row, const seman
 }
 
 // A local call: r6-r9 and r10 saved on the native stack (5 pushes + the return address keep
-// rsp 16-byte aligned), a new 512-byte frame below the caller's, EXIT is a plain ret.
+// rsp 16-byte aligned), a new frame below the caller's (the active stack grows by one frame,
+// semantics::active_stack), EXIT is a plain ret.
 void Emitter::emit_local_call(const std::function<void()>& do_call) {
   a_.push(x86::rbx);
   a_.push(x86::r13);
@@ -1229,10 +1221,10 @@ void Emitter::emit_local_call(const std::function<void()>& do_call) {
   a_.push(x86::rbp);
   a_.add(frame32(F(depth)), 1);
   if (checked()) {
-    a_.sub(frame(F(stack_lo)), static_cast<int32_t>(kStackFrameSize));
-    for (int i = 0; i < 4; ++i) a_.add(frame(F(stack_lim) + 8 * i), static_cast<int32_t>(kStackFrameSize));
+    a_.sub(frame(F(stack_lo)), static_cast<int32_t>(kStackFrameBytes));
+    for (int i = 0; i < 4; ++i) a_.add(frame(F(stack_lim) + 8 * i), static_cast<int32_t>(kStackFrameBytes));
   }
-  a_.sub(x86::rbp, static_cast<int32_t>(kStackFrameSize));
+  a_.sub(x86::rbp, static_cast<int32_t>(kStackFrameBytes));
   // The first time this run reaches the new depth, its frame is zeroed (Jit::run zeroes only
   // frame 0): the callee sees a zeroed frame, as on the interpreter; later calls to the same
   // depth see what the last callee there left, as on the interpreter too.
@@ -1255,8 +1247,8 @@ void Emitter::emit_local_call(const std::function<void()>& do_call) {
   a_.pop(x86::rbx);
   a_.sub(frame32(F(depth)), 1);
   if (checked()) {
-    a_.add(frame(F(stack_lo)), static_cast<int32_t>(kStackFrameSize));
-    for (int i = 0; i < 4; ++i) a_.sub(frame(F(stack_lim) + 8 * i), static_cast<int32_t>(kStackFrameSize));
+    a_.add(frame(F(stack_lo)), static_cast<int32_t>(kStackFrameBytes));
+    for (int i = 0; i < 4; ++i) a_.sub(frame(F(stack_lim) + 8 * i), static_cast<int32_t>(kStackFrameBytes));
   }
 }
 
@@ -1270,7 +1262,7 @@ asmjit::Label Emitter::zero_frame_label() {
     cold_.push_back([this] {
       a_.bind(zero_frame_);
       a_.xorps(x86::xmm0, x86::xmm0);
-      for (int32_t off = -static_cast<int32_t>(kStackFrameSize); off < 0; off += 16) {
+      for (int32_t off = -static_cast<int32_t>(kStackFrameBytes); off < 0; off += 16) {
         a_.movaps(x86::ptr(x86::rbp, off), x86::xmm0);
       }
       a_.ret();
@@ -1284,7 +1276,8 @@ void Emitter::emit_call(size_t pc, const semantics::Encoding& row, const semanti
   switch (row.call_kind()) {
     case CallKind::Local: {
       const size_t target = static_cast<size_t>(semantics::branch_target(insn, row, pc));
-      a_.cmp(frame32(F(depth)), kMaxCallFrames - 1);
+      static_assert(semantics::call_allowed(kMaxCallFrames - 2) && !semantics::call_allowed(kMaxCallFrames - 1));
+      a_.cmp(frame32(F(depth)), kMaxCallFrames - 1);  // !call_allowed(depth)
       a_.jae(trap_label(pc, TrapKind::CallDepthExceeded));
       emit_local_call([this, target] { a_.call(labels_[target]); });
       return;
@@ -1365,11 +1358,7 @@ const Map* Emitter::known_array_map(size_t call_pc) const {
     pc = prev;
     const auto& row = prog_.row(pc);
     const auto& insn = prog_.insns[pc];
-    const bool writes_r1 = ((row.kind == Kind::Alu || row.kind == Kind::Load || row.kind == Kind::LoadImm64) &&
-                            insn.dst == 1) ||
-                           (row.kind == Kind::Atomic && row.fetch && row.atomic_op() != AtomicOp::Cmpxchg &&
-                            insn.src == 1);
-    if (!writes_r1) continue;
+    if (!(semantics::register_use(row, insn).written & 2u)) continue;  // r1 is not written
     if (row.kind != Kind::LoadImm64) return nullptr;
     if (row.lddw_kind() != LddwKind::MapFd && row.lddw_kind() != LddwKind::MapIdx) return nullptr;
     const uint64_t handle = linked_.lddw_values[pc];
@@ -1427,11 +1416,9 @@ void remember_region(JitFrame* f, const Memory& memory, uint64_t addr, uint64_t 
   for (const Region& other : memory.regions()) {
     if (&other != r && other.start < r->start + r->size && r->start < other.start + other.size) return;
   }
-  const uint64_t start = r->start, size = r->size;
-  const uint64_t sizes[4] = {1, 2, 4, 8};
-  f->cache_start = start;
+  f->cache_start = r->start;
   for (int i = 0; i < 4; ++i) {
-    f->cache_read_lim[i] = size >= sizes[i] ? size - sizes[i] + 1 : 0;
+    f->cache_read_lim[i] = semantics::contains_limit(r->size, kAccessSizes[i]);
     f->cache_write_lim[i] = r->writable ? f->cache_read_lim[i] : 0;
   }
 }
@@ -1442,16 +1429,13 @@ uint64_t Jit::Impl::check_access(JitFrame* f, uint64_t addr, uint64_t flags) {
   RunContext& rc = context(f);
   Memory& memory = rc.memory(f->depth);
   const uint64_t len = flags & 0xff;
-  const bool write = (flags & kAccessWrite) != 0;
-  if (write ? memory.writable(addr, len) : memory.readable(addr, len)) {
+  std::optional<Memory::Fault> fault = memory.check(access_of(flags), addr, len);
+  if (!fault) {
     remember_region(f, memory, addr, len);
     return 0;
   }
-  const TrapKind kind =
-      write && memory.readable(addr, len) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds;
-  const char* what = (flags & kAccessAtomic) ? "atomic update" : write ? "write" : "read";
-  f->trap_kind = static_cast<uint32_t>(kind);
-  rc.message = fmt::format("{} of {} bytes at {:#x}: {}", what, len, addr, memory.describe(addr));
+  f->trap_kind = static_cast<uint32_t>(fault->kind);
+  rc.message = std::move(fault->message);
   return 1;
 }
 
@@ -1474,7 +1458,7 @@ uint64_t Jit::Impl::call_helper(JitFrame* f, uint64_t a, uint64_t b, uint64_t c,
 
 uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e) {
   RunContext& rc = context(f);
-  const uint64_t target = f->callx_value;
+  const uint64_t value = f->callx_value;
   const unsigned reg = rc.program->insns[f->trap_pc].dst;
   auto trap = [&](TrapKind kind, std::string message) {
     f->status = kTrap;
@@ -1482,24 +1466,15 @@ uint64_t Jit::Impl::callx(JitFrame* f, uint64_t a, uint64_t b, uint64_t c, uint6
     rc.message = std::move(message);
     return uint64_t{0};
   };
-  if ((target & kHandleMask) == kCodeAddressBase) {
-    const uint64_t pc = target - kCodeAddressBase;
-    if (pc >= rc.native_pc->size() || (*rc.native_pc)[pc] == 0) {
-      return trap(TrapKind::BadCallTarget,
-                  fmt::format("callx r{} = {:#x}: code address of pc {} is not an instruction", reg, target, pc));
-    }
-    if (f->depth + 1 >= static_cast<uint32_t>(kMaxCallFrames)) {
-      return trap(TrapKind::CallDepthExceeded, fmt::format("call depth would exceed {} frames", kMaxCallFrames));
-    }
-    f->callx_target = (*rc.native_pc)[pc];
+  const semantics::CallxTarget target = semantics::resolve_callx(*rc.program, value);
+  if (target.kind == semantics::CallxTarget::Kind::Local) {
+    if (!semantics::call_allowed(f->depth)) return trap(TrapKind::CallDepthExceeded, semantics::call_depth_trap_message());
+    f->callx_target = (*rc.native_pc)[target.pc];
     f->status = kLocalCall;
     return 0;
   }
-  const Helper* callee = target <= INT32_MAX ? rc.env->helper(static_cast<int32_t>(target)) : nullptr;
-  if (callee == nullptr) {
-    return trap(target <= INT32_MAX ? TrapKind::UnknownHelper : TrapKind::BadCallTarget,
-                fmt::format("callx r{} = {:#x} is neither a helper id nor a code address", reg, target));
-  }
+  const Helper* callee = target.kind == semantics::CallxTarget::Kind::Helper ? rc.env->helper(target.helper) : nullptr;
+  if (callee == nullptr) return trap(target.trap, semantics::callx_trap_message(reg, value, target));
   f->helper_fn = reinterpret_cast<uint64_t>(callee->fn);
   return call_helper(f, a, b, c, d, e);
 }
@@ -1514,11 +1489,14 @@ uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
   Memory& memory = rc.memory(f->depth);
   const semantics::Program& prog = *rc.program;
   uint64_t* r = f->regs;
-  auto fault = [&](uint64_t addr, uint64_t len, const char* what, bool write) {
-    const TrapKind kind = write && memory.readable(addr, len) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds;
-    f->trap_kind = static_cast<uint32_t>(kind);
+  // The access's trap, when it has one: the run ends there.
+  auto faults = [&](Access a, uint64_t addr, uint64_t len) {
+    std::optional<Memory::Fault> fault = memory.check(a, addr, len);
+    if (!fault) return false;
+    f->trap_kind = static_cast<uint32_t>(fault->kind);
     f->trap_pc = static_cast<uint32_t>(pc);
-    rc.message = fmt::format("{} of {} bytes at {:#x}: {}", what, len, addr, memory.describe(addr));
+    rc.message = std::move(fault->message);
+    return true;
   };
   auto read = [](uint64_t addr, unsigned n) {
     uint64_t v = 0;
@@ -1540,10 +1518,7 @@ uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
       case Kind::LoadImm64: r[insn.dst] = rc.linked->lddw_values[pc]; break;
       case Kind::Load: {
         const uint64_t addr = r[insn.src] + off;
-        if (!memory.readable(addr, row.size)) {
-          fault(addr, row.size, "read", false);
-          return left - 1;
-        }
+        if (faults(Access::Read, addr, row.size)) return left - 1;
         r[insn.dst] = semantics::load_result<uint64_t>(read(addr, row.size), row.size, row.sign_extend);
         break;
       }
@@ -1551,10 +1526,7 @@ uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
       case Kind::Atomic: {
         const uint64_t addr = r[insn.dst] + off;
         const bool atomic = row.kind == Kind::Atomic;
-        if (!memory.writable(addr, row.size)) {
-          fault(addr, row.size, atomic ? "atomic update" : "write", true);
-          return left - 1;
-        }
+        if (faults(atomic ? Access::AtomicUpdate : Access::Write, addr, row.size)) return left - 1;
         if (!atomic) {
           const uint64_t v = row.operand == semantics::Operand::Reg ? r[insn.src] : semantics::imm_operand(insn.imm);
           write(addr, row.size, semantics::store_value<uint64_t>(v, row.size));
@@ -1569,7 +1541,7 @@ uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
       }
       default: break;  // never inside a segment
     }
-    pc += row.kind == Kind::LoadImm64 ? 2 : 1;
+    pc = semantics::next_pc(prog, pc);
   }
   f->trap_kind = static_cast<uint32_t>(TrapKind::StepBudgetExhausted);
   f->trap_pc = static_cast<uint32_t>(pc);
@@ -2070,6 +2042,7 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   alignas(16) uint8_t own_stack[kStackBytes];
   uint8_t* const stack = run_stack_base(options, own_stack);
   const uint64_t stack_top = reinterpret_cast<uint64_t>(stack) + kStackBytes;
+  const semantics::Bounds<uint64_t> frame0 = semantics::active_stack(stack_top, 0);
   RunContext rc{this,     env_,    &invocation, reinterpret_cast<uint64_t>(stack), linked_->program,
                 &native_pc_, linked_, false,        {},                                {}};
 
@@ -2081,9 +2054,8 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   f.zeroed = 0;
   f.outcome = 0;
   f.stack_top = stack_top;
-  f.stack_lo = stack_top - kStackFrameSize;
-  const uint64_t sizes[4] = {1, 2, 4, 8};
-  for (int i = 0; i < 4; ++i) f.stack_lim[i] = kStackFrameSize - sizes[i] + 1;
+  f.stack_lo = frame0.start;
+  for (int i = 0; i < 4; ++i) f.stack_lim[i] = semantics::contains_limit(frame0.size, kAccessSizes[i]);
   // The first region of the run's Memory (the invocation's, then the environment's), tested
   // inline when it is contiguous.
   Environment::RegionBounds first;
@@ -2095,8 +2067,7 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   }
   f.region_start = first.start;
   for (int i = 0; i < 4; ++i) {
-    const bool inline_ok = first.stride == 0 && first.size >= sizes[i];
-    f.region_read_lim[i] = inline_ok ? first.size - sizes[i] + 1 : 0;
+    f.region_read_lim[i] = first.stride == 0 ? semantics::contains_limit(first.size, kAccessSizes[i]) : 0;
     f.region_write_lim[i] = first.writable ? f.region_read_lim[i] : 0;
   }
   // No region remembered yet: limits of 0 accept nothing.
@@ -2109,7 +2080,7 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
     bool overlaps = false;
     for (const Region& r : invocation.regions) overlaps |= r.start < start + size && start < r.start + r.size;
     f.map_start[i] = start;
-    for (int k = 0; k < 4; ++k) f.map_lim[i][k] = !overlaps && size >= sizes[k] ? size - sizes[k] + 1 : 0;
+    for (int k = 0; k < 4; ++k) f.map_lim[i][k] = overlaps ? 0 : semantics::contains_limit(size, kAccessSizes[k]);
   }
   f.packet_data = reinterpret_cast<uint64_t>(invocation.packet.data());
   f.packet_size = invocation.packet.size();
@@ -2133,19 +2104,19 @@ RunResult Jit::run(const Invocation& invocation, const RunOptions& options) cons
   std::string message = std::move(rc.message);
   switch (kind) {
     case TrapKind::StepBudgetExhausted:
-      message = fmt::format("executed {} instructions, the budget", max_steps);
+      message = semantics::step_budget_trap_message(max_steps);
       result.steps = max_steps;
       break;
     case TrapKind::UnknownHelper:
     case TrapKind::UnknownKfunc:
       if (message.empty()) {
-        message = fmt::format("no {} with id {}", kind == TrapKind::UnknownHelper ? "helper" : "kfunc",
-                              static_cast<uint32_t>(prog.insns[pc].imm));
+        message = semantics::unknown_callee_trap_message(kind == TrapKind::UnknownKfunc,
+                                                         static_cast<uint32_t>(prog.insns[pc].imm));
       }
       result.steps = max_steps - f.budget;
       break;
     case TrapKind::CallDepthExceeded:
-      if (message.empty()) message = fmt::format("call depth would exceed {} frames", kMaxCallFrames);
+      if (message.empty()) message = semantics::call_depth_trap_message();
       result.steps = max_steps - f.budget;
       break;
     default: result.steps = max_steps - f.budget; break;

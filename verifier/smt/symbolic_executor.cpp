@@ -1,7 +1,8 @@
-// The executor mirrors interp/interpreter.cpp: the same frames (512 bytes each, at most 8, r6-r9
-// and r10 restored on return), the same region checks (interp/memory.h, written over offsets so
-// that the unknown host base addresses cancel), the same helpers as the VM's environment holds
-// them. What an instruction computes always comes from semantics/operations.h over Z3Word.
+// The executor runs a program as the reference interpreter does: the machine model's frames
+// (r6-r9 and r10 restored on return), region checks, traps, packet bounds and callx
+// (semantics/machine.h over Z3Word, on offsets so that the unknown host base addresses cancel),
+// the helpers the VM's environment holds (WitnessSetup). What an instruction computes always
+// comes from semantics/operations.h over Z3Word.
 #include "verifier/smt/symbolic_executor.h"
 
 #include <fmt/format.h>
@@ -9,8 +10,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "interp/environment.h"
-#include "interp/memory.h"
+#include "semantics/machine.h"
 #include "semantics/operations.h"
 #include "verifier/smt/z3_word.h"
 
@@ -29,9 +29,10 @@ using semantics::Width;
 
 namespace {
 
-constexpr uint64_t kFrame = interp::kStackFrameSize;
-constexpr uint64_t kStackBytes = kFrame * interp::kMaxCallFrames;
-constexpr int kFrames = interp::kMaxCallFrames;
+using semantics::Access;
+using semantics::kStackBytes;
+using semantics::kStackFrameBytes;
+using semantics::TrapKind;
 
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -40,11 +41,6 @@ double now_seconds() {
 Z3Word w(const z3::expr& e) { return Z3Word{e}; }
 
 bool numeral(const z3::expr& e, uint64_t& out) { return e.is_numeral() && e.is_numeral_u64(out); }
-
-bool array_like(interp::MapType t) {
-  return t == interp::MapType::Array || t == interp::MapType::PercpuArray || t == interp::MapType::ProgArray ||
-         t == interp::MapType::PerfEventArray;
-}
 
 // Where regions of each kind nominally sit: only comparisons between two pointers into one region,
 // or of a pointer with null, use it, and for those the base cancels unless an offset wraps around
@@ -214,9 +210,14 @@ SymState SymbolicExecutor::initial_state() {
   // The interpreter zeroes its stack once per run; the verifier's "uninitialised" is tracked
   // beside the bytes, per frame depth (a callee's frame starts unwritten at every call).
   const z3::expr zeros = z3::const_array(ctx_.bv_sort(64), ctx_.bv_val(0, 8));
+  // The stack region holds every frame; its offsets run from 0 to kStackBytes, the main
+  // program's r10, whose frame is the object r10 points into.
   region(RegionRole::Stack, "stack", 0, zeros, false, kStackBytes);
-  for (int f = 0; f < kFrames; ++f) s.stack_init.push_back(z3::const_array(ctx_.bv_sort(64), ctx_.bool_val(false)));
-  s.regs[10] = SymValue{bv(kStackBytes), 0, true, bv(kStackBytes - kFrame), bv(kFrame)};
+  for (int f = 0; f < semantics::kMaxCallFrames; ++f) {
+    s.stack_init.push_back(z3::const_array(ctx_.bv_sort(64), ctx_.bool_val(false)));
+  }
+  const semantics::Bounds<uint64_t> frame0 = semantics::call_frame(kStackBytes, 0);
+  s.regs[10] = SymValue{bv(kStackBytes), 0, true, bv(frame0.start), bv(frame0.size)};
 
   if (has_memory(setup_.entry)) {
     memory_region_ = region(RegionRole::Memory, "mem", 0, ctx_.constant("mem", byte_array_), true, setup_.memory_size);
@@ -256,26 +257,25 @@ SymState SymbolicExecutor::initial_state() {
   }
 
   const VerifierInput& in = *setup_.input;
-  const interp::Environment& env = *setup_.env;
   s.hashes.resize(in.maps.size());
   map_regions_.assign(in.maps.size(), -1);
-  for (size_t i = 0; i < in.maps.size() && i < env.map_count(); ++i) {
-    const interp::Map& m = env.map_at(i);
+  for (size_t i = 0; i < in.maps.size() && i < setup_.maps.size(); ++i) {
+    const VmMap& m = setup_.maps[i];
     const MapDescriptor& d = in.maps[i];
-    if (m.def().type == interp::MapType::RingBuf) continue;
+    if (!m.has_values) continue;
     const bool frozen = d.read_only && d.max_entries == 1 && d.frozen_value.size() == d.value_size;
     z3::expr initial = ctx_.constant(fmt::format("map{}", i).c_str(), byte_array_);
     if (frozen) {
       initial = zeros;
       for (size_t b = 0; b < d.frozen_value.size(); ++b) initial = z3::store(initial, bv(b), ctx_.bv_val(d.frozen_value[b], 8));
     }
-    const int r = region(RegionRole::Map, d.name, static_cast<int64_t>(i), initial, !frozen,
-                         m.stride() * m.def().max_entries);
-    s.regions[static_cast<size_t>(r)].stride = m.stride();
-    s.regions[static_cast<size_t>(r)].elem_size = m.def().value_size;
+    const semantics::Bounds<uint64_t> values = semantics::map_values<uint64_t>(0, m.value_size, m.max_entries);
+    const int r = region(RegionRole::Map, d.name, static_cast<int64_t>(i), initial, !frozen, values.size);
+    s.regions[static_cast<size_t>(r)].stride = values.stride;
+    s.regions[static_cast<size_t>(r)].elem_size = values.elem_size;
     map_regions_[i] = r;
-    if (!array_like(m.def().type)) {
-      for (uint32_t slot = m.def().max_entries; slot > 0; --slot) s.hashes[i].free_slots.push_back(slot - 1);
+    if (!m.array_like) {
+      for (uint32_t slot = m.max_entries; slot > 0; --slot) s.hashes[i].free_slots.push_back(slot - 1);
     }
   }
   for (const VariableDescriptor& v : in.variables) {
@@ -415,49 +415,22 @@ SymbolicExecutor::Flow SymbolicExecutor::advance(SymState& s, size_t next) {
 std::vector<int> SymbolicExecutor::registers_read(const SymState& s) const {
   const Insn& insn = prog_.insns[s.pc];
   const Encoding& row = prog_.row(s.pc);
-  const bool reg = row.operand == Operand::Reg;
   std::vector<int> out;
-  switch (row.kind) {
-    case Kind::Alu:
-      if (row.alu_op() != AluOp::Mov && row.alu_op() != AluOp::Movsx) out.push_back(insn.dst);
-      if (reg) out.push_back(insn.src);
-      break;
-    case Kind::Jump:
-      if (row.jmp_op() == JmpOp::Ja) break;
-      out.push_back(insn.dst);
-      if (reg) out.push_back(insn.src);
-      break;
-    case Kind::Load: out.push_back(insn.src); break;
-    case Kind::Store:
-      out.push_back(insn.dst);
-      if (reg) out.push_back(insn.src);
-      break;
-    case Kind::Atomic:
-      out.push_back(insn.dst);
-      out.push_back(insn.src);
-      if (row.atomic_op() == AtomicOp::Cmpxchg) out.push_back(0);
-      break;
-    case Kind::PacketLoad:
-      if (reg) out.push_back(insn.src);
-      break;
-    case Kind::Call: {
-      if (row.call_kind() == CallKind::Indirect) {
-        out.push_back(insn.dst);
-        break;
-      }
-      if (row.call_kind() == CallKind::Local) break;
-      const Platform& plat = *setup_.input->platform;
-      const HelperPrototype* p =
-          row.call_kind() == CallKind::Kfunc ? plat.find_kfunc(insn.imm) : plat.find_helper(insn.imm);
-      if (p == nullptr) break;
-      for (int i = 0; i < 5; ++i) {
-        if (p->args[static_cast<size_t>(i)] != ArgType::None) out.push_back(i + 1);
-      }
-      break;
-    }
-    default: break;
+  const uint16_t read = semantics::register_use(row, insn).read;
+  for (int r = 0; r <= semantics::kMaxRegister; ++r) {
+    if (read & (1u << r)) out.push_back(r);
   }
-  (void)s;
+  // Calls read what the verifier demands of them: callx its register, a helper the arguments
+  // of its prototype. Local calls and exits read nothing it checks here (r0 at an exit is a
+  // check of its own).
+  if (row.kind == Kind::Call && row.call_kind() == CallKind::Indirect) out.push_back(insn.dst);
+  if (row.kind == Kind::Call && (row.call_kind() == CallKind::Helper || row.call_kind() == CallKind::Kfunc)) {
+    const Platform& plat = *setup_.input->platform;
+    const HelperPrototype* p = row.call_kind() == CallKind::Kfunc ? plat.find_kfunc(insn.imm) : plat.find_helper(insn.imm);
+    for (int i = 0; p != nullptr && i < 5; ++i) {
+      if (p->args[static_cast<size_t>(i)] != ArgType::None) out.push_back(i + 1);
+    }
+  }
   return out;
 }
 
@@ -556,27 +529,56 @@ SymbolicExecutor::Flow SymbolicExecutor::jump(SymState& s, const Insn& insn, con
 
 z3::expr SymbolicExecutor::region_contains(const SymState& s, int region, const z3::expr& off, const z3::expr& n) const {
   const SymRegion& r = s.regions[static_cast<size_t>(region)];
-  z3::expr lo = r.lo, size = r.size;
-  if (r.role == RegionRole::Stack) {
-    // Memory::in_stack: the frames of active calls, the current one lowest.
-    const uint64_t active = kFrame * (s.frames.size() + 1);
-    lo = bv(kStackBytes - active);
-    size = bv(active);
-  }
-  // Region::contains over offsets: addr - start <= size - len, with len <= size.
-  const z3::expr rel = off - lo;
-  z3::expr c = z3::ule(n, size) && z3::ule(rel, size - n);
-  if (r.stride != 0) {
-    const z3::expr in_elem = z3::urem(rel, bv(r.stride));
-    c = c && z3::ule(in_elem, bv(r.elem_size)) && z3::ule(n, bv(r.elem_size) - in_elem);
-  }
-  return c.simplify();
+  // The stack: only the frames of active calls, the current one lowest.
+  const semantics::Bounds<Z3Word> bounds =
+      r.role == RegionRole::Stack ? semantics::lift(semantics::active_stack(kStackBytes, s.frames.size()), w(off))
+                                  : semantics::Bounds<Z3Word>{w(r.lo), w(r.size), r.stride, r.elem_size};
+  return semantics::contains(bounds, w(off), w(n)).e.simplify();
 }
 
-SymbolicExecutor::Access SymbolicExecutor::resolve(const SymState& s, const SymValue& base, int64_t off,
-                                                   const z3::expr& n) const {
+SymbolicExecutor::Place SymbolicExecutor::resolve(const SymState& s, const SymValue& base, int64_t off,
+                                                  const z3::expr& n) const {
   const z3::expr offset = (base.v + bv(static_cast<uint64_t>(off))).simplify();
-  return Access{base.region, offset, region_contains(s, base.region, offset, n)};
+  return Place{base.region, offset, region_contains(s, base.region, offset, n)};
+}
+
+SymbolicExecutor::Flow SymbolicExecutor::access(SymState& s, Access kind, const SymValue& base, int64_t off, unsigned n,
+                                                std::optional<Place>& place) {
+  Expectation trap;
+  trap.kind = Expectation::Kind::Trap;
+  trap.trap = TrapKind::OutOfBounds;
+  trap.pc = s.pc;
+  trap.steps_before = s.steps;
+  if (!base.is_ptr()) {
+    // A scalar address: the VM finds no region there and traps.
+    if (at_target(s) && (offer(s, Violation::Null, base.v == bv(0), trap) || offer(s, Violation::Type, ctx_.bool_val(true), trap))) {
+      return Flow::Found;
+    }
+    return Flow::Ended;
+  }
+  const Place a = resolve(s, base, off, bv(n));
+  const SymRegion& r = s.regions[static_cast<size_t>(a.region)];
+  const semantics::AccessTraps<Z3Bool> traps = semantics::access_traps(kind, Z3Bool{a.in_bounds}, r.writable);
+  if (at_target(s)) {
+    if (offer(s, Violation::Bounds, traps.out_of_bounds.e, trap)) return Flow::Found;
+    Expectation ro = trap;
+    ro.trap = TrapKind::WriteToReadOnly;
+    if (traps.read_only && offer(s, Violation::ReadOnly, traps.read_only->e, ro)) return Flow::Found;
+    Expectation reach = trap;
+    reach.kind = Expectation::Kind::Reach;
+    if (!traps.read_only && offer(s, Violation::ObjectBounds, a.in_bounds && object_overflow(base, a.offset, bv(n)), reach)) {
+      return Flow::Found;
+    }
+    if (kind != Access::Write && r.role == RegionRole::Stack &&
+        offer(s, Violation::StackUninit, a.in_bounds && stack_uninit(s, a.offset, bv(n), n), reach)) {
+      return Flow::Found;
+    }
+  }
+  // Past here, only the executions on which the access does not trap: none when it writes a
+  // region that takes no writes.
+  if (traps.read_only || !assume(!traps.out_of_bounds.e)) return Flow::Ended;
+  place = a;
+  return Flow::Continue;
 }
 
 std::vector<z3::expr> SymbolicExecutor::read_bytes(SymState& s, int region, const z3::expr& off, unsigned n) {
@@ -593,31 +595,24 @@ void SymbolicExecutor::write_bytes(SymState& s, int region, const z3::expr& off,
   if (r.role == RegionRole::Stack) mark_stack_init(s, off, static_cast<unsigned>(bytes.size()));
 }
 
-namespace {
-
-// The frame depth a stack offset belongs to, and the byte's index in that frame's init array.
-z3::expr frame_of(const z3::expr& o, z3::context& ctx) {
-  return z3::udiv(ctx.bv_val(kStackBytes - 1, 64) - o, ctx.bv_val(kFrame, 64));
-}
-
-}  // namespace
-
+// Which stack bytes were written is tracked per frame depth, a byte at a time, at the byte's
+// place in its frame (semantics::frame_of, byte_in_frame).
 z3::expr SymbolicExecutor::stack_uninit(const SymState& s, const z3::expr& off, const z3::expr& n, unsigned max_n) const {
   z3::expr any = ctx_.bool_val(false);
   const int depth = static_cast<int>(s.frames.size());
   for (unsigned i = 0; i < max_n; ++i) {
     const z3::expr o = (off + bv(i)).simplify();
-    const z3::expr index = o & bv(kFrame - 1);
+    const z3::expr index = semantics::byte_in_frame(kStackBytes, w(o)).e;
     uint64_t k = 0;
     z3::expr init = ctx_.bool_val(true);  // outside the active frames: the bounds check speaks
     if (numeral(o, k)) {
       if (k < kStackBytes) {
-        const uint64_t f = (kStackBytes - 1 - k) / kFrame;
-        if (f <= static_cast<uint64_t>(depth)) init = z3::select(s.stack_init[f], bv(k % kFrame));
+        const uint64_t f = semantics::frame_of(kStackBytes, k);
+        if (f <= static_cast<uint64_t>(depth)) init = z3::select(s.stack_init[f], bv(semantics::byte_in_frame(kStackBytes, k)));
       }
     } else {
       for (int f = depth; f >= 0; --f) {
-        init = z3::ite(frame_of(o, ctx_) == bv(static_cast<uint64_t>(f)) && z3::ult(o, bv(kStackBytes)),
+        init = z3::ite(semantics::frame_of(kStackBytes, w(o)).e == bv(static_cast<uint64_t>(f)) && z3::ult(o, bv(kStackBytes)),
                        z3::select(s.stack_init[static_cast<size_t>(f)], index), init);
       }
     }
@@ -633,14 +628,17 @@ void SymbolicExecutor::mark_stack_init(SymState& s, const z3::expr& off, unsigne
     uint64_t k = 0;
     if (numeral(o, k)) {
       if (k >= kStackBytes) continue;
-      const uint64_t f = (kStackBytes - 1 - k) / kFrame;
-      if (f < static_cast<uint64_t>(kFrames)) s.stack_init[f] = z3::store(s.stack_init[f], bv(k % kFrame), ctx_.bool_val(true));
+      const uint64_t f = semantics::frame_of(kStackBytes, k);
+      if (f < s.stack_init.size()) {
+        s.stack_init[f] = z3::store(s.stack_init[f], bv(semantics::byte_in_frame(kStackBytes, k)), ctx_.bool_val(true));
+      }
       continue;
     }
-    const z3::expr index = o & bv(kFrame - 1);
+    const z3::expr index = semantics::byte_in_frame(kStackBytes, w(o)).e;
+    const z3::expr frame = semantics::frame_of(kStackBytes, w(o)).e;
     for (int f = 0; f <= depth; ++f) {
       z3::expr& a = s.stack_init[static_cast<size_t>(f)];
-      a = z3::store(a, index, z3::ite(frame_of(o, ctx_) == bv(static_cast<uint64_t>(f)), ctx_.bool_val(true), z3::select(a, index)));
+      a = z3::store(a, index, z3::ite(frame == bv(static_cast<uint64_t>(f)), ctx_.bool_val(true), z3::select(a, index)));
     }
   }
 }
@@ -687,30 +685,9 @@ std::optional<std::string> SymbolicExecutor::spill_conflict(SymState& s, int reg
 SymbolicExecutor::Flow SymbolicExecutor::load(SymState& s, const Insn& insn, const Encoding& row) {
   const SymValue base = s.regs[insn.src];
   const unsigned n = row.size;
-  Expectation trap;
-  trap.kind = Expectation::Kind::Trap;
-  trap.trap = interp::TrapKind::OutOfBounds;
-  trap.pc = s.pc;
-  trap.steps_before = s.steps;
-  if (!base.is_ptr()) {
-    // A scalar address: the VM finds no region there and traps.
-    if (at_target(s) && (offer(s, Violation::Null, base.v == bv(0), trap) || offer(s, Violation::Type, ctx_.bool_val(true), trap))) {
-      return Flow::Found;
-    }
-    return Flow::Ended;
-  }
-  const Access a = resolve(s, base, insn.off, bv(n));
-  if (at_target(s)) {
-    if (offer(s, Violation::Bounds, !a.in_bounds, trap)) return Flow::Found;
-    Expectation reach = trap;
-    reach.kind = Expectation::Kind::Reach;
-    if (offer(s, Violation::ObjectBounds, a.in_bounds && object_overflow(base, a.offset, bv(n)), reach)) return Flow::Found;
-    if (s.regions[static_cast<size_t>(a.region)].role == RegionRole::Stack &&
-        offer(s, Violation::StackUninit, a.in_bounds && stack_uninit(s, a.offset, bv(n), n), reach)) {
-      return Flow::Found;
-    }
-  }
-  if (!assume(a.in_bounds)) return Flow::Ended;  // every execution of this path traps here
+  std::optional<Place> place;
+  if (const Flow f = access(s, Access::Read, base, insn.off, n, place); f != Flow::Continue) return f;
+  const Place& a = *place;
   const SymRegion& r = s.regions[static_cast<size_t>(a.region)];
   if (r.role == RegionRole::Context) {
     uint64_t k = 0;
@@ -740,8 +717,10 @@ SymbolicExecutor::Flow SymbolicExecutor::load(SymState& s, const Insn& insn, con
   std::optional<SymValue> spill;
   if (auto why = spill_conflict(s, a.region, a.offset, n, false, &spill)) {
     // Bytes of a pointer partly overwritten are, for the verifier, no data it may read.
-    Expectation reach = trap;
+    Expectation reach;
     reach.kind = Expectation::Kind::Reach;
+    reach.pc = s.pc;
+    reach.steps_before = s.steps;
     if (at_target(s) && r.role == RegionRole::Stack && offer(s, Violation::StackUninit, ctx_.bool_val(true), reach)) {
       return Flow::Found;
     }
@@ -764,31 +743,9 @@ SymbolicExecutor::Flow SymbolicExecutor::store(SymState& s, const Insn& insn, co
   const SymValue base = s.regs[insn.dst];
   const SymValue value = row.operand == Operand::Reg ? s.regs[insn.src] : scalar(bv(semantics::imm_operand(insn.imm)));
   const unsigned n = row.size;
-  Expectation trap;
-  trap.kind = Expectation::Kind::Trap;
-  trap.trap = interp::TrapKind::OutOfBounds;
-  trap.pc = s.pc;
-  trap.steps_before = s.steps;
-  if (!base.is_ptr()) {
-    if (at_target(s) && (offer(s, Violation::Null, base.v == bv(0), trap) || offer(s, Violation::Type, ctx_.bool_val(true), trap))) {
-      return Flow::Found;
-    }
-    return Flow::Ended;
-  }
-  const Access a = resolve(s, base, insn.off, bv(n));
-  const bool writable = s.regions[static_cast<size_t>(a.region)].writable;
-  if (at_target(s)) {
-    if (offer(s, Violation::Bounds, !a.in_bounds, trap)) return Flow::Found;
-    Expectation ro = trap;
-    ro.trap = interp::TrapKind::WriteToReadOnly;
-    if (!writable && offer(s, Violation::ReadOnly, a.in_bounds, ro)) return Flow::Found;
-    Expectation reach = trap;
-    reach.kind = Expectation::Kind::Reach;
-    if (writable && offer(s, Violation::ObjectBounds, a.in_bounds && object_overflow(base, a.offset, bv(n)), reach)) {
-      return Flow::Found;
-    }
-  }
-  if (!writable || !assume(a.in_bounds)) return Flow::Ended;  // the VM traps
+  std::optional<Place> place;
+  if (const Flow f = access(s, Access::Write, base, insn.off, n, place); f != Flow::Continue) return f;
+  const Place& a = *place;
   if (s.regions[static_cast<size_t>(a.region)].role == RegionRole::Context) {
     z3::expr hit = ctx_.bool_val(false);
     for (const ContextPointerField& f : setup_.pointer_fields) hit = hit || overlaps(a.offset, n, f.offset, f.size, ctx_);
@@ -828,35 +785,9 @@ SymbolicExecutor::Flow SymbolicExecutor::atomic(SymState& s, const Insn& insn, c
   const SymValue src = s.regs[insn.src];
   const unsigned n = row.size;
   const AtomicOp op = row.atomic_op();
-  Expectation trap;
-  trap.kind = Expectation::Kind::Trap;
-  trap.trap = interp::TrapKind::OutOfBounds;
-  trap.pc = s.pc;
-  trap.steps_before = s.steps;
-  if (!base.is_ptr()) {
-    if (at_target(s) && (offer(s, Violation::Null, base.v == bv(0), trap) || offer(s, Violation::Type, ctx_.bool_val(true), trap))) {
-      return Flow::Found;
-    }
-    return Flow::Ended;
-  }
-  const Access a = resolve(s, base, insn.off, bv(n));
-  const bool writable = s.regions[static_cast<size_t>(a.region)].writable;
-  if (at_target(s)) {
-    if (offer(s, Violation::Bounds, !a.in_bounds, trap)) return Flow::Found;
-    Expectation ro = trap;
-    ro.trap = interp::TrapKind::WriteToReadOnly;
-    if (!writable && offer(s, Violation::ReadOnly, a.in_bounds, ro)) return Flow::Found;
-    Expectation reach = trap;
-    reach.kind = Expectation::Kind::Reach;
-    if (writable && offer(s, Violation::ObjectBounds, a.in_bounds && object_overflow(base, a.offset, bv(n)), reach)) {
-      return Flow::Found;
-    }
-    if (s.regions[static_cast<size_t>(a.region)].role == RegionRole::Stack &&
-        offer(s, Violation::StackUninit, a.in_bounds && stack_uninit(s, a.offset, bv(n), n), reach)) {
-      return Flow::Found;
-    }
-  }
-  if (!writable || !assume(a.in_bounds)) return Flow::Ended;
+  std::optional<Place> place;
+  if (const Flow f = access(s, Access::AtomicUpdate, base, insn.off, n, place); f != Flow::Continue) return f;
+  const Place& a = *place;
   if (src.is_ptr() || (op == AtomicOp::Cmpxchg && s.regs[0].is_ptr())) {
     abandon("an atomic operation on a pointer value");
     return Flow::Ended;
@@ -883,7 +814,7 @@ SymbolicExecutor::Flow SymbolicExecutor::atomic(SymState& s, const Insn& insn, c
 SymbolicExecutor::Flow SymbolicExecutor::packet_load(SymState& s, const Insn& insn, const Encoding& row) {
   const unsigned n = row.size;
   // The bytes legacy loads read: the conformance memory, or an skb's packet; otherwise none, so
-  // every load is out of range (interp::Invocation::packet).
+  // every load is out of range (the VM's invocation carries no packet).
   int region = -1;
   z3::expr size = bv(0);
   if (has_memory(setup_.entry)) {
@@ -893,18 +824,14 @@ SymbolicExecutor::Flow SymbolicExecutor::packet_load(SymState& s, const Insn& in
     region = packet_region_;
     size = packet_len_;
   }
-  z3::expr offset = bv(static_cast<uint64_t>(static_cast<int64_t>(insn.imm)));
-  if (row.operand == Operand::Reg) {
-    const SymValue& src = s.regs[insn.src];
-    if (src.is_ptr()) {
-      abandon("a legacy packet load indexed by a pointer");
-      return Flow::Ended;
-    }
-    offset = z3::sext(src.v.extract(31, 0) + ctx_.bv_val(static_cast<uint32_t>(insn.imm), 32), 32);
+  const SymValue src = row.operand == Operand::Reg ? s.regs[insn.src] : scalar(bv(0));
+  if (src.is_ptr()) {
+    abandon("a legacy packet load indexed by a pointer");
+    return Flow::Ended;
   }
-  offset = offset.simplify();
+  const z3::expr offset = semantics::packet_load_offset(row.operand, w(src.v), insn.imm).e.simplify();
   const z3::expr in =
-      region < 0 ? ctx_.bool_val(false) : (!z3::slt(offset, bv(0)) && z3::ule(offset + bv(n), size)).simplify();
+      region < 0 ? ctx_.bool_val(false) : semantics::packet_load_in_bounds(w(offset), n, w(size)).e.simplify();
   if (at_target(s) && setup_.type->return_range &&
       (setup_.type->return_range->first > 0 || setup_.type->return_range->second < 0)) {
     Expectation e;
@@ -932,8 +859,7 @@ SymbolicExecutor::Flow SymbolicExecutor::packet_load(SymState& s, const Insn& in
 }
 
 SymbolicExecutor::Flow SymbolicExecutor::lddw(SymState& s, const Insn& insn, const Encoding& row) {
-  const interp::Environment& env = *setup_.env;
-  const uint64_t linked = setup_.linked.lddw_values[s.pc];
+  const uint64_t linked = setup_.lddw_values[s.pc];
   SymValue& d = s.regs[insn.dst];
   switch (row.lddw_kind()) {
     case LddwKind::Imm:
@@ -944,7 +870,7 @@ SymbolicExecutor::Flow SymbolicExecutor::lddw(SymState& s, const Insn& insn, con
     case LddwKind::MapIdxValue: {
       std::optional<size_t> index;
       if (row.lddw_kind() == LddwKind::MapValue) {
-        index = env.map_index_by_fd(insn.imm);
+        index = setup_.map_by_fd(insn.imm);
       } else if (insn.imm >= 0) {
         index = static_cast<size_t>(insn.imm);
       }
@@ -964,7 +890,7 @@ SymbolicExecutor::Flow SymbolicExecutor::lddw(SymState& s, const Insn& insn, con
       break;
     }
   }
-  return advance(s, s.pc + 2);
+  return advance(s, semantics::next_pc(prog_, s.pc));
 }
 
 // ---- calls --------------------------------------------------------------------------------
@@ -974,32 +900,35 @@ SymbolicExecutor::Flow SymbolicExecutor::call(SymState& s, const Insn& insn, con
     case CallKind::Helper: return helper_call(s, insn.imm, false);
     case CallKind::Kfunc: return helper_call(s, insn.imm, true);
     case CallKind::Local: return local_call(s, static_cast<size_t>(semantics::branch_target(insn, row, s.pc)));
-    case CallKind::Indirect: {
-      const SymValue& t = s.regs[insn.dst];
-      uint64_t target = 0;
-      if (t.is_ptr() || !numeral(t.v, target)) {
-        abandon("callx to a target the input decides");
-        return Flow::Ended;
-      }
-      if ((target & interp::kHandleMask) == interp::kCodeAddressBase) {
-        const uint64_t pc = target - interp::kCodeAddressBase;
-        if (pc >= prog_.size() || prog_.row(pc).kind == Kind::WideSlot) return Flow::Ended;  // the VM traps
-        return local_call(s, pc);
-      }
-      if (target > INT32_MAX) return Flow::Ended;
-      return helper_call(s, static_cast<int32_t>(target), false);
-    }
+    case CallKind::Indirect: return callx(s, insn);
   }
   return Flow::Ended;
 }
 
+SymbolicExecutor::Flow SymbolicExecutor::callx(SymState& s, const Insn& insn) {
+  const SymValue& t = s.regs[insn.dst];
+  uint64_t value = 0;
+  if (t.is_ptr() || !numeral(t.v, value)) {
+    abandon("callx to a target the input decides");
+    return Flow::Ended;
+  }
+  const semantics::CallxTarget target = semantics::resolve_callx(prog_, value);
+  switch (target.kind) {
+    case semantics::CallxTarget::Kind::Local: return local_call(s, target.pc);
+    case semantics::CallxTarget::Kind::Helper: return helper_call(s, target.helper, false);
+    case semantics::CallxTarget::Kind::Trap: break;
+  }
+  return Flow::Ended;  // the VM traps
+}
+
 SymbolicExecutor::Flow SymbolicExecutor::local_call(SymState& s, size_t target) {
-  if (s.frames.size() + 1 >= static_cast<size_t>(interp::kMaxCallFrames)) return Flow::Ended;  // call-depth trap
+  if (!semantics::call_allowed(s.frames.size())) return Flow::Ended;  // call-depth trap
   s.frames.push_back(Frame{std::vector<SymValue>(s.regs.begin() + 6, s.regs.begin() + 10), s.regs[10], s.pc + 1,
                            std::move(s.back_edges)});
   s.back_edges.clear();
-  const z3::expr top = (s.regs[10].v - bv(kFrame)).simplify();
-  s.regs[10] = SymValue{top, s.regs[10].region, true, (top - bv(kFrame)).simplify(), bv(kFrame)};
+  // r10 is never written (validation), so it is always the top of its call's frame.
+  const semantics::Bounds<uint64_t> frame = semantics::call_frame(kStackBytes, s.frames.size());
+  s.regs[10] = SymValue{bv(frame.start + frame.size), s.regs[10].region, true, bv(frame.start), bv(frame.size)};
   s.regs[0].init = false;  // the callee starts without r0 or r6-r9 (the VM keeps their values)
   for (int r = 6; r <= 9; ++r) s.regs[static_cast<size_t>(r)].init = false;
   s.stack_init[s.frames.size()] = z3::const_array(ctx_.bv_sort(64), ctx_.bool_val(false));
@@ -1060,22 +989,26 @@ void SymbolicExecutor::memory_arg(const SymState& s, int reg, const z3::expr& n,
     faults.push_back({Violation::Type, used && v.v != bv(0)});
     return;
   }
+  // The VM's helpers check their buffers as the machine checks accesses; their failures are
+  // helper faults.
   const z3::expr in = region_contains(s, v.region, v.v, n);
-  faults.push_back({Violation::Bounds, used && !in});
-  if (write && !s.regions[static_cast<size_t>(v.region)].writable) faults.push_back({Violation::HelperArg, used && in});
+  const semantics::AccessTraps<Z3Bool> traps = semantics::access_traps(
+      write ? Access::Write : Access::Read, Z3Bool{in}, s.regions[static_cast<size_t>(v.region)].writable);
+  faults.push_back({Violation::Bounds, used && traps.out_of_bounds.e});
+  if (traps.read_only) faults.push_back({Violation::HelperArg, used && traps.read_only->e});
   if (quiet == nullptr) return;
   quiet->push_back({Violation::ObjectBounds, used && in && object_overflow(v, v.v, n)});
   if (!write && s.regions[static_cast<size_t>(v.region)].role == RegionRole::Stack) {
     uint64_t k = 0;
-    const unsigned max_n = numeral(n, k) ? static_cast<unsigned>(std::min<uint64_t>(k, kFrame)) : static_cast<unsigned>(kFrame);
+    const unsigned max_n = static_cast<unsigned>(numeral(n, k) ? std::min(k, kStackFrameBytes) : kStackFrameBytes);
     quiet->push_back({Violation::StackUninit, in && stack_uninit(s, v.v, n, max_n)});
   }
 }
 
 z3::expr SymbolicExecutor::object_overflow(const SymValue& base, const z3::expr& off, const z3::expr& n) const {
   if (!base.object || !base.object_size) return ctx_.bool_val(false);
-  const z3::expr& size = *base.object_size;
-  return (!(z3::ule(n, size) && z3::ule(off - *base.object, size - n))).simplify();
+  const semantics::Bounds<Z3Word> object{w(*base.object), w(*base.object_size)};
+  return (!semantics::contains(object, w(off), w(n)).e).simplify();
 }
 
 std::optional<size_t> SymbolicExecutor::map_arg(const SymState& s, int reg, std::vector<Fault>& faults, std::string& why) {
@@ -1085,14 +1018,12 @@ std::optional<size_t> SymbolicExecutor::map_arg(const SymState& s, int reg, std:
     why = "a map argument the input decides";
     return std::nullopt;
   }
-  const interp::Environment& env = *setup_.env;
-  const bool handle = !v.is_ptr() && (k & interp::kHandleMask) == interp::kMapHandleBase &&
-                      k - interp::kMapHandleBase < env.map_count();
-  if (!handle) {
+  const std::optional<uint64_t> index = v.is_ptr() ? std::nullopt : semantics::map_index_of(k);
+  if (!index || *index >= setup_.maps.size()) {
     faults.push_back({Violation::HelperArg, ctx_.bool_val(true)});  // the VM's helper: "is not a map"
     return std::nullopt;
   }
-  return static_cast<size_t>(k - interp::kMapHandleBase);
+  return static_cast<size_t>(*index);
 }
 
 bool SymbolicExecutor::context_arg(const SymState& s, int reg, std::vector<Fault>& faults) {
@@ -1123,20 +1054,20 @@ SymbolicExecutor::Flow SymbolicExecutor::finish_call(SymState& s, const SymValue
 }
 
 SymbolicExecutor::Flow SymbolicExecutor::helper_call(SymState& s, int32_t id, bool kfunc) {
-  const interp::Environment& env = *setup_.env;
-  const interp::Helper* callee = kfunc ? env.kfunc(id) : env.helper(id);
+  const std::map<int32_t, std::string>& vm = kfunc ? setup_.kfuncs : setup_.helpers;
+  const auto callee = vm.find(id);
   const Platform& plat = *setup_.input->platform;
   const HelperPrototype* proto = kfunc ? plat.find_kfunc(id) : plat.find_helper(id);
-  if (callee == nullptr) {
+  if (callee == vm.end()) {
     if (proto == nullptr) return Flow::Ended;  // the VM traps, and the verifier says helper.unknown
     // The platform has it, the VM does not: what follows the call is not the VM's to show.
     abandon(fmt::format("the reference VM does not implement {} {} ({})", kfunc ? "kfunc" : "helper", id, proto->name));
     return Flow::Ended;
   }
-  const std::string& name = callee->name;
+  const std::string& name = callee->second;
   Expectation fault;
   fault.kind = Expectation::Kind::Trap;
-  fault.trap = interp::TrapKind::HelperFault;
+  fault.trap = TrapKind::HelperFault;
   fault.pc = s.pc;
   fault.steps_before = s.steps;
   Expectation reach = fault;
@@ -1179,7 +1110,7 @@ SymbolicExecutor::Flow SymbolicExecutor::helper_call(SymState& s, int32_t id, bo
       abandon(why);
       return Flow::Ended;
     }
-    if (map && env.map_at(*map).def().type != interp::MapType::ProgArray) faults.push_back({Violation::HelperArg, ctx_.bool_val(true)});
+    if (map && !setup_.maps[*map].prog_array) faults.push_back({Violation::HelperArg, ctx_.bool_val(true)});
     const Flow f = check_faults();
     if (f != Flow::Continue) return f;
     // The replay fills no prog array slot, so the call fails and the program goes on (-ENOENT).
@@ -1241,7 +1172,7 @@ SymbolicExecutor::Flow SymbolicExecutor::helper_call(SymState& s, int32_t id, bo
       for (const z3::expr& b : src) bytes.push_back(z3::ite(in, b, ctx_.bv_val(0, 8)).simplify());
       write_bytes(s, s.regs[3].region, s.regs[3].v, bytes);
     }
-    return finish_call(s, scalar(z3::ite(in, bv(0), bv(static_cast<uint64_t>(int64_t{-14}))).simplify()));
+    return finish_call(s, scalar(z3::ite(in, bv(0), bv(static_cast<uint64_t>(semantics::kEFAULT))).simplify()));
   }
   if (proto == nullptr) {
     abandon(fmt::format("{} has no prototype on the platform", name));
@@ -1282,7 +1213,7 @@ SymbolicExecutor::Flow SymbolicExecutor::packet_helper(SymState& s, const std::s
   context_arg(s, 1, faults);
   Expectation fault;
   fault.kind = Expectation::Kind::Trap;
-  fault.trap = interp::TrapKind::HelperFault;
+  fault.trap = TrapKind::HelperFault;
   fault.pc = s.pc;
   fault.steps_before = s.steps;
   const bool store = name == "bpf_skb_store_bytes";
@@ -1320,7 +1251,7 @@ SymbolicExecutor::Flow SymbolicExecutor::packet_helper(SymState& s, const std::s
         p.bytes = z3::store(p.bytes, at, z3::ite(in, src[i], z3::select(p.bytes, at)));
       }
     }
-    r0 = z3::ite(in, bv(0), bv(static_cast<uint64_t>(int64_t{-14})));
+    r0 = z3::ite(in, bv(0), bv(static_cast<uint64_t>(semantics::kEFAULT)));
   } else {
     const z3::expr delta = z3::sext(s.regs[2].v.extract(31, 0), 32);
     z3::expr ok = ctx_.bool_val(false);
@@ -1352,7 +1283,7 @@ SymbolicExecutor::Flow SymbolicExecutor::packet_helper(SymState& s, const std::s
                .simplify();
       s.meta_off = z3::ite(ok, next, meta).simplify();
     }
-    r0 = z3::ite(ok, bv(0), bv(static_cast<uint64_t>(interp::kEINVAL)));
+    r0 = z3::ite(ok, bv(0), bv(static_cast<uint64_t>(semantics::kEINVAL)));
   }
   invalidate_packet_pointers(s);
   return finish_call(s, scalar(r0.simplify()));
@@ -1360,15 +1291,15 @@ SymbolicExecutor::Flow SymbolicExecutor::packet_helper(SymState& s, const std::s
 
 SymbolicExecutor::Flow SymbolicExecutor::map_lookup(SymState& s, size_t map) {
   const MapDescriptor& d = setup_.input->maps[map];
-  const interp::Map& m = setup_.env->map_at(map);
+  const VmMap& m = setup_.maps[map];
   const SymValue key = s.regs[2];
   const std::vector<z3::expr> kb = read_bytes(s, key.region, key.v, d.key_size);
   const int region = map_regions_[map];
   if (region < 0) return finish_call(s, scalar(bv(0)));  // ring buffers hold no elements
-  const uint64_t stride = m.stride();
-  if (array_like(m.def().type)) {
+  const uint64_t stride = semantics::map_value_stride(m.value_size);
+  if (m.array_like) {
     const z3::expr index = z3::zext(z3::concat(z3::concat(kb[3], kb[2]), z3::concat(kb[1], kb[0])), 32);
-    const z3::expr in = z3::ult(index, bv(m.def().max_entries));
+    const z3::expr in = z3::ult(index, bv(m.max_entries));
     const int c = choose(s, {in, !in});
     if (c < 0) return Flow::Forked;
     const z3::expr at = (index * bv(stride)).simplify();
@@ -1407,14 +1338,14 @@ SymbolicExecutor::Flow SymbolicExecutor::map_lookup(SymState& s, size_t map) {
 
 SymbolicExecutor::Flow SymbolicExecutor::map_update(SymState& s, size_t map) {
   const MapDescriptor& d = setup_.input->maps[map];
-  const interp::Map& m = setup_.env->map_at(map);
+  const VmMap& m = setup_.maps[map];
   const SymValue key = s.regs[2], value = s.regs[3], flags = s.regs[4];
   if (flags.is_ptr()) {
     abandon("map update flags that are a pointer");
     return Flow::Ended;
   }
   const int region = map_regions_[map];
-  if (region < 0) return finish_call(s, scalar(bv(static_cast<uint64_t>(interp::kEINVAL))));
+  if (region < 0) return finish_call(s, scalar(bv(static_cast<uint64_t>(semantics::kEINVAL))));
   // interp/maps.cpp: flags > BPF_EXIST is -EINVAL before anything else.
   uint64_t f = 0;
   if (!numeral(flags.v, f)) {
@@ -1423,24 +1354,24 @@ SymbolicExecutor::Flow SymbolicExecutor::map_update(SymState& s, size_t map) {
     f = static_cast<uint64_t>(c);
   }
   auto ret = [&](int64_t e) { return finish_call(s, scalar(bv(static_cast<uint64_t>(e)))); };
-  if (f > interp::kUpdateExist) return ret(interp::kEINVAL);
+  if (f > semantics::kUpdateExist) return ret(semantics::kEINVAL);
   const std::vector<z3::expr> kb = read_bytes(s, key.region, key.v, d.key_size);
   if (auto why = spill_conflict(s, value.region, value.v, d.value_size, false, nullptr)) {
     abandon(*why);
     return Flow::Ended;
   }
   const std::vector<z3::expr> vb = read_bytes(s, value.region, value.v, d.value_size);
-  const uint64_t stride = m.stride();
-  if (array_like(m.def().type)) {
-    if (f == interp::kUpdateNoExist) return ret(interp::kEEXIST);
+  const uint64_t stride = semantics::map_value_stride(m.value_size);
+  if (m.array_like) {
+    if (f == semantics::kUpdateNoExist) return ret(semantics::kEEXIST);
     const z3::expr index = z3::zext(z3::concat(z3::concat(kb[3], kb[2]), z3::concat(kb[1], kb[0])), 32);
-    const z3::expr in = z3::ult(index, bv(m.def().max_entries)).simplify();
+    const z3::expr in = z3::ult(index, bv(m.max_entries)).simplify();
     SymRegion& r = s.regions[static_cast<size_t>(region)];
     for (size_t i = 0; i < vb.size(); ++i) {
       const z3::expr at = (index * bv(stride) + bv(i)).simplify();
       r.bytes = z3::store(r.bytes, at, z3::ite(in, vb[i], z3::select(r.bytes, at)));
     }
-    return finish_call(s, scalar(z3::ite(in, bv(0), bv(static_cast<uint64_t>(interp::kE2BIG))).simplify()));
+    return finish_call(s, scalar(z3::ite(in, bv(0), bv(static_cast<uint64_t>(semantics::kE2BIG))).simplify()));
   }
   z3::expr k = kb[0];
   for (size_t i = 1; i < kb.size(); ++i) k = z3::concat(kb[i], k);
@@ -1470,15 +1401,15 @@ SymbolicExecutor::Flow SymbolicExecutor::map_update(SymState& s, size_t map) {
     present = slot;
   }
   if (present) {
-    if (f == interp::kUpdateNoExist) return ret(interp::kEEXIST);
+    if (f == semantics::kUpdateNoExist) return ret(semantics::kEEXIST);
     write_slot(*present);
     return ret(0);
   }
-  if (f == interp::kUpdateExist) {
+  if (f == semantics::kUpdateExist) {
     if (j >= h.keys.size()) h.keys.push_back(HashKey{k, false, 0, false});
-    return ret(interp::kENOENT);
+    return ret(semantics::kENOENT);
   }
-  if (h.free_slots.empty()) return ret(interp::kE2BIG);
+  if (h.free_slots.empty()) return ret(semantics::kE2BIG);
   const uint32_t slot = h.free_slots.back();
   h.free_slots.pop_back();
   h.frozen = true;  // the replay's slots would no longer follow discovery order
@@ -1494,10 +1425,10 @@ SymbolicExecutor::Flow SymbolicExecutor::map_update(SymState& s, size_t map) {
 
 SymbolicExecutor::Flow SymbolicExecutor::map_delete(SymState& s, size_t map) {
   const MapDescriptor& d = setup_.input->maps[map];
-  const interp::Map& m = setup_.env->map_at(map);
+  const VmMap& m = setup_.maps[map];
   const SymValue key = s.regs[2];
   auto ret = [&](int64_t e) { return finish_call(s, scalar(bv(static_cast<uint64_t>(e)))); };
-  if (array_like(m.def().type) || map_regions_[map] < 0) return ret(interp::kEINVAL);
+  if (m.array_like || map_regions_[map] < 0) return ret(semantics::kEINVAL);
   const std::vector<z3::expr> kb = read_bytes(s, key.region, key.v, d.key_size);
   z3::expr k = kb[0];
   for (size_t i = 1; i < kb.size(); ++i) k = z3::concat(kb[i], k);
@@ -1519,10 +1450,10 @@ SymbolicExecutor::Flow SymbolicExecutor::map_delete(SymState& s, size_t map) {
     h.keys.push_back(HashKey{k, true, slot, true});
   } else if (j > h.keys.size()) {
     h.keys.push_back(HashKey{k, false, 0, false});
-    return ret(interp::kENOENT);
+    return ret(semantics::kENOENT);
   }
   HashKey& e = h.keys[std::min(j, h.keys.size() - 1)];
-  if (!e.present) return ret(interp::kENOENT);
+  if (!e.present) return ret(semantics::kENOENT);
   e.present = false;
   h.free_slots.push_back(e.slot);
   h.frozen = true;
@@ -1612,7 +1543,7 @@ SymbolicExecutor::Flow SymbolicExecutor::generic_helper(SymState& s, int32_t id,
   }
   Expectation fault;
   fault.kind = Expectation::Kind::Trap;
-  fault.trap = interp::TrapKind::HelperFault;
+  fault.trap = TrapKind::HelperFault;
   fault.pc = s.pc;
   fault.steps_before = s.steps;
   Expectation reach = fault;
