@@ -126,25 +126,18 @@ enum class Access : uint8_t { Read, Write, AtomicUpdate };
 const char* to_string(Access a);  // how trap messages name it: "read", "write", "atomic update"
 constexpr bool writes(Access a) { return a != Access::Read; }
 
-// How an access fails, one condition per trap it can raise: out-of-bounds when no region holds
-// it; write-to-read-only when a write or an atomic update lands in a region that does not take
-// writes. `inside`: a region holds [addr, addr + len); `writable`: the first region that does
-// takes writes (a property of the region, known once the region is).
-template <class B>
-struct AccessTraps {
-  B out_of_bounds;
-  std::optional<B> read_only;  // absent: this access cannot raise it
-};
-template <class B>
-constexpr AccessTraps<B> access_traps(Access a, const B& inside, bool writable) {
-  return {!inside, writes(a) && !writable ? std::optional<B>(inside) : std::nullopt};
-}
+// Which trap a failed access raises. An access no region holds (contains() is false for every
+// region) traps out-of-bounds. One a region holds still traps write-to-read-only when it
+// writes (a store or an atomic update) and that region, the first to hold it, takes no writes:
+// a property of the region, so the symbolic reading knows it as a number while whether the
+// access is inside is a condition (out-of-bounds where it is false, write-to-read-only where it
+// is true and this says so).
+constexpr bool write_to_read_only(Access a, bool region_writable) { return writes(a) && !region_writable; }
 
-// The concrete reading: the trap an access raises, or none.
-constexpr std::optional<TrapKind> access_trap(Access a, bool inside, bool writable) {
-  const AccessTraps<bool> t = access_traps(a, inside, writable);
-  if (t.out_of_bounds) return TrapKind::OutOfBounds;
-  if (t.read_only.value_or(false)) return TrapKind::WriteToReadOnly;
+// The trap an access raises, or none.
+constexpr std::optional<TrapKind> access_trap(Access a, bool inside, bool region_writable) {
+  if (!inside) return TrapKind::OutOfBounds;
+  if (write_to_read_only(a, region_writable)) return TrapKind::WriteToReadOnly;
   return std::nullopt;
 }
 

@@ -81,8 +81,8 @@ TEST(Machine, AFailedAccessTrapsOutOfBoundsOrReadOnly) {
   EXPECT_EQ(access_trap(Access::Write, false, false), TrapKind::OutOfBounds);
   EXPECT_EQ(access_trap(Access::AtomicUpdate, true, false), TrapKind::WriteToReadOnly);
   EXPECT_EQ(access_trap(Access::AtomicUpdate, false, true), TrapKind::OutOfBounds);
-  // A read never asks for write access, so it has no read-only condition at all.
-  EXPECT_FALSE(access_traps(Access::Read, true, false).read_only.has_value());
+  EXPECT_FALSE(write_to_read_only(Access::Read, false));
+  EXPECT_TRUE(write_to_read_only(Access::AtomicUpdate, false));
   EXPECT_STREQ(to_string(Access::AtomicUpdate), "atomic update");
   EXPECT_EQ(access_trap_message(Access::Write, 4, 0x10, "nowhere"), "write of 4 bytes at 0x10: nowhere");
 }

@@ -60,19 +60,5 @@ TEST(MachineModel, PacketLoadBoundsAreSigned32BitOffsetsInsideThePacket) {
   }
 }
 
-TEST(MachineModel, AnAccessTrapsExactlyOnceWhenItFails) {
-  z3::context ctx;
-  const Z3Bool inside{ctx.bool_const("inside")};
-  for (const auto kind : {semantics::Access::Read, semantics::Access::Write, semantics::Access::AtomicUpdate}) {
-    for (const bool writable : {false, true}) {
-      const auto t = semantics::access_traps(kind, inside, writable);
-      const z3::expr ro = t.read_only ? t.read_only->e : ctx.bool_val(false);
-      const z3::expr permitted = inside.e && ctx.bool_val(!semantics::writes(kind) || writable);
-      // The two traps exclude each other and cover every access the region does not permit.
-      EXPECT_TRUE(valid(ctx, ctx.bool_val(true), !(t.out_of_bounds.e && ro) && ((t.out_of_bounds.e || ro) == !permitted)));
-    }
-  }
-}
-
 }  // namespace
 }  // namespace bpfcert::verifier::smt

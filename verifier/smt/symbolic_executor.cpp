@@ -558,15 +558,17 @@ SymbolicExecutor::Flow SymbolicExecutor::access(SymState& s, Access kind, const 
   }
   const Place a = resolve(s, base, off, bv(n));
   const SymRegion& r = s.regions[static_cast<size_t>(a.region)];
-  const semantics::AccessTraps<Z3Bool> traps = semantics::access_traps(kind, Z3Bool{a.in_bounds}, r.writable);
+  // The machine's traps: out-of-bounds where the access is not inside, write-to-read-only where
+  // it is, when it writes a region that takes no writes.
+  const bool read_only = semantics::write_to_read_only(kind, r.writable);
   if (at_target(s)) {
-    if (offer(s, Violation::Bounds, traps.out_of_bounds.e, trap)) return Flow::Found;
+    if (offer(s, Violation::Bounds, !a.in_bounds, trap)) return Flow::Found;
     Expectation ro = trap;
     ro.trap = TrapKind::WriteToReadOnly;
-    if (traps.read_only && offer(s, Violation::ReadOnly, traps.read_only->e, ro)) return Flow::Found;
+    if (read_only && offer(s, Violation::ReadOnly, a.in_bounds, ro)) return Flow::Found;
     Expectation reach = trap;
     reach.kind = Expectation::Kind::Reach;
-    if (!traps.read_only && offer(s, Violation::ObjectBounds, a.in_bounds && object_overflow(base, a.offset, bv(n)), reach)) {
+    if (!read_only && offer(s, Violation::ObjectBounds, a.in_bounds && object_overflow(base, a.offset, bv(n)), reach)) {
       return Flow::Found;
     }
     if (kind != Access::Write && r.role == RegionRole::Stack &&
@@ -576,7 +578,7 @@ SymbolicExecutor::Flow SymbolicExecutor::access(SymState& s, Access kind, const 
   }
   // Past here, only the executions on which the access does not trap: none when it writes a
   // region that takes no writes.
-  if (traps.read_only || !assume(!traps.out_of_bounds.e)) return Flow::Ended;
+  if (read_only || !assume(a.in_bounds)) return Flow::Ended;
   place = a;
   return Flow::Continue;
 }
@@ -992,10 +994,10 @@ void SymbolicExecutor::memory_arg(const SymState& s, int reg, const z3::expr& n,
   // The VM's helpers check their buffers as the machine checks accesses; their failures are
   // helper faults.
   const z3::expr in = region_contains(s, v.region, v.v, n);
-  const semantics::AccessTraps<Z3Bool> traps = semantics::access_traps(
-      write ? Access::Write : Access::Read, Z3Bool{in}, s.regions[static_cast<size_t>(v.region)].writable);
-  faults.push_back({Violation::Bounds, used && traps.out_of_bounds.e});
-  if (traps.read_only) faults.push_back({Violation::HelperArg, used && traps.read_only->e});
+  faults.push_back({Violation::Bounds, used && !in});
+  if (semantics::write_to_read_only(write ? Access::Write : Access::Read, s.regions[static_cast<size_t>(v.region)].writable)) {
+    faults.push_back({Violation::HelperArg, used && in});
+  }
   if (quiet == nullptr) return;
   quiet->push_back({Violation::ObjectBounds, used && in && object_overflow(v, v.v, n)});
   if (!write && s.regions[static_cast<size_t>(v.region)].role == RegionRole::Stack) {
