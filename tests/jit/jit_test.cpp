@@ -851,7 +851,7 @@ TEST(Jit, ListingNamesEveryInstruction) {
   EXPECT_TRUE((*plain)->listing().empty());
 }
 
-// Code pages (x86_64.cpp, CodePages). Compiled code is installed either by pwrite() into a
+// Code pages (interp/jit/code_pages.cpp). Compiled code is installed either by pwrite() into a
 // memfd mapped only read + execute (CodeInstall::Memfd, the default) or, in the fallback, by
 // copying into read + write pages that mprotect() then makes read + execute. The tests below
 // run on both: jit_force_mprotect(true) selects the fallback in-process, and the whole suite
@@ -1034,7 +1034,7 @@ TEST(Jit, MemfdMappingsAreNeverWritable) {
   for (const auto& c : kept) EXPECT_TRUE(runs_right(*c));
 }
 
-// Code pages are pooled and recycled (x86_64.cpp, CodePages): compile and free more programs
+// Code pages are pooled and recycled (interp/jit/code_pages.cpp): compile and free more programs
 // than a recycling batch, of one and of several pages, and check each runs its own code (not
 // what a previous program left in a recycled block) and that no mapping is ever writable and
 // executable (nor, with the memfd, writable at all). On both mechanisms.
@@ -1155,7 +1155,7 @@ uint64_t memfd_bytes_mapped() {
   return total;
 }
 
-// The pool keeps at most 1024 free pages (x86_64.cpp, kMaxPooledPages); blocks freed beyond
+// The pool keeps at most 1024 free pages (interp/jit/code_pages.cpp, kMaxPooledPages); blocks freed beyond
 // that are unmapped and, with the memfd, their part of the file is given back (a hole). The
 // blocks left in the pool are reused and run their new code.
 TEST(Jit, FreedCodePagesBeyondThePoolsBoundAreGivenBack) {
