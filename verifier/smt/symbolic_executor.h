@@ -21,8 +21,12 @@
 
 #include "verifier/smt/witness.h"
 #include "verifier/smt/witness_setup.h"
+#include "verifier/smt/z3_word.h"
 
 namespace bpfcert::verifier::smt::detail {
+
+inline Z3Word w(const z3::expr& e) { return Z3Word{e}; }
+inline bool numeral(const z3::expr& e, uint64_t& out) { return e.is_numeral() && e.is_numeral_u64(out); }
 
 // What a violation at the target pc is, so that a finding's check selects the relevant ones.
 enum class Violation : uint8_t {
