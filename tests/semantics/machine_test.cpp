@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include "semantics/assembly.h"
@@ -42,6 +43,19 @@ TEST(Machine, ContainsIsSetMembershipOnEverySmallRegion) {
     }
   }
   EXPECT_GT(checked, 200'000u);
+}
+
+TEST(Machine, ContainsOnHostAddressesIsTheInterval) {
+  std::mt19937_64 rng(20261207);
+  for (int i = 0; i < 200'000; ++i) {
+    const uint64_t start = rng() >> (rng() % 64), size = rng() >> (rng() % 64);
+    if (start + size < start) continue;  // host regions do not wrap around the address space
+    const uint64_t len = uint64_t{1} << (rng() % 4);
+    const uint64_t addr = rng() % 3 == 0 ? rng() : start + size - (rng() % 16) + (rng() % 8);
+    if (addr + len < addr) continue;
+    const bool interval = addr >= start && addr + len <= start + size;
+    ASSERT_EQ(contains(Bounds<uint64_t>{start, size}, addr, len), interval) << start << " " << size << " " << addr;
+  }
 }
 
 TEST(Machine, ContainsKeepsAccessesInsideOneElement) {
@@ -144,7 +158,7 @@ TEST(Machine, CallxResolvesCodeAddressesAndHelperIds) {
   EXPECT_EQ(second_slot.trap, TrapKind::BadCallTarget);
   EXPECT_EQ(callx_trap_message(3, code_address(1), second_slot),
             "callx r3 = 0xffffc0de00000001: code address of pc 1 is not an instruction");
-  EXPECT_EQ(resolve_callx(p, code_address(5)).kind, CallxTarget::Kind::Trap);  // past the end
+  EXPECT_EQ(resolve_callx(p, code_address(6)).kind, CallxTarget::Kind::Trap);  // past the end
   const CallxTarget helper = resolve_callx(p, 7);
   EXPECT_EQ(helper.kind, CallxTarget::Kind::Helper);
   EXPECT_EQ(helper.helper, 7);
@@ -195,7 +209,9 @@ TEST(Machine, OnlyTheRowsThatUseItTakeTheSecondSlotsImm) {
   std::vector<std::string_view> takes;
   for (const Encoding& e : encodings()) {
     if (e.next_imm != FieldRule::Zero) takes.push_back(e.id);
-    if (e.kind != Kind::LoadImm64) EXPECT_EQ(e.next_imm, FieldRule::Zero) << e.id;
+    if (e.kind != Kind::LoadImm64) {
+      EXPECT_EQ(e.next_imm, FieldRule::Zero) << e.id;
+    }
   }
   EXPECT_EQ(takes, (std::vector<std::string_view>{"lddw", "lddw_map_value", "lddw_map_idx_value"}));
 }
