@@ -40,7 +40,7 @@ TEST_P(VerifierCorpus, VerdictAndFindings) {
   std::set<std::pair<std::string, int64_t>> errors;
   for (const Finding& f : r.findings) {
     got += fmt::format("\n  pc {}: {}[{}]: {}", f.pc, to_string(f.severity), f.check, f.message);
-    if (f.severity == Severity::Error) errors.insert({f.check, f.pc});
+    if (f.severity == Severity::Error) errors.insert({to_string(f.check), f.pc});
   }
   std::set<std::pair<std::string, int64_t>> want;
   for (const Expected& e : c.rejects) want.insert({e.check, e.pc});
