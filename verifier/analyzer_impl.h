@@ -114,6 +114,19 @@ struct StackLoad {
 };
 StackLoad stack_load(const StackFrame& fr, int start, unsigned n);
 
+inline bool is_null(const Value& v) { return v.is_scalar() && is_const(v.num) && v.num.t.value == 0; }
+// Two pointers into one object, whose offsets compare as their addresses do (a nullable
+// pointer may be null, map handles and code addresses are not in memory).
+bool same_base(const Value& a, const Value& b);
+// Why pointer + x (or - x) is not allowed, if it is not.
+enum class ArithFault : uint8_t { None, NotAddressable, Nullable, ContextVariable };
+ArithFault pointer_arith_fault(const Value& ptr, const Scalar& x);
+// Two pointers whose difference is a number the analysis knows something of: into one object,
+// or packet pointers and packet end (whose distance is unknown but a scalar).
+bool pointers_subtract(const Value& a, const Value& b);
+// What a conditional jump may compare (the Comparable assertion): see branch.cpp.
+bool comparable(const Value& a, const Value& b, Width w);
+
 // What the checker found of an instruction's memory access, for its transfer.
 struct Checked {
   // The base register was initialised and the access lies inside a region that allows it
@@ -200,6 +213,8 @@ class Analyzer {
   bool check_context_field(const State& s, size_t pc, const Access& a, const Value& p, const Assertion* about);
   Checked check_access(State& s, size_t pc, const Access& a, const Assertion* about);
   void check_store(const State& s, size_t pc, const ValidStore& a, const Assertion* about);
+  void check_arithmetic(const State& s, size_t pc, const ValidArithmetic& a, const Assertion* about);
+  void check_comparable(const State& s, size_t pc, const Comparable& c, const Assertion* about);
   void check_return(State& s, size_t pc, const Assertion* about);
 
   // ---- fixpoint (fixpoint.cpp) ----
@@ -254,7 +269,7 @@ class Analyzer {
   void branch_scalars(const State& in, size_t pc, const Value& a, const Value& b, State& fall, State& taken);
   void learn_exclusion(const State& in, size_t pc, const Value& b, State* ne, bool k_is_zero);
   void branch_null(const State& s, size_t pc, const Value& a, const Value& b, State& fall, State& taken);
-  bool branch_pointers(size_t pc, const Value& a, const Value& b, State& fall, State& taken);
+  void branch_pointers(size_t pc, const Value& a, const Value& b, State& fall, State& taken);
   void learn_packet_range(State& s, const Value& p, int64_t extra);
 
   // ---- calls (calls.cpp) and helpers (helpers.cpp) ----

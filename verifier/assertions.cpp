@@ -33,6 +33,14 @@ struct Text {
     if (a.value < 0) return fmt::format("store of an immediate through r{}", a.base);
     return fmt::format("store of r{} ({} bytes) through r{}", a.value, a.size, a.base);
   }
+  std::string operator()(const ValidArithmetic& a) const {
+    if (a.src < 0) return fmt::format("arithmetic on r{} with an immediate", a.dst);
+    return fmt::format("arithmetic on r{} with r{}", a.dst, a.src);
+  }
+  std::string operator()(const Comparable& a) const {
+    if (a.src < 0) return fmt::format("r{} comparable with an immediate", a.dst);
+    return fmt::format("r{} comparable with r{}", a.dst, a.src);
+  }
   std::string operator()(const ValidReturn&) const { return "r0 a valid return value"; }
   std::string operator()(const BoundedLoop& a) const { return fmt::format("loop at pc {} bounded", a.header_pc); }
 };
@@ -51,6 +59,7 @@ InsnAssertions assertions_of(const semantics::Program& prog, size_t pc) {
     case Kind::Alu:
       if (reg_operand) out.push(Initialized{src});
       if (row.alu_op() != AluOp::Mov && row.alu_op() != AluOp::Movsx) out.push(Initialized{dst});
+      out.push(ValidArithmetic{dst, static_cast<int8_t>(reg_operand ? insn.src : -1)});
       break;
     case Kind::Load:
       out.push(Initialized{src});
@@ -75,6 +84,7 @@ InsnAssertions assertions_of(const semantics::Program& prog, size_t pc) {
       if (row.jmp_op() == semantics::JmpOp::Ja) break;
       out.push(Initialized{dst});
       if (reg_operand) out.push(Initialized{src});
+      out.push(Comparable{dst, static_cast<int8_t>(reg_operand ? insn.src : -1)});
       break;
     case Kind::Exit: out.push(ValidReturn{}); break;
     case Kind::Call:

@@ -56,6 +56,25 @@ struct ValidStore {
   bool operator==(const ValidStore&) const = default;
 };
 
+// An ALU operation on dst (and register src, or an immediate: -1) that the pointer rules
+// allow: pointers move only by 64-bit addition or subtraction of a scalar (not a nullable
+// pointer, packet end, a map handle or a code address; the context only by a constant), two
+// pointers subtract only within one object, and nothing else reads a pointer's bits.
+struct ValidArithmetic {
+  uint8_t dst = 0;
+  int8_t src = -1;
+  bool operator==(const ValidArithmetic&) const = default;
+};
+
+// A conditional jump compares values that can be compared: two scalars, a pointer with 0, or
+// two pointers into one object (packet pointers with packet end, data_meta with data). `src`
+// is the other operand's register, or -1 for the immediate.
+struct Comparable {
+  uint8_t dst = 0;
+  int8_t src = -1;
+  bool operator==(const Comparable&) const = default;
+};
+
 // r0 at an exit: initialised; in the main program a scalar in the program type's return range;
 // in a function, not a pointer into the function's own frame.
 struct ValidReturn {
@@ -69,7 +88,8 @@ struct BoundedLoop {
   bool operator==(const BoundedLoop&) const = default;
 };
 
-using Assertion = std::variant<Initialized, Access, ValidStore, ValidReturn, BoundedLoop>;
+using Assertion =
+    std::variant<Initialized, Access, ValidStore, ValidArithmetic, Comparable, ValidReturn, BoundedLoop>;
 
 // "r3 initialised", "read of 4 bytes at r1+8", ...
 std::string to_string(const Assertion& a);

@@ -25,6 +25,26 @@ JmpOp signed_version(JmpOp op) {
 
 }  // namespace
 
+bool same_base(const Value& a, const Value& b) {
+  return a.same_object(b) && a.region != PointerKind::MapHandle && a.region != PointerKind::Code &&
+         a.region != PointerKind::PacketEnd && !a.nullable && !b.nullable &&
+         (is_packet(a.region) || (a.id == b.id && a.id != kOpaqueId));
+}
+
+// Scalars; a pointer with 0 (a null check); two pointers into one object, packet end included
+// (64-bit comparisons of packet pointers with packet end, or of data_meta with data, prove
+// ranges; other pairs into one object compare their offsets).
+bool comparable(const Value& a, const Value& b, Width w) {
+  if (a.is_scalar() && b.is_scalar()) return true;
+  if ((a.is_pointer() && is_null(b)) || (b.is_pointer() && is_null(a))) return true;
+  if (!a.is_pointer() || !b.is_pointer()) return false;
+  const bool a_pkt = a.region == PointerKind::Packet, b_pkt = b.region == PointerKind::Packet;
+  const bool a_end = a.region == PointerKind::PacketEnd, b_end = b.region == PointerKind::PacketEnd;
+  const bool a_meta = a.region == PointerKind::PacketMeta, b_meta = b.region == PointerKind::PacketMeta;
+  if (w == Width::W64 && ((a_pkt && b_end) || (a_end && b_pkt) || (a_meta && b_pkt) || (a_pkt && b_meta))) return true;
+  return same_base(a, b) || (a_end && b_end);
+}
+
 void Analyzer::learn_packet_range(State& s, const Value& p, int64_t extra) {
   if (!sane(p.num)) return;
   auto learn = [&](uint32_t id, int64_t r) {
@@ -56,18 +76,11 @@ void Analyzer::branch(const State& in, size_t pc, State& fall, State& taken) {
     branch_scalars(in, pc, a, b, fall, taken);
     return;
   }
-  auto is_null = [](const Value& v) { return v.is_scalar() && is_const(v.num) && v.num.t.value == 0; };
   if ((a.is_pointer() && is_null(b)) || (b.is_pointer() && is_null(a))) {
     branch_null(s, pc, a, b, fall, taken);
     return;
   }
-  if (a.is_pointer() && b.is_pointer() && branch_pointers(pc, a, b, fall, taken)) return;
-  if (!plat_.allow_pointer_leaks) {
-    report(CheckId::PtrCompare, pc,
-           fmt::format("{} compares {} with {}: pointers are compared only with 0 or with pointers into the same object",
-                       row.id, text(a), text(b)),
-           s);
-  }
+  if (a.is_pointer() && b.is_pointer()) branch_pointers(pc, a, b, fall, taken);
 }
 
 // `in`: the state before the jump, before its registers were checked (a loop-invariant
@@ -202,7 +215,8 @@ void Analyzer::branch_null(const State& s, size_t pc, const Value& a, const Valu
 }
 
 // Two pointers: false when they are not comparable (ptr.compare).
-bool Analyzer::branch_pointers(size_t pc, const Value& a, const Value& b, State& fall, State& taken) {
+// Two pointers (Comparable checked they may be compared).
+void Analyzer::branch_pointers(size_t pc, const Value& a, const Value& b, State& fall, State& taken) {
   const Insn& insn = prog_.insns[pc];
   const semantics::Encoding& row = prog_.row(pc);
   const JmpOp op = row.jmp_op();
@@ -233,7 +247,7 @@ bool Analyzer::branch_pointers(size_t pc, const Value& a, const Value& b, State&
         default: break;
       }
     }
-    return true;
+    return;
   }
   const bool a_meta = a.region == PointerKind::PacketMeta, b_meta = b.region == PointerKind::PacketMeta;
   if (w == Width::W64 && ((a_meta && b_pkt) || (a_pkt && b_meta))) {
@@ -241,7 +255,7 @@ bool Analyzer::branch_pointers(size_t pc, const Value& a, const Value& b, State&
     // side where the meta pointer is <= data (or <) proves meta_len >= smin(o) - c (+1).
     const Value& m = a_meta ? a : b;
     const Value& d = a_meta ? b : a;
-    if (!sane(m.num) || !is_const(d.num) || d.id != 0 || !sane(d.num)) return true;
+    if (!sane(m.num) || !is_const(d.num) || d.id != 0 || !sane(d.num)) return;
     const int64_t base = smin(m.num) - smin(d.num);
     auto learn = [&](State& st, int64_t extra) {
       if (st.bottom || base + extra <= 0) return;
@@ -274,12 +288,9 @@ bool Analyzer::branch_pointers(size_t pc, const Value& a, const Value& b, State&
       case JmpOp::Jne: learn(fall, 0); break;
       default: break;
     }
-    return true;
+    return;
   }
-  const bool same_base = a.same_object(b) && a.region != PointerKind::MapHandle && a.region != PointerKind::Code &&
-                         a.region != PointerKind::PacketEnd && !a.nullable && !b.nullable &&
-                         (is_packet(a.region) || (a.id == b.id && a.id != kOpaqueId));
-  if (same_base && w == Width::W64 && op != JmpOp::Jset && sane(a.num) && sane(b.num)) {
+  if (same_base(a, b) && w == Width::W64 && op != JmpOp::Jset && sane(a.num) && sane(b.num)) {
     const JmpOp sop = signed_version(op);
     for (int dir = 0; dir < 2; ++dir) {
       State& out = dir == 1 ? taken : fall;
@@ -291,9 +302,8 @@ bool Analyzer::branch_pointers(size_t pc, const Value& a, const Value& b, State&
       out.regs[insn.dst].num = r.dst;
       if (insn.src != insn.dst) out.regs[insn.src].num = r.src;
     }
-    return true;
+    return;
   }
-  return same_base || (a_end && b_end);  // comparable, nothing learnt
 }
 
 }  // namespace bpfcert::verifier::detail

@@ -9,8 +9,8 @@
 // offset order; non-null facts need the offset near 0 (branch.cpp).
 //
 // Checks not yet stated as assertions are still reported by their transfer functions, through
-// report(): the pointer-arithmetic and comparison rules, helper arguments, calls, legacy packet
-// loads and LDDW's references.
+// report(): helper arguments other than memory (helpers.cpp), calls (calls.cpp), legacy packet
+// loads and LDDW's references (transfer.cpp).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -57,6 +57,10 @@ Checked Analyzer::check_insn(State& s, size_t pc) {
     } else if (const auto* v = std::get_if<ValidStore>(&a)) {
       // A store's value matters once its address is valid; an atomic's operand always does.
       if (c.region || prog_.row(pc).kind == Kind::Atomic) check_store(s, pc, *v, &a);
+    } else if (const auto* ar = std::get_if<ValidArithmetic>(&a)) {
+      check_arithmetic(s, pc, *ar, &a);
+    } else if (const auto* cmp = std::get_if<Comparable>(&a)) {
+      check_comparable(s, pc, *cmp, &a);
     } else if (std::holds_alternative<ValidReturn>(a)) {
       check_return(s, pc, &a);
     }
@@ -328,6 +332,83 @@ void Analyzer::check_store(const State& s, size_t pc, const ValidStore& a, const
                        a.value, text(v), text(p)),
            s, about);
   }
+}
+
+void Analyzer::check_arithmetic(const State& s, size_t pc, const ValidArithmetic& a, const Assertion* about) {
+  const semantics::Encoding& row = prog_.row(pc);
+  const AluOp op = row.alu_op();
+  const Width w = row.width;
+  const Value& d = s.regs[a.dst];
+  const Value src = a.src >= 0 ? s.regs[static_cast<size_t>(a.src)]
+                               : Value::scalar(scalar_const(semantics::imm_operand(prog_.insns[pc].imm)));
+  auto not_scalar = [&](const Value& v, int r, const std::string& what) {
+    report(CheckId::PtrArith, pc,
+           fmt::format("{} of r{} = {}: {}", what, r, text(v),
+                       v.type == Value::Type::Unknown ? "the value may be a pointer" : "not allowed on a pointer"),
+           s, about);
+  };
+  if (op == AluOp::Mov && w == Width::W64) return;
+  if (op == AluOp::Mov) {
+    if (!src.is_scalar() && !plat_.allow_pointer_leaks) not_scalar(src, a.src, "32-bit move");
+    return;
+  }
+  if (op == AluOp::Movsx) {
+    if (!src.is_scalar()) not_scalar(src, a.src, "sign-extending move");
+    return;
+  }
+  if (op == AluOp::Neg || op == AluOp::ToLe || op == AluOp::ToBe || op == AluOp::Bswap) {
+    if (!d.is_scalar()) not_scalar(d, a.dst, "unary operation");
+    return;
+  }
+  if (d.is_scalar() && src.is_scalar()) return;
+  const bool additive = (op == AluOp::Add || op == AluOp::Sub) && w == Width::W64;
+  const Value* ptr = additive && d.is_pointer() && src.is_scalar()                          ? &d
+                     : op == AluOp::Add && w == Width::W64 && d.is_scalar() && src.is_pointer() ? &src
+                                                                                             : nullptr;
+  if (ptr != nullptr) {
+    const Scalar& x = ptr == &d ? src.num : d.num;
+    switch (pointer_arith_fault(*ptr, x)) {
+      case ArithFault::None: break;
+      case ArithFault::NotAddressable:
+        report(CheckId::PtrArith, pc, fmt::format("arithmetic on {}: only comparisons are allowed", text(*ptr)), s, about);
+        break;
+      case ArithFault::Nullable:
+        report(CheckId::PtrArith, pc,
+               fmt::format("arithmetic on {}, which may be null: check it against 0 first", text(*ptr)), s, about);
+        break;
+      case ArithFault::ContextVariable:
+        report(CheckId::PtrArith, pc, fmt::format("variable offset {} added to the context pointer", describe(x)), s,
+               about);
+        break;
+    }
+    return;
+  }
+  if (op == AluOp::Sub && w == Width::W64 && d.is_pointer() && src.is_pointer()) {
+    if (!pointers_subtract(d, src) && !plat_.allow_pointer_leaks) {
+      report(CheckId::PtrArith, pc,
+             fmt::format("subtraction of pointers into different objects: {} - {}", text(d), text(src)), s, about);
+    }
+    return;
+  }
+  // Any other operation involving a pointer or a value of unknown type.
+  if (!d.is_scalar()) {
+    not_scalar(d, a.dst, fmt::format("{}-bit {}", w == Width::W64 ? 64 : 32, row.id));
+  } else {
+    not_scalar(src, a.src, fmt::format("{}-bit {} with operand", w == Width::W64 ? 64 : 32, row.id));
+  }
+}
+
+void Analyzer::check_comparable(const State& s, size_t pc, const Comparable& c, const Assertion* about) {
+  if (plat_.allow_pointer_leaks) return;  // comparing addresses reveals nothing the program may not see
+  const semantics::Encoding& row = prog_.row(pc);
+  const Value& a = s.regs[c.dst];
+  const Value b = c.src >= 0 ? s.regs[static_cast<size_t>(c.src)]
+                             : Value::scalar(scalar_const(semantics::imm_operand(prog_.insns[pc].imm)));
+  if (comparable(a, b, row.width)) return;
+  report(CheckId::PtrCompare, pc,
+         fmt::format("{} compares {} with {}: pointers are compared only with 0 or with pointers into the same object",
+                     row.id, text(a), text(b)),
+         s, about);
 }
 
 void Analyzer::check_return(State& s, size_t pc, const Assertion* about) {

@@ -1,7 +1,6 @@
 // Transfer functions: what an instruction computes, from the state before it to the state
 // after. They assume the instruction's assertions held (checker.cpp evaluated them first), and
-// report only the checks not yet stated as assertions (pointer arithmetic, LDDW references,
-// legacy packet loads). Branches are branch.cpp's, calls calls.cpp's and helpers.cpp's.
+// report only the checks not yet stated as assertions (LDDW references, legacy packet loads). Branches are branch.cpp's, calls calls.cpp's and helpers.cpp's.
 #include <fmt/format.h>
 
 #include "verifier/analyzer_impl.h"
@@ -96,23 +95,29 @@ bool Analyzer::propagate_scalar(State& s, const Value& refined) {
   return ok;
 }
 
-void Analyzer::pointer_arith(State& s, size_t pc, const Value& ptr, const Scalar& x, bool subtract, Value& out) {
+ArithFault pointer_arith_fault(const Value& ptr, const Scalar& x) {
   switch (ptr.region) {
     case PointerKind::PacketEnd:
     case PointerKind::MapHandle:
-    case PointerKind::Code:
-      report(CheckId::PtrArith, pc, fmt::format("arithmetic on {}: only comparisons are allowed", text(ptr)), s);
-      out = Value::scalar(scalar_top());
-      return;
+    case PointerKind::Code: return ArithFault::NotAddressable;
     default: break;
   }
-  if (ptr.nullable) {
-    report(CheckId::PtrArith, pc, fmt::format("arithmetic on {}, which may be null: check it against 0 first", text(ptr)), s);
-    out = Value::scalar(scalar_top());
-    return;
-  }
-  if (ptr.region == PointerKind::Context && !is_const(x)) {
-    report(CheckId::PtrArith, pc, fmt::format("variable offset {} added to the context pointer", describe(x)), s);
+  if (ptr.nullable) return ArithFault::Nullable;
+  if (ptr.region == PointerKind::Context && !is_const(x)) return ArithFault::ContextVariable;
+  return ArithFault::None;
+}
+
+bool pointers_subtract(const Value& a, const Value& b) {
+  const bool same = a.same_object(b) && a.id == b.id && a.id != kOpaqueId && a.region != PointerKind::MapHandle &&
+                    a.region != PointerKind::Code && a.region != PointerKind::PacketEnd;
+  const bool packet_pair = (is_packet(a.region) || a.region == PointerKind::PacketEnd) &&
+                           (is_packet(b.region) || b.region == PointerKind::PacketEnd);
+  return same || packet_pair;
+}
+
+// ptr + x (or ptr - x), a scalar when the pointer rules forbid it (check_arithmetic reported).
+void Analyzer::pointer_arith(State& s, size_t pc, const Value& ptr, const Scalar& x, bool subtract, Value& out) {
+  if (pointer_arith_fault(ptr, x) != ArithFault::None) {
     out = Value::scalar(scalar_top());
     return;
   }
@@ -142,12 +147,6 @@ void Analyzer::alu_insn(State& s, size_t pc) {
   Value& d = s.regs[static_cast<size_t>(dst)];
   const Value src = reg_operand ? s.regs[static_cast<size_t>(insn.src)]
                                 : Value::scalar(scalar_const(semantics::imm_operand(insn.imm)));
-  auto not_scalar = [&](const Value& v, int r, const char* what) {
-    report(CheckId::PtrArith, pc,
-           fmt::format("{} of r{} = {}: {}", what, r, text(v),
-                       v.type == Value::Type::Unknown ? "the value may be a pointer" : "not allowed on a pointer"),
-           s);
-  };
   const auto dst_cell = static_cast<uint32_t>(dst);
   if (op == AluOp::Mov) {
     if (w == Width::W64) {
@@ -165,7 +164,6 @@ void Analyzer::alu_insn(State& s, size_t pc) {
       return;
     }
     if (!src.is_scalar()) {
-      if (!plat_.allow_pointer_leaks) not_scalar(src, insn.src, "32-bit move");
       d = Value::scalar(alu(AluOp::Mov, Width::W32, scalar_top(), scalar_top()));
       rel_drop(s, dst_cell);
       return;
@@ -180,16 +178,12 @@ void Analyzer::alu_insn(State& s, size_t pc) {
   }
   if (op == AluOp::Movsx) {
     rel_drop(s, dst_cell);
-    if (!src.is_scalar()) not_scalar(src, insn.src, "sign-extending move");
     d = Value::scalar(alu(op, w, scalar_top(), src.is_scalar() ? src.num : scalar_top(), row.size));
     return;
   }
   if (op == AluOp::Neg || op == AluOp::ToLe || op == AluOp::ToBe || op == AluOp::Bswap) {
     rel_drop(s, dst_cell);
-    if (!d.is_scalar()) {
-      not_scalar(d, dst, "unary operation");
-      d = Value::scalar(scalar_top());
-    }
+    if (!d.is_scalar()) d = Value::scalar(scalar_top());
     d = Value::scalar(alu(op, w, d.num, d.num, row.size));
     return;
   }
@@ -232,32 +226,13 @@ void Analyzer::alu_insn(State& s, size_t pc) {
     return;
   }
   if (op == AluOp::Sub && w == Width::W64 && d.is_pointer() && src.is_pointer()) {
-    const bool same_base = d.same_object(src) && d.id == src.id && d.id != kOpaqueId &&
-                           d.region != PointerKind::MapHandle && d.region != PointerKind::Code &&
-                           d.region != PointerKind::PacketEnd;
-    const bool packet_pair = (is_packet(d.region) || d.region == PointerKind::PacketEnd) &&
-                             (is_packet(src.region) || src.region == PointerKind::PacketEnd);
-    if (packet_pair && d.region != src.region) {
-      d = Value::scalar(scalar_top());  // a distance to packet end: the length is unknown
-      return;
-    }
-    if (same_base || packet_pair) {
-      d = Value::scalar(alu(AluOp::Sub, Width::W64, d.num, src.num));
-      return;
-    }
-    if (!plat_.allow_pointer_leaks) {
-      report(CheckId::PtrArith, pc, fmt::format("subtraction of pointers into different objects: {} - {}", text(d), text(src)),
-             s);
-    }
-    d = Value::scalar(scalar_top());
+    // A packet pointer minus packet end (or the reverse) is a distance whose length is unknown.
+    const bool to_end = d.region != src.region && is_packet_or_end(d) && is_packet_or_end(src);
+    d = pointers_subtract(d, src) && !to_end ? Value::scalar(alu(AluOp::Sub, Width::W64, d.num, src.num))
+                                             : Value::scalar(scalar_top());
     return;
   }
-  // Any other operation involving a pointer or a value of unknown type.
-  if (!d.is_scalar()) {
-    not_scalar(d, dst, fmt::format("{}-bit {}", w == Width::W64 ? 64 : 32, row.id).c_str());
-  } else {
-    not_scalar(src, insn.src, fmt::format("{}-bit {} with operand", w == Width::W64 ? 64 : 32, row.id).c_str());
-  }
+  // Any other operation involving a pointer or a value of unknown type (check_arithmetic reported).
   d = Value::scalar(scalar_top());
 }
 

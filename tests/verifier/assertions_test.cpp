@@ -41,21 +41,21 @@ TEST(Assertions, DerivedFromTheInstructionAlone) {
   EXPECT_EQ(derived(p, 3), (V{Initialized{10}, Initialized{2}, ValidStore{10, 2, 4}, Access{AccessKind::Atomic, 10, -8, 4}}));
   EXPECT_EQ(derived(p, 4), (V{Initialized{10}, Initialized{3}, Initialized{0}, ValidStore{10, 3, 8},
                               Access{AccessKind::Atomic, 10, -16, 8}}));
-  EXPECT_EQ(derived(p, 5), (V{Initialized{3}, Initialized{2}}));
-  EXPECT_EQ(derived(p, 6), (V{Initialized{2}}));
-  EXPECT_EQ(derived(p, 7), (V{Initialized{2}}));
+  EXPECT_EQ(derived(p, 5), (V{Initialized{3}, Initialized{2}, ValidArithmetic{2, 3}}));
+  EXPECT_EQ(derived(p, 6), (V{Initialized{2}, ValidArithmetic{4, 2}}));
+  EXPECT_EQ(derived(p, 7), (V{Initialized{2}, Comparable{2, -1}}));
   EXPECT_EQ(derived(p, 8), (V{ValidReturn{}}));
   EXPECT_EQ(to_string(Assertion{Access{AccessKind::Read, 1, 12, 4}}), "read of 4 bytes at r1+12");
   EXPECT_EQ(to_string(Assertion{Initialized{3}}), "r3 initialised");
 }
 
-struct Run {
+struct Verified {
   semantics::Program prog;
   VerificationResult result;
 };
 
-Run verify_text(const char* text, std::optional<uint64_t> mem_size = 16, std::vector<MapDescriptor> maps = {}) {
-  Run r{program(text), {}};
+Verified verify_text(const char* text, std::optional<uint64_t> mem_size = 16, std::vector<MapDescriptor> maps = {}) {
+  Verified r{program(text), {}};
   VerifierInput in;
   in.program = &r.prog;
   in.platform = &conformance_platform();
@@ -68,7 +68,7 @@ Run verify_text(const char* text, std::optional<uint64_t> mem_size = 16, std::ve
   return r;
 }
 
-const Finding* find(const Run& r, CheckId check, int64_t pc) {
+const Finding* find(const Verified& r, CheckId check, int64_t pc) {
   for (const Finding& f : r.result.findings) {
     if (f.check == check && f.pc == pc) return &f;
   }
@@ -76,7 +76,7 @@ const Finding* find(const Run& r, CheckId check, int64_t pc) {
 }
 
 TEST(Assertions, FindingsCarryTheFailedAssertion) {
-  const Run r = verify_text(
+  const Verified r = verify_text(
       "ldxw %r0, [%r1+14]\n"  // 0: 4 bytes at 14 of a 16-byte memory
       "ldxdw %r3, [%r10-8]\n"  // 1: unwritten stack
       "add %r0, %r5\n"         // 2: r5 never written
@@ -95,12 +95,12 @@ TEST(Assertions, FindingsCarryTheFailedAssertion) {
 
 TEST(Assertions, ReturnLoopAndHelperMemory) {
   // r0 unset at the exit; an unbounded loop; a helper reading 8 bytes of a 4-byte key.
-  const Run exit = verify_text("exit\n");
+  const Verified exit = verify_text("exit\n");
   const Finding* f = find(exit, CheckId::ExitR0, 0);
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->assertion, Assertion{ValidReturn{}});
 
-  const Run loop = verify_text(
+  const Verified loop = verify_text(
       "mov %r0, 0\n"
       "ldxb %r2, [%r1+0]\n"
       "add %r0, %r2\n"  // 2: the loop's header
@@ -114,7 +114,7 @@ TEST(Assertions, ReturnLoopAndHelperMemory) {
   }
   EXPECT_TRUE(bounded_loop);
 
-  const Run helper = verify_text(
+  const Verified helper = verify_text(
       "stw [%r10-4], 0\n"
       "lddw %r1, map_fd 1\n"
       "mov %r2, %r10\n"
@@ -129,7 +129,7 @@ TEST(Assertions, ReturnLoopAndHelperMemory) {
 }
 
 TEST(Assertions, AcceptedAccessesMakeNoFinding) {
-  const Run r = verify_text(
+  const Verified r = verify_text(
       "ldxdw %r0, [%r1+8]\n"
       "stxdw [%r10-8], %r0\n"
       "ldxdw %r0, [%r10-8]\n"
