@@ -209,6 +209,8 @@ class Analyzer {
   // Register r initialised; if not, reports and assumes it holds some scalar.
   bool check_initialized(State& s, size_t pc, int r, const Assertion* about = nullptr);
   bool check_region(State& s, size_t pc, const Access& a, const Value& p, const Assertion* about);
+  bool check_packet_meta(const State& s, size_t pc, const Access& a, const Value& p, const Assertion* about);
+  bool check_sized_region(State& s, size_t pc, const Access& a, const Value& p, const Assertion* about);
   bool check_stack_read(const State& s, size_t pc, const Access& a, const Value& p, const Assertion* about);
   bool check_context_field(const State& s, size_t pc, const Access& a, const Value& p, const Assertion* about);
   Checked check_access(State& s, size_t pc, const Access& a, const Assertion* about);
@@ -244,6 +246,7 @@ class Analyzer {
   void step(State& s, size_t pc);
   void exit_insn(State& s, size_t pc);
   void alu_insn(State& s, size_t pc);
+  void alu_move(State& s, size_t pc);
   void load_insn(State& s, size_t pc, const Checked& c);
   void store_insn(State& s, size_t pc, const Checked& c);
   void atomic_insn(State& s, size_t pc, const Checked& c);
@@ -271,6 +274,7 @@ class Analyzer {
   void branch_null(const State& s, size_t pc, const Value& a, const Value& b, State& fall, State& taken);
   void branch_pointers(size_t pc, const Value& a, const Value& b, State& fall, State& taken);
   void learn_packet_range(State& s, const Value& p, int64_t extra);
+  void learn_meta_range(JmpOp op, const Value& a, const Value& b, State& fall, State& taken);
 
   // ---- calls (calls.cpp) and helpers (helpers.cpp) ----
   void call_insn(State& s, size_t pc);

@@ -251,43 +251,7 @@ void Analyzer::branch_pointers(size_t pc, const Value& a, const Value& b, State&
   }
   const bool a_meta = a.region == PointerKind::PacketMeta, b_meta = b.region == PointerKind::PacketMeta;
   if (w == Width::W64 && ((a_meta && b_pkt) || (a_pkt && b_meta))) {
-    // data_meta + o compared with data + c (c constant): data = data_meta + meta_len, so the
-    // side where the meta pointer is <= data (or <) proves meta_len >= smin(o) - c (+1).
-    const Value& m = a_meta ? a : b;
-    const Value& d = a_meta ? b : a;
-    if (!sane(m.num) || !is_const(d.num) || d.id != 0 || !sane(d.num)) return;
-    const int64_t base = smin(m.num) - smin(d.num);
-    auto learn = [&](State& st, int64_t extra) {
-      if (st.bottom || base + extra <= 0) return;
-      for (PacketRange& x : st.packet) {
-        if (x.id == kMetaRangeId) {
-          x.range = std::max(x.range, base + extra);
-          return;
-        }
-      }
-      st.packet.push_back({kMetaRangeId, base + extra});
-      std::sort(st.packet.begin(), st.packet.end(), [](const PacketRange& x, const PacketRange& y) { return x.id < y.id; });
-    };
-    // Normalised to "if (meta op data)".
-    JmpOp o = op;
-    if (!a_meta) {
-      switch (op) {
-        case JmpOp::Jgt: o = JmpOp::Jlt; break;
-        case JmpOp::Jge: o = JmpOp::Jle; break;
-        case JmpOp::Jlt: o = JmpOp::Jgt; break;
-        case JmpOp::Jle: o = JmpOp::Jge; break;
-        default: break;
-      }
-    }
-    switch (o) {
-      case JmpOp::Jgt: learn(fall, 0); break;   // fall: meta <= data
-      case JmpOp::Jge: learn(fall, 1); break;   // fall: meta < data
-      case JmpOp::Jlt: learn(taken, 1); break;
-      case JmpOp::Jle: learn(taken, 0); break;
-      case JmpOp::Jeq: learn(taken, 0); break;
-      case JmpOp::Jne: learn(fall, 0); break;
-      default: break;
-    }
+    learn_meta_range(op, a, b, fall, taken);
     return;
   }
   if (same_base(a, b) && w == Width::W64 && op != JmpOp::Jset && sane(a.num) && sane(b.num)) {
@@ -303,6 +267,47 @@ void Analyzer::branch_pointers(size_t pc, const Value& a, const Value& b, State&
       if (insn.src != insn.dst) out.regs[insn.src].num = r.src;
     }
     return;
+  }
+}
+
+// data_meta + o compared with data + c (c constant): data = data_meta + meta_len, so the
+// side where the meta pointer is <= data (or <) proves meta_len >= smin(o) - c (+1).
+void Analyzer::learn_meta_range(JmpOp op, const Value& a, const Value& b, State& fall, State& taken) {
+  const bool a_meta = a.region == PointerKind::PacketMeta;
+  const Value& m = a_meta ? a : b;
+  const Value& d = a_meta ? b : a;
+  if (!sane(m.num) || !is_const(d.num) || d.id != 0 || !sane(d.num)) return;
+  const int64_t base = smin(m.num) - smin(d.num);
+  auto learn = [&](State& st, int64_t extra) {
+    if (st.bottom || base + extra <= 0) return;
+    for (PacketRange& x : st.packet) {
+      if (x.id == kMetaRangeId) {
+        x.range = std::max(x.range, base + extra);
+        return;
+      }
+    }
+    st.packet.push_back({kMetaRangeId, base + extra});
+    std::sort(st.packet.begin(), st.packet.end(), [](const PacketRange& x, const PacketRange& y) { return x.id < y.id; });
+  };
+  // Normalised to "if (meta op data)".
+  JmpOp o = op;
+  if (!a_meta) {
+    switch (op) {
+      case JmpOp::Jgt: o = JmpOp::Jlt; break;
+      case JmpOp::Jge: o = JmpOp::Jle; break;
+      case JmpOp::Jlt: o = JmpOp::Jgt; break;
+      case JmpOp::Jle: o = JmpOp::Jge; break;
+      default: break;
+    }
+  }
+  switch (o) {
+    case JmpOp::Jgt: learn(fall, 0); break;   // fall: meta <= data
+    case JmpOp::Jge: learn(fall, 1); break;   // fall: meta < data
+    case JmpOp::Jlt: learn(taken, 1); break;
+    case JmpOp::Jle: learn(taken, 0); break;
+    case JmpOp::Jeq: learn(taken, 0); break;
+    case JmpOp::Jne: learn(fall, 0); break;
+    default: break;
   }
 }
 

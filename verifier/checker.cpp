@@ -101,16 +101,17 @@ bool Analyzer::check_region(State& s, size_t pc, const Access& a, const Value& p
   const int64_t off = a.offset;
   const uint64_t n = a.size;
   const char* verb = to_string(kind);
-  const std::string who = reg_text(s, a.reg);
+  // Formatted only for a finding: most accesses pass.
+  const auto who = [&] { return reg_text(s, a.reg); };
   if (!p.is_pointer()) {
     report(CheckId::MemType, pc,
-           fmt::format("{} of {} bytes through {}: {}", verb, n, who,
+           fmt::format("{} of {} bytes through {}: {}", verb, n, who(),
                        p.type == Value::Type::Unknown ? "may be a scalar or a pointer" : "not a pointer"),
            s, about);
     return false;
   }
   if (p.nullable) {
-    report(CheckId::MemNull, pc, fmt::format("{} through {}, which may be null: compare it with 0 first", verb, who), s,
+    report(CheckId::MemNull, pc, fmt::format("{} through {}, which may be null: compare it with 0 first", verb, who()), s,
            about);
     return false;
   }
@@ -118,54 +119,71 @@ bool Analyzer::check_region(State& s, size_t pc, const Access& a, const Value& p
     case PointerKind::MapHandle:
     case PointerKind::Code:
     case PointerKind::PacketEnd:
-      report(CheckId::MemType, pc, fmt::format("{} through {}: this pointer cannot be dereferenced", verb, who), s, about);
+      report(CheckId::MemType, pc, fmt::format("{} through {}: this pointer cannot be dereferenced", verb, who()), s, about);
       return false;
-    case PointerKind::PacketMeta: {
-      // Offsets are from data_meta; a comparison with data proved the metadata holds `range`.
-      if (kind == AccessKind::Atomic) {
-        report(CheckId::MemType, pc, fmt::format("atomic update through {}: not allowed on packet metadata", who), s,
-               about);
-        return false;
-      }
-      int64_t range = 0;
-      for (const PacketRange& x : s.packet) {
-        if (x.id == kMetaRangeId) range = x.range;
-      }
-      const __int128 lo = static_cast<__int128>(smin(p.num)) + off;
-      const __int128 hi = static_cast<__int128>(smax(p.num)) + off + static_cast<__int128>(n);
-      if (lo < 0 || hi > range) {
-        report(CheckId::MemBounds, pc,
-               fmt::format("{} of {} bytes at {}{:+}: metadata offsets {} are used, but comparisons of data_meta with "
-                           "data prove only [0, {})",
-                           verb, n, who, off, range_text(lo, hi - static_cast<__int128>(n)), range),
-               s, about);
-        return false;
-      }
-      return true;
-    }
+    case PointerKind::PacketMeta: return check_packet_meta(s, pc, a, p, about);
     case PointerKind::Context:
       if (kind == AccessKind::HelperRead || kind == AccessKind::HelperWrite || kind == AccessKind::Atomic) {
         report(CheckId::MemType, pc,
-               fmt::format("{} through {}: the context is accessed only by loads and stores", verb, who), s, about);
+               fmt::format("{} through {}: the context is accessed only by loads and stores", verb, who()), s, about);
         return false;
       }
       return true;  // check_context_field checks the field
     case PointerKind::Packet: {
       if (kind == AccessKind::Atomic) {
-        report(CheckId::MemType, pc, fmt::format("atomic update through {}: not allowed on packet data", who), s, about);
+        report(CheckId::MemType, pc, fmt::format("atomic update through {}: not allowed on packet data", who()), s, about);
         return false;
       }
       std::string why;
       if (!packet_in_range(s, p, off, n, why)) {
-        report(CheckId::MemBounds, pc, fmt::format("{} of {} bytes at {}{:+}: {}", verb, n, who, off, why), s, about);
+        report(CheckId::MemBounds, pc, fmt::format("{} of {} bytes at {}{:+}: {}", verb, n, who(), off, why), s, about);
         return false;
       }
       return true;
     }
     default: break;
   }
+  return check_sized_region(s, pc, a, p, about);
+}
+
+// Data_meta + offset: a comparison of data_meta with data proved the metadata holds `range`.
+bool Analyzer::check_packet_meta(const State& s, size_t pc, const Access& a, const Value& p, const Assertion* about) {
+  const int64_t off = a.offset;
+  const uint64_t n = a.size;
+  if (a.kind == AccessKind::Atomic) {
+    report(CheckId::MemType, pc, fmt::format("atomic update through {}: not allowed on packet metadata", reg_text(s, a.reg)),
+           s, about);
+    return false;
+  }
+  int64_t range = 0;
+  for (const PacketRange& x : s.packet) {
+    if (x.id == kMetaRangeId) range = x.range;
+  }
+  const __int128 lo = static_cast<__int128>(smin(p.num)) + off;
+  const __int128 hi = static_cast<__int128>(smax(p.num)) + off + static_cast<__int128>(n);
+  if (lo < 0 || hi > range) {
+    report(CheckId::MemBounds, pc,
+           fmt::format("{} of {} bytes at {}{:+}: metadata offsets {} are used, but comparisons of data_meta with "
+                       "data prove only [0, {})",
+                       to_string(a.kind), n, reg_text(s, a.reg), off, range_text(lo, hi - static_cast<__int128>(n)),
+                       range),
+           s, about);
+    return false;
+  }
+  return true;
+}
+
+// A region of known size (stack frame, memory, map value, variable): every byte inside it, and
+// writable for a write.
+bool Analyzer::check_sized_region(State& s, size_t pc, const Access& a, const Value& p, const Assertion* about) {
+  const AccessKind kind = a.kind;
+  const int64_t off = a.offset;
+  const uint64_t n = a.size;
+  const char* verb = to_string(kind);
+  // Formatted only for a finding: most accesses pass.
+  const auto who = [&] { return reg_text(s, a.reg); };
   if (p.region == PointerKind::Stack && (p.object < 0 || p.object > s.depth())) {
-    report(CheckId::MemBounds, pc, fmt::format("{} through {}: that frame has returned", verb, who), s, about);
+    report(CheckId::MemBounds, pc, fmt::format("{} through {}: that frame has returned", verb, who()), s, about);
     return false;
   }
   bool known = true;
@@ -180,9 +198,9 @@ bool Analyzer::check_region(State& s, size_t pc, const Access& a, const Value& p
                          : p.region == PointerKind::Variable ? "variable"
                                                              : "memory";
     report(CheckId::MemBounds, pc,
-           !known ? fmt::format("{} of {} bytes through {}: the size of the memory is not known", verb, n, who)
+           !known ? fmt::format("{} of {} bytes through {}: the size of the memory is not known", verb, n, who())
                   : fmt::format("{} of {} bytes at offset {} through {}: outside the {}-byte {}{}", verb, n,
-                                range_text(lo, hi - static_cast<__int128>(n)), who, size, region,
+                                range_text(lo, hi - static_cast<__int128>(n)), who(), size, region,
                                 p.region == PointerKind::Stack ? " (offsets -" + std::to_string(size) + "..-1 from r10)"
                                                                : ""),
            s, about);
@@ -191,7 +209,7 @@ bool Analyzer::check_region(State& s, size_t pc, const Access& a, const Value& p
   if (p.region == PointerKind::MapValue && is_write(kind) && p.object >= 0 &&
       static_cast<size_t>(p.object) < in_.maps.size() && in_.maps[static_cast<size_t>(p.object)].read_only) {
     report(CheckId::MemReadonly, pc,
-           fmt::format("{} of {} bytes through {}: the map's values are read-only for the program", verb, n, who), s,
+           fmt::format("{} of {} bytes through {}: the map's values are read-only for the program", verb, n, who()), s,
            about);
     return false;
   }

@@ -137,6 +137,45 @@ void Analyzer::pointer_arith(State& s, size_t pc, const Value& ptr, const Scalar
   }
 }
 
+// mov (64 or 32 bits): a 64-bit copy of a scalar shares its id (a branch on one refines both)
+// and its counter relations; a 32-bit copy keeps the relations modulo 2^32 only.
+void Analyzer::alu_move(State& s, size_t pc) {
+  const Insn& insn = prog_.insns[pc];
+  const semantics::Encoding& row = prog_.row(pc);
+  const Width w = row.width;
+  const bool reg_operand = row.operand == Operand::Reg;
+  const int dst = insn.dst;
+  Value& d = s.regs[static_cast<size_t>(dst)];
+  const Value src = reg_operand ? s.regs[static_cast<size_t>(insn.src)]
+                                : Value::scalar(scalar_const(semantics::imm_operand(insn.imm)));
+  const auto dst_cell = static_cast<uint32_t>(dst);
+  if (w == Width::W64) {
+    if (reg_operand && src.is_scalar() && insn.src != dst) {
+      share_scalar(s, insn.src, pc);
+      s.regs[static_cast<size_t>(dst)] = s.regs[static_cast<size_t>(insn.src)];
+    } else {
+      d = src;
+    }
+    if (reg_operand) {
+      rel_copy(s, static_cast<uint32_t>(insn.src), dst_cell, false);
+    } else {
+      rel_drop(s, dst_cell);
+    }
+    return;
+  }
+  if (!src.is_scalar()) {
+    d = Value::scalar(alu(AluOp::Mov, Width::W32, scalar_top(), scalar_top()));
+    rel_drop(s, dst_cell);
+    return;
+  }
+  d = Value::scalar(alu(AluOp::Mov, Width::W32, src.num, src.num));
+  if (reg_operand) {
+    rel_copy(s, static_cast<uint32_t>(insn.src), dst_cell, true);
+  } else {
+    rel_drop(s, dst_cell);
+  }
+}
+
 void Analyzer::alu_insn(State& s, size_t pc) {
   const Insn& insn = prog_.insns[pc];
   const semantics::Encoding& row = prog_.row(pc);
@@ -149,31 +188,7 @@ void Analyzer::alu_insn(State& s, size_t pc) {
                                 : Value::scalar(scalar_const(semantics::imm_operand(insn.imm)));
   const auto dst_cell = static_cast<uint32_t>(dst);
   if (op == AluOp::Mov) {
-    if (w == Width::W64) {
-      if (reg_operand && src.is_scalar() && insn.src != dst) {
-        share_scalar(s, insn.src, pc);
-        s.regs[static_cast<size_t>(dst)] = s.regs[static_cast<size_t>(insn.src)];
-      } else {
-        d = src;
-      }
-      if (reg_operand) {
-        rel_copy(s, static_cast<uint32_t>(insn.src), dst_cell, false);
-      } else {
-        rel_drop(s, dst_cell);
-      }
-      return;
-    }
-    if (!src.is_scalar()) {
-      d = Value::scalar(alu(AluOp::Mov, Width::W32, scalar_top(), scalar_top()));
-      rel_drop(s, dst_cell);
-      return;
-    }
-    d = Value::scalar(alu(AluOp::Mov, Width::W32, src.num, src.num));
-    if (reg_operand) {
-      rel_copy(s, static_cast<uint32_t>(insn.src), dst_cell, true);
-    } else {
-      rel_drop(s, dst_cell);
-    }
+    alu_move(s, pc);
     return;
   }
   if (op == AluOp::Movsx) {

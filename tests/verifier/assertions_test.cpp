@@ -128,6 +128,25 @@ TEST(Assertions, ReturnLoopAndHelperMemory) {
   EXPECT_EQ(key->assertion, Assertion{(Access{AccessKind::HelperRead, 2, 0, 8})});
 }
 
+TEST(Assertions, PointerRulesAreAssertions) {
+  const Verified r = verify_text(
+      "mov %r2, %r10\n"
+      "add %r2, %r1\n"         // 1: pointer + pointer
+      "jgt %r1, %r10, +0\n"    // 2: pointers into different objects
+      "stxdw [%r1+0], %r10\n"  // 3: a stack address stored into the memory the program's output can read
+      "mov %r0, 0\n"
+      "exit\n");
+  const Finding* arith = find(r, CheckId::PtrArith, 1);
+  ASSERT_NE(arith, nullptr);
+  EXPECT_EQ(arith->assertion, Assertion{(ValidArithmetic{2, 1})});
+  const Finding* compare = find(r, CheckId::PtrCompare, 2);
+  ASSERT_NE(compare, nullptr);
+  EXPECT_EQ(compare->assertion, Assertion{(Comparable{1, 10})});
+  const Finding* leak = find(r, CheckId::PtrLeak, 3);
+  ASSERT_NE(leak, nullptr);
+  EXPECT_EQ(leak->assertion, Assertion{(ValidStore{1, 10, 8})});
+}
+
 TEST(Assertions, AcceptedAccessesMakeNoFinding) {
   const Verified r = verify_text(
       "ldxdw %r0, [%r1+8]\n"
