@@ -28,7 +28,7 @@ TEST(Assertions, DerivedFromTheInstructionAlone) {
       "ldxw %r2, [%r1+12]\n"        // 0
       "stxh [%r10-6], %r2\n"        // 1
       "sth [%r10-8], 7\n"           // 2
-      "lock add [%r10-8], %r2\n"    // 3
+      "lock add [%r10-8], %r2\n"    // 3: 64-bit
       "lock cmpxchg [%r10-16], %r3\n"  // 4
       "add %r2, %r3\n"              // 5
       "mov %r4, %r2\n"              // 6
@@ -38,7 +38,7 @@ TEST(Assertions, DerivedFromTheInstructionAlone) {
   EXPECT_EQ(derived(p, 0), (V{Initialized{1}, Access{AccessKind::Read, 1, 12, 4}}));
   EXPECT_EQ(derived(p, 1), (V{Initialized{10}, Initialized{2}, Access{AccessKind::Write, 10, -6, 2}, ValidStore{10, 2, 2}}));
   EXPECT_EQ(derived(p, 2), (V{Initialized{10}, Access{AccessKind::Write, 10, -8, 2}, ValidStore{10, -1, 2}}));
-  EXPECT_EQ(derived(p, 3), (V{Initialized{10}, Initialized{2}, ValidStore{10, 2, 4}, Access{AccessKind::Atomic, 10, -8, 4}}));
+  EXPECT_EQ(derived(p, 3), (V{Initialized{10}, Initialized{2}, ValidStore{10, 2, 8}, Access{AccessKind::Atomic, 10, -8, 8}}));
   EXPECT_EQ(derived(p, 4), (V{Initialized{10}, Initialized{3}, Initialized{0}, ValidStore{10, 3, 8},
                               Access{AccessKind::Atomic, 10, -16, 8}}));
   EXPECT_EQ(derived(p, 5), (V{Initialized{3}, Initialized{2}, ValidArithmetic{2, 3}}));
@@ -119,11 +119,11 @@ TEST(Assertions, ReturnLoopAndHelperMemory) {
       "lddw %r1, map_fd 1\n"
       "mov %r2, %r10\n"
       "add %r2, -4\n"
-      "call 1\n"  // 4: the key is 8 bytes, the stack pointer leaves 4
+      "call 1\n"  // 5 (LDDW takes two slots): the key is 8 bytes, the stack pointer leaves 4
       "mov %r0, 0\n"
       "exit\n",
       16, {{"m", 1, 8, 8, 4, 1, false}});
-  const Finding* key = find(helper, CheckId::MemBounds, 4);
+  const Finding* key = find(helper, CheckId::MemBounds, 5);
   ASSERT_NE(key, nullptr);
   EXPECT_EQ(key->assertion, Assertion{(Access{AccessKind::HelperRead, 2, 0, 8})});
 }
