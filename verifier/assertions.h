@@ -1,9 +1,9 @@
 // The verifier's assertions: what an instruction requires of the state before it, as data.
 // The analyzer derives them per instruction (assertions_of), one checker evaluates them against
 // the abstract state and turns a failed one into a finding that carries it, and the transfer
-// functions then only assume them. PREVAIL keeps the same separation; here the assertion is also
-// what the witness search looks for a violating input of, and what the soundness statement of
-// a check speaks of:
+// functions then only assume them. PREVAIL keeps the same separation; here a finding also names
+// its assertion, so that the witness search (an input violating it) and the soundness statement
+// of a check can speak of the same thing:
 //
 //   for every abstract state S, every concrete machine state m in gamma(S) and every Access a,
 //   checker_accepts(S, a)  implies  the machine model does not trap on a in m.
@@ -13,6 +13,8 @@
 // the program's behalf), the base register, the constant offset from it, and the size.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -99,7 +101,7 @@ std::string to_string(const Assertion& a);
 // values, so the helper's transfer asserts them (as Access with a HelperRead/HelperWrite kind)
 // once the prototype has paired them.
 struct InsnAssertions {
-  static constexpr size_t kMax = 5;
+  static constexpr size_t kMax = 5;  // the most one instruction asserts (cmpxchg)
   std::array<Assertion, kMax> items{};
   uint8_t count = 0;
   const Assertion* begin() const { return items.data(); }
