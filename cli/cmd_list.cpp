@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/options.h"
 #include "reports/output.h"
 #include "semantics/assembly.h"
 #include "verifier/elf/object.h"
@@ -24,6 +25,7 @@ std::string map_type_name(uint32_t id) {
 
 nlohmann::json to_json(const verifier::elf::Object& obj) {
   nlohmann::json j;
+  j["schema"] = "bpfcert/object-listing/1";
   j["path"] = obj.path;
   j["license"] = obj.license;
   j["btf"] = obj.has_btf;
@@ -115,19 +117,25 @@ void add_list_command(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("list", "List the sections, programs and maps of a BPF ELF object");
   struct Options {
     std::string input, json;
-    bool disasm = false;
+    bool disasm = false, quiet = false;
   };
   auto o = std::make_shared<Options>();
   cmd->add_option("OBJ", o->input, "ELF object (clang -target bpf -c output)")->required();
-  cmd->add_option("--json", o->json, "also write the listing as JSON to this file ('-' for stdout)");
+  add_json_option(cmd, &o->json, "bpfcert/object-listing/1");
   cmd->add_flag("--disasm", o->disasm, "also disassemble every linked program, with its source lines");
+  add_quiet_flag(cmd, &o->quiet, "print nothing on standard output (with --json: the listing as JSON only)");
+  set_help(cmd, {{{"bpfcert list prog.o", "sections, programs (type, callees), maps"},
+                  {"bpfcert list prog.o --disasm", "the code of every program, under its C lines"},
+                  {"bpfcert list prog.o --json -", "the listing as JSON on standard output"}},
+                 "the object was read",
+                 ""});
   cmd->callback([o, exit_code] {
     auto obj = verifier::elf::load_object_file(o->input);
     if (!obj.ok()) {
       *exit_code = report_error(obj.error());
       return;
     }
-    if (o->json.empty() || !reports::is_standard_output(o->json)) {
+    if (!o->quiet && (o->json.empty() || !reports::is_standard_output(o->json))) {
       print_text(*obj);
       if (o->disasm) {
         for (const auto& p : obj->programs) print_disassembly(p);

@@ -187,23 +187,11 @@ int verify_elf(const VerifyElfRequest& req) {
     ok = write_output(req.json, doc.dump(2) + "\n") && ok;
   }
   if (!req.sarif.empty()) {
-    // One run: the first program's, with every program's results (each names its program).
-    json sarif;
-    for (const ProgramOutcome& o : outcomes) {
-      json s = reports::to_sarif(o.report);
-      for (json& r : s["runs"][0]["results"]) {
-        r["properties"]["program"] = *o.report.program_name;  // beside the witness, if any
-        r["properties"]["section"] = *o.report.section;
-      }
-      if (sarif.is_null()) {
-        sarif = std::move(s);
-        continue;
-      }
-      for (json& r : s["runs"][0]["results"]) sarif["runs"][0]["results"].push_back(std::move(r));
-    }
-    sarif["runs"][0]["properties"]["verdict"] = all_accepted ? "accepted" : "rejected";
-    sarif["runs"][0]["properties"].erase("programType");
-    ok = write_output(req.sarif, sarif.dump(2) + "\n") && ok;
+    std::vector<reports::VerificationReport> programs;
+    for (const ProgramOutcome& o : outcomes) programs.push_back(o.report);
+    reports::SarifOptions so;
+    so.source_root = req.source_root;
+    ok = write_output(req.sarif, reports::to_sarif(programs, so).dump(2) + "\n") && ok;
   }
   if (!ok) return kExitInput;
   return all_accepted ? kExitOk : kExitVerdict;

@@ -15,6 +15,7 @@ struct VerifyElfRequest {
   std::string program_type;  // overrides the type the section selects
   std::string json;   // "bpfcert/object-verification/1": per program its report (and kernel verdict)
   std::string sarif;  // one SARIF run; results located in the C sources
+  std::string source_root;  // SARIF paths are relative to it (empty: the working directory)
   bool compare_kernel = false;
   bool kernel_unprivileged = false;  // load with CAP_BPF and CAP_NET_ADMIN only
   bool print_invariants = false;
