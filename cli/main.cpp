@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   cli::add_report_command(app, &exit_code);
   cli::add_prove_command(app, &exit_code);
   cli::add_precision_command(app, &exit_code);
+  cli::add_mutate_command(app, &exit_code);
   cli::add_help_command(app, &exit_code);
   if (const std::string unknown = cli::unknown_command_message(app, argc, argv); !unknown.empty()) {
     std::cerr << unknown << "\n";

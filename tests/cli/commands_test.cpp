@@ -17,7 +17,7 @@ using bpfcert::cli::test_support::Cli;
 using bpfcert::cli::test_support::Output;
 
 const std::vector<std::string> kCommands{"asm", "disasm", "run", "verify", "list", "conform",
-                                         "plugin", "prove", "precision", "help"};
+                                         "plugin", "prove", "precision", "mutate", "help"};
 
 bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
@@ -62,7 +62,7 @@ TEST_F(Cli, MisspeltCommandGetsASuggestion) {
 
 TEST_F(Cli, SameFlagNamesOnEveryCommand) {
   auto help = [&](const std::string& c) { return run(c + " --help").out; };
-  for (const std::string c : {"conform", "prove", "precision"}) EXPECT_TRUE(has(help(c), "-j,--jobs")) << c;
+  for (const std::string c : {"conform", "prove", "precision", "mutate"}) EXPECT_TRUE(has(help(c), "-j,--jobs")) << c;
   for (const std::string c : {"run", "verify", "list", "conform", "prove", "precision"}) {
     EXPECT_TRUE(has(help(c), "-q,--quiet")) << c;
     EXPECT_TRUE(has(help(c), "--json")) << c;
