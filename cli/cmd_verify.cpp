@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/conformance_platform_input.h"
 #include "cli/input.h"
+#include "cli/object_input.h"
 #include "cli/verify_elf.h"
 #include "cli/verify_report.h"
 #include "cli/witness_report.h"
@@ -172,6 +173,7 @@ reports::VerificationReport make_verification_report(const verifier::Verificatio
 void add_verify_command(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("verify", "Verify a program by abstract interpretation: exit 0 accepted, 1 rejected");
   struct Options {
+    std::vector<std::string> inputs;
     std::string input, platform = "conformance", program_type, json, sarif, syntax, mem_hex, mem_file;
     std::optional<uint64_t> mem_size;
     bool print_invariants = false, allow_extensions = false, quiet = false, witness = false;
@@ -181,9 +183,14 @@ void add_verify_command(CLI::App& app, int* exit_code) {
     VerifyElfRequest elf;  // BPF ELF objects: always the Linux platform
   };
   auto o = std::make_shared<Options>();
-  cmd->add_option("IN", o->input, "raw bytecode, assembler text (either syntax) or .data file")->required();
+  cmd->add_option("IN", o->inputs,
+                  "raw bytecode, assembler text (either syntax) or .data file; or BPF ELF objects, executables "
+                  "embedding them (libbpf skeletons) and folders of them")
+      ->required();
   cmd->add_option("--platform", o->platform, "platform whose rules apply")->capture_default_str();
-  cmd->add_option("--program-type", o->program_type, "program type of the platform (default: its first)");
+  cmd->add_option("--program-type", o->program_type,
+                  "program type of the platform (default: its first); for ELF objects, libbpf's name of the type "
+                  "every program gets (iproute2 and Cilium give it on their command line)");
   cmd->add_option("--json", o->json, "write the JSON report (schema bpfcert/verification/1) to this file ('-': stdout)");
   cmd->add_option("--sarif", o->sarif, "write a SARIF 2.1.0 report to this file ('-': stdout)");
   cmd->add_flag("--print-invariants", o->print_invariants, "print the abstract state before every instruction");
@@ -212,10 +219,17 @@ void add_verify_command(CLI::App& app, int* exit_code) {
   elf->add_flag("--compare-kernel", o->elf.compare_kernel, "also load each program into the running kernel and report both verdicts");
   elf->add_flag("--kernel-unprivileged", o->elf.kernel_unprivileged,
                 "compare with the kernel's checks for loaders without CAP_PERFMON (load with CAP_BPF and CAP_NET_ADMIN only)");
+  elf->add_option("--btf", o->elf.btf,
+                  "BTF of the kernel to verify for: CO-RE relocations, ksyms and kfuncs resolve against it (default: "
+                  "the running kernel's /sys/kernel/btf/vmlinux; 'none' for no kernel)");
+  elf->add_option("--kconfig", o->elf.kconfig,
+                  "a kconfig extern's value, KEY=VALUE as the config spells it (CONFIG_HZ=250, CONFIG_X=y, "
+                  "LINUX_KERNEL_VERSION=6.1.0); takes precedence over the running kernel's config");
+  elf->add_flag("--summary", o->elf.summary, "one table of every program (as for several objects), even for one object");
   cmd->callback([o, exit_code] {
     if ((*exit_code = check_outputs({{"--json", o->json}, {"--sarif", o->sarif}})) != kExitOk) return;
-    if (auto head = read_file(o->input); head.ok() && head->starts_with("\x7f" "ELF")) {
-      o->elf.object = o->input;
+    if (o->inputs.size() > 1 || names_objects(o->inputs)) {
+      o->elf.inputs = o->inputs;
       o->elf.program_type = o->program_type;
       o->elf.json = o->json;
       o->elf.sarif = o->sarif;
@@ -228,6 +242,7 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       *exit_code = verify_elf(o->elf);
       return;
     }
+    o->input = o->inputs.front();
     const verifier::Platform* platform = verifier::find_platform(o->platform);
     if (platform == nullptr) {
       std::string known;

@@ -48,6 +48,8 @@ const std::vector<CheckInfo>& check_catalog() {
       {"map.direct_value", Severity::Error, "a direct map value address (LDDW src 2/6) into a non-array map or past its value"},
       {"insn.forbidden", Severity::Error, "an instruction the program type does not allow (e.g. legacy packet loads)"},
       {"analysis.budget", Severity::Error, "the analysis exceeded its work budget; nothing is proven"},
+      {"program.type", Severity::Error,
+       "the program's type is not modelled by the platform, or nothing selects one; nothing is proven"},
       {"cfg.unreachable", Severity::Warning, "instructions no path from the entry reaches"},
   };
   return catalog;
