@@ -131,7 +131,7 @@ reports::VerificationReport make_verification_report(const verifier::Verificatio
   rep.accepted = r.accepted;
   for (const verifier::Finding& f : r.findings) {
     reports::VerificationFinding x;
-    x.check = f.check;
+    x.check = verifier::to_string(f.check);
     x.severity = verifier::to_string(f.severity);
     x.pc = f.pc;
     x.line = f.pc >= 0 && static_cast<size_t>(f.pc) < lines.size() ? lines[static_cast<size_t>(f.pc)] : 0;
@@ -165,7 +165,7 @@ reports::VerificationReport make_verification_report(const verifier::Verificatio
                     r.stats.widenings,    r.stats.instructions, r.stats.blocks,   r.stats.loops,
                     r.stats.subprograms,  r.stats.contexts};
   for (const verifier::CheckInfo& c : verifier::check_catalog()) {
-    rep.checks.push_back({c.id, verifier::to_string(c.severity), c.description});
+    rep.checks.push_back({c.name, verifier::to_string(c.severity), c.description});
   }
   return rep;
 }

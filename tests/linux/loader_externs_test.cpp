@@ -169,7 +169,7 @@ TEST_F(LoaderTarget, KsymsAndKfuncsGetTheTargetsBtfIds) {
   auto v = verifier::verify_object_program(o, p);
   ASSERT_TRUE(v.ok());
   ASSERT_EQ(v->result.findings.size(), 1u);
-  EXPECT_EQ(v->result.findings[0].check, "program.type");
+  EXPECT_EQ(v->result.findings[0].check, verifier::CheckId::ProgramType);
   EXPECT_EQ(v->type_name, "tracing");
 }
 

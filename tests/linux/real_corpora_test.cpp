@@ -192,8 +192,8 @@ void run_corpus(const std::string& corpus, const std::vector<Source>& sources, b
       bool first = true;
       for (const verifier::Finding& finding : v->result.findings) {
         if (finding.severity != verifier::Severity::Error) continue;
-        ++f.findings[finding.check];
-        if (first) ++f.first_findings[finding.check];
+        ++f.findings[verifier::to_string(finding.check)];
+        if (first) ++f.first_findings[verifier::to_string(finding.check)];
         first = false;
       }
       if (!kernel) continue;
@@ -225,8 +225,10 @@ void run_corpus(const std::string& corpus, const std::vector<Source>& sources, b
         const std::string missing = helper_missing_from_this_kernel(k.reason, p.type.prog_type, p.type.expected_attach_type);
         if (!missing.empty()) explanation = "Linux: " + missing;
       }
-      const std::string first_error = v->result.findings.empty() ? "" : v->result.findings.front().check + ": " +
-                                                                            v->result.findings.front().message;
+      const std::string first_error =
+          v->result.findings.empty()
+              ? ""
+              : std::string(verifier::to_string(v->result.findings.front().check)) + ": " + v->result.findings.front().message;
       EXPECT_FALSE(explanation.empty()) << "unexplained disagreement: bpfcert " << (accepted ? "accepts" : "rejects")
                                         << (first_error.empty() ? "" : " (" + first_error + ")") << ", kernel "
                                         << (kernel_accepts ? "accepts" : "rejects: " + k.reason);

@@ -43,7 +43,7 @@ semantics::Result<ObjectProgramVerification> verify_object_program(const loader:
   if (out.type == nullptr) {
     // The object loads; nothing about this program can be proven on this platform yet.
     Finding f;
-    f.check = "program.type";
+    f.check = CheckId::ProgramType;
     f.message = program.type.known()
                     ? fmt::format("program type '{}' ({}) is not modelled by the Linux platform yet: nothing is proven",
                                   out.type_name, program.type.rule)
