@@ -121,14 +121,14 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
     const semantics::Encoding* row = semantics::find_encoding(insn.opcode, insn.src, insn.off, insn.imm);
     if (row == nullptr) continue;
     if (row->kind == Kind::Call && row->call_kind() == CallKind::Kfunc) {
-      return {Outcome::Skip, "calls a bpfcert test kfunc (CALL src 2): Linux kfuncs are kernel BTF ids", ""};
+      return {Outcome::Skipped, "calls a bpfcert test kfunc (CALL src 2): Linux kfuncs are kernel BTF ids", ""};
     }
     if (row->kind == Kind::Call && row->call_kind() == CallKind::Helper && (insn.imm < 1 || insn.imm > 3) &&
         test.expect != ExpectKind::Reject) {
-      return {Outcome::Skip, fmt::format("calls helper {}: only the map helpers 1-3 behave alike on Linux", insn.imm), ""};
+      return {Outcome::Skipped, fmt::format("calls helper {}: only the map helpers 1-3 behave alike on Linux", insn.imm), ""};
     }
     if (row->kind == Kind::LoadImm64 && row->lddw_kind() == LddwKind::VarAddr && test.expect != ExpectKind::Reject) {
-      return {Outcome::Skip, "LDDW src 3 names a platform variable; on Linux it is a kernel BTF id", ""};
+      return {Outcome::Skipped, "LDDW src 3 names a platform variable; on Linux it is a kernel BTF id", ""};
     }
     if (row->kind == Kind::PacketLoad) packet = true;
     if (row->kind == Kind::LoadImm64) ++pc;
@@ -137,7 +137,7 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
     // e.g. callx to helper 1000: the platform's test helper.
     bool only_maps = true;
     for (const semantics::Encoding* e : test.encodings) only_maps = only_maps && e->kind != Kind::Call;
-    if (!only_maps) return {Outcome::Skip, "needs bpfcert's test helpers", ""};
+    if (!only_maps) return {Outcome::Skipped, "needs bpfcert's test helpers", ""};
   }
 
   // Maps: the test's declarations become kernel maps; fds and indices are patched in.
@@ -155,7 +155,7 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
     } else if (m.def().type == interp::MapType::Hash) {
       type = BPF_MAP_TYPE_HASH;
     } else {
-      return {Outcome::Skip, fmt::format("map type {} is not compared with Linux", interp::to_string(m.def().type)), ""};
+      return {Outcome::Skipped, fmt::format("map type {} is not compared with Linux", interp::to_string(m.def().type)), ""};
     }
     auto created = loader::kernel::create_map(type, m.def().key_size, m.def().value_size, m.def().max_entries, 0,
                                               "bpfcert_map");
@@ -184,10 +184,10 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
   if (test.expect == ExpectKind::Reject) {
     // The program as it is: a conforming loader must refuse it.
     Loaded l = load(type, body, fd_array);
-    if (!l.prog.valid()) return {Outcome::Pass, "", "rejected: " + l.error};
+    if (!l.prog.valid()) return judge_refusal(test, "kernel verifier: " + l.error, "", false);
     std::lock_guard lock(mutex_);
     policies_["accepts an encoding RFC 9669 makes invalid"].push_back(test.name);
-    return {Outcome::Fail, fmt::format("the kernel accepted a program that must be rejected ({})", test.expected_text),
+    return {Outcome::AcceptedInvalid, fmt::format("the kernel accepted a program that must be rejected ({})", test.expected_text),
             "accepted"};
   }
 
@@ -261,8 +261,8 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
   }
   Loaded l = load(type, prog, fd_array);
   if (!l.prog.valid()) {
-    TestRun r = judge_failure(test, "kernel verifier: " + l.error, false);
-    if (r.outcome == Outcome::Fail) {
+    TestRun r = judge_refusal(test, "kernel verifier: " + l.error, "", false);
+    if (r.outcome == Outcome::Refused) {
       std::lock_guard lock(mutex_);
       policies_[classify(l.error)].push_back(test.name);
     }
@@ -285,7 +285,7 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
   std::memcpy(&written, value + 8, 8);
   if (written == 0) r0 = *retval;
   TestRun r = judge_result(test, r0);
-  if (r.outcome == Outcome::Fail) {
+  if (is_failure(r.outcome)) {
     std::lock_guard lock(mutex_);
     policies_[test.expect == ExpectKind::Trap ? "ran a program the reference VM stops with a trap"
                                               : "different result at run time"]
