@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/conformance_platform_input.h"
 #include "cli/input.h"
+#include "cli/object_input.h"
 #include "cli/options.h"
 #include "cli/verify_elf.h"
 #include "cli/verify_report.h"
@@ -186,6 +187,7 @@ reports::VerificationReport make_verification_report(const verifier::Verificatio
 void add_verify_command(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("verify", "Verify a program by abstract interpretation: exit 0 accepted, 1 rejected");
   struct Options {
+    std::vector<std::string> inputs;
     std::string input, platform = "conformance", program_type, json, sarif, source_root, syntax, mem_hex, mem_file;
     std::optional<uint64_t> mem_size;
     bool print_invariants = false, allow_extensions = false, quiet = false, witness = false;
@@ -195,10 +197,17 @@ void add_verify_command(CLI::App& app, int* exit_code) {
     VerifyElfRequest elf;  // BPF ELF objects: always the Linux platform
   };
   auto o = std::make_shared<Options>();
-  cmd->add_option("IN", o->input, "raw bytecode, assembler text (either syntax) or .data file")->required();
+  cmd->add_option("IN", o->inputs,
+                  "raw bytecode, assembler text (either syntax) or .data file; or BPF ELF objects, executables "
+                  "embedding them (libbpf skeletons) and folders of them")
+      ->required();
   cmd->add_option("--platform", o->platform, "platform whose rules apply")->capture_default_str();
-  cmd->add_option("--program-type", o->program_type, "program type of the platform (default: its first)");
-  add_json_option(cmd, &o->json, "bpfcert/verification/1, or bpfcert/object-verification/1 for ELF objects");
+  cmd->add_option("--program-type", o->program_type,
+                  "program type of the platform (default: its first); for ELF objects, libbpf's name of the type "
+                  "every program gets (iproute2 and Cilium give it on their command line)");
+  add_json_option(cmd, &o->json,
+                  "bpfcert/verification/1; for ELF objects bpfcert/object-verification/1, for several "
+                  "bpfcert/verification-summary/1");
   cmd->add_option("--sarif", o->sarif, "write a SARIF 2.1.0 report to this file ('-': standard output)");
   cmd->add_option("--source-root", o->source_root,
                   "SARIF: file locations relative to this folder, e.g. the repository's root (default: the working directory)")
@@ -229,7 +238,15 @@ void add_verify_command(CLI::App& app, int* exit_code) {
   elf->add_flag("--compare-kernel", o->elf.compare_kernel, "also load each program into the running kernel and report both verdicts");
   elf->add_flag("--kernel-unprivileged", o->elf.kernel_unprivileged,
                 "compare with the kernel's checks for loaders without CAP_PERFMON (load with CAP_BPF and CAP_NET_ADMIN only)");
+  elf->add_option("--btf", o->elf.btf,
+                  "BTF of the kernel to verify for: CO-RE relocations, ksyms and kfuncs resolve against it (default: "
+                  "the running kernel's /sys/kernel/btf/vmlinux; 'none' for no kernel)");
+  elf->add_option("--kconfig", o->elf.kconfig,
+                  "a kconfig extern's value, KEY=VALUE as the config spells it (CONFIG_HZ=250, CONFIG_X=y, "
+                  "LINUX_KERNEL_VERSION=6.1.0); takes precedence over the running kernel's config");
+  elf->add_flag("--summary", o->elf.summary, "one table of every program (as for several objects), even for one object");
   set_help(cmd, {{{"bpfcert verify prog.o", "every program of a clang -target bpf object, Linux platform"},
+                  {"bpfcert verify build/ a.o b.o", "several objects (and folders): one table of every program"},
                   {"bpfcert verify prog.o --section xdp --sarif r.sarif", "SARIF results on the C source lines"},
                   {"bpfcert verify build/prog.o --sarif r.sarif --source-root .", "paths relative to the repository"},
                   {"bpfcert verify prog.asm --mem-size 16 --witness", "conformance platform; an input for each error"},
@@ -249,7 +266,7 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       *exit_code = kExitInput;
       return;
     }
-    if (auto head = read_file(o->input); head.ok() && head->starts_with("\x7f" "ELF")) {
+    if (o->inputs.size() > 1 || names_objects(o->inputs)) {
       if (given(cmd, "--platform") && platform->name != "linux") {
         std::cerr << fmt::format("bpfcert verify: --platform {}: BPF ELF objects are verified on the linux platform\n",
                                  o->platform);
@@ -257,17 +274,15 @@ void add_verify_command(CLI::App& app, int* exit_code) {
         return;
       }
       if (!refuse_options(cmd, {"--mem", "--mem-file", "--mem-size", "--syntax", "--allow-extensions"},
-                          "to BPF ELF objects (their programs run with a Linux context)") ||
-          (verifier::find_platform("linux") != nullptr &&
-           !known_program_type(*verifier::find_platform("linux"), o->program_type))) {
+                          "to BPF ELF objects (their programs run with a Linux context)")) {
         *exit_code = kExitInput;
         return;
       }
-      o->elf.object = o->input;
+      o->elf.inputs = o->inputs;
+      o->elf.source_root = o->source_root;
       o->elf.program_type = o->program_type;
       o->elf.json = o->json;
       o->elf.sarif = o->sarif;
-      o->elf.source_root = o->source_root;
       o->elf.print_invariants = o->print_invariants;
       o->elf.quiet = o->quiet;
       o->elf.max_loop_iterations = o->max_loop_iterations;
@@ -277,7 +292,9 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       *exit_code = verify_elf(o->elf);
       return;
     }
-    if (!refuse_options(cmd, {"--section", "--program", "--compare-kernel", "--kernel-unprivileged"},
+    o->input = o->inputs.front();
+    if (!refuse_options(cmd, {"--section", "--program", "--compare-kernel", "--kernel-unprivileged", "--btf", "--kconfig",
+                              "--summary"},
                         "here: IN is not a BPF ELF object")) {
       *exit_code = kExitInput;
       return;

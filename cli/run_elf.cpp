@@ -97,8 +97,8 @@ semantics::Result<std::vector<std::vector<uint8_t>>> read_packets(const std::str
 int run_elf(const RunElfRequest& req) {
   auto loaded = load_object_program(req.object, req.section, req.program);
   if (!loaded.ok()) return report_error(loaded.error());
-  const verifier::elf::Object& obj = loaded->object;
-  const verifier::elf::ProgramInfo& prog = *loaded->program;
+  const loader::Object& obj = loaded->object;
+  const loader::ProgramInfo& prog = *loaded->program;
   const verifier::ProgramType& type = *loaded->type;
 
   interp::LinuxContextKind kind = interp::LinuxContextKind::Raw;
@@ -137,7 +137,7 @@ int run_elf(const RunElfRequest& req) {
     std::unique_ptr<interp::Engine> engine;
   };
   std::vector<std::unique_ptr<Built>> built;
-  auto build = [&](const verifier::elf::ProgramInfo& p) -> semantics::Result<interp::Engine*> {
+  auto build = [&](const loader::ProgramInfo& p) -> semantics::Result<interp::Engine*> {
     auto valid = semantics::validate(p.insns);
     if (!valid.ok()) {
       Error e = valid.error();

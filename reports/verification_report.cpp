@@ -274,6 +274,7 @@ json sarif_result(const VerificationReport& r, const VerificationFinding& f, int
   if (rule_index >= 0) res["ruleIndex"] = rule_index;
   json props = json::object();
   if (r.program_name) {
+    props["object"] = r.input;
     props["program"] = *r.program_name;
     props["section"] = r.section.value_or("");
   }
