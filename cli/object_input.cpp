@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "interp/maps.h"
+#include "interp/world_helpers.h"
 #include "verifier/platform/linux.h"
 
 namespace bpfcert::cli {
@@ -81,6 +82,11 @@ std::optional<Error> add_object_maps(const verifier::elf::Object& object, interp
       if (def.value_size == 0) def.value_size = 4;
       if (def.max_entries == 0) def.max_entries = 1;
     }
+    if (def.value_size == 0 && (def.type == interp::MapType::ProgArray || def.type == interp::MapType::ArrayOfMaps ||
+                                def.type == interp::MapType::HashOfMaps)) {
+      // Maps of file descriptors declared with __array(values, ...): libbpf gives them u32 values.
+      def.value_size = 4;
+    }
     auto added = env.add_map(def, static_cast<int32_t>(i));
     if (!added.ok()) {
       Error e = added.error();
@@ -93,6 +99,23 @@ std::optional<Error> add_object_maps(const verifier::elf::Object& object, interp
     }
   }
   return std::nullopt;
+}
+
+void add_world_helpers(const verifier::Platform& platform, interp::Environment& env) {
+  for (const auto& [id, proto] : platform.helpers) {
+    if (env.helper(id) != nullptr) continue;
+    interp::WorldSignature sig{};
+    for (size_t i = 0; i < sig.size(); ++i) {
+      switch (proto.args[i]) {
+        case verifier::ArgType::ReadableMemory: sig[i] = interp::WorldArg::Input; break;
+        case verifier::ArgType::WritableMemory: sig[i] = interp::WorldArg::Output; break;
+        case verifier::ArgType::ConstSize:
+        case verifier::ArgType::ConstSizeOrZero: sig[i] = interp::WorldArg::Size; break;
+        default: sig[i] = interp::WorldArg::Value; break;
+      }
+    }
+    interp::add_world_helper(env, id, proto.name, sig);
+  }
 }
 
 }  // namespace bpfcert::cli

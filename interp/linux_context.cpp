@@ -389,6 +389,8 @@ uint64_t probe_read_fault(HelperContext& hc, uint64_t dst, uint64_t size, uint64
 
 void add_linux_helpers(Environment& env, LinuxContextKind kind) {
   add_standard_helpers(env);
+  add_tracing_helpers(env);
+  add_checksum_helpers(env);
   env.add_helper({BPF_FUNC_redirect, "bpf_redirect", kind == LinuxContextKind::Xdp ? redirect_xdp : redirect_skb});
   env.add_helper({BPF_FUNC_tail_call, "bpf_tail_call", tail_call});
   env.add_helper({BPF_FUNC_get_current_pid_tgid, "bpf_get_current_pid_tgid", get_current_pid_tgid});
