@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "conformance/engine_target.h"
+#include "conformance/mutate.h"
 #include "conformance/plugin_target.h"
 #include "conformance/runner.h"
 #include "conformance/subprocess.h"
@@ -56,6 +57,33 @@ void BM_CorpusInterpreter(benchmark::State& state) {
   state.counters["under_1s"] = total / static_cast<double>(state.iterations()) < 1.0;
 }
 BENCHMARK(BM_CorpusInterpreter)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The whole kill matrix of `bpfcert mutate` (every test on the reference, then on each mutant
+// it touches), against the corpus run on the reference in the same iteration: the ratio says
+// what measuring the corpus costs over certifying with it.
+void BM_MutationMatrix(benchmark::State& state) {
+  const EngineTarget interp(interp::EngineKind::Interpreter);
+  const auto jobs = static_cast<unsigned>(state.range(0));
+  double matrix = 0, corpus = 0;
+  size_t runs = 0;
+  for (auto _ : state) {
+    MutationOptions o;
+    o.test_paths = {kCorpus};
+    o.jobs = jobs;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = measure_corpus(o);
+    matrix += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!r.ok() || !r->summary().ok()) std::abort();
+    runs = r->runs;
+    corpus += seconds_of(interp, jobs);
+  }
+  const double it = static_cast<double>(state.iterations());
+  state.counters["matrix_s"] = matrix / it;
+  state.counters["corpus_s"] = corpus / it;
+  state.counters["ratio"] = matrix / corpus;
+  state.counters["mutant_runs"] = static_cast<double>(runs);
+}
+BENCHMARK(BM_MutationMatrix)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 // Plugin scaling: the same tests through bpfcert-plugin at --jobs 1 and --jobs 2, both in each
 // iteration, so the ratio compares like with like on a shared machine.

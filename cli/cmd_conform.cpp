@@ -1,6 +1,7 @@
 // bpfcert conform: certify an implementation (bpfcert's interpreter or JIT, a bpf_conformance
 // plugin, the Linux kernel) against the conformance corpus. Exit 0 only when at least one test
-// ran and none failed or errored; 1 otherwise; 2 on usage errors.
+// passed and none has a failing outcome (wrong, refused, accepted-invalid, crashed, timed-out,
+// unreadable, error); 1 otherwise; 2 on usage errors.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -38,7 +39,8 @@ void add_conform_command(CLI::App& app, int* exit_code) {
   struct Options {
     std::vector<std::string> tests;
     std::string target = "interp", plugin, plugin_options, cpu_version = "v4", shard;
-    std::optional<std::string> include_groups, exclude_groups;
+    std::optional<std::string> include_groups, exclude_groups, checks;
+    std::string plugin_abi;
     std::string include_regex, exclude_regex, json, junit;
     unsigned jobs = 1;
     double timeout = 10;
@@ -59,6 +61,13 @@ void add_conform_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--include-groups", o->include_groups,
                   "claimed groups, comma-separated, or 'all' (default: base32,base64,atomic32,atomic64,divmul32,divmul64)");
   cmd->add_option("--exclude-groups", o->exclude_groups, "groups not claimed");
+  cmd->add_option("--checks", o->checks,
+                  "claimed checks, comma-separated: all (default), none, traps (run-time), rejects (load-time), or "
+                  "single checks such as trap:out-of-bounds or reject:unknown-opcode");
+  cmd->add_option("--plugin-abi", o->plugin_abi,
+                  "ABI differences the plugin's VM cannot avoid, comma-separated: no-r2 (r2 is not the memory's "
+                  "length), packet-mbuf (legacy packet loads read a packet descriptor); tests that depend on one are "
+                  "reported as ABI differences, not failures");
   cmd->add_option("--include-regex", o->include_regex, "run only tests whose name matches");
   cmd->add_option("--exclude-regex", o->exclude_regex, "skip tests whose name matches");
   cmd->add_option("--jobs,-j", o->jobs, "tests run in parallel")->check(CLI::Range(1u, 1024u))->capture_default_str();
@@ -66,12 +75,12 @@ void add_conform_command(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0.01, 86400.0))
       ->capture_default_str();
   cmd->add_option("--max-steps", o->max_steps, "instruction budget of in-process runs (default: the engine's)");
-  cmd->add_option("--json", o->json, "write the JSON report (schema bpfcert/conformance/1) here ('-': standard output)");
+  cmd->add_option("--json", o->json, "write the JSON report (schema bpfcert/conformance/2) here ('-': standard output)");
   cmd->add_option("--junit", o->junit, "write a JUnit XML report here ('-': standard output)");
   cmd->add_option("--shard", o->shard, "run shard K of N (K/N) of the corpus");
   cmd->add_flag("--coverage", o->coverage, "print the encoding x test matrix instead of running; exit 1 if an encoding has no test");
   cmd->add_flag("--quiet,-q", o->quiet, "no live progress line (failures and the summary table are still printed)");
-  cmd->add_flag("--verbose,-v", o->verbose, "also list skipped tests with their reason");
+  cmd->add_flag("--verbose,-v", o->verbose, "also list every refused, skipped and ABI-dependent test with its reason");
   cmd->callback([o, exit_code] {
     if (o->tests.empty()) o->tests.push_back(default_corpus());
     if (o->coverage) {
@@ -106,6 +115,22 @@ void add_conform_command(CLI::App& app, int* exit_code) {
       return;
     }
     ropt.groups = *groups;
+    auto checks = conformance::claimed_checks(o->checks);
+    if (!checks.ok()) {
+      *exit_code = usage(checks.error().message);
+      return;
+    }
+    ropt.checks = *checks;
+    if (!o->plugin_abi.empty() && o->target != "plugin") {
+      *exit_code = usage("--plugin-abi needs --target plugin");
+      return;
+    }
+    auto abi = conformance::declared_abi(o->plugin_abi);
+    if (!abi.ok()) {
+      *exit_code = usage(abi.error().message);
+      return;
+    }
+    ropt.abi = *abi;
     ropt.include_regex = o->include_regex;
     ropt.exclude_regex = o->exclude_regex;
     ropt.jobs = o->jobs;

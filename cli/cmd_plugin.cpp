@@ -1,7 +1,9 @@
 // bpfcert plugin: bpfcert's own engines as a bpf_conformance plugin, so bpf_conformance's
 // runner (or ours, with --target plugin) can certify them. Protocol
 // (../shared/formats/bpf_conformance-compat.md): argv[1] is the memory in hex when the test has
-// one, stdin is the program in hex; prints r0 in hex and exits 0, or prints why and exits 1.
+// one, stdin is the program in hex; prints r0 in hex and exits 0, or prints why and exits 1,
+// the message marked "load:" (the program was not accepted) or "run:" (it trapped), which
+// bpfcert's runner reads to tell a refusal from a run-time stop.
 #include <fmt/format.h>
 
 #include <iostream>
@@ -46,11 +48,11 @@ void add_plugin_command(CLI::App& app, int* exit_code) {
     auto memory = conformance::parse_hex_bytes(o->mem, "memory");
     if (!memory.ok()) return fail("bpfcert plugin: " + memory.error().message, kExitInput);
     auto insns = semantics::decode_bytes(*bytes, "stdin");
-    if (!insns.ok()) return fail(insns.error().to_string(), kExitVerdict);
+    if (!insns.ok()) return fail("load: " + insns.error().to_string(), kExitVerdict);
     semantics::ValidationOptions vopt;
     vopt.allow_extensions = true;  // callx: bpf_conformance's callx group decides whether it is claimed
     auto valid = semantics::validate(std::move(insns.value()), vopt);
-    if (!valid.ok()) return fail(valid.error().to_string(), kExitVerdict);
+    if (!valid.ok()) return fail("load: " + valid.error().to_string(), kExitVerdict);
     if (o->debug) {
       semantics::DisassembleOptions dopt;
       dopt.show_pc = true;
@@ -60,13 +62,13 @@ void add_plugin_command(CLI::App& app, int* exit_code) {
     interp::add_standard_helpers(env);
     interp::add_test_helpers(env);
     auto linked = interp::link(*valid, env);
-    if (!linked.ok()) return fail(linked.error().to_string(), kExitVerdict);
+    if (!linked.ok()) return fail("load: " + linked.error().to_string(), kExitVerdict);
     auto engine = interp::make_engine(o->jit ? interp::EngineKind::Jit : interp::EngineKind::Interpreter, *linked, env);
-    if (!engine.ok()) return fail(fmt::format("bpfcert plugin: {}", engine.error().message), kExitVerdict);
+    if (!engine.ok()) return fail(fmt::format("load: bpfcert plugin: {}", engine.error().message), kExitVerdict);
     interp::RunOptions ropt;
     ropt.max_steps = o->max_steps;
     const interp::RunResult r = (*engine)->run(interp::memory_invocation(*memory), ropt);
-    if (r.trapped) return fail(r.trap.to_string(), kExitVerdict);
+    if (r.trapped) return fail("run: " + r.trap.to_string(), kExitVerdict);
     std::cout << fmt::format("{:x}", r.r0) << "\n";
     *exit_code = kExitOk;
   });

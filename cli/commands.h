@@ -16,5 +16,6 @@ void add_verify_command(CLI::App& app, int* exit_code);
 void add_list_command(CLI::App& app, int* exit_code);
 void add_prove_command(CLI::App& app, int* exit_code);
 void add_precision_command(CLI::App& app, int* exit_code);
+void add_mutate_command(CLI::App& app, int* exit_code);
 
 }  // namespace bpfcert::cli

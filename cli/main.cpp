@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   bpfcert::cli::add_list_command(app, &exit_code);
   bpfcert::cli::add_prove_command(app, &exit_code);
   bpfcert::cli::add_precision_command(app, &exit_code);
+  bpfcert::cli::add_mutate_command(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -22,45 +22,46 @@ std::string EngineTarget::description() const {
   return kind_ == interp::EngineKind::Jit ? "bpfcert x86-64 JIT (in-process)" : "bpfcert reference interpreter (in-process)";
 }
 
-TestRun EngineTarget::run(const TestCase& test, const RunSettings& settings) const {
+EngineRun run_on_engine(const TestCase& test, const RunSettings& settings, interp::EngineKind kind,
+                        const interp::Fault* fault) {
   semantics::ValidationOptions vopt;
   vopt.allow_extensions = settings.allow_extensions;
   auto valid = semantics::validate(test.insns, vopt);
   if (!valid.ok()) {
     const semantics::Error& e = valid.error();
-    const std::string actual = fmt::format("rejected: {}", e.to_string());
-    if (test.expect == ExpectKind::Reject) {
-      if (semantics::to_string(e.code) == test.expected_text) return {Outcome::Pass, "", actual};
-      return {Outcome::Fail, fmt::format("rejected with {}, expected {}: {}", semantics::to_string(e.code),
-                                         test.expected_text, e.to_string()),
-              actual};
-    }
-    return judge_failure(test, e.to_string(), false);
-  }
-  if (test.expect == ExpectKind::Reject) {
-    return {Outcome::Fail, fmt::format("accepted a program that must be rejected ({})", test.expected_text), "accepted"};
+    return {judge_refusal(test, e.to_string(), std::string(semantics::to_string(e.code)), false)};
   }
   interp::Environment env;
   auto built = build_test_environment(test.file, env);
-  if (!built.ok()) return {Outcome::Error, built.error().to_string(), ""};
+  if (!built.ok()) return {{Outcome::Error, built.error().to_string(), ""}};
   auto linked = interp::link(*valid, env);
-  if (!linked.ok()) return {Outcome::Error, "cannot link: " + linked.error().to_string(), ""};
-  auto engine = interp::make_engine(kind_, *linked, env);
-  if (!engine.ok()) return {Outcome::Error, fmt::format("{} unavailable: {}", kind(), engine.error().message), ""};
+  if (!linked.ok()) {
+    return {judge_refusal(test, "cannot link: " + linked.error().to_string(),
+                          std::string(semantics::to_string(linked.error().code)), false)};
+  }
+  std::unique_ptr<interp::Engine> engine;
+  if (fault != nullptr) {
+    engine = std::make_unique<interp::Interpreter>(*linked, env, *fault);
+  } else {
+    auto made = interp::make_engine(kind, *linked, env);
+    const std::string_view name = kind == interp::EngineKind::Jit ? "jit" : "interp";
+    if (!made.ok()) return {judge_refusal(test, fmt::format("{}: {}", name, made.error().message), "", false)};
+    engine = std::move(made.value());
+  }
   std::vector<uint8_t> memory = test.file.mem;  // each run gets a fresh copy: tests write to it
   interp::RunOptions ropt;
   if (settings.max_steps != 0) ropt.max_steps = settings.max_steps;
   if (test.max_steps) ropt.max_steps = *test.max_steps;
-  const interp::RunResult result = (*engine)->run(interp::memory_invocation(memory), ropt);
+  const interp::RunResult result = engine->run(interp::memory_invocation(memory), ropt);
   if (result.trapped) {
-    const std::string actual = result.trap.to_string();
-    if (test.expect == ExpectKind::Trap) {
-      if (interp::to_string(result.trap.kind) == test.expected_text) return {Outcome::Pass, "", actual};
-      return {Outcome::Fail, fmt::format("expected a {} trap, got {}", test.expected_text, actual), actual};
-    }
-    return judge_failure(test, actual, false);
+    return {judge_trap(test, result.trap.to_string(), std::string(interp::to_string(result.trap.kind)), false),
+            result.steps};
   }
-  return judge_result(test, result.r0);
+  return {judge_result(test, result.r0), result.steps};
+}
+
+TestRun EngineTarget::run(const TestCase& test, const RunSettings& settings) const {
+  return run_on_engine(test, settings, kind_).run;
 }
 
 }  // namespace bpfcert::conformance

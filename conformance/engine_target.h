@@ -5,8 +5,19 @@
 
 #include "conformance/target.h"
 #include "interp/engine.h"
+#include "interp/interpreter.h"
 
 namespace bpfcert::conformance {
+
+// One in-process run of a test: its outcome, and the instructions the engine executed (0 when
+// the program did not start). With a fault, the engine is the reference interpreter with that
+// fault (mutation testing, conformance/mutate.h).
+struct EngineRun {
+  TestRun run;
+  uint64_t steps = 0;
+};
+EngineRun run_on_engine(const TestCase& test, const RunSettings& settings, interp::EngineKind kind,
+                        const interp::Fault* fault = nullptr);
 
 class EngineTarget final : public Target {
  public:

@@ -157,14 +157,14 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
     const semantics::Encoding* row = semantics::find_encoding(insn.opcode, insn.src, insn.off, insn.imm);
     if (row == nullptr) continue;
     if (row->kind == Kind::Call && row->call_kind() == CallKind::Kfunc) {
-      return {Outcome::Skip, "calls a bpfcert test kfunc (CALL src 2): Linux kfuncs are kernel BTF ids", ""};
+      return {Outcome::Skipped, "calls a bpfcert test kfunc (CALL src 2): Linux kfuncs are kernel BTF ids", ""};
     }
     if (row->kind == Kind::Call && row->call_kind() == CallKind::Helper && (insn.imm < 1 || insn.imm > 3) &&
         test.expect != ExpectKind::Reject) {
-      return {Outcome::Skip, fmt::format("calls helper {}: only the map helpers 1-3 behave alike on Linux", insn.imm), ""};
+      return {Outcome::Skipped, fmt::format("calls helper {}: only the map helpers 1-3 behave alike on Linux", insn.imm), ""};
     }
     if (row->kind == Kind::LoadImm64 && row->lddw_kind() == LddwKind::VarAddr && test.expect != ExpectKind::Reject) {
-      return {Outcome::Skip, "LDDW src 3 names a platform variable; on Linux it is a kernel BTF id", ""};
+      return {Outcome::Skipped, "LDDW src 3 names a platform variable; on Linux it is a kernel BTF id", ""};
     }
     if (row->kind == Kind::PacketLoad) packet = true;
     if (row->kind == Kind::LoadImm64) ++pc;
@@ -173,7 +173,7 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
     // e.g. callx to helper 1000: the platform's test helper.
     bool only_maps = true;
     for (const semantics::Encoding* e : test.encodings) only_maps = only_maps && e->kind != Kind::Call;
-    if (!only_maps) return {Outcome::Skip, "needs bpfcert's test helpers", ""};
+    if (!only_maps) return {Outcome::Skipped, "needs bpfcert's test helpers", ""};
   }
 
   // Maps: the test's declarations become kernel maps; fds and indices are patched in.
@@ -191,7 +191,7 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
     } else if (m.def().type == interp::MapType::Hash) {
       type = BPF_MAP_TYPE_HASH;
     } else {
-      return {Outcome::Skip, fmt::format("map type {} is not compared with Linux", interp::to_string(m.def().type)), ""};
+      return {Outcome::Skipped, fmt::format("map type {} is not compared with Linux", interp::to_string(m.def().type)), ""};
     }
     Fd fd(bpf_map_create(type, "bpfcert_map", m.def().key_size, m.def().value_size, m.def().max_entries, nullptr));
     if (fd.fd < 0) return {Outcome::Error, fmt::format("bpf(BPF_MAP_CREATE): {}", std::strerror(errno)), ""};
@@ -218,10 +218,10 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
   if (test.expect == ExpectKind::Reject) {
     // The program as it is: a conforming loader must refuse it.
     Loaded l = load(type, body, fd_array);
-    if (l.prog.fd < 0) return {Outcome::Pass, "", "rejected: " + l.error};
+    if (l.prog.fd < 0) return judge_refusal(test, "kernel verifier: " + l.error, "", false);
     std::lock_guard lock(mutex_);
     policies_["accepts an encoding RFC 9669 makes invalid"].push_back(test.name);
-    return {Outcome::Fail, fmt::format("the kernel accepted a program that must be rejected ({})", test.expected_text),
+    return {Outcome::AcceptedInvalid, fmt::format("the kernel accepted a program that must be rejected ({})", test.expected_text),
             "accepted"};
   }
 
@@ -294,8 +294,8 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
   }
   Loaded l = load(type, prog, fd_array);
   if (l.prog.fd < 0) {
-    TestRun r = judge_failure(test, "kernel verifier: " + l.error, false);
-    if (r.outcome == Outcome::Fail) {
+    TestRun r = judge_refusal(test, "kernel verifier: " + l.error, "", false);
+    if (r.outcome == Outcome::Refused) {
       std::lock_guard lock(mutex_);
       policies_[classify(l.error)].push_back(test.name);
     }
@@ -324,7 +324,7 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
   std::memcpy(&written, value + 8, 8);
   if (written == 0) r0 = run.retval;
   TestRun r = judge_result(test, r0);
-  if (r.outcome == Outcome::Fail) {
+  if (is_failure(r.outcome)) {
     std::lock_guard lock(mutex_);
     policies_[test.expect == ExpectKind::Trap ? "ran a program the reference VM stops with a trap"
                                               : "different result at run time"]

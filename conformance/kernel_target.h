@@ -10,7 +10,7 @@
 // - map declarations become kernel maps and LDDW src 1/2/5/6 their fds / indices.
 // The kernel's verifier rejects much that the ISA defines (constant division by zero,
 // out-of-range immediate shifts, unchecked memory access, unreachable code ...): those tests
-// FAIL with the verifier's reason, and notes() lists them by policy.
+// are refused with the verifier's reason, and notes() lists them by policy.
 #pragma once
 
 #include <map>
@@ -28,7 +28,7 @@ class KernelTarget final : public Target {
   std::string_view kind() const override { return "kernel"; }
   std::string description() const override { return description_; }
   std::optional<std::string> unavailable() const override { return unavailable_; }
-  Outcome unavailable_outcome() const override { return Outcome::Skip; }
+  Outcome unavailable_outcome() const override { return Outcome::Skipped; }
   TestRun run(const TestCase& test, const RunSettings& settings) const override;
   std::vector<std::string> notes() const override;
 

@@ -72,14 +72,26 @@ std::string excerpt(const std::string& s) {
 
 }  // namespace
 
+PluginFailure parse_plugin_failure(const std::string& message) {
+  for (const auto& [marker, stage] : {std::pair{std::string_view("load:"), PluginFailure::Stage::Load},
+                                      std::pair{std::string_view("run:"), PluginFailure::Stage::Run}}) {
+    if (message.starts_with(marker)) {
+      std::string rest = message.substr(marker.size());
+      while (!rest.empty() && rest.front() == ' ') rest.erase(rest.begin());
+      return {stage, rest};
+    }
+  }
+  return {PluginFailure::Stage::Unknown, message};
+}
+
 TestRun PluginTarget::run(const TestCase& test, const RunSettings& settings) const {
   if (test.needs_platform) {
-    return {Outcome::Skip,
+    return {Outcome::Skipped,
             "needs the bpfcert test platform (maps, variables, helpers or kfuncs), which the plugin protocol cannot carry",
             ""};
   }
   if (test.max_steps || (test.expect == ExpectKind::Trap && test.expected_text == "step-budget-exhausted")) {
-    return {Outcome::Skip, "step budgets belong to bpfcert's in-process engines", ""};
+    return {Outcome::Skipped, "step budgets belong to bpfcert's in-process engines", ""};
   }
   std::vector<std::string> argv{path_};
   if (!test.file.mem.empty()) argv.push_back(protocol_hex(test.file.mem));
@@ -91,7 +103,8 @@ TestRun PluginTarget::run(const TestCase& test, const RunSettings& settings) con
   const ProcessResult p = run_process(argv, input, limits);
   if (!p.started) return {Outcome::Error, fmt::format("cannot start the plugin {}: {}", path_, p.start_error), ""};
   if (p.timed_out) {
-    return {Outcome::Error, fmt::format("the plugin did not finish within {} s; its process group was killed", settings.timeout_seconds),
+    return {Outcome::TimedOut,
+            fmt::format("the plugin did not finish within {} s; its process group was killed", settings.timeout_seconds),
             "timeout"};
   }
   if (p.output_overflow) {
@@ -99,17 +112,25 @@ TestRun PluginTarget::run(const TestCase& test, const RunSettings& settings) con
             "output overflow"};
   }
   if (p.signal != 0) {
-    return {Outcome::Error, fmt::format("the plugin crashed ({})", strsignal(p.signal)), fmt::format("signal {}", p.signal)};
+    std::string detail = trimmed(p.err.empty() ? p.out : p.err);
+    return {Outcome::Crashed,
+            fmt::format("the plugin crashed ({}){}", strsignal(p.signal), detail.empty() ? "" : ": " + excerpt(detail)),
+            fmt::format("signal {}", p.signal)};
   }
   if (p.exit_code != 0) {
     // bpf_conformance: the message is stdout, or stderr when stdout is empty.
-    const std::string message = trimmed(p.out.empty() ? p.err : p.out);
-    TestRun r = judge_failure(test, message, true);
-    r.actual = fmt::format("exit {}: {}", p.exit_code, excerpt(message));
+    const PluginFailure f = parse_plugin_failure(trimmed(p.out.empty() ? p.err : p.out));
+    TestRun r = f.stage == PluginFailure::Stage::Load  ? judge_refusal(test, f.message, "", true)
+                : f.stage == PluginFailure::Stage::Run ? judge_trap(test, f.message, "", true)
+                                                       : judge_failure(test, f.message, true);
+    r.actual = fmt::format("exit {}: {}", p.exit_code, excerpt(f.message));
     return r;
   }
   const auto r0 = parse_r0(p.out);
-  if (!r0) return {Outcome::Error, fmt::format("the plugin exited 0 but its stdout is not r0 in hex: \"{}\"", excerpt(p.out)), excerpt(p.out)};
+  if (!r0) {
+    return {Outcome::Error, fmt::format("the plugin exited 0 but its stdout is not r0 in hex: \"{}\"", excerpt(p.out)),
+            excerpt(p.out)};
+  }
   return judge_result(test, *r0);
 }
 

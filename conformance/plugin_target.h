@@ -5,7 +5,8 @@
 //   stdin: the program's bytes in the same hex format, then "\n"
 //   success: exit 0, r0 in hex on stdout; failure: non-zero exit, message on stdout or stderr.
 // Unlike their runner, every test has a deadline (the plugin's process group is killed), and a
-// crash, garbage on stdout or megabytes of output are an ERROR for that test, not the run's end.
+// crash, a timeout, garbage on stdout or megabytes of output are that test's outcome, not the
+// run's end.
 #pragma once
 
 #include <string>
@@ -15,6 +16,16 @@
 #include "conformance/target.h"
 
 namespace bpfcert::conformance {
+
+// A plugin may say at which stage a program failed by starting its failure message with
+// "load:" (its loader or validator did not accept the program) or "run:" (the program was
+// stopped at run time). bpf_conformance's plugins do not: their failures are judged without
+// the stage (a valid program that did not complete counts as refused).
+struct PluginFailure {
+  enum class Stage { Unknown, Load, Run } stage = Stage::Unknown;
+  std::string message;  // without the marker
+};
+PluginFailure parse_plugin_failure(const std::string& message);
 
 // bpf_conformance splits --plugin_options on spaces.
 std::vector<std::string> split_plugin_options(const std::string& options);

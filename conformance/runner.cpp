@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "conformance/data_file.h"
 #include "reports/output.h"
 
 namespace bpfcert::conformance {
@@ -78,6 +79,86 @@ semantics::Result<std::set<Group>> claimed_groups(const std::optional<std::strin
   return claimed;
 }
 
+semantics::Result<std::set<AbiDifference>> declared_abi(const std::string& list) {
+  std::set<AbiDifference> out;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (item.empty()) continue;
+    const auto a = abi_difference_from_string(item);
+    if (!a) {
+      return Error{ErrorCode::UsageError, {}, fmt::format("--plugin-abi: unknown ABI difference '{}' (no-r2, packet-mbuf)", item)};
+    }
+    out.insert(*a);
+  }
+  return out;
+}
+
+namespace {
+
+// One test, from its file to its outcome on the target.
+TestRun run_one(const Target& target, const RunnerOptions& options, const RunSettings& settings,
+                const std::optional<std::string>& unavailable, const TestFile& file, reports::ConformanceTest& out) {
+  auto test = load_test_case(file.path, file.name);
+  if (!test.ok()) {
+    // Whatever the file says it expects, if it says so: a test that expects a result cannot be
+    // a test of a check, which narrows what it could belong to.
+    if (auto df = read_data_file(file.path); df.ok()) out.expect_kind = df->result ? "result" : df->error ? "error" : "";
+    return {Outcome::Unreadable, "cannot read the test: " + test.error().to_string(), ""};
+  }
+  for (Group g : test->groups) out.groups.emplace_back(semantics::to_string(g));
+  out.isa_version = std::string(semantics::to_string(test->version));
+  for (const semantics::Encoding* e : test->encodings) out.encodings.emplace_back(e->id);
+  out.expect_kind = std::string(to_string(test->expect));
+  out.expected = test->expected_string();
+  out.check = test->check;
+  if (out.check.empty()) {
+    for (Group g : certified_groups(test->groups)) out.certifies.emplace_back(semantics::to_string(g));
+  }
+  std::vector<std::string> unclaimed;
+  for (Group g : test->groups) {
+    if (!options.groups.count(g)) unclaimed.emplace_back(semantics::to_string(g));
+  }
+  if (!test->unsupported.empty()) return {Outcome::Skipped, test->unsupported, ""};
+  if (test->expect == ExpectKind::None) {
+    return {Outcome::Skipped, "no result or error section (bpf_conformance skips such files too)", ""};
+  }
+  if (!unclaimed.empty()) return {Outcome::Skipped, fmt::format("not claimed: uses group {}", fmt::join(unclaimed, ", ")), ""};
+  if (test->version > options.cpu_version) {
+    return {Outcome::Skipped,
+            fmt::format("not claimed: needs ISA {} (cpu version {})", semantics::to_string(test->version),
+                        semantics::to_string(options.cpu_version)),
+            ""};
+  }
+  if (!test->check.empty() && !check_claimed(options.checks, test->check)) {
+    return {Outcome::Skipped, fmt::format("not claimed: checks {}", test->check), ""};
+  }
+  if (unavailable) {
+    return {target.unavailable_outcome(), fmt::format("target {} unavailable: {}", target.kind(), *unavailable), ""};
+  }
+  std::vector<std::string> depends;
+  for (AbiDifference a : options.abi) {
+    if (depends_on(*test, a)) depends.emplace_back(to_string(a));
+  }
+  out.abi = depends;
+  TestRun run = target.run(*test, settings);
+  if (is_failure(run.outcome) && !depends.empty()) {
+    // The target said it cannot follow this convention, and the program depends on it.
+    std::vector<std::string> why;
+    for (AbiDifference a : options.abi) {
+      if (std::find(depends.begin(), depends.end(), to_string(a)) != depends.end()) why.emplace_back(describe(a));
+    }
+    run.message = fmt::format("depends on what the target declared it does not provide ({}); it was {}: {}",
+                              fmt::join(why, "; "), to_string(run.outcome), run.message);
+    run.outcome = Outcome::Abi;
+  }
+  return run;
+}
+
+}  // namespace
+
 semantics::Result<reports::ConformanceReport> run_conformance(const Target& target, const RunnerOptions& options) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
@@ -112,6 +193,8 @@ semantics::Result<reports::ConformanceReport> run_conformance(const Target& targ
   report.target_unavailable_reason = unavailable.value_or("");
   report.cpu_version = std::string(semantics::to_string(options.cpu_version));
   for (Group g : options.groups) report.groups.emplace_back(semantics::to_string(g));
+  report.checks = options.checks;
+  for (AbiDifference a : options.abi) report.abi.emplace_back(to_string(a));
   report.test_paths = options.test_paths;
   report.include_regex = options.include_regex;
   report.exclude_regex = options.exclude_regex;
@@ -137,38 +220,7 @@ semantics::Result<reports::ConformanceReport> run_conformance(const Target& targ
       out.path = selected[i].path;
       const size_t slash = out.name.find('/');
       out.family = slash == std::string::npos ? "" : out.name.substr(0, slash);
-      auto test = load_test_case(selected[i].path, selected[i].name);
-      TestRun run;
-      if (!test.ok()) {
-        run = {Outcome::Error, "cannot read the test: " + test.error().to_string(), ""};
-      } else {
-        for (Group g : test->groups) out.groups.emplace_back(semantics::to_string(g));
-        for (Group g : certified_groups(test->groups)) out.certifies.emplace_back(semantics::to_string(g));
-        out.isa_version = std::string(semantics::to_string(test->version));
-        for (const semantics::Encoding* e : test->encodings) out.encodings.emplace_back(e->id);
-        out.expect_kind = std::string(to_string(test->expect));
-        out.expected = test->expected_string();
-        std::vector<std::string> unclaimed;
-        for (Group g : test->groups) {
-          if (!options.groups.count(g)) unclaimed.emplace_back(semantics::to_string(g));
-        }
-        if (!test->unsupported.empty()) {
-          run = {Outcome::Skip, test->unsupported, ""};
-        } else if (test->expect == ExpectKind::None) {
-          run = {Outcome::Skip, "no result or error section (bpf_conformance skips such files too)", ""};
-        } else if (!unclaimed.empty()) {
-          run = {Outcome::Skip, fmt::format("not claimed: uses group {}", fmt::join(unclaimed, ", ")), ""};
-        } else if (test->version > options.cpu_version) {
-          run = {Outcome::Skip,
-                 fmt::format("not claimed: needs ISA {} (cpu version {})", semantics::to_string(test->version),
-                             semantics::to_string(options.cpu_version)),
-                 ""};
-        } else if (unavailable) {
-          run = {target.unavailable_outcome(), fmt::format("target {} unavailable: {}", target.kind(), *unavailable), ""};
-        } else {
-          run = target.run(*test, settings);
-        }
-      }
+      TestRun run = run_one(target, options, settings, unavailable, selected[i], out);
       out.outcome = std::string(to_string(run.outcome));
       out.message = std::move(run.message);
       out.actual = std::move(run.actual);
@@ -190,50 +242,6 @@ semantics::Result<reports::ConformanceReport> run_conformance(const Target& targ
   report.seconds = std::chrono::duration<double>(clock::now() - t0).count();
   certify(report);
   return report;
-}
-
-void certify(reports::ConformanceReport& report) {
-  report.group_verdicts.clear();
-  report.version_verdicts.clear();
-  auto tally = [](reports::Verdict& v, const reports::ConformanceTest& t) {
-    if (t.outcome == "pass") ++v.passed;
-    if (t.outcome == "fail") ++v.failed;
-    if (t.outcome == "error") ++v.errors;
-    if (t.outcome == "skip") ++v.skipped;
-    if (t.outcome == "fail" || t.outcome == "error") v.failures.push_back(t.name);
-  };
-  auto decide = [](reports::Verdict& v, bool claimed) {
-    if (!claimed) {
-      v.verdict = "not-claimed";
-    } else if (v.failed + v.errors > 0) {
-      v.verdict = "failed";
-    } else if (v.passed == 0) {
-      v.verdict = "not-tested";
-    } else {
-      v.verdict = "certified";
-    }
-  };
-  for (int i = 0; i < semantics::kGroupCount; ++i) {
-    reports::Verdict v;
-    v.name = std::string(semantics::to_string(static_cast<Group>(i)));
-    for (const reports::ConformanceTest& t : report.tests) {
-      if (std::find(t.certifies.begin(), t.certifies.end(), v.name) != t.certifies.end()) tally(v, t);
-    }
-    decide(v, std::find(report.groups.begin(), report.groups.end(), v.name) != report.groups.end());
-    report.group_verdicts.push_back(std::move(v));
-  }
-  const auto cpu = semantics::isa_version_from_string(report.cpu_version).value_or(IsaVersion::V4);
-  for (const IsaVersion ver : {IsaVersion::V1, IsaVersion::V2, IsaVersion::V3, IsaVersion::V4}) {
-    reports::Verdict v;
-    v.name = std::string(semantics::to_string(ver));
-    // An ISA version is the cumulative instruction set up to it: a v3 claim covers v1-v3.
-    for (const reports::ConformanceTest& t : report.tests) {
-      const auto tv = semantics::isa_version_from_string(t.isa_version);
-      if (tv && *tv <= ver) tally(v, t);
-    }
-    decide(v, ver <= cpu);
-    report.version_verdicts.push_back(std::move(v));
-  }
 }
 
 }  // namespace bpfcert::conformance

@@ -1,5 +1,6 @@
-// The conformance runner: finds the tests, selects them (claimed groups, ISA version, regex,
-// shard), runs them on a target in parallel and builds the report with its certification.
+// The conformance runner: finds the tests, selects them (claimed groups, ISA version, checks,
+// regex, shard), runs them on a target in parallel and builds the report with its
+// certification and profile.
 #pragma once
 
 #include <functional>
@@ -8,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "conformance/abi.h"
+#include "conformance/certify.h"
 #include "conformance/target.h"
 #include "reports/conformance_report.h"
 #include "semantics/opcode_table.h"
@@ -18,6 +21,10 @@ struct RunnerOptions {
   std::vector<std::string> test_paths;
   semantics::IsaVersion cpu_version = semantics::IsaVersion::V4;
   std::set<semantics::Group> groups = default_groups();
+  // Claimed checks (see claimed_checks): by default every run-time and load-time check.
+  std::vector<std::string> checks = {std::string(kRejectChecks), std::string(kTrapChecks)};
+  // ABI differences the target declared: tests that depend on one are reported as such.
+  std::set<AbiDifference> abi;
   std::string include_regex, exclude_regex;  // ECMAScript, searched in the test name
   unsigned jobs = 1;
   double timeout_seconds = 10;
@@ -37,10 +44,10 @@ struct RunnerOptions {
 semantics::Result<std::set<semantics::Group>> claimed_groups(const std::optional<std::string>& include,
                                                              const std::optional<std::string>& exclude);
 
-semantics::Result<reports::ConformanceReport> run_conformance(const Target& target, const RunnerOptions& options);
+// ABI differences from --plugin-abi ("no-r2,packet-mbuf").
+semantics::Result<std::set<AbiDifference>> declared_abi(const std::string& list);
 
-// Fills the report's per-group and per-version verdicts from its tests and claims. Used after
-// a run and after merging shard reports.
-void certify(reports::ConformanceReport& report);
+// Runs the selected tests and certifies the report (certify.h).
+semantics::Result<reports::ConformanceReport> run_conformance(const Target& target, const RunnerOptions& options);
 
 }  // namespace bpfcert::conformance

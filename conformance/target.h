@@ -6,18 +6,38 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "conformance/test_case.h"
 
 namespace bpfcert::conformance {
 
-enum class Outcome { Pass, Fail, Error, Skip };
-std::string_view to_string(Outcome o);  // "pass", "fail", "error", "skip"
+// How a test ended, at the grain a VM author acts on. Only Passed counts for a claim; Abi and
+// Skipped count for nothing; every other outcome keeps the claim from being certified.
+enum class Outcome {
+  Passed,
+  Wrong,            // a bug: another r0 or trap, no trap where one is due, a trap where none is
+  Refused,          // the VM did not accept a valid program (unsupported, or a loader policy)
+  AcceptedInvalid,  // the VM ran a program that a conforming loader must reject
+  Abi,              // depends on an ABI difference the target declared (r2 not set, ...)
+  Crashed,          // the VM died from a signal
+  TimedOut,         // the VM did not finish within the deadline
+  Unreadable,       // the test file cannot be read: its groups are unknown
+  Error,            // the test could not be run: a plugin broke the protocol, the environment failed
+  Skipped,          // not claimed, or needs what the target cannot be given
+};
+inline constexpr int kOutcomeCount = 10;
+// "passed", "wrong", "refused", "accepted-invalid", "abi-difference", "crashed", "timed-out",
+// "unreadable", "error", "skipped": the report's spelling.
+std::string_view to_string(Outcome o);
+std::optional<Outcome> outcome_from_string(std::string_view s);
+// Whether an outcome keeps a claim from being certified.
+constexpr bool is_failure(Outcome o) { return o != Outcome::Passed && o != Outcome::Abi && o != Outcome::Skipped; }
 
 struct TestRun {
   Outcome outcome = Outcome::Error;
-  std::string message;  // why it failed, errored or was skipped; a note for some passes
-  std::string actual;   // what the target did: "0x2a", "trap out-of-bounds at pc 3", "rejected: ..."
+  std::string message;  // why it did not pass, or was skipped; a note for some passes
+  std::string actual;   // what the target did: "0x2a", "trap out-of-bounds at pc 3", "refused: ..."
 };
 
 struct RunSettings {
@@ -41,9 +61,19 @@ class Target {
   virtual std::vector<std::string> notes() const { return {}; }
 };
 
-// The outcome of a test on a target that only reports "it did not complete" for a program
-// that must fail (plugins, the kernel): compares against the test's expectation.
-TestRun judge_failure(const TestCase& test, const std::string& message, bool exact_text_known);
+// Judging what a target saw against what the test expects. Each says what the VM did:
+//   judge_result: the program ran to its end with this r0;
+//   judge_refusal: the VM did not accept the program at load time (`code`: the validation error
+//     code when the target knows it, compared with an "expect reject=" code);
+//   judge_trap: the program started and was stopped at run time (`kind`: the trap kind when
+//     known, compared with an "expect trap=" kind);
+//   judge_failure: the program did not complete and the target cannot say at which stage (a
+//     plugin that does not mark its messages); a valid program counts as refused.
+// `exact_text`: the message is the VM's own and is compared with a "-- error" text exactly, as
+// bpf_conformance does; in-process engines pass false (their texts are bpfcert's).
 TestRun judge_result(const TestCase& test, uint64_t r0);
+TestRun judge_refusal(const TestCase& test, const std::string& message, const std::string& code, bool exact_text);
+TestRun judge_trap(const TestCase& test, const std::string& message, const std::string& kind, bool exact_text);
+TestRun judge_failure(const TestCase& test, const std::string& message, bool exact_text);
 
 }  // namespace bpfcert::conformance

@@ -26,6 +26,10 @@ std::string_view to_string(ExpectKind k) {
   return "";
 }
 
+std::string_view check_family(std::string_view check) {
+  return check.starts_with("reject") ? kRejectChecks : kTrapChecks;
+}
+
 std::string TestCase::expected_string() const {
   if (expect == ExpectKind::Result) return fmt::format("{:#x}", expected_r0);
   return expected_text;
@@ -164,6 +168,20 @@ semantics::Result<TestCase> load_test_case(const std::string& path, const std::s
   t.insns = std::move(insns.value());
   derive_groups(t.insns, t.groups, t.version, t.encodings);
   if (t.groups.empty()) t.groups.insert(Group::Base32);
+  semantics::ValidationOptions vopt;
+  vopt.allow_extensions = true;  // callx is a group of its own, claimed or not
+  if (auto valid = semantics::validate(t.insns, vopt); !valid.ok()) {
+    t.reference_rejection = std::string(semantics::to_string(valid.error().code));
+  }
+  switch (t.expect) {
+    case ExpectKind::Trap: t.check = "trap:" + t.expected_text; break;
+    case ExpectKind::Reject: t.check = "reject:" + t.expected_text; break;
+    case ExpectKind::ErrorText:
+      t.check = t.reference_rejection.empty() ? "trap" : "reject:" + t.reference_rejection;
+      break;
+    case ExpectKind::Result:
+    case ExpectKind::None: break;
+  }
 
   using semantics::CallKind;
   using semantics::Kind;

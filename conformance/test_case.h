@@ -50,9 +50,23 @@ struct TestCase {
   // map / variable LDDWs, or an "expect result=" directive. The plugin protocol cannot carry these.
   bool needs_platform = false;
 
+  // The reference validator's error code when the program is invalid, "" when it is valid. It
+  // tells what a "-- error" test checks: the rejection of an invalid program, or a run-time stop.
+  std::string reference_rejection;
+  // The check a test that expects the program to fail exercises, claimable apart from the
+  // instruction groups (a VM that relies on a verifier makes no run-time checks):
+  // "trap:<kind>", "reject:<error code>", or "trap" for a "-- error" test of a valid program.
+  // Empty for tests that expect a result.
+  std::string check;
+
   // Expected value as the report prints it: r0 in hex, or the text / code / kind.
   std::string expected_string() const;
 };
+
+// Check families: "trap:<kind>" and "trap" are run-time checks, "reject:<code>" load-time ones.
+inline constexpr std::string_view kTrapChecks = "traps";
+inline constexpr std::string_view kRejectChecks = "rejects";
+std::string_view check_family(std::string_view check);  // "traps" or "rejects"
 
 // Reads and derives one test. `name` is how reports call it. Errors are file problems (bad
 // sections, unassemblable asm, unknown directives values), reported as ERROR by the runner.

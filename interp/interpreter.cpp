@@ -138,22 +138,24 @@ Invocation memory_invocation(std::span<uint8_t> memory) {
   return inv;
 }
 
-Interpreter::Interpreter(const LinkedProgram& linked, Environment& env) : env_(&env) {
+Interpreter::Interpreter(const LinkedProgram& linked, Environment& env, const Fault& fault)
+    : env_(&env), restored_(fault.restored) {
   const semantics::Program& prog = *linked.program;
   decoded_.resize(prog.size());
   for (size_t pc = 0; pc < prog.size(); ++pc) {
-    const semantics::Encoding& row = prog.row(pc);
+    const bool faulty = &prog.row(pc) == fault.from;
+    const semantics::Encoding& row = faulty && fault.as != nullptr ? *fault.as : prog.row(pc);
     const semantics::Insn& insn = prog.insns[pc];
     Decoded& d = decoded_[pc];
     d.op = exec_op(row);
     d.dst = insn.dst;
     d.src = insn.src;
     d.off = insn.off;
-    d.imm = semantics::imm_operand(insn.imm);
+    d.imm = faulty && fault.zero_extend_imm ? static_cast<uint32_t>(insn.imm) : semantics::imm_operand(insn.imm);
     d.callee = linked.callees[pc];
     if (row.kind == Kind::Alu) d.off = row.size;  // END / BSWAP / MOVSX width
     if (semantics::has_branch_target(row) && row.kind != Kind::LoadImm64) {
-      d.off = static_cast<int32_t>(semantics::branch_target(insn, row, pc));
+      d.off = static_cast<int32_t>(semantics::branch_target(insn, prog.row(pc), pc));
     }
     if (row.kind == Kind::LoadImm64) d.imm = linked.lddw_values[pc];
     if (row.kind == Kind::Call && row.call_kind() != CallKind::Indirect) {
@@ -494,8 +496,15 @@ exit_insn:
   }
   {
     const Frame& f = frames[--depth];
-    std::memcpy(&r[6], f.saved, sizeof f.saved);  // r6-r9 are callee-saved
-    r[10] = f.saved_r10;
+    if (__builtin_expect(restored_ == Fault::kCalleeSaved, 1)) {
+      std::memcpy(&r[6], f.saved, sizeof f.saved);  // r6-r9 are callee-saved
+      r[10] = f.saved_r10;
+    } else {
+      for (int i = 0; i < 4; ++i) {
+        if (restored_ & (1u << (6 + i))) r[6 + i] = f.saved[i];
+      }
+      if (restored_ & (1u << 10)) r[10] = f.saved_r10;
+    }
     memory.set_active_frames(depth + 1);
     d = static_cast<const Decoded*>(f.return_to);
   }

@@ -61,10 +61,23 @@ inline uint8_t* run_stack_base(const RunOptions& options, uint8_t* own) {
 // stack_base.
 void build_run_memory(Memory& memory, const Invocation& invocation, Environment& env, uint64_t stack_base);
 
+// A deliberate fault in the reference semantics, to measure how many wrong implementations a
+// test corpus catches (`bpfcert mutate`, conformance/mutate.h). The interpreter decodes every
+// slot of row `from` as if it were row `as` (a row of the same kind and operand: another width,
+// operation, size or signedness), with the immediate zero-extended when `zero_extend_imm`, and
+// a local call's return restores only the registers in `restored`. The default changes nothing.
+struct Fault {
+  static constexpr uint16_t kCalleeSaved = 0b111'1100'0000;  // r6-r10
+  const semantics::Encoding* from = nullptr;
+  const semantics::Encoding* as = nullptr;
+  bool zero_extend_imm = false;
+  uint16_t restored = kCalleeSaved;
+};
+
 class Interpreter final : public Engine {
  public:
   // The environment must outlive the interpreter; runs change its maps and helper state.
-  Interpreter(const LinkedProgram& linked, Environment& env);
+  Interpreter(const LinkedProgram& linked, Environment& env, const Fault& fault = {});
 
   std::string_view name() const override { return "interp"; }
   RunResult run(const Invocation& invocation, const RunOptions& options) const override;
@@ -83,6 +96,7 @@ class Interpreter final : public Engine {
  private:
   std::vector<Decoded> decoded_;
   Environment* env_;
+  uint16_t restored_;  // Fault::restored
 };
 
 }  // namespace bpfcert::interp

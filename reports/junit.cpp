@@ -61,7 +61,8 @@ std::string to_junit_xml(const std::string& name, const std::vector<JunitSuite>&
         case JunitCase::Status::Error: {
           const char* tag = k.status == JunitCase::Status::Failed ? "failure" : "error";
           out += fmt::format(">\n      <{} message=\"{}\" type=\"{}\">{}</{}>\n    </testcase>\n", tag,
-                             xml_escape(k.message), k.status == JunitCase::Status::Failed ? "FAIL" : "ERROR",
+                             xml_escape(k.message),
+                             xml_escape(!k.type.empty() ? k.type : k.status == JunitCase::Status::Failed ? "FAIL" : "ERROR"),
                              xml_escape(k.details.empty() ? k.message : k.details), tag);
           break;
         }

@@ -15,6 +15,7 @@ struct JunitCase {
   enum class Status { Passed, Failed, Error, Skipped } status = Status::Passed;
   std::string message;  // one line: the failure / error / skip reason
   std::string details;  // body of <failure> / <error>, or system-out for passed tests
+  std::string type;     // the type attribute of <failure> / <error>; empty: "FAIL" / "ERROR"
 };
 
 struct JunitSuite {

@@ -26,6 +26,8 @@ namespace {
 
 // ---- lexer ------------------------------------------------------------------------------
 
+constexpr unsigned kMaxEncodableRegister = 15;  // the dst and src fields are 4 bits wide
+
 enum class TokKind { Ident, Reg, Number, Punct, Slot, End };
 
 struct Token {
@@ -277,7 +279,8 @@ std::string describe(const Token& t) { return t.kind == TokKind::End ? "end of l
 
 class Matcher {
  public:
-  Matcher(const std::vector<Token>& toks) : toks_(toks) {}
+  Matcher(const std::vector<Token>& toks, Syntax syntax, unsigned max_register)
+      : toks_(toks), syntax_(syntax), max_register_(max_register) {}
 
   // Matches the whole line against p; fills ops or failure.
   bool match(const Pattern& p, Operands& ops, MatchFailure& fail) {
@@ -353,7 +356,7 @@ class Matcher {
         // newer bpf_conformance tests write them.
         const bool prefix_ok = t.reg_prefix == e.text || (e.text == "%r" && t.reg_prefix == "r");
         if (t.kind != TokKind::Reg || !prefix_ok) return expected(e);
-        if (t.reg > kMaxRegister) {
+        if (t.reg > max_register_) {
           return failure(ErrorCode::BadRegister, fmt::format("register {} does not exist (r0-r10)", t.text));
         }
         std::optional<unsigned>& field = e.slot == Slot::Dst ? ops.dst : ops.src;
@@ -369,7 +372,20 @@ class Matcher {
       case Slot::Next:
       case Slot::Simm: {
         __int128 v = 0;
-        if (!signed_number(e, e.slot == Slot::Simm, kS32Min, kU32Max, v)) return false;
+        // bpf_conformance's syntax writes an immediate as the 64-bit operand it becomes:
+        // 0xffffffffffffffff for -1. Only such exact sign extensions are taken; any other
+        // value above 32 bits would be silently truncated, so it stays an error.
+        const __int128 hi = syntax_ == Syntax::Conformance ? static_cast<__int128>(UINT64_MAX) : kU32Max;
+        if (!signed_number(e, e.slot == Slot::Simm, kS32Min, hi, v)) return false;
+        if (v > kU32Max) {
+          const auto word = static_cast<uint64_t>(v);
+          if (word < 0xffffffff80000000ULL) {
+            --pos_;
+            return failure(ErrorCode::NumberOutOfRange,
+                           fmt::format("{} is out of range for {}", toks_[pos_].text, describe(e)));
+          }
+          v = static_cast<int32_t>(static_cast<uint32_t>(word));
+        }
         (e.slot == Slot::Next ? ops.next : ops.imm) = static_cast<int32_t>(static_cast<uint32_t>(v));
         return true;
       }
@@ -420,6 +436,8 @@ class Matcher {
   }
 
   const std::vector<Token>& toks_;
+  Syntax syntax_;
+  unsigned max_register_;
   size_t pos_ = 0;
   MatchFailure* fail_ = nullptr;
 };
@@ -463,6 +481,7 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
   const PatternSet& set = patterns(syntax);
   std::vector<PendingInsn> pending;
   std::map<std::string, size_t> labels;
+  bool implicit_exit_defined = false;
   size_t pc = 0;
   int line_no = options.first_line - 1;
   std::vector<Token> toks;
@@ -517,7 +536,7 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
       return error_at(ErrorCode::UnknownMnemonic, options, line_no, head.col,
                       fmt::format("unknown instruction '{}' in {} syntax", head.text, to_string(syntax)));
     }
-    Matcher matcher(toks);
+    Matcher matcher(toks, syntax, options.encode_invalid_registers ? kMaxEncodableRegister : kMaxRegister);
     const Pattern* matched = nullptr;
     Operands ops;
     MatchFailure best;
@@ -537,6 +556,10 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
       }
     }
     if (matched == nullptr) return error_at(best.code, options, line_no, best.col, best.message);
+    if (syntax == Syntax::Conformance && matched->row->kind == Kind::Exit && !implicit_exit_defined) {
+      labels.insert_or_assign("exit", pc);  // bpf_conformance's implicit label
+      implicit_exit_defined = true;
+    }
     pending.push_back({matched->row, ops, line_no, pc});
     pc += matched->row->kind == Kind::LoadImm64 ? 2 : 1;
     ++*lines_done;

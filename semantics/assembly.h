@@ -21,11 +21,20 @@ std::optional<Syntax> syntax_from_string(std::string_view s);
 struct AssembleOptions {
   std::string file;     // for error locations
   int first_line = 1;   // line number of the text's first line (text embedded in a larger file)
+  // Registers r11-r15 are encoded as written instead of refused, as bpf_conformance's
+  // assembler does so that a negative test can hold one; validation rejects the program later.
+  // The .data reader sets it; a user's assembler source keeps the stricter default.
+  bool encode_invalid_registers = false;
 };
 
 // Assembles one program. Both syntaxes accept labels ("name:"), comments ("#", ";", "//"),
 // and ".raw 0x<16 hex digits>" for one slot given as a little-endian 64-bit word (the
 // bpf_conformance `raw` format), which is how invalid encodings are written down.
+// The conformance syntax also follows bpf_conformance's assembler where it is implicit: the
+// first `exit` instruction defines the label `exit` (replacing an `exit:` label written before
+// it; one written after it is defined twice), and an immediate may be written as the 64-bit
+// value it stands for when that value is the sign extension of its low 32 bits
+// ("jne %r0, 0xffffffffffffffff, +1" is "jne %r0, -1, +1").
 Result<std::vector<Insn>> assemble(std::string_view text, Syntax syntax, const AssembleOptions& options = {});
 
 // Tries both syntaxes; when both fail, reports the error of the one that got further.

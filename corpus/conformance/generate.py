@@ -337,6 +337,17 @@ def alu_tests():
         emit(family, "%s_imm_is_sign_extended_to_64_bits" % op,
              "%s K: the s32 immediate -2 acts as 0xfffffffffffffffe (RFC 9669 §4.1, OPCODES.md §4.2)" % op,
              asm=asm, result=model_alu(op, 64, dv if op != "mov" else 0, (-2) & M64))
+    # A zero divisor known only at run time (read from the input memory): the ISA defines the
+    # result and the program goes on (RFC 9669 §4.1). A VM that stops the program instead (or
+    # returns from it) is wrong, which a constant divisor would not show: loaders refuse those.
+    for op in ("div", "mod", "sdiv", "smod"):
+        for bits in (32, 64):
+            sfx = "32" if bits == 32 else ""
+            dv = 0x1234567887654321
+            asm = [load64(0, dv), "ldxdw %r1, [%r1+0]", "%s%s %%r0, %%r1" % (op, sfx), "add%s %%r0, 1" % sfx, "exit"]
+            emit("divmul%d" % bits, "%s%s_reg_by_zero_from_memory_program_goes_on" % (op, sfx),
+                 "%s%s by a zero read from memory, then add 1: the ISA's result, and the program continues (§4.1)" % (op, sfx),
+                 asm=asm, mem=[0] * 8, result=model_alu("add", bits, model_alu(op, bits, dv, 0), 1))
     # NEG (K form only; the operand is dst itself).
     for bits in (32, 64):
         sfx = "32" if bits == 32 else ""
@@ -889,9 +900,13 @@ def encode_packet_asm(lines):
     return out
 
 
+def emit_packet(family, name, describe, asm, **kw):
+    """emit() for packet loads, which bpf_conformance's assembler cannot write: raw words."""
+    emit(family, name, describe, asm=asm, raw=encode_packet_asm(asm), **kw)
+
+
 def packet_tests():
-    def emit(family, name, describe, asm, **kw):  # noqa: the module-level emit, with the raw words
-        globals()["emit"](family, name, describe, asm=asm, raw=encode_packet_asm(asm), **kw)
+    emit = emit_packet  # noqa: every test here is written as raw words
 
     pkt = [0xa1, 0xb2, 0xc3, 0xd4, 0xe5, 0xf6, 0x07, 0x18]
     for sz, n in (("b", 1), ("h", 2), ("w", 4)):
@@ -1157,6 +1172,10 @@ def main():
     packet_tests()
     negative_tests()
     trap_tests()
+    # Cases that tell single-fault implementations apart (corpus/conformance/single_faults.py).
+    sys.path.insert(0, HERE)
+    import single_faults
+    single_faults.tests(sys.modules[__name__], emit_packet)
     # Replace what a previous run wrote; keep hand-written files.
     removed = 0
     for dirpath, _, files in os.walk(out):

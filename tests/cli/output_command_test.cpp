@@ -30,7 +30,7 @@ TEST_F(Cli, ConformJsonToStandardOutputKeepsTheTextOffIt) {
     ASSERT_EQ(o.exit_code, 0) << target << ": " << o.err;
     // Standard output holds exactly one JSON document; the summary table went to stderr.
     const auto j = nlohmann::json::parse(o.out);
-    EXPECT_EQ(j.at("schema"), "bpfcert/conformance/1");
+    EXPECT_EQ(j.at("schema"), "bpfcert/conformance/2");
     EXPECT_NE(o.err.find("certified"), std::string::npos) << o.err;
   }
 }
@@ -49,7 +49,7 @@ TEST_F(Cli, ReportThroughASymlinkKeepsTheLink) {
   const Output o = run("conform " + one_test_args() + " --json " + link.string());
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_TRUE(fs::is_symlink(link));
-  EXPECT_EQ(nlohmann::json::parse(slurp(target)).at("schema"), "bpfcert/conformance/1");
+  EXPECT_EQ(nlohmann::json::parse(slurp(target)).at("schema"), "bpfcert/conformance/2");
   // A link to a device: the device is written, the link stays (were it renamed over, the link
   // would become a regular file).
   const fs::path null_link = dir_ / "null";

@@ -47,7 +47,7 @@ TEST_P(CorpusFamily, EveryTestPassesOnTheReferenceInterpreter) {
     ASSERT_TRUE(test.ok()) << test.error().to_string();
     EXPECT_NE(test->expect, ExpectKind::None) << f.name << ": a corpus file must state what it expects";
     const TestRun run = interp.run(*test, settings);
-    EXPECT_EQ(run.outcome, Outcome::Pass) << f.name << ": " << run.message << " (actual: " << run.actual << ")";
+    EXPECT_EQ(run.outcome, Outcome::Passed) << f.name << ": " << run.message << " (actual: " << run.actual << ")";
   }
   EXPECT_GT(checked, 0u);
 }

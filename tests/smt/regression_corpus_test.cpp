@@ -26,7 +26,7 @@ TEST(ProverRegressionCorpus, EveryProgramRunsToItsRecordedResult) {
     auto report = conformance::run_conformance(target, o);
     ASSERT_TRUE(report.ok()) << report.error().to_string();
     EXPECT_GT(report->tests.size(), 0u);
-    for (const auto& t : report->tests) EXPECT_EQ(t.outcome, "pass") << t.name << ": " << t.message;
+    for (const auto& t : report->tests) EXPECT_EQ(t.outcome, "passed") << t.name << ": " << t.message;
   }
 }
 
