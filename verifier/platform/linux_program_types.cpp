@@ -16,10 +16,12 @@ namespace bpfcert::verifier::platform {
 
 namespace {
 
-ProgramType& add(std::vector<ProgramType>& types, std::string name, std::string_view uapi, ContextLayout ctx) {
+// `id` is the type's uapi value, for headers older than the type (uapi ids never change).
+ProgramType& add(std::vector<ProgramType>& types, std::string name, std::string_view uapi, ContextLayout ctx,
+                 uint32_t id = 0) {
   ProgramType t;
   t.name = std::move(name);
-  t.linux_id = constant(uapi);
+  t.linux_id = constant(uapi) != 0 ? constant(uapi) : id;
   t.context = std::move(ctx);
   types.push_back(std::move(t));
   return types.back();
@@ -212,7 +214,7 @@ void add_more_program_types(std::vector<ProgramType>& types) {
     ContextLayout l = argument_slots("struct bpf_nf_ctx", 2);
     l.fields[0].name = "state";
     l.fields[1].name = "skb";
-    ProgramType& t = add(types, "netfilter", "BPF_PROG_TYPE_NETFILTER", std::move(l));
+    ProgramType& t = add(types, "netfilter", "BPF_PROG_TYPE_NETFILTER", std::move(l), 32);
     t.return_range = zero_or_one();
   }
   // The BTF-typed family: the traced function's (or struct_ops member's, or LSM hook's)
