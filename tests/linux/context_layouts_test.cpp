@@ -15,6 +15,7 @@
 #include "interp/maps.h"
 #include "interp/memory.h"
 #include "interp/world_helpers.h"
+#include "loader/program_types.h"
 #include "verifier/platform/linux.h"
 
 namespace bpfcert::verifier::platform {
@@ -52,13 +53,25 @@ TEST(LinuxProgramTypes, EveryTypeHasItsUapiId) {
       {"flow_dissector", BPF_PROG_TYPE_FLOW_DISSECTOR},     {"sk_lookup", BPF_PROG_TYPE_SK_LOOKUP},
       {"sk_reuseport", BPF_PROG_TYPE_SK_REUSEPORT},         {"cgroup_sysctl", BPF_PROG_TYPE_CGROUP_SYSCTL},
       {"cgroup_sockopt", BPF_PROG_TYPE_CGROUP_SOCKOPT},     {"cgroup_device", BPF_PROG_TYPE_CGROUP_DEVICE},
-      {"netfilter", 32 /* BPF_PROG_TYPE_NETFILTER: Linux 6.4, newer than some headers */},               {"tracing", BPF_PROG_TYPE_TRACING},
+      {"tracing", BPF_PROG_TYPE_TRACING},                   {"lirc_mode2", BPF_PROG_TYPE_LIRC_MODE2},
       {"lsm", BPF_PROG_TYPE_LSM},                           {"struct_ops", BPF_PROG_TYPE_STRUCT_OPS},
       {"syscall", BPF_PROG_TYPE_SYSCALL},                   {"raw_tracepoint_writable", BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE},
+      {"netfilter", 32},  // BPF_PROG_TYPE_NETFILTER (Linux 6.4) is newer than Debian 12's headers
   };
   for (const auto& [name, id] : expected) {
     EXPECT_EQ(type(name).linux_id, id) << name;
     EXPECT_FALSE(type(name).context.fields.empty()) << name;
+  }
+}
+
+// Every program type the loader can select is modelled, but ext (freplace: its context is the
+// replaced function's, which only the target program's BTF says).
+TEST(LinuxProgramTypes, EveryLoaderTypeIsModelled) {
+  for (const loader::ProgramTypeName& t : loader::linux_program_types()) {
+    if (t.id == 0 || t.name == "ext") continue;
+    const ProgramType* modelled = program_type_for_linux_id(t.id);
+    ASSERT_NE(modelled, nullptr) << t.name;
+    EXPECT_EQ(modelled->name, t.name);
   }
 }
 
@@ -233,6 +246,24 @@ TEST(LinuxVm, CsumDiffIsTheOnesComplementSum) {
   EXPECT_EQ(h->fn(hc, 0, 0, reinterpret_cast<uint64_t>(to), 8, 1), 0x00010006u);  // NULL from, size 0
   EXPECT_EQ(static_cast<int64_t>(h->fn(hc, 0, 0, reinterpret_cast<uint64_t>(to), 6, 0)), interp::kEINVAL);
   EXPECT_FALSE(hc.faulted);
+}
+
+// A flow dissector reads skb->flow_keys and writes the struct bpf_flow_keys it points to: the
+// VM's skb context points it at a writable buffer of that size.
+TEST(LinuxVm, SkbFlowKeysPointToWritableKeys) {
+  interp::LinuxRunOptions options;
+  options.kind = interp::LinuxContextKind::SkBuff;
+  options.packet.assign(64, 0);
+  auto run = interp::LinuxRun::create(options);
+  ASSERT_TRUE(run.ok());
+  uint64_t keys = 0;
+  std::memcpy(&keys, reinterpret_cast<const uint8_t*>((*run)->context_address()) + offsetof(__sk_buff, flow_keys),
+              sizeof keys);
+  const interp::Invocation inv = (*run)->invocation();
+  const auto it = std::find_if(inv.regions.begin(), inv.regions.end(), [&](const interp::Region& r) { return r.start == keys; });
+  ASSERT_NE(it, inv.regions.end());
+  EXPECT_EQ(it->size, sizeof(bpf_flow_keys));
+  EXPECT_TRUE(it->writable);
 }
 
 TEST(LinuxVm, EveryUapiMapTypeCanBeCreated) {

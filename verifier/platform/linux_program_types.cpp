@@ -217,6 +217,14 @@ void add_more_program_types(std::vector<ProgramType>& types) {
     ProgramType& t = add(types, "netfilter", "BPF_PROG_TYPE_NETFILTER", std::move(l), 32);
     t.return_range = zero_or_one();
   }
+  // lirc_mode2: lirc_mode2_is_valid_access. The context is one u32 sample, read whole.
+  {
+    ContextLayout l;
+    l.name = "lirc sample";
+    l.size = 4;
+    l.fields.push_back(ContextField{"sample", 0, 4, true, false, std::nullopt, false});
+    add(types, "lirc_mode2", "BPF_PROG_TYPE_LIRC_MODE2", std::move(l));
+  }
   // The BTF-typed family: the traced function's (or struct_ops member's, or LSM hook's)
   // arguments as u64 slots. Linux bounds the slots by the target's BTF prototype; without the
   // target here, every one of MAX_BPF_FUNC_ARGS slots is readable.
