@@ -208,6 +208,12 @@ std::optional<Error> add_object_maps(const loader::Object& object, interp::Envir
       // Maps of file descriptors declared with __array(values, ...): libbpf gives them u32 values.
       def.value_size = 4;
     }
+    if (def.type == interp::MapType::StackTrace) {
+      // Tools leave a stack map's sizes to their user space (bpf_map__set_value_size and
+      // set_max_entries before loading): PERF_MAX_STACK_DEPTH (127) frames, one stack.
+      if (def.value_size == 0) def.value_size = 127 * 8;
+      if (def.max_entries == 0) def.max_entries = 1;
+    }
     auto added = env.add_map(def, static_cast<int32_t>(i));
     if (!added.ok()) {
       Error e = added.error();

@@ -8,6 +8,11 @@
 #include <array>
 #include <cstddef>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include <fmt/format.h>
 
 #include "cli/object_input.h"
 #include "interp/helpers.h"
@@ -15,6 +20,7 @@
 #include "interp/maps.h"
 #include "interp/memory.h"
 #include "interp/world_helpers.h"
+#include "loader/object.h"
 #include "loader/program_types.h"
 #include "verifier/platform/linux.h"
 
@@ -292,6 +298,37 @@ TEST(LinuxVm, EveryUapiMapTypeCanBeCreated) {
     EXPECT_TRUE(m.ok()) << def.name << ": " << (m.ok() ? "" : m.error().to_string());
     EXPECT_EQ(interp::map_type_from_string(def.name), def.type);
   }
+}
+
+// Every map the real objects on this machine declare (the BPF objects embedded in Debian's
+// libbpf-tools, cilium/ebpf's test objects) can be created for a run.
+TEST(LinuxVm, EveryMapOfTheRealCorporaCanBeCreated) {
+  std::vector<std::string> inputs;
+  std::ifstream tools("/var/lib/dpkg/info/libbpf-tools.list");
+  for (std::string line; std::getline(tools, line);) {
+    if (line.starts_with("/usr/sbin/")) inputs.push_back(line);
+  }
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator("/usr/share/gocode/src/github.com/cilium/ebpf", ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->path().string().ends_with("-el.elf")) inputs.push_back(it->path().string());
+  }
+  size_t objects = 0, maps = 0;
+  for (const std::string& input : inputs) {
+    auto sources = cli::expand_object_inputs({input});
+    if (!sources.ok()) continue;  // not a BPF object and embeds none
+    for (const cli::ObjectSource& src : *sources) {
+      auto object = loader::load_object(src.bytes, src.name);
+      if (!object.ok()) continue;  // the loader's business, measured by its own tests
+      interp::Environment env;
+      const auto e = cli::add_object_maps(*object, env);
+      EXPECT_FALSE(e.has_value()) << src.name << ": " << (e ? e->to_string() : "");
+      ++objects;
+      maps += object->maps.size();
+    }
+  }
+  if (objects == 0) GTEST_SKIP() << "neither libbpf-tools nor golang-github-cilium-ebpf-dev is installed";
+  std::cout << fmt::format("[ maps ] {} maps of {} objects created\n", maps, objects);
 }
 
 TEST(LinuxVm, LpmTrieFindsTheLongestPrefix) {
