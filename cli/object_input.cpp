@@ -208,12 +208,14 @@ std::optional<Error> add_object_maps(const loader::Object& object, interp::Envir
       // Maps of file descriptors declared with __array(values, ...): libbpf gives them u32 values.
       def.value_size = 4;
     }
-    if (def.type == interp::MapType::StackTrace) {
-      // Tools leave a stack map's sizes to their user space (bpf_map__set_value_size and
-      // set_max_entries before loading): PERF_MAX_STACK_DEPTH (127) frames, one stack.
-      if (def.value_size == 0) def.value_size = 127 * 8;
-      if (def.max_entries == 0) def.max_entries = 1;
-    }
+    // Tools leave some sizes to their user space (bpf_map__set_value_size and set_max_entries
+    // before loading): a stack map gets PERF_MAX_STACK_DEPTH (127) frames, and a map without
+    // max_entries one entry (local storages have none in Linux: make_map sizes them).
+    if (def.type == interp::MapType::StackTrace && def.value_size == 0) def.value_size = 127 * 8;
+    const bool storage = def.type == interp::MapType::SkStorage || def.type == interp::MapType::InodeStorage ||
+                         def.type == interp::MapType::TaskStorage || def.type == interp::MapType::CgrpStorage ||
+                         def.type == interp::MapType::CgroupStorage || def.type == interp::MapType::PercpuCgroupStorage;
+    if (def.max_entries == 0 && !storage) def.max_entries = 1;
     auto added = env.add_map(def, static_cast<int32_t>(i));
     if (!added.ok()) {
       Error e = added.error();
