@@ -9,8 +9,12 @@
 
 #include "cli/input.h"
 #include "cli/object_input.h"
-#include "cli/verify_report.h"
-#include "cli/witness_report.h"
+#include "cli/options.h"
+#include "reports/cfg_dot.h"
+#include "reports/from_verifier.h"
+#include "reports/html_page.h"
+#include "reports/output.h"
+#include "reports/source_excerpt.h"
 #include "verifier/analyzer.h"
 #include "verifier/elf/verify_object.h"
 #include "verifier/kernel/loader.h"
@@ -27,6 +31,9 @@ inline constexpr const char* kObjectSchemaId = "bpfcert/object-verification/1";
 
 struct ProgramOutcome {
   reports::VerificationReport report;
+  std::vector<reports::InstructionSource> sources;  // per pc, for --dot and --html
+  const verifier::elf::ProgramInfo* program = nullptr;
+  std::optional<verifier::Cfg> cfg;  // with --dot
   std::optional<verifier::kernel::KernelVerdict> kernel;
   std::optional<json> witnesses;  // the counts, with --witness
 };
@@ -65,19 +72,6 @@ std::string kernel_text(const verifier::kernel::KernelVerdict& k, bool bpfcert_a
   return s + "\n";
 }
 
-// Source paths from BTF are as clang saw them (often absolute). Under the working directory they
-// become relative, so SARIF results resolve against a checkout (GitHub code scanning).
-std::string display_path(const std::string& path) {
-  std::error_code ec;
-  const std::filesystem::path cwd = std::filesystem::current_path(ec);
-  const std::filesystem::path p(path);
-  if (ec || !p.is_absolute()) return path;
-  const std::filesystem::path rel = p.lexically_relative(cwd);
-  if (rel.empty() || rel.native().starts_with("..")) return path;
-  return rel.string();
-}
-
-
 }  // namespace
 
 int verify_elf(const VerifyElfRequest& req) {
@@ -97,35 +91,39 @@ int verify_elf(const VerifyElfRequest& req) {
   bool all_accepted = true;
   for (const verifier::elf::ProgramInfo* p : *selected) {
     verifier::AnalyzerOptions aopt;
-    aopt.collect_invariants = req.print_invariants;
+    aopt.collect_invariants = req.print_invariants || !req.html.empty();  // the page shows the state on click
     aopt.max_loop_iterations = req.max_loop_iterations;
     auto verified = verifier::elf::verify_object_program(*obj, *p, aopt, req.program_type);
     if (!verified.ok()) return report_error(verified.error());
     const verifier::ProgramType* type = verified->type;
     const verifier::VerificationResult* result = &verified->result;
-    std::vector<int> lines(p->insns.size(), 0);
+    reports::ReportContext context;
+    context.tool_version = version();
+    context.input = req.object;
+    context.input_kind = "elf";
+    context.program_name = p->name;
+    context.section = p->section;
+    context.platform = platform.name;
+    context.program_type = type->name;
+    context.syntax = semantics::Syntax::Llvm;  // as clang wrote it, and as `bpfcert list` shows it
+    context.with_invariants = req.print_invariants;
+    context.sources.resize(p->insns.size());
     for (size_t pc = 0; pc < p->insns.size(); ++pc) {
-      if (const auto* l = p->line_at(pc); l != nullptr) lines[pc] = static_cast<int>(l->line);
+      reports::InstructionSource& s = context.sources[pc];
+      if (const auto* l = p->line_at(pc); l != nullptr) {
+        s.file = reports::display_path(l->file);
+        s.line = static_cast<int>(l->line);
+        s.column = static_cast<int>(l->column);
+        s.text = l->text;
+      }
+      if (const auto* fn = p->function_at(pc); fn != nullptr) s.function = fn->name;
     }
     ProgramOutcome out;
-    out.report = make_verification_report(*result, p->insns, lines, req.print_invariants);
+    out.report = reports::make_verification_report(*result, p->insns, context);
+    out.sources = context.sources;
+    out.program = p;
+    if (!req.dot.empty()) out.cfg = verifier::Cfg::build(verified->program);
     reports::VerificationReport& rep = out.report;
-    rep.input = req.object;
-    rep.input_kind = "elf";
-    rep.platform = platform.name;
-    rep.program_type = type->name;
-    rep.program_name = p->name;
-    rep.section = p->section;
-    for (reports::VerificationFinding& f : rep.findings) {
-      if (f.pc < 0) continue;
-      const auto pc = static_cast<size_t>(f.pc);
-      if (const auto* l = p->line_at(pc); l != nullptr) {
-        f.source_file = display_path(l->file);
-        f.column = static_cast<int>(l->column);
-        f.source_text = l->text;
-      }
-      if (const auto* fn = p->function_at(pc); fn != nullptr) f.function = fn->name;
-    }
     all_accepted = all_accepted && rep.accepted;
     if (req.witness && !rep.accepted) {
       verifier::VerifierInput vin;
@@ -136,7 +134,7 @@ int verify_elf(const VerifyElfRequest& req) {
       verifier::smt::WitnessOptions wo;
       wo.depth = req.witness_depth;
       wo.timeout_seconds = req.witness_timeout;
-      add_witnesses(rep, verifier::smt::find_witnesses(vin, *result, wo));
+      reports::add_witnesses(rep, verifier::smt::find_witnesses(vin, *result, wo));
       out.witnesses = witness_counts(rep, req.witness_depth);
     }
     if (compare_kernel) {
@@ -158,12 +156,12 @@ int verify_elf(const VerifyElfRequest& req) {
   }
 
   if (!req.quiet) {
-    std::ostream& text = text_stream({req.json, req.sarif});
+    std::ostream& text = text_stream({req.json, req.sarif, req.dot, req.html});
     for (const auto& w : obj->warnings) text << fmt::format("{}: warning: {}\n", req.object, w);
     for (const ProgramOutcome& o : outcomes) {
       reports::VerificationReport t = o.report;
       if (!req.print_invariants) t.invariants.reset();
-      text << reports::to_text(t);
+      text << reports::to_text(t, {req.verbose});
       if (o.kernel) text << kernel_text(*o.kernel, o.report.accepted);
     }
   }
@@ -192,6 +190,28 @@ int verify_elf(const VerifyElfRequest& req) {
     reports::SarifOptions so;
     so.source_root = req.source_root;
     ok = write_output(req.sarif, reports::to_sarif(programs, so).dump(2) + "\n") && ok;
+  }
+  if (!req.dot.empty()) {
+    std::vector<reports::DotProgram> programs;
+    for (const ProgramOutcome& o : outcomes) {
+      programs.push_back({&*o.cfg, o.program->insns, &o.report, o.sources, semantics::Syntax::Llvm});
+    }
+    ok = write_output(req.dot, reports::to_dot(req.object, programs)) && ok;
+  }
+  if (!req.html.empty()) {
+    reports::HtmlPage page;
+    page.title = req.object;
+    for (const ProgramOutcome& o : outcomes) {
+      page.programs.push_back({&o.report, o.program->insns, o.sources, semantics::Syntax::Llvm});
+      // The C files, whole, when they can be read where the object was built.
+      for (size_t pc = 0; pc < o.program->insns.size(); ++pc) {
+        const auto* l = o.program->line_at(pc);
+        if (l == nullptr || page.files.count(reports::display_path(l->file))) continue;
+        std::string text, error;
+        if (reports::read_text_file(l->file, &text, &error)) page.files[reports::display_path(l->file)] = std::move(text);
+      }
+    }
+    ok = write_output(req.html, reports::to_html(page)) && ok;
   }
   if (!ok) return kExitInput;
   return all_accepted ? kExitOk : kExitVerdict;
