@@ -492,7 +492,7 @@ Assembly assemble_impl(std::string_view text, Syntax syntax, const AssembleOptio
   *lines_done = 0;
   Assembly result;
   std::vector<Error>& errors = result.errors;
-  auto fail = [&](Error e) {
+  auto report = [&](Error e) {
     if (errors.empty()) *lines_done = line_no - options.first_line;
     errors.push_back(std::move(e));
   };
@@ -508,7 +508,7 @@ Assembly assemble_impl(std::string_view text, Syntax syntax, const AssembleOptio
     line = strip_comment(line);
     if (errors.size() >= kMaxErrors) break;
     if (auto err = lex(line, false, toks)) {
-      fail(error_at(ErrorCode::SyntaxError, options, line_no, err->col, err->message));
+      report(error_at(ErrorCode::SyntaxError, options, line_no, err->col, err->message));
       continue;
     }
     // Leading labels: "name:" (several may precede one instruction).
@@ -517,7 +517,7 @@ Assembly assemble_impl(std::string_view text, Syntax syntax, const AssembleOptio
            toks[first + 1].kind == TokKind::Punct && toks[first + 1].text == ":") {
       const std::string name(toks[first].text);
       if (!labels.emplace(name, pc).second) {
-        fail(error_at(ErrorCode::DuplicateLabel, options, line_no, toks[first].col,
+        report(error_at(ErrorCode::DuplicateLabel, options, line_no, toks[first].col,
                       fmt::format("label '{}' is defined twice", name)));
       }
       first += 2;
@@ -527,7 +527,7 @@ Assembly assemble_impl(std::string_view text, Syntax syntax, const AssembleOptio
     // ".raw 0x..." : one slot as a little-endian 64-bit word.
     if (toks[0].kind == TokKind::Ident && toks[0].text == ".raw") {
       if (toks.size() != 2 || toks[1].kind != TokKind::Number || toks[1].number_overflow) {
-        fail(error_at(ErrorCode::SyntaxError, options, line_no, toks[0].col, "expected '.raw 0x<64-bit word>'"));
+        report(error_at(ErrorCode::SyntaxError, options, line_no, toks[0].col, "expected '.raw 0x<64-bit word>'"));
         ++pc;
         continue;
       }
@@ -544,7 +544,7 @@ Assembly assemble_impl(std::string_view text, Syntax syntax, const AssembleOptio
     if (it == set.by_first.end()) {
       const std::optional<std::string> near =
           head.kind == TokKind::Ident ? closest_name(head.text, mnemonics(syntax)) : std::nullopt;
-      fail(error_at(ErrorCode::UnknownMnemonic, options, line_no, head.col,
+      report(error_at(ErrorCode::UnknownMnemonic, options, line_no, head.col,
                     fmt::format("unknown instruction '{}' in {} syntax{}", head.text, to_string(syntax), did_you_mean(near))));
       ++pc;  // a guess: most instructions take one slot, so later labels stay near their place
       continue;
@@ -569,7 +569,7 @@ Assembly assemble_impl(std::string_view text, Syntax syntax, const AssembleOptio
       }
     }
     if (matched == nullptr) {
-      fail(error_at(best.code, options, line_no, best.col, best.message));
+      report(error_at(best.code, options, line_no, best.col, best.message));
       ++pc;
       continue;
     }
@@ -609,7 +609,7 @@ Assembly assemble_impl(std::string_view text, Syntax syntax, const AssembleOptio
         const auto l = labels.find(p.ops.target_label);
         if (l == labels.end()) {
           if (errors.size() < kMaxErrors) {
-            fail(error_at(ErrorCode::UndefinedLabel, options, p.line, p.ops.target_col,
+            report(error_at(ErrorCode::UndefinedLabel, options, p.line, p.ops.target_col,
                           fmt::format("label '{}' is not defined{}", p.ops.target_label,
                                       did_you_mean(closest_name(p.ops.target_label, label_names)))));
           }
@@ -623,7 +623,7 @@ Assembly assemble_impl(std::string_view text, Syntax syntax, const AssembleOptio
       const int64_t lo = uses_imm ? INT32_MIN : INT16_MIN, hi = uses_imm ? INT32_MAX : INT16_MAX;
       if (rel < lo || rel > hi) {
         if (errors.size() < kMaxErrors) {
-          fail(error_at(ErrorCode::NumberOutOfRange, options, p.line, p.ops.target_col,
+          report(error_at(ErrorCode::NumberOutOfRange, options, p.line, p.ops.target_col,
                         fmt::format("jump distance {} does not fit the {}-bit field", rel, uses_imm ? 32 : 16)));
         }
         continue;
