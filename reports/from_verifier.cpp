@@ -105,7 +105,7 @@ VerificationReport make_verification_report(const verifier::VerificationResult& 
   rep.accepted = r.accepted;
   for (const verifier::Finding& f : r.findings) {
     VerificationFinding x;
-    x.check = f.check;
+    x.check = verifier::to_string(f.check);
     x.severity = verifier::to_string(f.severity);
     x.pc = f.pc;
     x.instruction = disasm(f.pc);
@@ -149,7 +149,7 @@ VerificationReport make_verification_report(const verifier::VerificationResult& 
                     r.stats.widenings,   r.stats.instructions, r.stats.blocks,     r.stats.loops,
                     r.stats.subprograms, r.stats.contexts};
   for (const verifier::CheckInfo& k : verifier::check_catalog()) {
-    rep.checks.push_back({k.id, verifier::to_string(k.severity), k.description, ""});
+    rep.checks.push_back({k.name, verifier::to_string(k.severity), k.description, k.help});
   }
   return rep;
 }

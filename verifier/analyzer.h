@@ -26,6 +26,8 @@
 
 #include "semantics/diagnostic.h"
 #include "semantics/program.h"
+#include "verifier/assertions.h"
+#include "verifier/checks.h"
 #include "verifier/domain/scalar.h"
 #include "verifier/platform.h"
 
@@ -82,9 +84,6 @@ struct VerifierInput {
   AnalyzerOptions options;
 };
 
-enum class Severity : uint8_t { Error, Warning };
-const char* to_string(Severity s);
-
 // An abstract register value in a form reports can print without knowing the domains.
 struct ValueView {
   enum class Type : uint8_t { Uninit, Number, Pointer, Unknown } type = Type::Uninit;
@@ -104,21 +103,15 @@ struct RegisterNote {
 };
 
 struct Finding {
-  std::string check;  // stable id from check_catalog(): "mem.bounds", "loop.unbounded", ...
+  CheckId check = CheckId::AnalysisBudget;
   Severity severity = Severity::Error;
   int64_t pc = -1;    // -1: about the whole program
   std::string message;
   std::vector<RegisterNote> registers;  // every initialised register, before the instruction
+  // The assertion that failed (assertions.h), for the checks stated as assertions; empty for
+  // the others (structural checks, pointer rules, helper arguments other than memory).
+  std::optional<Assertion> assertion;
 };
-
-// The stable check ids, one line each, in the order the documentation lists them.
-struct CheckInfo {
-  const char* id;
-  Severity severity;
-  const char* description;
-};
-const std::vector<CheckInfo>& check_catalog();
-const CheckInfo* find_check(const std::string& id);
 
 struct StackByteRange {
   int frame = 0;

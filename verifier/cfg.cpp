@@ -108,7 +108,7 @@ int find_loops(Cfg& cfg, const Subprogram& sub, const std::vector<size_t>& local
     for (auto& [c, pcs] : members) {
       if (pcs.size() < 2) continue;
       std::sort(pcs.begin(), pcs.end());
-      cfg.problems.push_back({"loop.irreducible", pcs.front(),
+      cfg.problems.push_back({CheckId::LoopIrreducible, pcs.front(),
                               fmt::format("a cycle through pcs {} has more than one entry (irreducible control "
                                           "flow): its iterations cannot be counted",
                                           fmt::join(pcs, ", "))});
@@ -250,7 +250,7 @@ Cfg Cfg::build(const semantics::Program& program) {
           const bool fallthrough = cfg.blocks[t].first == next_pc(program, b.last) &&
                                    (program.row(b.last).kind != Kind::Jump || t == raw[bi].front());
           cfg.problems.push_back(
-              {"cfg.jump", b.last,
+              {CheckId::CfgJump, b.last,
                cfg.blocks[t].first == other
                    ? fmt::format("{} from pc {} enters the function at pc {} without a call",
                                  fallthrough ? "execution falls through" : "a jump", b.last, other)
@@ -302,7 +302,7 @@ Cfg Cfg::build(const semantics::Program& program) {
     size_t start = kNoBlock;
     auto flush = [&](size_t end) {
       if (start == kNoBlock) return;
-      cfg.problems.push_back({"cfg.unreachable", start,
+      cfg.problems.push_back({CheckId::CfgUnreachable, start,
                               end - 1 == start ? fmt::format("instruction {} is unreachable", start)
                                                : fmt::format("instructions {}..{} are unreachable", start, end - 1)});
       start = kNoBlock;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "semantics/program.h"
+#include "verifier/checks.h"
 
 namespace bpfcert::verifier {
 
@@ -52,7 +53,7 @@ struct Subprogram {
 
 // A structural problem found while building the graph; the analyzer turns each into a finding.
 struct CfgProblem {
-  std::string check;  // "cfg.jump", "loop.irreducible", "cfg.unreachable"
+  CheckId check = CheckId::CfgJump;  // CfgJump, LoopIrreducible or CfgUnreachable
   size_t pc = 0;
   std::string message;
 };

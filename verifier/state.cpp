@@ -330,15 +330,15 @@ Relation relation_merge(const Relation& a, const Relation& b, bool widen) {
   r.wide = a.wide && b.wide;
   r.invariant = a.invariant && b.invariant && a.net == b.net;
   if (!r.invariant) r.net = 0;
-  if (a.excl_kind != b.excl_kind || (a.excl_kind <= 2 && a.excl != b.excl) || !r.invariant) {
-    // Exact exclusions must agree; bounded ones (3, 4) name the same E on both paths when d is
+  if (a.exclusion != b.exclusion || (!is_bounded(a.exclusion) && a.excl != b.excl) || !r.invariant) {
+    // Exact exclusions must agree; bounded ones name the same E on both paths when d is
     // invariant with the same net, so the larger bound holds for both.
-    if (a.excl_kind != b.excl_kind || a.excl_kind <= 2 || !r.invariant) {
-      r.excl_kind = 0;
+    if (a.exclusion != b.exclusion || !is_bounded(a.exclusion) || !r.invariant) {
+      r.exclusion = Exclusion::None;
       r.excl = 0;
     }
   }
-  if (r.excl_kind >= 3) r.excl = std::max(a.excl, b.excl);
+  if (is_bounded(r.exclusion)) r.excl = std::max(a.excl, b.excl);
   r.d = widen ? d::scalar_widen<uint64_t>(a.d, b.d) : d::scalar_join<uint64_t>(a.d, b.d);
   return r;
 }
@@ -391,7 +391,7 @@ bool state_leq(const State& a, const State& b) {
     auto it = std::find_if(a.relations.begin(), a.relations.end(),
                            [&](const Relation& x) { return relation_key(x) == relation_key(rb); });
     if (it == a.relations.end() || (!it->wide && rb.wide) || !scalar_leq(it->d, rb.d)) return false;
-    if (rb.excl_kind != 0 && (it->excl_kind != rb.excl_kind || it->excl != rb.excl)) return false;
+    if (rb.exclusion != Exclusion::None && (it->exclusion != rb.exclusion || it->excl != rb.excl)) return false;
     if (rb.invariant && (!it->invariant || it->net != rb.net)) return false;
   }
   return true;

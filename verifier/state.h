@@ -2,7 +2,7 @@
 // offset that is itself a Scalar), the stack tracked per byte with precise 8-byte spills,
 // packet ranges proven by comparisons with packet end, and the loop-counter relations that
 // prove termination. Join, widening and inclusion are defined here; transfer functions live
-// in analyzer.cpp.
+// in transfer.cpp and the files analyzer_impl.h lists.
 #pragma once
 
 #include <array>
@@ -113,13 +113,22 @@ void unspill(StackFrame& f, int slot);
 // Replaces the 4-byte spill of half `half` (0..127) by plain bytes.
 void unspill32(StackFrame& f, int half);
 
+// What a test `cell != K` on this path says about a loop's counter c, until the next back edge.
+enum class Exclusion : uint8_t {
+  None,
+  Exact64,    // c != excl (modulo 2^64)
+  Exact32,    // c != excl (modulo 2^32)
+  Bounded64,  // c != E for one value E fixed for this entry into the loop, E <= excl (64-bit test)
+  Bounded32,  // the same, from a 32-bit test
+};
+inline bool is_exact(Exclusion e) { return e == Exclusion::Exact64 || e == Exclusion::Exact32; }
+inline bool is_bounded(Exclusion e) { return e == Exclusion::Bounded64 || e == Exclusion::Bounded32; }
+
 // For loop `header` (a block) with iteration counter c (0 on entry, +1 per back edge):
 // d = cell - k * c modulo 2^64 (and, when !wide, only modulo 2^32), where cell is a register
-// (0-10) or a stack slot (16 + frame * 64 + slot). See analyzer.cpp, "Termination".
+// (0-10) or a stack slot (16 + frame * 64 + slot). See loops.cpp, "Termination".
 // A relation may also carry an exclusion learnt from `if (cell != K)`, a fact about c that
-// holds until the next back edge: on this path c != excl (modulo 2^64 when excl_kind is 1,
-// modulo 2^32 when 2), or c != E for one value E fixed for this entry into the loop, E <= excl
-// (kinds 3 and 4).
+// holds until the next back edge (see Exclusion).
 // `invariant`: the concrete d here equals its value at the loop's entry plus `net` (the
 // constant shifts of the cell since the header), so one iteration that shifts the cell by
 // exactly k leaves d unchanged.
@@ -130,7 +139,7 @@ struct Relation {
   bool wide = true;
   bool invariant = false;
   uint64_t net = 0;
-  uint8_t excl_kind = 0;
+  Exclusion exclusion = Exclusion::None;
   uint64_t excl = 0;
   Scalar d{};
 };

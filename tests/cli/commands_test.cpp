@@ -2,6 +2,7 @@
 // did-you-mean for misspelt commands, options that do not apply refused, run --json.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -126,11 +127,18 @@ TEST_F(Cli, DisasmWritesToAFileOrStandardOutput) {
   EXPECT_EQ(bpfcert::cli::test_support::slurp(dir_ / "o.asm"), text);
 }
 
-// SARIF rules link to docs/checks.md#<id>: every check has its entry there.
-TEST(Docs, EveryCheckHasAnEntryInChecksMd) {
+// SARIF rules link to docs/checks.md#<id>: every check has its entry there, with the
+// catalogue's description and help (the text a finding's `help:` line shows).
+TEST(Docs, EveryCheckHasItsEntryInChecksMd) {
   const std::string doc = bpfcert::cli::test_support::slurp(std::string(BPFCERT_SOURCE_DIR) + "/docs/checks.md");
   for (const bpfcert::verifier::CheckInfo& c : bpfcert::verifier::check_catalog()) {
-    EXPECT_TRUE(has(doc, "<a id=\"" + std::string(c.id) + "\"></a>")) << c.id;
+    const std::string name = c.name;
+    EXPECT_TRUE(has(doc, "<a id=\"" + name + "\"></a>\n## `" + name + "` (" + bpfcert::verifier::to_string(c.severity) + ")"))
+        << name;
+    std::string description = c.description;
+    description[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(description[0])));
+    EXPECT_TRUE(has(doc, description + ".")) << name << ": docs/checks.md lacks the catalogue's description";
+    EXPECT_TRUE(has(doc, "**Fix:** " + std::string(c.help) + ".")) << name << ": docs/checks.md lacks the catalogue's help";
   }
 }
 

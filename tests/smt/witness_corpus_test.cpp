@@ -26,7 +26,7 @@ struct Tally {
   void add(const std::string& where, const Witness& w) {
     const std::string status = to_string(w.status);
     ++by_status[status];
-    ++by_check[w.check][status];
+    ++by_check[to_string(w.check)][status];
     if (w.replay_mismatch) mismatches.push_back(fmt::format("{}: {} at pc {}: {}", where, w.check, w.pc, w.reason));
     if (w.status != WitnessStatus::NotApplicable) {
       ++searches;
@@ -88,7 +88,7 @@ TEST(WitnessCorpus, RejectedVerifierCasesReplayOrSayWhy) {
         EXPECT_TRUE(w.replay.has_value()) << path;
       }
       if (std::getenv("BPFCERT_WITNESS_VERBOSE") != nullptr) {
-        std::printf("%s: %s pc %lld: %s: %s\n", path.filename().c_str(), w.check.c_str(), static_cast<long long>(w.pc),
+        std::printf("%s: %s pc %lld: %s: %s\n", path.filename().c_str(), to_string(w.check), static_cast<long long>(w.pc),
                     to_string(w.status), w.reason.c_str());
       }
     }

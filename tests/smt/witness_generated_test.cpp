@@ -74,7 +74,7 @@ TEST(WitnessGenerated, WhatTheSearchFindsReplays) {
       const Witness& w = ws[i];
       ++counts[to_string(w.status)];
       if (std::getenv("BPFCERT_WITNESS_VERBOSE") != nullptr && w.status == WitnessStatus::NotConfirmed) {
-        std::printf("seed %llu: %s pc %lld: %s\n", static_cast<unsigned long long>(seed), w.check.c_str(),
+        std::printf("seed %llu: %s pc %lld: %s\n", static_cast<unsigned long long>(seed), to_string(w.check),
                     static_cast<long long>(w.pc), w.reason.c_str());
       }
       EXPECT_FALSE(w.replay_mismatch) << "seed " << seed << ": " << w.check << " at pc " << w.pc << ": " << w.reason

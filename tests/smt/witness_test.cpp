@@ -47,7 +47,7 @@ std::unique_ptr<Case> verified(const char* text, uint64_t mem_size, std::vector<
 
 const Finding* finding(const Case& c, const std::string& check, int64_t pc) {
   for (const Finding& f : c.result.findings) {
-    if (f.check == check && f.pc == pc) return &f;
+    if (to_string(f.check) == check && f.pc == pc) return &f;
   }
   return nullptr;
 }
@@ -298,7 +298,7 @@ TEST(Witness, ExitValueOutsideTheReturnRange) {
   ASSERT_TRUE(r.ok());
   const Finding* f = nullptr;
   for (const Finding& x : r->findings) {
-    if (x.check == "exit.r0") f = &x;
+    if (x.check == CheckId::ExitR0) f = &x;
   }
   ASSERT_NE(f, nullptr);
   const Witness w = find_witness(in, *f);
@@ -333,7 +333,7 @@ TEST(Witness, PacketReadPastTheCheckedRange) {
   auto r = verify(in);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->findings.size(), 1u);
-  ASSERT_EQ(r->findings[0].check, "mem.bounds");
+  ASSERT_EQ(r->findings[0].check, CheckId::MemBounds);
   const Witness w = find_witness(in, r->findings[0]);
   ASSERT_EQ(w.status, WitnessStatus::Confirmed) << w.reason;
   ASSERT_TRUE(w.input->packet);
@@ -436,7 +436,7 @@ TEST(Witness, ReplayRejectsAnInputThatDoesNotFail) {
 TEST(Witness, BadInputIsAValue) {
   VerifierInput in;  // no program, no platform
   Finding f;
-  f.check = "mem.bounds";
+  f.check = CheckId::MemBounds;
   f.pc = 0;
   const Witness w = find_witness(in, f);
   EXPECT_EQ(w.status, WitnessStatus::NotApplicable);

@@ -32,7 +32,7 @@ TEST(VerifierApi, ReadOnlyMapValues) {
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r->accepted);
   ASSERT_EQ(r->findings.size(), 1u);
-  EXPECT_EQ(r->findings[0].check, "mem.readonly");
+  EXPECT_EQ(r->findings[0].check, CheckId::MemReadonly);
   EXPECT_EQ(r->findings[0].pc, 3);
   in.maps[0].read_only = false;
   r = verify(in);

@@ -21,7 +21,7 @@ semantics::Program program(const char* text) {
 
 bool has_problem(const Cfg& cfg, const std::string& check, size_t pc) {
   return std::any_of(cfg.problems.begin(), cfg.problems.end(),
-                     [&](const CfgProblem& p) { return p.check == check && p.pc == pc; });
+                     [&](const CfgProblem& p) { return to_string(p.check) == check && p.pc == pc; });
 }
 
 // The WTO as text: blocks by first pc, components in parentheses.

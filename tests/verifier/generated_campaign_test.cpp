@@ -80,8 +80,9 @@ void campaign(uint64_t first_seed, size_t count, Outcome& out) {
       if (!g.intended_trap) {
         for (const Finding& f : r->findings) {
           if (f.severity != Severity::Error) continue;
-          ++out.rejected_by[f.check];
-          if (out.rejected_by[f.check] <= 6) out.example[f.check] += fmt::format("\n      seed {} pc {}: {}", seed, f.pc, f.message.substr(0, 120));
+          const std::string check = to_string(f.check);
+          ++out.rejected_by[check];
+          if (out.rejected_by[check] <= 6) out.example[check] += fmt::format("\n      seed {} pc {}: {}", seed, f.pc, f.message.substr(0, 120));
           break;
         }
       }

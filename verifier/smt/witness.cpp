@@ -42,36 +42,43 @@ struct CheckModel {
 // What a check's finding means at run time. Checks that are rules of the program's structure or
 // of the pointer discipline have no input that shows them: the reference VM runs such code
 // without trapping, or the rule holds for every input alike.
-CheckModel check_model(const std::string& check) {
-  if (check == "mem.bounds") return {{Violation::Bounds, Violation::ObjectBounds}};
-  if (check == "mem.null") return {{Violation::Null}};
-  // Through a scalar, null, or a pointer that cannot be dereferenced (data_end: the VM's packet
-  // ends there, so any access through it is out of bounds).
-  if (check == "mem.type") return {{Violation::Type, Violation::Null, Violation::Bounds}};
-  if (check == "mem.readonly") return {{Violation::ReadOnly}};
-  if (check == "helper.arg") {
-    return {{Violation::HelperArg, Violation::Bounds, Violation::ObjectBounds, Violation::Null, Violation::Type}};
+CheckModel check_model(CheckId check) {
+  switch (check) {
+    case CheckId::MemBounds: return {{Violation::Bounds, Violation::ObjectBounds}};
+    case CheckId::MemNull: return {{Violation::Null}};
+    // Through a scalar, null, or a pointer that cannot be dereferenced (data_end: the VM's
+    // packet ends there, so any access through it is out of bounds).
+    case CheckId::MemType: return {{Violation::Type, Violation::Null, Violation::Bounds}};
+    case CheckId::MemReadonly: return {{Violation::ReadOnly}};
+    case CheckId::HelperArg:
+      return {{Violation::HelperArg, Violation::Bounds, Violation::ObjectBounds, Violation::Null, Violation::Type}};
+    case CheckId::StackUninit: return {{Violation::StackUninit}};
+    case CheckId::RegUninit: return {{Violation::RegUninit}};
+    case CheckId::ExitR0: return {{Violation::ExitR0}};
+    case CheckId::LoopUnbounded:
+      return {{}, "non-termination has no finite witness: a bounded search can only show iterations up to its depth"};
+    case CheckId::CfgJump:
+    case CheckId::CfgUnreachable:
+    case CheckId::LoopIrreducible: return {{}, "a property of the control-flow graph, the same for every input"};
+    case CheckId::CallDepth:
+    case CheckId::CallRecursion:
+    case CheckId::CallIndirect:
+    case CheckId::FrameSize: return {{}, "a limit on the call structure or stack use, the same for every input"};
+    case CheckId::HelperUnknown:
+    case CheckId::InsnForbidden:
+    case CheckId::MapUnknown:
+    case CheckId::MapDirectValue:
+      return {{}, "the instruction is not allowed for this program or platform whatever the input"};
+    case CheckId::PtrArith:
+    case CheckId::PtrCompare:
+    case CheckId::PtrPartial:
+    case CheckId::PtrLeak:
+    case CheckId::ExitStackPointer:
+      return {{}, "a rule of the pointer discipline: the reference VM runs such code without trapping"};
+    case CheckId::CtxAccess:
+      return {{}, "a rule of the context's layout: the reference VM's context has no per-field checks"};
+    case CheckId::AnalysisBudget: return {{}, "the analysis gave up: there is no claim to witness"};
   }
-  if (check == "stack.uninit") return {{Violation::StackUninit}};
-  if (check == "reg.uninit") return {{Violation::RegUninit}};
-  if (check == "exit.r0") return {{Violation::ExitR0}};
-  if (check == "loop.unbounded") {
-    return {{}, "non-termination has no finite witness: a bounded search can only show iterations up to its depth"};
-  }
-  if (check.starts_with("cfg.") || check == "loop.irreducible") {
-    return {{}, "a property of the control-flow graph, the same for every input"};
-  }
-  if (check.starts_with("call.") || check == "frame.size") {
-    return {{}, "a limit on the call structure or stack use, the same for every input"};
-  }
-  if (check == "helper.unknown" || check == "insn.forbidden" || check.starts_with("map.")) {
-    return {{}, "the instruction is not allowed for this program or platform whatever the input"};
-  }
-  if (check.starts_with("ptr.") || check == "exit.stack_pointer") {
-    return {{}, "a rule of the pointer discipline: the reference VM runs such code without trapping"};
-  }
-  if (check == "ctx.access") return {{}, "a rule of the context's layout: the reference VM's context has no per-field checks"};
-  if (check == "analysis.budget") return {{}, "the analysis gave up: there is no claim to witness"};
   return {{}, "no run-time meaning is modelled for this check"};
 }
 

@@ -96,7 +96,7 @@ struct WitnessStatistics {
 };
 
 struct Witness {
-  std::string check;
+  CheckId check = CheckId::AnalysisBudget;
   int64_t pc = -1;
   WitnessStatus status = WitnessStatus::NotApplicable;
   unsigned depth = 0;
