@@ -1,10 +1,14 @@
 #include "reports/verification_report.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <regex>
+
+#include "reports/source_excerpt.h"
 
 namespace bpfcert::reports {
 
@@ -332,7 +336,20 @@ json to_sarif(const VerificationReport& report, const SarifOptions& options) {
   return to_sarif(std::vector<VerificationReport>{report}, options);
 }
 
-std::string to_text(const VerificationReport& r) {
+namespace {
+
+// The abstract values as the domain prints them carry the tnum ("bits(0x0; 0x7f8)") and the id
+// relating a packet pointer to its range check ("(var#1073741843+0)"): needed to debug the
+// verifier, noise to a program's author. Without --verbose they are left out.
+std::string brief(std::string text) {
+  static const std::regex detail(R"( bits\(0x[0-9a-f]+; 0x[0-9a-f]+\)| \(var#[0-9]+[+-][0-9]+\)| \(unrelated to checked ranges\))");
+  return std::regex_replace(text, detail, "");
+}
+
+}  // namespace
+
+std::string to_text(const VerificationReport& r, const TextOptions& options) {
+  auto shown = [&](const std::string& text) { return options.verbose ? text : brief(text); };
   size_t errors = 0, warnings = 0;
   for (const VerificationFinding& f : r.findings) (f.severity == "error" ? errors : warnings)++;
   std::string out = fmt::format("{}{}: {}", r.input,
@@ -345,17 +362,29 @@ std::string to_text(const VerificationReport& r) {
     if (f.line > 0) where += fmt::format(":{}", f.line);
     if (f.column > 0) where += fmt::format(":{}", f.column);
     if (f.pc >= 0) where += fmt::format(": pc {}", f.pc);
-    out += fmt::format("{}: {}[{}]: {}\n", where, f.severity, f.check, f.message);
-    if (!f.source_text.empty()) out += fmt::format("    {:>5} | {}\n", f.line, f.source_text);
-    if (!f.instruction.empty()) out += fmt::format("    {:>5}: {}\n", f.pc, f.instruction);
-    if (!f.registers.empty()) out += fmt::format("    state: {}\n", registers_text(f.registers));
+    out += fmt::format("{}: {}[{}]: {}\n", where, f.severity, f.check, shown(f.message));
+    if (!f.source_text.empty()) out += source_excerpt(f.line, f.source_text, f.column);
+    // Assembler text shows the instruction in its source line already.
+    if (!f.instruction.empty() && (f.source_text.empty() || r.input_kind == "elf")) {
+      out += fmt::format("    {:>5}: {}\n", f.pc, f.instruction);
+    }
+    for (const CheckDescription& c : r.checks) {
+      if (c.id == f.check && !c.help.empty()) out += fmt::format("    help: {}\n", c.help);
+    }
+    if (!f.registers.empty()) out += fmt::format("    state: {}\n", shown(registers_text(f.registers)));
     if (f.witness) out += fmt::format("    witness: {}\n", witness_text(*f.witness));
   }
   if (r.invariants) {
     out += "invariants (state before each instruction):\n";
+    int last_line = 0;
     for (const VerificationInvariant& i : *r.invariants) {
+      // Each source line once, above its first instruction, as llvm-objdump -S shows them.
+      if (i.line > 0 && i.line != last_line && !i.source_text.empty()) {
+        out += fmt::format("  ; {}:{}: {}\n", i.source_file.empty() ? r.input : i.source_file, i.line, i.source_text);
+      }
+      last_line = i.line;
       out += fmt::format("  {:>5}: {}\n", i.pc, i.instruction);
-      out += fmt::format("         {}\n", registers_text(i.registers));
+      out += fmt::format("         {}\n", shown(registers_text(i.registers)));
       if (!i.stack.empty()) {
         std::string st;
         for (const StackEntry& s : i.stack) {

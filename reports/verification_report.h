@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // the writers return JSON; only their callers need the whole library
 
 namespace bpfcert::reports {
 
@@ -112,6 +112,7 @@ struct VerificationFinding {
 struct VerificationInvariant {
   size_t pc = 0;
   int line = 0;
+  std::string source_file, source_text;  // the source line of pc, when known
   std::string instruction;
   std::vector<RegisterValue> registers;  // initialised registers only
   std::vector<StackEntry> stack;
@@ -174,6 +175,13 @@ struct SarifOptions {
 // of one object) share the run; each result then names its program and section.
 nlohmann::json to_sarif(const std::vector<VerificationReport>& reports, const SarifOptions& options = {});
 nlohmann::json to_sarif(const VerificationReport& report, const SarifOptions& options = {});
-std::string to_text(const VerificationReport& report);
+// The text clang users expect: "file:line:col: error[check]: message", the source line with a
+// caret under the column, the instruction, a "help:" line when the check names a fix, and the
+// registers involved. `verbose` adds what only a verifier developer reads: the tnum bits and
+// the variable ids of packet ranges.
+struct TextOptions {
+  bool verbose = false;
+};
+std::string to_text(const VerificationReport& report, const TextOptions& options = {});
 
 }  // namespace bpfcert::reports
