@@ -152,16 +152,22 @@ semantics::Result<ProgramInput> load_program(const std::string& path, std::optio
   if (looks_like_data_file(path, text)) {
     auto df = conformance::parse_data_file(text, path);
     if (!df.ok()) return df.error();
-    // The conformance runner skips a test with a section it does not read; a file given by hand
-    // more likely has a misspelt one.
+    // bpf_conformance's runner reads past a section it does not know. A file given by hand
+    // more likely has a misspelt one: a name close to a section's is an error, any other is
+    // read past with a warning.
     for (size_t i = 0; i < df->unknown_sections.size(); ++i) {
       static const std::vector<std::string> kSections{"asm", "result", "mem", "raw", "error"};
       std::string_view header = df->unknown_sections[i];
       while (!header.empty() && (header.front() == '-' || header.front() == ' ')) header.remove_prefix(1);
-      const std::optional<std::string> near = semantics::closest_name(header, kSections);
-      return Error{ErrorCode::BadFile, {path, df->unknown_section_lines[i], 1, -1},
-                   fmt::format("unknown section '{}'{}", df->unknown_sections[i],
-                               near ? fmt::format(", did you mean '-- {}'?", *near) : std::string(" (sections: asm, result, mem, raw, error)"))};
+      const int line = df->unknown_section_lines[i];
+      if (const std::optional<std::string> near = semantics::closest_name(header, kSections)) {
+        return Error{ErrorCode::BadFile, {path, line, 1, -1},
+                     fmt::format("unknown section '{}', did you mean '-- {}'?", df->unknown_sections[i], *near)};
+      }
+      std::cerr << fmt::format("bpfcert: {}:{}:1: warning: section '{}' is not read (sections: asm, result, mem, raw, "
+                               "error)\n",
+                               path, line, df->unknown_sections[i])
+                << reports::source_excerpt(line, reports::line_of(text, line), 1);
     }
     input.kind = InputKind::DataFile;
     if (df->has_raw) {

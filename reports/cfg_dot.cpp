@@ -89,8 +89,10 @@ void add_program(std::string& out, size_t index, const DotProgram& p) {
     if (is_copy(cfg, b)) continue;
     std::string label;
     int last_line = 0;
+    const bool show_source = r.input_kind == "elf";
     for (size_t pc = block.first; pc <= block.last && pc < p.insns.size(); ++pc) {
-      if (pc < p.sources.size() && p.sources[pc].line > 0 && p.sources[pc].line != last_line && !p.sources[pc].text.empty()) {
+      // C lines above their instructions (as llvm-objdump -S); assembler lines would repeat them.
+      if (show_source && pc < p.sources.size() && p.sources[pc].line > 0 && p.sources[pc].line != last_line && !p.sources[pc].text.empty()) {
         last_line = p.sources[pc].line;
         label += escape(fmt::format("; {}: {}", last_line, p.sources[pc].text)) + "\\l";
       }
@@ -134,7 +136,8 @@ void add_program(std::string& out, size_t index, const DotProgram& p) {
         attrs.push_back(fmt::format("color=\"{}\"", kLoopColor));
         attrs.push_back("style=dashed");
         if (const auto it = bound_of_header.find(s); it != bound_of_header.end()) {
-          attrs.push_back(it->second ? fmt::format("label=\"at most {} iterations\"", *it->second)
+          // The bound counts back edges taken per entry into the loop.
+          attrs.push_back(it->second ? fmt::format("label=\"taken at most {} times\"", *it->second)
                                      : std::string("label=\"no bound proven\""));
         }
       }

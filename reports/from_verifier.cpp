@@ -1,6 +1,9 @@
 #include "reports/from_verifier.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
+#include <variant>
 
 #include "reports/source_excerpt.h"
 
@@ -63,6 +66,54 @@ RegisterValue register_value(int reg, const verifier::ValueView& v) {
   return r;
 }
 
+// What the program returns to drop a packet, for a help line's example.
+std::string_view drop_statement(std::string_view program_type) {
+  if (program_type == "xdp") return "return XDP_DROP;";
+  if (program_type == "sched_cls" || program_type == "sched_act") return "return TC_ACT_SHOT;";
+  return "return 0;";
+}
+
+// A packet access outside the range comparisons with data_end proved: the comparison that
+// would prove it. The packet pointer's offset from the packet start is known when it is one
+// number (data + N); with a variable part, the comparison is of the pointer itself, after the
+// variable part is added, which is what proves a range for that pointer.
+std::string packet_bound_help(const verifier::Finding& f, std::string_view program_type) {
+  if (f.check != verifier::CheckId::MemBounds || !f.assertion) return {};
+  const auto* access = std::get_if<verifier::Access>(&*f.assertion);
+  if (access == nullptr) return {};
+  const verifier::ValueView* base = nullptr;
+  for (const verifier::RegisterNote& n : f.registers) {
+    if (n.reg == access->reg) base = &n.value;
+  }
+  if (base == nullptr || base->type != verifier::ValueView::Type::Pointer ||
+      base->region != verifier::PointerKind::Packet) {
+    return {};
+  }
+  const verifier::Scalar& offset = base->value;
+  const __int128 lo = static_cast<__int128>(static_cast<int64_t>(offset.smin)) + access->offset;
+  if (lo < 0) {
+    return fmt::format("the offset from the packet start may be negative: bound r{}'s variable part from below "
+                       "before adding it to the packet pointer",
+                       access->reg);
+  }
+  const __int128 used = static_cast<__int128>(access->offset) + static_cast<__int128>(access->size);
+  const std::string_view drop = drop_statement(program_type);
+  if (offset.umin == offset.umax) {
+    const __int128 end = static_cast<__int128>(offset.umax) + used;
+    if (end > 0xffff) return {};  // no packet is that long: the offset is wrong, not unchecked
+    return fmt::format("prove the packet holds {} bytes before this access: `if (data + {} > data_end) {}`",
+                       static_cast<int64_t>(end), static_cast<int64_t>(end), drop);
+  }
+  if (offset.umax > 0xffff) {
+    return fmt::format("bound the variable offset in r{} first (e.g. `if (off > 1500) {}`), then compare the "
+                       "pointer with data_end: `if (ptr + {} > data_end) {}`",
+                       access->reg, drop, static_cast<int64_t>(used), drop);
+  }
+  return fmt::format("compare the pointer with data_end after adding the variable offset: `if (ptr + {} > "
+                     "data_end) {}` (ptr: the packet pointer in r{})",
+                     static_cast<int64_t>(used), drop, access->reg);
+}
+
 }  // namespace
 
 std::vector<InstructionSource> assembler_sources(const std::string& file, std::string_view text,
@@ -118,6 +169,7 @@ VerificationReport make_verification_report(const verifier::VerificationResult& 
       x.function = s->function;
     }
     for (const verifier::RegisterNote& n : f.registers) x.registers.push_back(register_value(n.reg, n.value));
+    x.help = packet_bound_help(f, c.program_type);
     rep.findings.push_back(std::move(x));
   }
   if (c.with_invariants) {

@@ -60,7 +60,9 @@ pre, .code { font: 12.5px/1.5 ui-monospace, monospace; margin: 0; }
 .row .no { color: var(--dim); min-width: 4.5em; text-align: right; padding-right: 10px; user-select: none; }
 .row.error { background: var(--err); } .row.warning { background: var(--warn); }
 .row.selected { background: var(--sel) !important; outline: 1px solid #7aa7e6; }
-.row.related { background: var(--line); }
+/* A related row keeps its finding's colour: marked at its left edge. */
+.row.related { box-shadow: inset 3px 0 0 #7aa7e6; }
+.row.related:not(.error):not(.warning) { background: var(--line); }
 .finding { margin: 2px 8px 6px 5.5em; padding: 6px 8px; border-left: 4px solid #c0141b; background: #fff5f5; white-space: normal; font: 13px/1.4 system-ui, sans-serif; }
 .finding.warning { border-color: #c48a00; background: #fffaf0; }
 .finding .check { font-weight: 600; } .finding .help, .finding .witness { color: #333; margin-top: 3px; }
@@ -86,15 +88,25 @@ constexpr const char* kScript = R"(
     const line = row.dataset.line;
     if (line) document.querySelectorAll('.src-p' + p + '[data-line="' + line + '"]').forEach(e => e.classList.add('related'));
     const inv = prog.invariants[pc];
-    let html = '<div><b>' + prog.name + ', before pc ' + pc + '</b></div><div>' + row.querySelector('.text').textContent + '</div><hr>';
+    // Built as DOM nodes, never as markup: names and values come from the object.
+    panel.replaceChildren();
+    const add = (text, cls) => {
+      const d = document.createElement('div');
+      if (cls) d.className = cls;
+      d.textContent = text;
+      panel.appendChild(d);
+      return d;
+    };
+    add(prog.name + ', before pc ' + pc).style.fontWeight = '600';
+    add(row.querySelector('.text').textContent);
+    panel.appendChild(document.createElement('hr'));
     if (!inv) {
-      html += '<div class="hint">no state: the instruction is unreachable, or the analysis stopped before it</div>';
+      add('no state: the instruction is unreachable, or the analysis stopped before it', 'hint');
     } else {
-      inv.registers.forEach(r => { html += '<div>' + r + '</div>'; });
-      if (inv.stack.length) html += '<div class="hint">stack</div>';
-      inv.stack.forEach(s => { html += '<div>' + s + '</div>'; });
+      inv.registers.forEach(r => add(r));
+      if (inv.stack.length) add('stack', 'hint');
+      inv.stack.forEach(s => add(s));
     }
-    panel.innerHTML = html;
     panel.dataset.pc = pc;
     panel.dataset.program = p;
   }
@@ -120,8 +132,8 @@ std::string registers_line(const RegisterValue& r) { return fmt::format("r{:<2} 
 std::string finding_html(const VerificationFinding& f, const VerificationReport& r) {
   std::string out = fmt::format("<div class=\"finding {}\"><span class=\"check\">{}[{}]</span> pc {}: {}", f.severity,
                                 f.severity, html(f.check), f.pc, html(f.message));
-  for (const CheckDescription& c : r.checks) {
-    if (c.id == f.check && !c.help.empty()) out += fmt::format("<div class=\"help\">help: {}</div>", html(c.help));
+  if (const std::string help = finding_help(r, f); !help.empty()) {
+    out += fmt::format("<div class=\"help\">help: {}</div>", html(help));
   }
   if (f.witness) out += fmt::format("<div class=\"witness\">witness: {}</div>", html(witness_text(*f.witness)));
   return out + "</div>";

@@ -106,6 +106,10 @@ struct VerificationFinding {
   int column = 0;
   std::string source_text;
   std::string function;
+  // How to fix this finding when it can be named from the finding itself (for a packet access
+  // out of its proven range: the comparison with data_end that proves it); empty: the check's
+  // general help (CheckDescription::help) applies.
+  std::string help;
   std::optional<FindingWitness> witness;  // with --witness, on error findings
 };
 
@@ -159,6 +163,8 @@ nlohmann::json to_json(const FindingWitness& witness);
 // One line: "confirmed: mem = 00 01 ...; replay: trap out-of-bounds at pc 3", "not confirmed
 // within k=8 (possible false alarm)", "not applicable: ...".
 std::string witness_text(const FindingWitness& witness);
+// The help line of a finding: its own (VerificationFinding::help) or its check's; empty: none.
+std::string finding_help(const VerificationReport& report, const VerificationFinding& finding);
 // Where SARIF locations are relative to. GitHub code scanning (and any viewer opened on a
 // checkout) resolves a result's file against the repository root, so paths under
 // `source_root` are written relative to it with uriBaseId "SRCROOT", and

@@ -84,7 +84,10 @@ TEST_F(Cli, DotShowsFindingsLoopsAndThePathToAnError) {
   EXPECT_TRUE(o.out.starts_with("digraph \"")) << o.out;
   EXPECT_TRUE(has(o.out, "fillcolor=\"#ffd6d6\"")) << o.out;                        // the error's block
   EXPECT_TRUE(has(o.out, "error[mem.bounds] pc 7: ")) << o.out;                     // written in it
-  EXPECT_TRUE(has(o.out, "style=dashed, label=\"at most 4 iterations\"")) << o.out;  // the back edge
+  // The back edge: the loop body runs 4 times, so its back edge is taken 3 times.
+  EXPECT_TRUE(has(o.out, "style=dashed, label=\"taken at most 3 times\"")) << o.out;
+  EXPECT_TRUE(has(o.out, "   4: jne %r2, 0, -3\\l")) << o.out;
+  EXPECT_FALSE(has(o.out, "; 6: jne")) << o.out;  // assembler lines are the instructions already
   EXPECT_TRUE(has(o.out, "color=\"#c0141b\", penwidth=2]")) << o.out;               // the path to the error
   EXPECT_EQ(o.out.back(), '\n');
   if (std::system("command -v dot >/dev/null 2>&1") == 0) {
