@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <regex>
 
 #include "reports/source_excerpt.h"
 
@@ -351,9 +350,24 @@ namespace {
 // relating a packet pointer to its range check ("(var#1073741843+0)"): needed to debug the
 // verifier, noise to a program's author. Without --verbose they are left out (the ranges stay,
 // and so does "unrelated to checked ranges", which says why a comparison did not help).
-std::string brief(std::string text) {
-  static const std::regex detail(R"( bits\(0x[0-9a-f]+; 0x[0-9a-f]+\)| \(var#[0-9]+[+-][0-9]+\))");
-  return std::regex_replace(text, detail, "");
+std::string brief(std::string_view text) {
+  // Each starts with a marker and ends at the next ')' (neither contains another).
+  static constexpr std::string_view kMarkers[] = {" bits(0x", " (var#"};
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t cut = std::string_view::npos;
+    for (const std::string_view m : kMarkers) {
+      if (text.compare(i, m.size(), m) == 0) cut = text.find(')', i + m.size());
+    }
+    if (cut != std::string_view::npos) {
+      i = cut + 1;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
 }
 
 }  // namespace
