@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/conformance_platform_input.h"
+#include "conformance/verifier_input.h"
 #include "interp/helpers.h"
 #include "interp/interpreter.h"
 #include "interp/jit/jit.h"
@@ -204,8 +204,8 @@ interp::JitOptions verified_program_options() {
 
 // The verifier's verdict on the conformance platform: r1 = `memory_size` bytes, the map at kMapFd.
 std::string verify(const semantics::Program& program, size_t memory_size, const interp::MapDef& map) {
-  verifier::VerifierInput in = cli::conformance_platform_input(program, memory_size);
-  in.maps.push_back(cli::map_descriptor(map, kMapFd));
+  verifier::VerifierInput in = conformance::conformance_platform_input(program, memory_size);
+  in.maps.push_back(conformance::map_descriptor(map, kMapFd));
   auto result = verifier::verify(in);
   if (!result.ok()) return "error";
   return result->accepted ? "accepted" : "rejected";

@@ -31,9 +31,10 @@ void add_asm_command(CLI::App& app, int* exit_code) {
                  "the bytecode was written",
                  ""});
   cmd->callback([=] {
-    auto prog = load_program(*input, syntax_option(*syntax));
+    std::vector<semantics::Error> more_errors;
+    auto prog = load_program(*input, syntax_option(*syntax), &more_errors);
     if (!prog.ok()) {
-      *exit_code = report_error(prog.error());
+      *exit_code = report_errors(prog.error(), more_errors);
       return;
     }
     const auto bytes = semantics::encode_all(prog->insns);
@@ -62,9 +63,10 @@ void add_disasm_command(CLI::App& app, int* exit_code) {
                  "the program was printed",
                  ""});
   cmd->callback([=] {
-    auto prog = load_program(*input, std::nullopt);
+    std::vector<semantics::Error> more_errors;
+    auto prog = load_program(*input, std::nullopt, &more_errors);
     if (!prog.ok()) {
-      *exit_code = report_error(prog.error());
+      *exit_code = report_errors(prog.error(), more_errors);
       return;
     }
     semantics::DisassembleOptions options;

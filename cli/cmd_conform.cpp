@@ -3,6 +3,7 @@
 // passed and none has a failing outcome (wrong, refused, accepted-invalid, crashed, timed-out,
 // unreadable, error); 1 otherwise; 2 on usage errors.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <iostream>

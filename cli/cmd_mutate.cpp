@@ -3,6 +3,7 @@
 // when every mutant that a program can tell apart is killed by at least --min-kills tests; 1
 // otherwise; 2 on usage errors.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <iostream>

@@ -3,6 +3,7 @@
 // where exhaustive enumeration is out of reach). Exit 0 when every compared result is sound,
 // 1 when some result misses part of the best abstraction (a soundness bug), 2 on usage errors.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <iostream>
@@ -11,6 +12,7 @@
 #include "cli/input.h"
 #include "cli/options.h"
 #include "reports/output.h"
+#include "reports/from_prover.h"
 #include "reports/precision_report.h"
 #include "verifier/smt/precision.h"
 
@@ -20,29 +22,6 @@ namespace {
 
 namespace smt = verifier::smt;
 namespace precision = verifier::smt::precision;
-
-reports::PrecisionResult to_report(const precision::PrecisionRow& r) {
-  reports::PrecisionResult x;
-  x.op = r.op;
-  x.kind = std::string(smt::to_string(r.kind));
-  x.direction = std::string(precision::to_string(r.direction));
-  x.operand = std::string(precision::to_string(r.operand));
-  const bool applicable = r.mode != precision::Mode::NotApplicable;
-  x.component = applicable ? std::string(precision::to_string(r.component)) : "all";
-  x.inputs = std::string(precision::to_string(r.inputs));
-  x.width = r.width;
-  x.mode = std::string(precision::to_string(r.mode));
-  x.compared = r.compared;
-  x.optimal = r.optimal;
-  x.unsound = r.unsound;
-  x.empty = r.empty;
-  x.empty_detected = r.empty_detected;
-  x.mean_imprecision_bits = r.mean_imprecision();
-  x.max_imprecision_bits = r.imprecision_max;
-  x.violation = r.violation;
-  x.note = r.note;
-  return x;
-}
 
 std::string operator_names() {
   std::string out;
@@ -117,7 +96,7 @@ void add_precision_command(CLI::App& app, int* exit_code) {
       };
     }
     reports::PrecisionReport report;
-    report.tool_version = BPFCERT_VERSION;
+    report.tool_version = version();
     report.date = reports::utc_timestamp();
     report.command = fmt::format("bpfcert precision --width {} --interval-width {} --samples {} --seed {} --jobs {}",
                                  o->width, o->interval_width, o->samples, o->seed, o->jobs);
@@ -135,7 +114,7 @@ void add_precision_command(CLI::App& app, int* exit_code) {
     const precision::PrecisionResults results = precision::measure_operators(ops, options);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (const precision::OperatorTiming& t : results.timings) report.timings.push_back({t.op, t.seconds});
-    for (const precision::PrecisionRow& r : results.rows) report.results.push_back(to_report(r));
+    for (const precision::PrecisionRow& r : results.rows) report.results.push_back(reports::precision_result(r));
     text_stream({o->json}) << reports::to_text(report);
     if (!o->json.empty() && !write_output(o->json, reports::to_json(report).dump(2) + "\n")) {
       *exit_code = kExitInput;

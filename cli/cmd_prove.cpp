@@ -2,6 +2,7 @@
 // prints a table per operator, writes the JSON proof report, and turns counterexamples into
 // programs the reference interpreter replays.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <z3++.h>
 
 #include <algorithm>
@@ -14,8 +15,8 @@
 #include "cli/input.h"
 #include "cli/options.h"
 #include "reports/output.h"
+#include "reports/from_prover.h"
 #include "reports/proof_report.h"
-#include "verifier/smt/counterexample.h"
 #include "verifier/smt/prover.h"
 
 namespace bpfcert::cli {
@@ -73,44 +74,6 @@ std::vector<const smt::Operator*> selected_operators(const std::vector<std::stri
   return out;
 }
 
-reports::ProofObligation to_report(const smt::ObligationResult& r, const std::string& counterexample_dir) {
-  reports::ProofObligation o;
-  o.op = r.obligation.op->name;
-  o.lemma = r.obligation.lemma;
-  o.component = std::string(smt::to_string(r.obligation.component));
-  for (const smt::Attempt& a : r.attempts) {
-    o.attempts.push_back({a.width, std::string(smt::to_string(a.verdict)), a.seconds, a.detail});
-  }
-  o.proven_width = r.widest_proven();
-  if (const smt::Attempt* a = r.refutation(); a != nullptr && a->counterexample) {
-    reports::ProofCounterexample c;
-    c.width = a->width;
-    c.values = a->counterexample->values;
-    c.explanation = a->counterexample->explanation;
-    if (std::optional<smt::ReplayProgram> p = smt::counterexample_program(r.obligation, *a->counterexample)) {
-      const smt::ReplayResult replay = smt::replay(*p, r.obligation, *a->counterexample);
-      reports::ProofReplay rp;
-      rp.assembly = p->assembly;
-      rp.memory_hex = p->memory_hex();
-      rp.interpreter_r0 = replay.r0;
-      rp.reproduced = replay.reproduced;
-      rp.note = replay.note;
-      if (!counterexample_dir.empty()) {
-        const std::string file = fmt::format("{}/{}_{}_{}_{}.data", counterexample_dir, o.op, o.lemma, o.component, a->width);
-        if (std::string err = reports::write_text_file(file, smt::regression_data_file(r.obligation, *a->counterexample, *p, replay));
-            err.empty()) {
-          rp.file = file;
-        } else {
-          std::cerr << "bpfcert prove: " << err << "\n";
-        }
-      }
-      c.replay = rp;
-    }
-    o.counterexample = c;
-  }
-  return o;
-}
-
 int run_prove(const ProveOptions& opt, const std::string& command_line) {
   std::string error;
   const std::vector<const smt::Operator*> ops = selected_operators(opt.ops, &error);
@@ -163,83 +126,23 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
     results.insert(results.end(), batch.begin(), batch.end());
   }
 
-  reports::ProofReport report;
-  report.tool_version = BPFCERT_VERSION;
-  report.z3_version = z3_version();
-  report.date = reports::utc_timestamp();
-  report.command = command_line;
-  report.widths = opt.quick ? std::vector<unsigned>{8, 16, 64} : widths_for(smt::obligations_of(*ops.front()).front());  // --quick: per obligation
-  report.stop_at_first_failure = ascend;
-  report.timeout_seconds = opt.timeout;
-  report.jobs = po.jobs;
-  report.method =
-      "Each operator is its unreduced transfer function followed by the reduction "
-      "(verifier/domain/scalar.h); the reduction is the list kSyncSteps. Each is proven on its own, per "
-      "component: for well-formed inputs holding the concrete values, the output holds the concrete result "
-      "and is well formed. Well-formed gamma-preserving steps compose, so 'with sync' is the width at which "
-      "the operator as the verifier calls it is proven; reduced inputs are well formed (sync's well_formed "
-      "obligations), so the statement for reduced inputs follows from the one for any well-formed input. The tnum of mul and "
-      "mul32 is also proven by induction over tnum_mul's steps (lemmas tnum_mul.*, verifier/smt/prover.h): "
-      "'tnum_by_induction_width' is the width at which every such lemma is proven.";
-
-  std::map<std::string, reports::ProofOperator> by_name;
-  for (const smt::Operator* op : ops) {
-    reports::ProofOperator o;
-    o.name = op->name;
-    o.kind = std::string(smt::to_string(op->kind));
-    o.reduces = smt::reduces(*op);
-    by_name[op->name] = o;
-  }
-  std::map<std::string, bool> all_proven;  // every obligation at every width asked
-  std::map<std::string, bool> any_refuted;
-  for (const smt::ObligationResult& r : results) {
-    const std::string& name = r.obligation.op->name;
-    reports::ProofOperator& o = by_name[name];
-    if (o.obligations == 0) all_proven[name] = true;
-    ++o.obligations;
-    for (const smt::Attempt& a : r.attempts) o.seconds += a.seconds;
-    const std::optional<unsigned> w = r.widest_proven();
-    // A group of statements is proven at the narrowest width all of them are; at none when one
-    // is proven at none. `first`: the group had no statement yet.
-    auto narrowest = [](bool first, std::optional<unsigned> group, std::optional<unsigned> one) {
-      if (first) return one;
-      return one && group ? std::optional(std::min(*one, *group)) : std::nullopt;
-    };
-    o.proven_width = narrowest(o.obligations == 1, o.proven_width, w);
-    if (smt::is_tnum_mul_lemma(r.obligation)) {
-      // A lemma refuted at any width proves nothing at another.
-      const std::optional<unsigned> lw = r.refutation() != nullptr ? std::nullopt : w;
-      o.tnum_by_induction_width = narrowest(!o.has_tnum_induction, o.tnum_by_induction_width, lw);
-      o.has_tnum_induction = true;
-    }
-    const std::vector<unsigned> asked = widths_for(r.obligation);
-    bool proven_as_asked = r.attempts.size() == asked.size();
-    for (const smt::Attempt& a : r.attempts) proven_as_asked = proven_as_asked && a.verdict == smt::Verdict::Proven;
-    all_proven[name] = all_proven[name] && proven_as_asked;
-    if (r.refutation() != nullptr) any_refuted[name] = true;
-    if (r.refutation() != nullptr) {
-      ++report.refuted;
-    } else if (proven_as_asked) {
-      ++report.proven;
-    } else {
-      ++report.unresolved;
-    }
-    report.obligations.push_back(to_report(r, opt.counterexamples_dir));
-  }
-  // 0: the reduction is not proven at any width (or was not asked for).
-  const unsigned sync_width = by_name.count("sync") ? by_name["sync"].proven_width.value_or(0) : 0;
-  report.complete = true;
-  for (const smt::Operator* op : ops) {
-    reports::ProofOperator& o = by_name[op->name];
-    o.status = any_refuted[op->name] ? "refuted" : (all_proven[op->name] ? "proven" : "incomplete");
-    if (o.reduces) {
-      const unsigned composed = std::min(o.proven_width.value_or(0), sync_width);
-      if (composed > 0) o.composed_width = composed;
-    }
-    report.complete = report.complete && o.status == "proven";
-    report.operators.push_back(o);
-  }
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  reports::ProofRun run;
+  run.operators = ops;
+  run.widths_for = widths_for;
+  run.widths = opt.quick ? std::vector<unsigned>{8, 16, 64} : widths_for(smt::obligations_of(*ops.front()).front());
+  run.stop_at_first_failure = ascend;
+  run.timeout_seconds = opt.timeout;
+  run.jobs = po.jobs;
+  run.tool_version = version();
+  run.z3_version = z3_version();
+  run.date = reports::utc_timestamp();
+  run.command = command_line;
+  run.counterexamples_dir = opt.counterexamples_dir;
+  std::vector<std::string> write_errors;
+  run.write_errors = &write_errors;
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const reports::ProofReport report = reports::make_proof_report(run, results);
+  for (const std::string& e : write_errors) std::cerr << "bpfcert prove: " << e << "\n";
 
   if (!opt.quiet) text_stream({opt.json}) << reports::to_text(report);
   if (!opt.json.empty() && !write_output(opt.json, reports::to_json(report).dump(2) + "\n")) return kExitInput;

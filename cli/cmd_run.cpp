@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "cli/conformance_platform_input.h"
+#include "conformance/verifier_input.h"
 #include "cli/input.h"
 #include "cli/options.h"
 #include "cli/run_elf.h"
@@ -96,9 +96,10 @@ void add_run_command(CLI::App& app, int* exit_code) {
       *exit_code = kExitInput;
       return;
     }
-    auto prog = load_program(o->input, o->syntax.empty() ? std::nullopt : semantics::syntax_from_string(o->syntax));
+    std::vector<semantics::Error> more_errors;
+    auto prog = load_program(o->input, o->syntax.empty() ? std::nullopt : semantics::syntax_from_string(o->syntax), &more_errors);
     if (!prog.ok()) {
-      *exit_code = report_error(prog.error());
+      *exit_code = report_errors(prog.error(), more_errors);
       return;
     }
     std::vector<uint8_t> memory;
@@ -149,9 +150,9 @@ void add_run_command(CLI::App& app, int* exit_code) {
     // Without memory checks a bad access would fault in this process: only a program the
     // verifier proves safe for this memory, these maps and these helpers may run that way.
     if (o->unchecked) {
-      verifier::VerifierInput vin = conformance_platform_input(valid.value(), memory.size());
+      verifier::VerifierInput vin = conformance::conformance_platform_input(valid.value(), memory.size());
       if (prog->data_file) {
-        auto declared = add_data_file_declarations(*prog->data_file, vin);
+        auto declared = conformance::add_data_file_declarations(*prog->data_file, vin);
         if (!declared.ok()) {
           *exit_code = report_error(declared.error());
           return;

@@ -1,20 +1,22 @@
 // bpfcert verify: prove a program safe (or say why not) on a platform, without running it.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli/commands.h"
-#include "cli/conformance_platform_input.h"
+#include "conformance/verifier_input.h"
 #include "cli/input.h"
 #include "cli/object_input.h"
 #include "cli/options.h"
 #include "cli/verify_elf.h"
-#include "cli/verify_report.h"
-#include "cli/witness_report.h"
 #include "conformance/test_environment.h"
 #include "interp/environment.h"
+#include "reports/cfg_dot.h"
+#include "reports/from_verifier.h"
+#include "reports/html_page.h"
 #include "reports/verification_report.h"
 #include "semantics/assembly.h"
 #include "semantics/suggest.h"
@@ -25,97 +27,6 @@
 namespace bpfcert::cli {
 
 namespace {
-
-// Source line of each pc for assembler text: instruction lines in order, an LDDW taking two
-// slots (unless written as two .raw lines). Comments and labels as the assembler reads them.
-std::vector<int> pc_lines(const std::string& text, int first_line, const std::vector<semantics::Insn>& insns) {
-  std::vector<int> lines(insns.size(), 0);
-  std::istringstream in(text);
-  std::string line;
-  int line_no = first_line - 1;
-  size_t pc = 0;
-  while (std::getline(in, line) && pc < insns.size()) {
-    ++line_no;
-    for (const char* marker : {"#", ";", "//"}) {
-      const size_t at = line.find(marker);
-      if (at != std::string::npos) line.resize(at);
-    }
-    std::string_view v = line;
-    auto trim = [&] {
-      while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
-      while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
-    };
-    trim();
-    // Leading labels "name:".
-    for (;;) {
-      size_t i = 0;
-      while (i < v.size() && (std::isalnum(static_cast<unsigned char>(v[i])) || v[i] == '_' || v[i] == '.')) ++i;
-      if (i == 0 || i >= v.size() || v[i] != ':') break;
-      v.remove_prefix(i + 1);
-      trim();
-    }
-    if (v.empty()) continue;
-    const bool raw = v.starts_with(".raw");
-    lines[pc] = line_no;
-    pc += (!raw && insns[pc].opcode == 0x18 && pc + 1 < insns.size()) ? 2 : 1;
-  }
-  return lines;
-}
-
-reports::ScalarBounds bounds(const verifier::Scalar& s) {
-  reports::ScalarBounds b;
-  b.tnum_value = s.t.value;
-  b.tnum_mask = s.t.mask;
-  b.umin = s.umin;
-  b.umax = s.umax;
-  b.smin = static_cast<int64_t>(s.smin);
-  b.smax = static_cast<int64_t>(s.smax);
-  b.u32min = static_cast<uint32_t>(s.u32min);
-  b.u32max = static_cast<uint32_t>(s.u32max);
-  b.s32min = static_cast<int32_t>(s.s32min);
-  b.s32max = static_cast<int32_t>(s.s32max);
-  return b;
-}
-
-const char* region_id(verifier::PointerKind k) {
-  using verifier::PointerKind;
-  switch (k) {
-    case PointerKind::Context: return "ctx";
-    case PointerKind::Stack: return "stack";
-    case PointerKind::Packet: return "packet";
-    case PointerKind::PacketEnd: return "packet_end";
-    case PointerKind::PacketMeta: return "packet_meta";
-    case PointerKind::MapValue: return "map_value";
-    case PointerKind::MapHandle: return "map";
-    case PointerKind::Memory: return "mem";
-    case PointerKind::Variable: return "variable";
-    case PointerKind::Code: return "code";
-  }
-  return "pointer";
-}
-
-reports::RegisterValue register_value(int reg, const verifier::ValueView& v) {
-  using T = verifier::ValueView::Type;
-  reports::RegisterValue r;
-  r.reg = reg;
-  r.text = v.text;
-  switch (v.type) {
-    case T::Uninit: r.type = "uninit"; break;
-    case T::Unknown: r.type = "unknown"; break;
-    case T::Number:
-      r.type = "scalar";
-      r.value = bounds(v.value);
-      break;
-    case T::Pointer:
-      r.type = "pointer";
-      r.value = bounds(v.value);
-      r.region = region_id(v.region);
-      r.object = v.object;
-      r.nullable = v.nullable;
-      break;
-  }
-  return r;
-}
 
 // An empty name is the platform's default type. Prints why and returns false for an unknown one.
 bool known_program_type(const verifier::Platform& platform, const std::string& name) {
@@ -131,66 +42,14 @@ bool known_program_type(const verifier::Platform& platform, const std::string& n
 
 }  // namespace
 
-reports::VerificationReport make_verification_report(const verifier::VerificationResult& r,
-                                                     const std::vector<semantics::Insn>& insns,
-                                                     const std::vector<int>& lines, bool with_invariants) {
-  auto disasm = [&](int64_t pc) -> std::string {
-    if (pc < 0 || static_cast<size_t>(pc) >= insns.size()) return {};
-    const auto p = static_cast<size_t>(pc);
-    const semantics::Insn* second = p + 1 < insns.size() ? &insns[p + 1] : nullptr;
-    return semantics::disassemble_one(insns[p], second, semantics::Syntax::Conformance);
-  };
-  reports::VerificationReport rep;
-  rep.tool_version = "0.1.0";
-  rep.accepted = r.accepted;
-  for (const verifier::Finding& f : r.findings) {
-    reports::VerificationFinding x;
-    x.check = verifier::to_string(f.check);
-    x.severity = verifier::to_string(f.severity);
-    x.pc = f.pc;
-    x.line = f.pc >= 0 && static_cast<size_t>(f.pc) < lines.size() ? lines[static_cast<size_t>(f.pc)] : 0;
-    x.instruction = disasm(f.pc);
-    x.message = f.message;
-    for (const verifier::RegisterNote& n : f.registers) x.registers.push_back(register_value(n.reg, n.value));
-    rep.findings.push_back(std::move(x));
-  }
-  if (with_invariants) {
-    std::vector<reports::VerificationInvariant> invs;
-    for (const verifier::Invariant& inv : r.invariants) {
-      reports::VerificationInvariant x;
-      x.pc = inv.pc;
-      x.line = inv.pc < lines.size() ? lines[inv.pc] : 0;
-      x.instruction = disasm(static_cast<int64_t>(inv.pc));
-      for (int reg = 0; reg <= 10; ++reg) {
-        const verifier::ValueView& v = inv.registers[static_cast<size_t>(reg)];
-        if (v.type != verifier::ValueView::Type::Uninit) x.registers.push_back(register_value(reg, v));
-      }
-      for (const verifier::StackByteRange& s : inv.stack) x.stack.push_back({s.frame, s.offset, s.size, s.text});
-      invs.push_back(std::move(x));
-    }
-    rep.invariants = std::move(invs);
-  }
-  if (r.exit_r0) {
-    rep.exit_r0 = bounds(*r.exit_r0);
-    rep.exit_r0_text = verifier::describe(*r.exit_r0);
-  }
-  for (const verifier::LoopReport& l : r.loops) rep.loops.push_back({l.header_pc, l.bound});
-  rep.statistics = {r.stats.seconds,      r.stats.transfers, r.stats.iterations, r.stats.states,
-                    r.stats.widenings,    r.stats.instructions, r.stats.blocks,   r.stats.loops,
-                    r.stats.subprograms,  r.stats.contexts};
-  for (const verifier::CheckInfo& c : verifier::check_catalog()) {
-    rep.checks.push_back({c.name, verifier::to_string(c.severity), c.description, c.help});
-  }
-  return rep;
-}
-
 void add_verify_command(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("verify", "Verify a program by abstract interpretation: exit 0 accepted, 1 rejected");
   struct Options {
     std::vector<std::string> inputs;
-    std::string input, platform = "conformance", program_type, json, sarif, source_root, syntax, mem_hex, mem_file;
+    std::string input, platform = "conformance", program_type, json, sarif, source_root, dot, html, syntax, mem_hex,
+        mem_file;
     std::optional<uint64_t> mem_size;
-    bool print_invariants = false, allow_extensions = false, quiet = false, witness = false;
+    bool print_invariants = false, allow_extensions = false, quiet = false, verbose = false, witness = false;
     uint64_t max_loop_iterations = 1'000'000;
     unsigned witness_depth = 8;
     double witness_timeout = 10;
@@ -213,6 +72,12 @@ void add_verify_command(CLI::App& app, int* exit_code) {
                   "SARIF: file locations relative to this folder, e.g. the repository's root (default: the working directory)")
       ->check(CLI::ExistingDirectory);
   cmd->add_flag("--print-invariants", o->print_invariants, "print the abstract state before every instruction");
+  cmd->add_option("--dot", o->dot,
+                  "write the control-flow graph (Graphviz DOT): findings in their blocks, loops and a path to each error "
+                  "coloured ('-': standard output)");
+  cmd->add_option("--html", o->html,
+                  "write one self-contained page: the source beside the BPF code, findings inline, the abstract state of "
+                  "any instruction on click ('-': standard output)");
   auto* mem = cmd->add_option("--mem", o->mem_hex, "conformance platform: the input memory as hex bytes (its size counts)");
   auto* mem_file = cmd->add_option("--mem-file", o->mem_file, "conformance platform: input memory from a file")->excludes(mem);
   cmd->add_option("--mem-size", o->mem_size, "conformance platform: size of the input memory in bytes")
@@ -223,6 +88,7 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"conformance", "llvm"}));
   cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx)");
   add_quiet_flag(cmd, &o->quiet, "print nothing on standard output (the exit code and the reports asked for only)");
+  add_verbose_flag(cmd, &o->verbose, "show abstract values in full: tnum bits, the ids relating packet pointers to their checks");
   cmd->add_flag("--witness", o->witness,
                 "for each error of a rejected program, search for an input that makes the reference interpreter fail "
                 "there, and replay it (confirmed / not confirmed within the depth / not applicable)");
@@ -251,11 +117,16 @@ void add_verify_command(CLI::App& app, int* exit_code) {
                   {"bpfcert verify build/prog.o --sarif r.sarif --source-root .", "paths relative to the repository"},
                   {"bpfcert verify prog.asm --mem-size 16 --witness", "conformance platform; an input for each error"},
                   {"bpfcert verify prog.o --compare-kernel", "the running kernel's verdict beside bpfcert's"},
-                  {"bpfcert verify prog.bin --print-invariants", "the abstract state before every instruction"}},
+                  {"bpfcert verify prog.bin --print-invariants", "the abstract state before every instruction"},
+                  {"bpfcert verify prog.o --html prog.html", "one page: C beside BPF code, findings, state on click"},
+                  {"bpfcert verify prog.o --dot - | dot -Tsvg -o prog.svg", "the CFG with findings, loops and failing paths"}},
                  "every program verified was accepted",
                  "a program was rejected (each finding: file:line:column, check id, message)"});
   cmd->callback([o, exit_code, cmd] {
-    if ((*exit_code = check_outputs({{"--json", o->json}, {"--sarif", o->sarif}})) != kExitOk) return;
+    if ((*exit_code = check_outputs({{"--json", o->json}, {"--sarif", o->sarif}, {"--dot", o->dot}, {"--html", o->html}})) !=
+        kExitOk) {
+      return;
+    }
     const verifier::Platform* platform = verifier::find_platform(o->platform);
     if (platform == nullptr) {
       std::string known;
@@ -283,8 +154,11 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       o->elf.program_type = o->program_type;
       o->elf.json = o->json;
       o->elf.sarif = o->sarif;
+      o->elf.dot = o->dot;
+      o->elf.html = o->html;
       o->elf.print_invariants = o->print_invariants;
       o->elf.quiet = o->quiet;
+      o->elf.verbose = o->verbose;
       o->elf.max_loop_iterations = o->max_loop_iterations;
       o->elf.witness = o->witness;
       o->elf.witness_depth = o->witness_depth;
@@ -303,21 +177,14 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       *exit_code = kExitInput;
       return;
     }
-    auto prog = load_program(o->input, o->syntax.empty() ? std::nullopt : semantics::syntax_from_string(o->syntax));
+    std::vector<semantics::Error> more_errors;
+    auto prog = load_program(o->input, o->syntax.empty() ? std::nullopt : semantics::syntax_from_string(o->syntax),
+                             &more_errors);
     if (!prog.ok()) {
-      *exit_code = report_error(prog.error());
+      *exit_code = report_errors(prog.error(), more_errors);
       return;
     }
     const std::vector<semantics::Insn> insns = prog->insns;
-    std::string source_text;
-    int first_line = 1;
-    if (prog->kind == InputKind::Assembly) {
-      auto text = read_file(o->input);
-      if (text.ok()) source_text = *text;
-    } else if (prog->kind == InputKind::DataFile && !prog->data_file->has_raw) {
-      source_text = prog->data_file->asm_text;
-      first_line = prog->data_file->asm_first_line;
-    }
     semantics::ValidationOptions vopt;
     vopt.allow_extensions = o->allow_extensions;
     auto valid = semantics::validate(prog->insns, vopt);
@@ -332,11 +199,11 @@ void add_verify_command(CLI::App& app, int* exit_code) {
     vin.platform = platform;
     vin.program_type = o->program_type.empty() && !platform->program_types.empty() ? platform->program_types.front().name
                                                                                        : o->program_type;
-    vin.options.collect_invariants = o->print_invariants;
+    vin.options.collect_invariants = o->print_invariants || !o->html.empty();  // the page shows the state on click
     vin.options.max_loop_iterations = o->max_loop_iterations;
     // Assembler text may declare maps and variables in "# @bpfcert" comments, as .data files do.
-    if (!prog->data_file && prog->kind == InputKind::Assembly && source_text.find("@bpfcert") != std::string::npos) {
-      auto df = conformance::parse_data_file("-- asm\n" + source_text, o->input);
+    if (!prog->data_file && prog->kind == InputKind::Assembly && prog->source.find("@bpfcert") != std::string::npos) {
+      auto df = conformance::parse_data_file("-- asm\n" + prog->source, o->input);
       if (df.ok()) prog->data_file = std::move(df.value());
     }
     // The conformance platform's memory and the maps and variables a .data file declares.
@@ -368,7 +235,7 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       }
     }
     if (prog->data_file) {
-      auto declared = add_data_file_declarations(*prog->data_file, vin);
+      auto declared = conformance::add_data_file_declarations(*prog->data_file, vin);
       if (!declared.ok()) {
         *exit_code = report_error(declared.error());
         return;
@@ -380,19 +247,21 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       return;
     }
     const verifier::VerificationResult& r = *result;
-    const std::vector<int> lines = source_text.empty() ? std::vector<int>(insns.size(), 0)
-                                                       : pc_lines(source_text, first_line, insns);
-    reports::VerificationReport rep = make_verification_report(r, insns, lines, vin.options.collect_invariants);
-    rep.input = o->input;
-    rep.input_kind = prog->kind == InputKind::Bytecode ? "bytecode" : prog->kind == InputKind::Assembly ? "assembly" : "data";
-    rep.platform = platform->name;
-    rep.program_type = vin.program_type;
-    rep.memory_size = vin.memory_size;
+    reports::ReportContext context;
+    context.tool_version = version();
+    context.input = o->input;
+    context.input_kind = to_string(prog->kind);
+    context.platform = platform->name;
+    context.program_type = vin.program_type;
+    context.memory_size = vin.memory_size;
+    context.sources = reports::assembler_sources(o->input, prog->source, prog->lines);
+    context.with_invariants = vin.options.collect_invariants;
+    reports::VerificationReport rep = reports::make_verification_report(r, insns, context);
     if (o->witness && !r.accepted) {
       verifier::smt::WitnessOptions wo;
       wo.depth = o->witness_depth;
       wo.timeout_seconds = o->witness_timeout;
-      add_witnesses(rep, verifier::smt::find_witnesses(vin, r, wo));
+      reports::add_witnesses(rep, verifier::smt::find_witnesses(vin, r, wo));
     }
     bool ok = true;
     if (!o->json.empty()) {
@@ -405,10 +274,21 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       so.source_root = o->source_root;
       ok = write_output(o->sarif, reports::to_sarif(rep, so).dump(2) + "\n") && ok;
     }
+    if (!o->dot.empty()) {
+      const verifier::Cfg cfg = verifier::Cfg::build(valid.value());
+      ok = write_output(o->dot, reports::to_dot(o->input, {{&cfg, insns, &rep, context.sources, context.syntax}})) && ok;
+    }
+    if (!o->html.empty()) {
+      reports::HtmlPage page;
+      page.title = o->input;
+      page.programs.push_back({&rep, insns, context.sources, context.syntax});
+      if (!prog->source.empty()) page.files[o->input] = prog->source;
+      ok = write_output(o->html, reports::to_html(page)) && ok;
+    }
     if (!o->quiet) {
       reports::VerificationReport trep = rep;
       if (!o->print_invariants) trep.invariants.reset();
-      text_stream({o->json, o->sarif}) << reports::to_text(trep);
+      text_stream({o->json, o->sarif, o->dot, o->html}) << reports::to_text(trep, {o->verbose});
     }
     *exit_code = !ok ? kExitInput : r.accepted ? kExitOk : kExitVerdict;
   });

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "reports/output.h"
+#include "reports/source_excerpt.h"
+#include "semantics/suggest.h"
 
 #include <filesystem>
 #include <fstream>
@@ -25,6 +27,20 @@ const char* to_string(InputKind kind) {
 
 int report_error(const Error& e) {
   std::cerr << "bpfcert: " << e.to_string() << "\n";
+  if (e.where.line > 0 && !e.where.file.empty()) {
+    std::string text, ignored;
+    if (reports::read_text_file(e.where.file, &text, &ignored)) {
+      const std::string_view line = reports::line_of(text, e.where.line);
+      if (!line.empty()) std::cerr << reports::source_excerpt(e.where.line, line, e.where.column);
+    }
+  }
+  return kExitInput;
+}
+
+int report_errors(const Error& first, const std::vector<Error>& more) {
+  report_error(first);
+  for (const Error& e : more) report_error(e);
+  if (!more.empty()) std::cerr << fmt::format("bpfcert: {} errors\n", more.size() + 1);
   return kExitInput;
 }
 
@@ -100,7 +116,8 @@ bool looks_like_data_file(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-semantics::Result<ProgramInput> load_program(const std::string& path, std::optional<semantics::Syntax> syntax) {
+semantics::Result<ProgramInput> load_program(const std::string& path, std::optional<semantics::Syntax> syntax,
+                                             std::vector<Error>* more_errors) {
   auto content = read_file(path);
   if (!content.ok()) return content.error();
   ProgramInput input;
@@ -116,22 +133,56 @@ semantics::Result<ProgramInput> load_program(const std::string& path, std::optio
     input.insns = std::move(insns.value());
     return input;
   }
+  // Assembler text, as a file or as the asm section of a .data file.
+  auto assemble = [&](std::string_view asm_text, int first_line, std::optional<semantics::Syntax> sx) -> semantics::Result<bool> {
+    semantics::AssembleOptions options;
+    options.file = path;
+    options.first_line = first_line;
+    semantics::Assembly a = sx ? semantics::assemble_program(asm_text, *sx, options)
+                               : semantics::assemble_program_any(asm_text, options);
+    if (!a.errors.empty()) {
+      if (more_errors != nullptr) more_errors->assign(a.errors.begin() + 1, a.errors.end());
+      return a.errors.front();
+    }
+    input.insns = std::move(a.insns);
+    input.lines = std::move(a.lines);
+    input.source = text;
+    return true;
+  };
   if (looks_like_data_file(path, text)) {
     auto df = conformance::parse_data_file(text, path);
     if (!df.ok()) return df.error();
-    auto insns = df->instructions();
-    if (!insns.ok()) return insns.error();
+    // bpf_conformance's runner reads past a section it does not know. A file given by hand
+    // more likely has a misspelt one: a name close to a section's is an error, any other is
+    // read past with a warning.
+    for (size_t i = 0; i < df->unknown_sections.size(); ++i) {
+      static const std::vector<std::string> kSections{"asm", "result", "mem", "raw", "error"};
+      std::string_view header = df->unknown_sections[i];
+      while (!header.empty() && (header.front() == '-' || header.front() == ' ')) header.remove_prefix(1);
+      const int line = df->unknown_section_lines[i];
+      if (const std::optional<std::string> near = semantics::closest_name(header, kSections)) {
+        return Error{ErrorCode::BadFile, {path, line, 1, -1},
+                     fmt::format("unknown section '{}', did you mean '-- {}'?", df->unknown_sections[i], *near)};
+      }
+      std::cerr << fmt::format("bpfcert: {}:{}:1: warning: section '{}' is not read (sections: asm, result, mem, raw, "
+                               "error)\n",
+                               path, line, df->unknown_sections[i])
+                << reports::source_excerpt(line, reports::line_of(text, line), 1);
+    }
     input.kind = InputKind::DataFile;
-    input.insns = std::move(insns.value());
+    if (df->has_raw) {
+      auto insns = df->instructions();
+      if (!insns.ok()) return insns.error();
+      input.insns = std::move(insns.value());
+    } else if (auto done = assemble(df->asm_text, df->asm_first_line, syntax.value_or(semantics::Syntax::Conformance));
+               !done.ok()) {
+      return done.error();
+    }
     input.data_file = std::move(df.value());
     return input;
   }
-  semantics::AssembleOptions options;
-  options.file = path;
-  auto insns = syntax ? semantics::assemble(text, *syntax, options) : semantics::assemble_any(text, options);
-  if (!insns.ok()) return insns.error();
   input.kind = InputKind::Assembly;
-  input.insns = std::move(insns.value());
+  if (auto done = assemble(text, 1, syntax); !done.ok()) return done.error();
   return input;
 }
 

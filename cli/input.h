@@ -21,18 +21,28 @@ const char* to_string(InputKind kind);  // the reports' input kind: "bytecode", 
 struct ProgramInput {
   InputKind kind = InputKind::Bytecode;
   std::vector<semantics::Insn> insns;
+  // Assembler text (a file, or a .data file's asm section): the source line of each slot, and
+  // the file's text those lines are in. Empty for bytecode and raw .data programs.
+  std::vector<int> lines;
+  std::string source;
   std::optional<conformance::DataFile> data_file;
 };
 
 semantics::Result<std::string> read_file(const std::string& path);
-semantics::Result<ProgramInput> load_program(const std::string& path, std::optional<semantics::Syntax> syntax);
+// On failure returns the first error, and the others (the assembler reports every error of
+// the text in one run) in *more_errors when given.
+semantics::Result<ProgramInput> load_program(const std::string& path, std::optional<semantics::Syntax> syntax,
+                                             std::vector<semantics::Error>* more_errors = nullptr);
 
 // Exit codes shared by every subcommand.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitVerdict = 1;  // trap, failed check, rejected program
 inline constexpr int kExitInput = 2;    // usage or input error
 
-int report_error(const semantics::Error& e);  // prints to stderr, returns kExitInput
+// Prints "bpfcert: file:line:col: error[code]: message" to stderr, with the source line and a
+// caret under the column when the file can be read; returns kExitInput.
+int report_error(const semantics::Error& e);
+int report_errors(const semantics::Error& first, const std::vector<semantics::Error>& more);
 
 // Writes one output file through reports::write_text_file ('-' is standard output; devices,
 // FIFOs and symlinks are written, never replaced). On failure prints "bpfcert: <why>" and

@@ -12,6 +12,7 @@
 
 #include "cli/input.h"
 #include "cli/object_input.h"
+#include "reports/source_excerpt.h"
 #include "conformance/data_file.h"
 #include "interp/engine.h"
 #include "interp/interpreter.h"
@@ -236,8 +237,10 @@ int run_elf(const RunElfRequest& req) {
       outcome.trap->message = r.trap.message;
       std::cerr << "bpfcert: " << req.object << ": " << prog.name << ": " << prefix << r.trap.to_string() << "\n";
       if (const auto* line = prog.line_at(r.trap.pc); line != nullptr) {
-        std::cerr << fmt::format("  at {}:{}: {}\n", line->file, line->line, line->text);
-        outcome.trap->source_file = line->file;
+        std::cerr << fmt::format("{}:{}:{}: note: pc {} is here\n", reports::display_path(line->file), line->line,
+                                 line->column, r.trap.pc)
+                  << reports::source_excerpt(static_cast<int>(line->line), line->text, static_cast<int>(line->column));
+        outcome.trap->source_file = reports::display_path(line->file);
         outcome.trap->line = static_cast<int>(line->line);
         outcome.trap->column = static_cast<int>(line->column);
         outcome.trap->source_text = line->text;

@@ -8,10 +8,14 @@
 
 #include "cli/input.h"
 #include "cli/object_input.h"
-#include "cli/verify_report.h"
-#include "cli/witness_report.h"
+#include "cli/options.h"
 #include "loader/kernel.h"
 #include "loader/program_types.h"
+#include "reports/cfg_dot.h"
+#include "reports/from_verifier.h"
+#include "reports/html_page.h"
+#include "reports/output.h"
+#include "reports/source_excerpt.h"
 #include "reports/verification_summary.h"
 #include "verifier/analyzer.h"
 #include "verifier/object/verify_object.h"
@@ -29,6 +33,8 @@ inline constexpr const char* kObjectSchemaId = "bpfcert/object-verification/1";
 struct ProgramOutcome {
   const loader::ProgramInfo* program = nullptr;
   reports::VerificationReport report;
+  std::vector<reports::InstructionSource> sources;  // per pc, for --dot and --html
+  std::optional<verifier::Cfg> cfg;                 // with --dot
   std::optional<loader::kernel::KernelVerdict> kernel;
   std::optional<json> witnesses;  // the counts, with --witness
 };
@@ -67,18 +73,6 @@ std::string kernel_text(const loader::kernel::KernelVerdict& k, bool bpfcert_acc
   return s + "\n";
 }
 
-// Source paths from BTF are as clang saw them (often absolute). Under the working directory they
-// become relative, so SARIF results resolve against a checkout (GitHub code scanning).
-std::string display_path(const std::string& path) {
-  std::error_code ec;
-  const std::filesystem::path cwd = std::filesystem::current_path(ec);
-  const std::filesystem::path p(path);
-  if (ec || !p.is_absolute()) return path;
-  const std::filesystem::path rel = p.lexically_relative(cwd);
-  if (rel.empty() || rel.native().starts_with("..")) return path;
-  return rel.string();
-}
-
 // The kernel differential for one program, or why there is none.
 struct KernelComparison {
   bool wanted = false;
@@ -95,35 +89,38 @@ semantics::Result<std::vector<ProgramOutcome>> verify_programs(const loader::Obj
   std::vector<ProgramOutcome> outcomes;
   for (const loader::ProgramInfo* p : selected) {
     verifier::AnalyzerOptions aopt;
-    aopt.collect_invariants = req.print_invariants;
+    aopt.collect_invariants = req.print_invariants || !req.html.empty();  // the page shows the state on click
     aopt.max_loop_iterations = req.max_loop_iterations;
     auto verified = verifier::verify_object_program(obj, *p, aopt);
     if (!verified.ok()) return verified.error();
     const verifier::VerificationResult& result = verified->result;
-    std::vector<int> lines(p->insns.size(), 0);
+    reports::ReportContext context;
+    context.tool_version = version();
+    context.input = obj.path;
+    context.input_kind = "elf";
+    context.program_name = p->name;
+    context.section = p->section;
+    context.platform = platform.name;
+    context.program_type = verified->type_name.empty() ? "none" : verified->type_name;
+    context.syntax = semantics::Syntax::Llvm;  // as clang wrote it, and as `bpfcert list` shows it
+    context.with_invariants = aopt.collect_invariants;
+    context.sources.resize(p->insns.size());
     for (size_t pc = 0; pc < p->insns.size(); ++pc) {
-      if (const auto* l = p->line_at(pc); l != nullptr) lines[pc] = static_cast<int>(l->line);
+      reports::InstructionSource& s = context.sources[pc];
+      if (const auto* l = p->line_at(pc); l != nullptr) {
+        s.file = reports::display_path(l->file);
+        s.line = static_cast<int>(l->line);
+        s.column = static_cast<int>(l->column);
+        s.text = l->text;
+      }
+      if (const auto* fn = p->function_at(pc); fn != nullptr) s.function = fn->name;
     }
     ProgramOutcome out;
     out.program = p;
-    out.report = make_verification_report(result, p->insns, lines, req.print_invariants);
+    out.report = reports::make_verification_report(result, p->insns, context);
+    out.sources = std::move(context.sources);
+    if (!req.dot.empty()) out.cfg = verifier::Cfg::build(verified->program);
     reports::VerificationReport& rep = out.report;
-    rep.input = obj.path;
-    rep.input_kind = "elf";
-    rep.platform = platform.name;
-    rep.program_type = verified->type_name.empty() ? "none" : verified->type_name;
-    rep.program_name = p->name;
-    rep.section = p->section;
-    for (reports::VerificationFinding& f : rep.findings) {
-      if (f.pc < 0) continue;
-      const auto pc = static_cast<size_t>(f.pc);
-      if (const auto* l = p->line_at(pc); l != nullptr) {
-        f.source_file = display_path(l->file);
-        f.column = static_cast<int>(l->column);
-        f.source_text = l->text;
-      }
-      if (const auto* fn = p->function_at(pc); fn != nullptr) f.function = fn->name;
-    }
     if (req.witness && !rep.accepted && verified->type != nullptr) {
       verifier::VerifierInput vin;
       vin.program = &verified->program;
@@ -133,7 +130,7 @@ semantics::Result<std::vector<ProgramOutcome>> verify_programs(const loader::Obj
       verifier::smt::WitnessOptions wo;
       wo.depth = req.witness_depth;
       wo.timeout_seconds = req.witness_timeout;
-      add_witnesses(rep, verifier::smt::find_witnesses(vin, result, wo));
+      reports::add_witnesses(rep, verifier::smt::find_witnesses(vin, result, wo));
       out.witnesses = witness_counts(rep, req.witness_depth);
     }
     if (kernel.wanted) {
@@ -167,6 +164,23 @@ json sarif_of(const std::vector<const std::vector<ProgramOutcome>*>& all, const 
   return reports::to_sarif(programs, so);
 }
 
+// The page of --html: every program, and the C files their line info names, read where the
+// object was built when they are still there.
+std::string html_page(const std::string& title, const std::vector<ProgramOutcome>& outcomes) {
+  reports::HtmlPage page;
+  page.title = title;
+  for (const ProgramOutcome& o : outcomes) {
+    page.programs.push_back({&o.report, o.program->insns, o.sources, semantics::Syntax::Llvm});
+    for (size_t pc = 0; pc < o.program->insns.size(); ++pc) {
+      const auto* l = o.program->line_at(pc);
+      if (l == nullptr || page.files.count(reports::display_path(l->file))) continue;
+      std::string text, error;
+      if (reports::read_text_file(l->file, &text, &error)) page.files[reports::display_path(l->file)] = std::move(text);
+    }
+  }
+  return reports::to_html(page);
+}
+
 // One object: every program's full report (text, JSON bpfcert/object-verification/1, SARIF).
 int verify_one(const ObjectSource& source, const loader::LoadOptions& load, const VerifyElfRequest& req,
                const KernelComparison& kernel) {
@@ -179,12 +193,12 @@ int verify_one(const ObjectSource& source, const loader::LoadOptions& load, cons
   const auto failures = selected_failures(*obj, req.section, req.program);
   const bool accepted = all_accepted(*outcomes) && failures.empty();
   if (!req.quiet) {
-    std::ostream& text = text_stream({req.json, req.sarif});
+    std::ostream& text = text_stream({req.json, req.sarif, req.dot, req.html});
     for (const auto& w : obj->warnings) text << fmt::format("{}: warning: {}\n", source.name, w);
     for (const ProgramOutcome& o : *outcomes) {
       reports::VerificationReport t = o.report;
       if (!req.print_invariants) t.invariants.reset();
-      text << reports::to_text(t);
+      text << reports::to_text(t, {req.verbose});
       if (o.kernel) text << kernel_text(*o.kernel, o.report.accepted);
     }
   }
@@ -215,6 +229,14 @@ int verify_one(const ObjectSource& source, const loader::LoadOptions& load, cons
     ok = write_output(req.json, doc.dump(2) + "\n") && ok;
   }
   if (!req.sarif.empty()) ok = write_output(req.sarif, sarif_of({&outcomes.value()}, req.source_root).dump(2) + "\n") && ok;
+  if (!req.dot.empty()) {
+    std::vector<reports::DotProgram> programs;
+    for (const ProgramOutcome& o : *outcomes) {
+      programs.push_back({&*o.cfg, o.program->insns, &o.report, o.sources, semantics::Syntax::Llvm});
+    }
+    ok = write_output(req.dot, reports::to_dot(source.name, programs)) && ok;
+  }
+  if (!req.html.empty()) ok = write_output(req.html, html_page(source.name, *outcomes)) && ok;
   // The programs that did not load: input errors, after the others' reports.
   for (const loader::ProgramError* f : failures) {
     semantics::Error e = f->error;
@@ -361,6 +383,11 @@ int verify_elf(const VerifyElfRequest& req) {
     kernel.unavailable = "kernel loading not permitted here: " + why;
   }
   if (sources->size() == 1 && !req.summary) return verify_one(sources->front(), load, req, kernel);
+  if (!req.dot.empty() || !req.html.empty()) {
+    return report_error({semantics::ErrorCode::UsageError, {},
+                         fmt::format("{} draws the programs of one object, not a summary ({} objects given)",
+                                     req.dot.empty() ? "--html" : "--dot", sources->size())});
+  }
   return verify_many(*sources, load, **target, req, kernel);
 }
 

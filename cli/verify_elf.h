@@ -24,10 +24,13 @@ struct VerifyElfRequest {
   std::string sarif;  // one SARIF run; results located in the C sources
   std::string source_root;  // SARIF paths are relative to it (empty: the working directory)
   bool summary = false;  // the summary table even for one object
+  std::string dot;   // the control-flow graphs with their findings (Graphviz DOT)
+  std::string html;  // one self-contained page: C source, BPF code, findings, state on click
   bool compare_kernel = false;
   bool kernel_unprivileged = false;  // load with CAP_BPF and CAP_NET_ADMIN only
   bool print_invariants = false;
   bool quiet = false;
+  bool verbose = false;  // abstract values in full (tnum bits, packet range ids)
   uint64_t max_loop_iterations = 1'000'000;
   // --witness: search each rejected program's error findings for inputs the reference
   // interpreter fails on (verifier/smt/witness.h).

@@ -83,7 +83,8 @@ semantics::Result<DataFile> parse_data_file(std::string_view text, const std::st
   DataFile df;
   df.path = path;
   Section section = Section::None;
-  std::string mem_text, result_text, error_text;
+  std::string result_text, error_text;
+  int result_line = 0;
   int line_no = 0;
   size_t start = 0;
   auto fail = [&](int line, std::string message) { return Error{ErrorCode::BadFile, {path, line, 0, -1}, std::move(message)}; };
@@ -108,7 +109,10 @@ semantics::Result<DataFile> parse_data_file(std::string_view text, const std::st
     // Any line containing "--" is a section header, as in bpf_conformance's reader.
     if (line.find("--") != std::string_view::npos) {
       section = section_of(line);
-      if (section == Section::Unknown) df.unknown_sections.emplace_back(trim(line));
+      if (section == Section::Unknown) {
+        df.unknown_sections.emplace_back(trim(line));
+        df.unknown_section_lines.push_back(line_no);
+      }
       if (section == Section::Asm) df.asm_first_line = line_no + 1;
       if (section == Section::Raw) df.has_raw = true;
       if (section == Section::Mem) df.has_mem = true;
@@ -119,12 +123,17 @@ semantics::Result<DataFile> parse_data_file(std::string_view text, const std::st
         df.asm_text.append(raw_line);
         df.asm_text += '\n';
         break;
-      case Section::Mem:
-        mem_text.append(line);
-        mem_text += ' ';
+      case Section::Mem: {
+        auto bytes = parse_hex_bytes(line, path);
+        if (!bytes.ok()) return fail(line_no, bytes.error().message);
+        df.mem.insert(df.mem.end(), bytes->begin(), bytes->end());
         break;
+      }
       case Section::Result:
-        if (!trim(line).empty()) result_text = std::string(trim(line));  // the last line wins
+        if (!trim(line).empty()) {  // the last line wins
+          result_text = std::string(trim(line));
+          result_line = line_no;
+        }
         break;
       case Section::Error:
         if (!trim(line).empty()) {
@@ -149,14 +158,9 @@ semantics::Result<DataFile> parse_data_file(std::string_view text, const std::st
       case Section::Unknown: break;
     }
   }
-  if (!trim(mem_text).empty()) {
-    auto bytes = parse_hex_bytes(mem_text, path);
-    if (!bytes.ok()) return bytes.error();
-    df.mem = std::move(bytes.value());
-  }
   if (!result_text.empty()) {
     const auto v = parse_u64(result_text);
-    if (!v) return fail(0, fmt::format("result '{}' is not a number", result_text));
+    if (!v) return fail(result_line, fmt::format("result '{}' is not a number", result_text));
     df.result = *v;
   }
   if (!error_text.empty()) df.error = error_text;

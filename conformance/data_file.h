@@ -33,6 +33,7 @@ struct DataFile {
   std::vector<Directive> directives;
   // bpf_conformance's runner skips files with an unknown "--" header; we read them but say so.
   std::vector<std::string> unknown_sections;
+  std::vector<int> unknown_section_lines;  // the line of each
 
   // The instructions: "-- raw" when present (their runner's rule), else the assembled "-- asm".
   semantics::Result<std::vector<semantics::Insn>> instructions() const;

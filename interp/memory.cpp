@@ -34,17 +34,26 @@ std::string Memory::describe(uint64_t addr) const {
     const int64_t below_top = static_cast<int64_t>(stack_top_) - static_cast<int64_t>(addr);
     return fmt::format("stack (r10 - {})", below_top);
   }
+  // The region the address is in, else the nearest one within a page: a read one byte past the
+  // packet must name the packet, not a region laid out before it.
+  const Region* nearest = nullptr;
+  uint64_t best = 4096 + 1;
   for (const Region& r : regions_) {
     if (addr >= r.start && addr < r.start + r.size) {
       return fmt::format("{} '{}' + {} (size {})", to_string(r.kind), r.name, addr - r.start, r.size);
     }
-    if (addr >= r.start + r.size && addr - (r.start + r.size) < 4096) {
-      return fmt::format("{} bytes past the end of {} '{}' (size {})", addr - (r.start + r.size) + 1,
-                         to_string(r.kind), r.name, r.size);
+    const uint64_t distance = addr >= r.start + r.size ? addr - (r.start + r.size) + 1 : r.start - addr;
+    if (distance < best) {
+      best = distance;
+      nearest = &r;
     }
-    if (addr < r.start && r.start - addr <= 4096) {
-      return fmt::format("{} bytes before {} '{}'", r.start - addr, to_string(r.kind), r.name);
-    }
+  }
+  if (nearest != nullptr) {
+    const Region& r = *nearest;
+    const char* unit = best == 1 ? "byte" : "bytes";
+    return addr >= r.start + r.size
+               ? fmt::format("{} {} past the end of {} '{}' (size {})", best, unit, to_string(r.kind), r.name, r.size)
+               : fmt::format("{} {} before {} '{}'", best, unit, to_string(r.kind), r.name);
   }
   return "no region";
 }

@@ -1,6 +1,7 @@
 #include "reports/conformance_report.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <fmt/ranges.h>
 
 #include <algorithm>

@@ -4,7 +4,7 @@
 // (and upgraded) by from_json, so older shards merge and show.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // the writers return JSON; only their callers need the whole library
 
 #include <array>
 #include <cstdint>

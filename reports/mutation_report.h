@@ -3,7 +3,7 @@
 // "bpfcert/mutation/1", described by reports/schemas/mutation-1.schema.json.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // the writers return JSON; only their callers need the whole library
 
 #include <optional>
 #include <string>

@@ -1,6 +1,7 @@
 #include "reports/precision_report.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace bpfcert::reports {
 

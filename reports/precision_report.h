@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // the writers return JSON; only their callers need the whole library
 
 namespace bpfcert::reports {
 

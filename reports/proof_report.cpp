@@ -1,6 +1,7 @@
 #include "reports/proof_report.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <map>
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // the writers return JSON; only their callers need the whole library
 
 namespace bpfcert::reports {
 

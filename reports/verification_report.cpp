@@ -1,10 +1,13 @@
 #include "reports/verification_report.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+
+#include "reports/source_excerpt.h"
 
 namespace bpfcert::reports {
 
@@ -135,6 +138,14 @@ std::string witness_text(const FindingWitness& w) {
   return fmt::format("confirmed: {}; replay: {}", input, replay);
 }
 
+std::string finding_help(const VerificationReport& report, const VerificationFinding& finding) {
+  if (!finding.help.empty()) return finding.help;
+  for (const CheckDescription& c : report.checks) {
+    if (c.id == finding.check) return c.help;
+  }
+  return {};
+}
+
 json to_json(const VerificationReport& r) {
   json j;
   j["schema"] = kVerificationSchemaId;
@@ -155,6 +166,7 @@ json to_json(const VerificationReport& r) {
       x["source"] = {{"file", f.source_file}, {"line", f.line}, {"column", f.column}, {"text", f.source_text}};
     }
     if (!f.function.empty()) x["function"] = f.function;
+    if (!f.help.empty()) x["help"] = f.help;
     if (f.witness) x["witness"] = to_json(*f.witness);
     findings.push_back(std::move(x));
   }
@@ -332,7 +344,36 @@ json to_sarif(const VerificationReport& report, const SarifOptions& options) {
   return to_sarif(std::vector<VerificationReport>{report}, options);
 }
 
-std::string to_text(const VerificationReport& r) {
+namespace {
+
+// The abstract values as the domain prints them carry the tnum ("bits(0x0; 0x7f8)") and the id
+// relating a packet pointer to its range check ("(var#1073741843+0)"): needed to debug the
+// verifier, noise to a program's author. Without --verbose they are left out (the ranges stay,
+// and so does "unrelated to checked ranges", which says why a comparison did not help).
+std::string brief(std::string_view text) {
+  // Each starts with a marker and ends at the next ')' (neither contains another).
+  static constexpr std::string_view kMarkers[] = {" bits(0x", " (var#"};
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t cut = std::string_view::npos;
+    for (const std::string_view m : kMarkers) {
+      if (text.compare(i, m.size(), m) == 0) cut = text.find(')', i + m.size());
+    }
+    if (cut != std::string_view::npos) {
+      i = cut + 1;
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string to_text(const VerificationReport& r, const TextOptions& options) {
+  auto shown = [&](const std::string& text) { return options.verbose ? text : brief(text); };
   size_t errors = 0, warnings = 0;
   for (const VerificationFinding& f : r.findings) (f.severity == "error" ? errors : warnings)++;
   std::string out = fmt::format("{}{}: {}", r.input,
@@ -345,17 +386,27 @@ std::string to_text(const VerificationReport& r) {
     if (f.line > 0) where += fmt::format(":{}", f.line);
     if (f.column > 0) where += fmt::format(":{}", f.column);
     if (f.pc >= 0) where += fmt::format(": pc {}", f.pc);
-    out += fmt::format("{}: {}[{}]: {}\n", where, f.severity, f.check, f.message);
-    if (!f.source_text.empty()) out += fmt::format("    {:>5} | {}\n", f.line, f.source_text);
-    if (!f.instruction.empty()) out += fmt::format("    {:>5}: {}\n", f.pc, f.instruction);
-    if (!f.registers.empty()) out += fmt::format("    state: {}\n", registers_text(f.registers));
+    out += fmt::format("{}: {}[{}]: {}\n", where, f.severity, f.check, shown(f.message));
+    if (!f.source_text.empty()) out += source_excerpt(f.line, f.source_text, f.column);
+    // Assembler text shows the instruction in its source line already.
+    if (!f.instruction.empty() && (f.source_text.empty() || r.input_kind == "elf")) {
+      out += fmt::format("    {:>5}: {}\n", f.pc, f.instruction);
+    }
+    if (const std::string help = finding_help(r, f); !help.empty()) out += fmt::format("    help: {}\n", help);
+    if (!f.registers.empty()) out += fmt::format("    state: {}\n", shown(registers_text(f.registers)));
     if (f.witness) out += fmt::format("    witness: {}\n", witness_text(*f.witness));
   }
   if (r.invariants) {
     out += "invariants (state before each instruction):\n";
+    int last_line = 0;
     for (const VerificationInvariant& i : *r.invariants) {
+      // Each source line once, above its first instruction, as llvm-objdump -S shows them.
+      if (i.line > 0 && i.line != last_line && !i.source_text.empty()) {
+        out += fmt::format("  ; {}:{}: {}\n", i.source_file.empty() ? r.input : i.source_file, i.line, i.source_text);
+      }
+      last_line = i.line;
       out += fmt::format("  {:>5}: {}\n", i.pc, i.instruction);
-      out += fmt::format("         {}\n", registers_text(i.registers));
+      out += fmt::format("         {}\n", shown(registers_text(i.registers)));
       if (!i.stack.empty()) {
         std::string st;
         for (const StackEntry& s : i.stack) {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // the writers return JSON; only their callers need the whole library
 
 namespace bpfcert::reports {
 
@@ -106,12 +106,17 @@ struct VerificationFinding {
   int column = 0;
   std::string source_text;
   std::string function;
+  // How to fix this finding when it can be named from the finding itself (for a packet access
+  // out of its proven range: the comparison with data_end that proves it); empty: the check's
+  // general help (CheckDescription::help) applies.
+  std::string help;
   std::optional<FindingWitness> witness;  // with --witness, on error findings
 };
 
 struct VerificationInvariant {
   size_t pc = 0;
   int line = 0;
+  std::string source_file, source_text;  // the source line of pc, when known
   std::string instruction;
   std::vector<RegisterValue> registers;  // initialised registers only
   std::vector<StackEntry> stack;
@@ -158,6 +163,8 @@ nlohmann::json to_json(const FindingWitness& witness);
 // One line: "confirmed: mem = 00 01 ...; replay: trap out-of-bounds at pc 3", "not confirmed
 // within k=8 (possible false alarm)", "not applicable: ...".
 std::string witness_text(const FindingWitness& witness);
+// The help line of a finding: its own (VerificationFinding::help) or its check's; empty: none.
+std::string finding_help(const VerificationReport& report, const VerificationFinding& finding);
 // Where SARIF locations are relative to. GitHub code scanning (and any viewer opened on a
 // checkout) resolves a result's file against the repository root, so paths under
 // `source_root` are written relative to it with uriBaseId "SRCROOT", and
@@ -174,6 +181,13 @@ struct SarifOptions {
 // of one object) share the run; each result then names its program and section.
 nlohmann::json to_sarif(const std::vector<VerificationReport>& reports, const SarifOptions& options = {});
 nlohmann::json to_sarif(const VerificationReport& report, const SarifOptions& options = {});
-std::string to_text(const VerificationReport& report);
+// The text clang users expect: "file:line:col: error[check]: message", the source line with a
+// caret under the column, the instruction, a "help:" line when the check names a fix, and the
+// registers involved. `verbose` adds what only a verifier developer reads: the tnum bits and
+// the variable ids of packet ranges.
+struct TextOptions {
+  bool verbose = false;
+};
+std::string to_text(const VerificationReport& report, const TextOptions& options = {});
 
 }  // namespace bpfcert::reports

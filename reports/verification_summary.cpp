@@ -1,6 +1,7 @@
 #include "reports/verification_summary.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>

@@ -3,8 +3,11 @@
 // So both directions, in both syntaxes, come from the same rows and cannot drift apart.
 #include "semantics/assembly.h"
 
+#include "semantics/suggest.h"
+
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -472,12 +475,32 @@ std::string_view strip_comment(std::string_view line) {
   return line;
 }
 
+// As clang's -ferror-limit: past this many, the rest are noise.
+constexpr size_t kMaxErrors = 20;
+
 Error error_at(ErrorCode code, const AssembleOptions& o, int line, int col, std::string message) {
   return Error{code, Location{o.file, line, col, -1}, std::move(message)};
 }
 
-Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, const AssembleOptions& options,
-                                        int* lines_done) {
+// The first words instructions of `syntax` start with ("add", "exit", "if", ...): what a
+// misspelt mnemonic is compared with.
+const std::vector<std::string>& mnemonics(Syntax syntax) {
+  static const auto collect = [](Syntax sx) {
+    std::set<std::string> names;
+    for (const Pattern& p : patterns(sx).patterns) {
+      if (p.elements.front().kind == TokKind::Ident) names.insert(p.elements.front().text);
+    }
+    return std::vector<std::string>(names.begin(), names.end());
+  };
+  static const std::vector<std::string> conformance = collect(Syntax::Conformance);
+  static const std::vector<std::string> llvm = collect(Syntax::Llvm);
+  return syntax == Syntax::Conformance ? conformance : llvm;
+}
+
+// Assembles every line it can, so that one run reports every error (up to kMaxErrors, as
+// clang stops at 20). `lines_done` counts the lines read before the first error: which syntax
+// got further decides what assemble_any reports.
+Assembly assemble_impl(std::string_view text, Syntax syntax, const AssembleOptions& options, int* lines_done) {
   const PatternSet& set = patterns(syntax);
   std::vector<PendingInsn> pending;
   std::map<std::string, size_t> labels;
@@ -486,6 +509,12 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
   int line_no = options.first_line - 1;
   std::vector<Token> toks;
   *lines_done = 0;
+  Assembly result;
+  std::vector<Error>& errors = result.errors;
+  auto report = [&](Error e) {
+    if (errors.empty()) *lines_done = line_no - options.first_line;
+    errors.push_back(std::move(e));
+  };
 
   size_t start = 0;
   while (start <= text.size()) {
@@ -496,8 +525,10 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     line = strip_comment(line);
+    if (errors.size() >= kMaxErrors) break;
     if (auto err = lex(line, false, toks)) {
-      return error_at(ErrorCode::SyntaxError, options, line_no, err->col, err->message);
+      report(error_at(ErrorCode::SyntaxError, options, line_no, err->col, err->message));
+      continue;
     }
     // Leading labels: "name:" (several may precede one instruction).
     size_t first = 0;
@@ -505,27 +536,24 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
            toks[first + 1].kind == TokKind::Punct && toks[first + 1].text == ":") {
       const std::string name(toks[first].text);
       if (!labels.emplace(name, pc).second) {
-        return error_at(ErrorCode::DuplicateLabel, options, line_no, toks[first].col,
-                        fmt::format("label '{}' is defined twice", name));
+        report(error_at(ErrorCode::DuplicateLabel, options, line_no, toks[first].col,
+                      fmt::format("label '{}' is defined twice", name)));
       }
       first += 2;
     }
     toks.erase(toks.begin(), toks.begin() + static_cast<std::ptrdiff_t>(first));
-    if (toks.empty()) {
-      ++*lines_done;
-      continue;
-    }
+    if (toks.empty()) continue;
     // ".raw 0x..." : one slot as a little-endian 64-bit word.
     if (toks[0].kind == TokKind::Ident && toks[0].text == ".raw") {
       if (toks.size() != 2 || toks[1].kind != TokKind::Number || toks[1].number_overflow) {
-        return error_at(ErrorCode::SyntaxError, options, line_no, toks[0].col,
-                        "expected '.raw 0x<64-bit word>'");
+        report(error_at(ErrorCode::SyntaxError, options, line_no, toks[0].col, "expected '.raw 0x<64-bit word>'"));
+        ++pc;
+        continue;
       }
       PendingInsn p{nullptr, {}, line_no, pc};
       p.ops.imm64 = toks[1].number;
       pending.push_back(p);
       ++pc;
-      ++*lines_done;
       continue;
     }
     const Token& head = toks[0];
@@ -533,8 +561,12 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
                                                         : first_key(head.kind, head.text);
     const auto it = set.by_first.find(key);
     if (it == set.by_first.end()) {
-      return error_at(ErrorCode::UnknownMnemonic, options, line_no, head.col,
-                      fmt::format("unknown instruction '{}' in {} syntax", head.text, to_string(syntax)));
+      const std::optional<std::string> near =
+          head.kind == TokKind::Ident ? closest_name(head.text, mnemonics(syntax)) : std::nullopt;
+      report(error_at(ErrorCode::UnknownMnemonic, options, line_no, head.col,
+                    fmt::format("unknown instruction '{}' in {} syntax{}", head.text, to_string(syntax), did_you_mean(near))));
+      ++pc;  // a guess: most instructions take one slot, so later labels stay near their place
+      continue;
     }
     Matcher matcher(toks, syntax, options.encode_invalid_registers ? kMaxEncodableRegister : kMaxRegister);
     const Pattern* matched = nullptr;
@@ -555,23 +587,30 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
         have_failure = true;
       }
     }
-    if (matched == nullptr) return error_at(best.code, options, line_no, best.col, best.message);
+    if (matched == nullptr) {
+      report(error_at(best.code, options, line_no, best.col, best.message));
+      ++pc;
+      continue;
+    }
     if (syntax == Syntax::Conformance && matched->row->kind == Kind::Exit && !implicit_exit_defined) {
       labels.insert_or_assign("exit", pc);  // bpf_conformance's implicit label
       implicit_exit_defined = true;
     }
     pending.push_back({matched->row, ops, line_no, pc});
     pc += matched->row->kind == Kind::LoadImm64 ? 2 : 1;
-    ++*lines_done;
   }
+  if (errors.empty()) *lines_done = line_no - options.first_line + 1;
+  std::vector<std::string> label_names;
+  for (const auto& [name, at] : labels) label_names.push_back(name);
 
-  std::vector<Insn> out;
+  std::vector<Insn>& out = result.insns;
   out.reserve(pc);
   for (const PendingInsn& p : pending) {
     if (p.row == nullptr) {
       std::array<uint8_t, kSlotBytes> bytes{};
       for (size_t i = 0; i < kSlotBytes; ++i) bytes[i] = static_cast<uint8_t>(p.ops.imm64 >> (8 * i));
       out.push_back(decode_slot(bytes));
+      result.lines.push_back(p.line);
       continue;
     }
     const Encoding& row = *p.row;
@@ -592,8 +631,12 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
       if (!p.ops.target_label.empty()) {
         const auto l = labels.find(p.ops.target_label);
         if (l == labels.end()) {
-          return error_at(ErrorCode::UndefinedLabel, options, p.line, p.ops.target_col,
-                          fmt::format("label '{}' is not defined", p.ops.target_label));
+          if (errors.size() < kMaxErrors) {
+            report(error_at(ErrorCode::UndefinedLabel, options, p.line, p.ops.target_col,
+                          fmt::format("label '{}' is not defined{}", p.ops.target_label,
+                                      did_you_mean(closest_name(p.ops.target_label, label_names)))));
+          }
+          continue;
         }
         rel = static_cast<int64_t>(l->second) - static_cast<int64_t>(p.pc) - 1;
       } else {
@@ -602,8 +645,11 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
       const bool uses_imm = branch_target_in_imm(row);
       const int64_t lo = uses_imm ? INT32_MIN : INT16_MIN, hi = uses_imm ? INT32_MAX : INT16_MAX;
       if (rel < lo || rel > hi) {
-        return error_at(ErrorCode::NumberOutOfRange, options, p.line, p.ops.target_col,
-                        fmt::format("jump distance {} does not fit the {}-bit field", rel, uses_imm ? 32 : 16));
+        if (errors.size() < kMaxErrors) {
+          report(error_at(ErrorCode::NumberOutOfRange, options, p.line, p.ops.target_col,
+                        fmt::format("jump distance {} does not fit the {}-bit field", rel, uses_imm ? 32 : 16)));
+        }
+        continue;
       }
       if (uses_imm) {
         insn.imm = static_cast<int32_t>(rel);
@@ -621,11 +667,20 @@ Result<std::vector<Insn>> assemble_impl(std::string_view text, Syntax syntax, co
       }
       out.push_back(insn);
       out.push_back(second);
+      result.lines.push_back(p.line);
+      result.lines.push_back(p.line);
     } else {
       out.push_back(insn);
+      result.lines.push_back(p.line);
     }
   }
-  return out;
+  // Labels are resolved after every line is read: put the errors back in line order.
+  std::stable_sort(errors.begin(), errors.end(), [](const Error& a, const Error& b) { return a.where.line < b.where.line; });
+  if (!errors.empty()) {
+    result.insns.clear();
+    result.lines.clear();
+  }
+  return result;
 }
 
 // ---- disassembler -------------------------------------------------------------------------
@@ -724,23 +779,35 @@ size_t print_insn(std::span<const Insn> insns, size_t pc, Syntax syntax, const s
 
 }  // namespace
 
-Result<std::vector<Insn>> assemble(std::string_view text, Syntax syntax, const AssembleOptions& options) {
+Assembly assemble_program(std::string_view text, Syntax syntax, const AssembleOptions& options) {
   int lines_done = 0;
   return assemble_impl(text, syntax, options, &lines_done);
 }
 
-Result<std::vector<Insn>> assemble_any(std::string_view text, const AssembleOptions& options) {
+Assembly assemble_program_any(std::string_view text, const AssembleOptions& options) {
   int conformance_lines = 0, llvm_lines = 0;
-  auto conformance = assemble_impl(text, Syntax::Conformance, options, &conformance_lines);
-  if (conformance.ok()) return conformance;
-  auto llvm = assemble_impl(text, Syntax::Llvm, options, &llvm_lines);
-  if (llvm.ok()) return llvm;
+  Assembly conformance = assemble_impl(text, Syntax::Conformance, options, &conformance_lines);
+  if (conformance.errors.empty()) return conformance;
+  Assembly llvm = assemble_impl(text, Syntax::Llvm, options, &llvm_lines);
+  if (llvm.errors.empty()) return llvm;
   if (llvm_lines != conformance_lines) return llvm_lines > conformance_lines ? llvm : conformance;
-  // Both failed on the same line: the syntax that knew the instruction's first word explains
-  // the error better than the one that did not.
-  const bool llvm_unknown = llvm.error().code == ErrorCode::UnknownMnemonic;
-  const bool conformance_unknown = conformance.error().code == ErrorCode::UnknownMnemonic;
+  // Both failed first on the same line: the syntax that knew the instruction's first word
+  // explains the errors better than the one that did not.
+  const bool llvm_unknown = llvm.errors.front().code == ErrorCode::UnknownMnemonic;
+  const bool conformance_unknown = conformance.errors.front().code == ErrorCode::UnknownMnemonic;
   return conformance_unknown && !llvm_unknown ? llvm : conformance;
+}
+
+Result<std::vector<Insn>> assemble(std::string_view text, Syntax syntax, const AssembleOptions& options) {
+  Assembly a = assemble_program(text, syntax, options);
+  if (!a.errors.empty()) return a.errors.front();
+  return std::move(a.insns);
+}
+
+Result<std::vector<Insn>> assemble_any(std::string_view text, const AssembleOptions& options) {
+  Assembly a = assemble_program_any(text, options);
+  if (!a.errors.empty()) return a.errors.front();
+  return std::move(a.insns);
 }
 
 std::string disassemble_one(const Insn& insn, const Insn* second_slot, Syntax syntax) {

@@ -27,6 +27,18 @@ struct AssembleOptions {
   bool encode_invalid_registers = false;
 };
 
+// A program as the assembler read it: every error of the text (in line order, at most 20),
+// and, when there is none, the instructions with the source line of each slot (an LDDW's two
+// slots share their line), which findings and traps are reported at.
+struct Assembly {
+  std::vector<Insn> insns;
+  std::vector<int> lines;
+  std::vector<Error> errors;
+};
+Assembly assemble_program(std::string_view text, Syntax syntax, const AssembleOptions& options = {});
+// Tries both syntaxes, as assemble_any.
+Assembly assemble_program_any(std::string_view text, const AssembleOptions& options = {});
+
 // Assembles one program. Both syntaxes accept labels ("name:"), comments ("#", ";", "//"),
 // and ".raw 0x<16 hex digits>" for one slot given as a little-endian 64-bit word (the
 // bpf_conformance `raw` format), which is how invalid encodings are written down.
@@ -37,7 +49,7 @@ struct AssembleOptions {
 // ("jne %r0, 0xffffffffffffffff, +1" is "jne %r0, -1, +1").
 Result<std::vector<Insn>> assemble(std::string_view text, Syntax syntax, const AssembleOptions& options = {});
 
-// Tries both syntaxes; when both fail, reports the error of the one that got further.
+// Tries both syntaxes; when both fail, reports the first error of the one that got further.
 Result<std::vector<Insn>> assemble_any(std::string_view text, const AssembleOptions& options = {});
 
 struct DisassembleOptions {

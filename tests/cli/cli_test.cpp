@@ -154,11 +154,13 @@ TEST_F(Cli, MalformedDataFilesAreInputErrorsWithLocations) {
     EXPECT_EQ(o.exit_code, 2) << b.name << ": " << o.err;
     EXPECT_NE(o.err.find(b.expect), std::string::npos) << b.name << ": " << o.err;
   }
-  // A raw section wins over asm (their runner's rule); an unknown section is read past.
+  // A raw section wins over asm (their runner's rule); an unknown section is read past, with a
+  // warning (a misspelt one is an error: diagnostics_test.cpp).
   const Output raw = run("run " + write("r.data", "-- asm\nmov %r0, 1\nexit\n-- raw\n0x00000007000000b7\n"
                                                   "0x0000000000000095\n-- unknown\nwhatever\n").string());
   EXPECT_EQ(raw.exit_code, 0) << raw.err;
   EXPECT_EQ(raw.out, "0x0000000000000007\n");
+  EXPECT_NE(raw.err.find("r.data:7:1: warning: section '-- unknown' is not read"), std::string::npos) << raw.err;
 }
 
 TEST_F(Cli, AsmWritesRawBytecode) {

@@ -108,5 +108,55 @@ TEST_F(CliOptions, SarifPathsAreRelativeToTheSourceRoot) {
   EXPECT_EQ(s["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"], "file://" + root + "/");
 }
 
+TEST_F(CliOptions, FindingsOfCObjectsReadLikeClang) {
+  const Command c = bpfcert("verify " + object("wrong_xdp_off_by_one"));
+  ASSERT_EQ(c.exit_code, 1) << c.out;
+  // The C line under its number, a caret under the column, and the instruction in the LLVM
+  // syntax `bpfcert list --disasm` and llvm-objdump print.
+  EXPECT_NE(c.out.find("wrong_xdp_off_by_one.c:11:12: pc 7: error[mem.bounds]:"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("   11 |   if (eth->h_proto == bpf_htons(ETH_P_ARP)) return XDP_DROP;"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("      |            ^\n"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("7: r1 = *(u8 *)(r1 + 13)"), std::string::npos) << c.out;
+  // The help names the comparison that proves the access: bytes [0, 14), one more than the
+  // program compared.
+  EXPECT_NE(c.out.find("    help: prove the packet holds 14 bytes before this access: `if (data + 14 > data_end) "
+                       "return XDP_DROP;`\n"),
+            std::string::npos)
+      << c.out;
+  // The tnum and the packet range ids are verifier internals: only with -v.
+  EXPECT_EQ(c.out.find("var#"), std::string::npos) << c.out;
+  const Command json = bpfcert("verify " + object("wrong_xdp_off_by_one") + " -q --json -");
+  EXPECT_NE(json.out.find("\"help\": \"prove the packet holds 14 bytes"), std::string::npos) << json.out;
+  const Command list = bpfcert("list --disasm " + object("wrong_xdp_off_by_one"));
+  EXPECT_NE(list.out.find("r1 = *(u8 *)(r1 + 13)"), std::string::npos) << list.out;
+}
+
+TEST_F(CliOptions, TheGraphOfACObjectShowsItsCLinesAndLlvmSyntax) {
+  const Command c = bpfcert("verify " + object("wrong_xdp_off_by_one") + " -q --dot -");
+  ASSERT_EQ(c.exit_code, 1) << c.out;
+  EXPECT_TRUE(c.out.starts_with("digraph \"")) << c.out;
+  EXPECT_NE(c.out.find("subgraph cluster_p0_program {\n    label=\"xdp_off_by_one (section xdp): rejected\""),
+            std::string::npos)
+      << c.out;
+  // The error's block: its C line above its instructions, the finding written in it, filled red.
+  const size_t block = c.out.find("; 11:   if (eth->h_proto == bpf_htons(ETH_P_ARP)) return XDP_DROP;\\l");
+  ASSERT_NE(block, std::string::npos) << c.out;
+  const std::string line = c.out.substr(block, c.out.find('\n', block) - block);
+  EXPECT_NE(line.find("   7: r1 = *(u8 *)(r1 + 13)\\l"), std::string::npos) << line;
+  EXPECT_NE(line.find("error[mem.bounds] pc 7: "), std::string::npos) << line;
+  EXPECT_NE(line.find("fillcolor=\"#ffd6d6\""), std::string::npos) << line;
+}
+
+TEST_F(CliOptions, APacketReadPastTheEndNamesThePacketAndItsColumn) {
+  std::ofstream(tmp("short.hex")) << "02 00 00 00 00 01 02 00 00 00 00 02 86\n";  // 13 bytes: h_proto is cut
+  const Command c = bpfcert("run " + object("wrong_xdp_no_bounds_check") + " --packet " + tmp("short.hex"));
+  ASSERT_EQ(c.exit_code, 1) << c.out;
+  EXPECT_NE(c.out.find("past the end of packet"), std::string::npos) << c.out;
+  EXPECT_EQ(c.out.find("linux-context"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("wrong_xdp_no_bounds_check.c:8:"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("    8 | "), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("^\n"), std::string::npos) << c.out;
+}
+
 }  // namespace
 }  // namespace bpfcert::tests

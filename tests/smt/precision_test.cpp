@@ -2,6 +2,7 @@
 // tnum operators hold, a deliberately broken operator is caught, the figures of a case small
 // enough to count by hand come out as counted, and the JSON report follows its schema.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <fstream>

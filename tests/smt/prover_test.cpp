@@ -5,6 +5,7 @@
 // program must replay on the interpreter and show the escaping value. The shipped operators
 // are proven at 8 bits here (the quick subset in quick_subset_test.cpp proves them all).
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <string>
 

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli/conformance_platform_input.h"
+#include "conformance/verifier_input.h"
 #include "conformance/test_environment.h"
 #include "interp/link.h"
 #include "semantics/operations.h"
@@ -140,7 +140,7 @@ std::optional<std::string> make_input(const Case& c, VerifierInput& in) {
   in.memory_size = c.mem_size;
   // The maps, "@bpfcert frozen" and "@bpfcert var" directives, read exactly as `bpfcert verify`
   // reads them.
-  auto declared = cli::add_data_file_declarations(c.file, in);
+  auto declared = conformance::add_data_file_declarations(c.file, in);
   if (!declared.ok()) return declared.error().to_string();
   return std::nullopt;
 }

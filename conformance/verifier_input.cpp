@@ -1,4 +1,4 @@
-#include "cli/conformance_platform_input.h"
+#include "conformance/verifier_input.h"
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 #include "interp/environment.h"
 #include "verifier/platforms.h"
 
-namespace bpfcert::cli {
+namespace bpfcert::conformance {
 
 verifier::VerifierInput conformance_platform_input(const semantics::Program& program, size_t memory_size) {
   verifier::VerifierInput input;
@@ -70,4 +70,4 @@ semantics::Result<bool> add_data_file_declarations(const conformance::DataFile& 
   return true;
 }
 
-}  // namespace bpfcert::cli
+}  // namespace bpfcert::conformance

@@ -1,6 +1,8 @@
 // What the verifier needs to know of a program's world on the conformance platform: the maps
-// and variables a .data file (or assembler text's "# @bpfcert" directives) declares. Shared by
-// `verify` and by `run --jit --unchecked`, which runs only programs the verifier accepts.
+// and variables a .data file (or assembler text's "# @bpfcert" directives) declares, as the
+// test environment builds them. Shared by `verify`, `run --jit --unchecked` (which runs only
+// programs the verifier accepts), the verifier's corpus tests and the JIT benchmark. A library
+// of its own (bpfcert::conformance_verifier), so the conformance runner does not link the verifier.
 #pragma once
 
 #include "conformance/data_file.h"
@@ -8,7 +10,7 @@
 #include "semantics/diagnostic.h"
 #include "verifier/analyzer.h"
 
-namespace bpfcert::cli {
+namespace bpfcert::conformance {
 
 // The verifier's input for `program` on the conformance platform (its one program type):
 // r1 = `memory_size` bytes of memory. No maps or variables yet. The platform is built in.
@@ -24,4 +26,4 @@ semantics::Result<bool> add_data_file_declarations(const conformance::DataFile& 
 // What the verifier knows of a map the interpreter's environment holds at `fd` (none: referenced by index).
 verifier::MapDescriptor map_descriptor(const interp::MapDef& def, std::optional<int32_t> fd);
 
-}  // namespace bpfcert::cli
+}  // namespace bpfcert::conformance
