@@ -26,6 +26,7 @@ EngineRun run_on_engine(const TestCase& test, const RunSettings& settings, inter
                         const interp::Fault* fault) {
   semantics::ValidationOptions vopt;
   vopt.allow_extensions = settings.allow_extensions;
+  vopt.extension_groups = settings.extension_groups;
   auto valid = semantics::validate(test.insns, vopt);
   if (!valid.ok()) {
     const semantics::Error& e = valid.error();

@@ -17,10 +17,7 @@
 namespace bpfcert::interp {
 
 inline constexpr uint64_t kDefaultMaxSteps = 10'000'000;
-// How many times may_goto falls through in one activation of a function before it jumps: Linux's
-// count before its first timed check (BPF_MAX_TIMED_LOOPS; without the timed check it is 2^23).
-// Programs may not rely on the number, only on the jump coming: the corpus assumes >= 256.
-inline constexpr uint64_t kMayGotoBudget = 0xffff;
+using semantics::kMayGotoBudget;
 
 // How a program is entered: argument registers and the memory it may touch.
 struct Invocation {

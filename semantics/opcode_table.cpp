@@ -245,7 +245,7 @@ constexpr Encoding atomic(std::string_view id, uint8_t size, AtomicOp op, bool f
 
 // JMP | JCOND with src 0 (BPF_MAY_GOTO): Linux gives each activation of a function a loop budget;
 // may_goto falls through while it lasts and takes the jump once it is spent, so every loop
-// through one ends. The budget is the VM's (interp/interpreter.h: kMayGotoBudget).
+// through one ends. The reference machine's budget is kMayGotoBudget.
 constexpr Encoding may_goto() {
   Encoding e{};
   e.id = "may_goto";

@@ -60,6 +60,12 @@ constexpr bool is_rfc_group(Group g) { return g < Group::Callx; }
 // The memory ordering of a load or store: plain (LDX / ST / STX MEM), or Linux's load-acquire
 // and store-release (STX ATOMIC imm 0x100 / 0x110), which compute what the plain access does.
 enum class MemoryOrder : uint8_t { Plain, Acquire, Release };
+
+// How many times may_goto falls through in one activation of a function before it jumps: Linux's
+// count before its first timed check (BPF_MAX_TIMED_LOOPS; without the timed check it is 2^23).
+// The reference machine's; programs may not rely on the number, only on the jump coming (the
+// corpus assumes at least 256), and the verifier bounds a loop through may_goto by it.
+inline constexpr uint64_t kMayGotoBudget = 0xffff;
 enum class IsaVersion : uint8_t { V1 = 1, V2 = 2, V3 = 3, V4 = 4 };
 
 struct Encoding {

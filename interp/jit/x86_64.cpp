@@ -622,6 +622,7 @@ void Emitter::compute_liveness() {
         }
         break;
       case Kind::Exit: use[pc] = kAll; break;
+      case Kind::MayGoto:  // refused by compile()
       case Kind::WideSlot: break;
     }
     if (semantics::falls_through(row) && next_pc(pc) < n) succ[pc][0] = static_cast<int64_t>(next_pc(pc));
@@ -661,6 +662,7 @@ void Emitter::emit_insn(size_t pc) {
     case Kind::Store: emit_store(pc, row, insn); break;
     case Kind::Atomic: emit_atomic(pc, row, insn); break;
     case Kind::PacketLoad: emit_packet(pc, row, insn); break;
+    case Kind::MayGoto:  // refused by compile()
     case Kind::WideSlot: break;
   }
 }
@@ -1982,6 +1984,14 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
   if (options.counting == StepCounting::Off && options.safety != SafetyMode::Unchecked) {
     return Error{ErrorCode::UsageError, {},
                  "jit: running without a step budget needs unchecked mode (a program the verifier accepted)"};
+  }
+  // may_goto needs a budget per frame that this JIT does not keep: it refuses the program
+  // rather than compile a loop that never ends.
+  for (size_t pc = 0; pc < linked.program->size(); ++pc) {
+    if (linked.program->row(pc).kind == semantics::Kind::MayGoto) {
+      return Error{ErrorCode::ExtensionDisabled, {{}, 0, 0, static_cast<int64_t>(pc)},
+                   fmt::format("may_goto (pc {}, Linux's extension) is not supported by the x86-64 JIT", pc)};
+    }
   }
   std::unique_ptr<Jit> jit(new Jit(linked, env, options));
   asmjit::CodeHolder code;
