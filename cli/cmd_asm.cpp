@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/options.h"
 
 namespace bpfcert::cli {
 
@@ -24,6 +25,11 @@ void add_asm_command(CLI::App& app, int* exit_code) {
   cmd->add_option("-o,--output", *output, "bytecode file to write ('-': standard output)")->required();
   cmd->add_option("--syntax", *syntax, "conformance (mov %r0, 1) or llvm (r0 = 1); detected when omitted")
       ->check(CLI::IsMember({"conformance", "llvm"}));
+  set_help(cmd, {{{"bpfcert asm prog.asm -o prog.bin", "either syntax, detected"},
+                  {"bpfcert asm --syntax llvm prog.s -o -", "the bytecode on standard output"},
+                  {"bpfcert asm test.data -o prog.bin", "the program of a bpf_conformance test"}},
+                 "the bytecode was written",
+                 ""});
   cmd->callback([=] {
     auto prog = load_program(*input, syntax_option(*syntax));
     if (!prog.ok()) {
@@ -42,12 +48,19 @@ void add_disasm_command(CLI::App& app, int* exit_code) {
   auto syntax = std::make_shared<std::string>("conformance");
   auto show_pc = std::make_shared<bool>(false);
   auto no_labels = std::make_shared<bool>(false);
+  auto output = std::make_shared<std::string>("-");
   cmd->add_option("IN", *input, "raw bytecode, assembler text or .data file")->required();
   cmd->add_option("--syntax", *syntax, "output syntax: conformance or llvm")
       ->capture_default_str()
       ->check(CLI::IsMember({"conformance", "llvm"}));
   cmd->add_flag("--pc", *show_pc, "prefix each instruction with its pc");
   cmd->add_flag("--no-labels", *no_labels, "print jump targets as relative offsets");
+  cmd->add_option("-o,--output", *output, "assembler text file to write ('-': standard output)")->capture_default_str();
+  set_help(cmd, {{{"bpfcert disasm prog.bin", "conformance syntax, jump targets as labels"},
+                  {"bpfcert disasm --syntax llvm --pc prog.bin", "LLVM syntax, each line with its pc"},
+                  {"bpfcert disasm prog.bin -o prog.asm", "text that reassembles to the same bytes"}},
+                 "the program was printed",
+                 ""});
   cmd->callback([=] {
     auto prog = load_program(*input, std::nullopt);
     if (!prog.ok()) {
@@ -58,8 +71,7 @@ void add_disasm_command(CLI::App& app, int* exit_code) {
     options.syntax = *semantics::syntax_from_string(*syntax);
     options.show_pc = *show_pc;
     options.labels = !*no_labels;
-    std::cout << semantics::disassemble(prog->insns, options);
-    *exit_code = kExitOk;
+    *exit_code = write_output(*output, semantics::disassemble(prog->insns, options)) ? kExitOk : kExitInput;
   });
 }
 

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/options.h"
 #include "conformance/coverage.h"
 #include "conformance/engine_target.h"
 #include "conformance/kernel_target.h"
@@ -22,8 +23,16 @@ namespace bpfcert::cli {
 
 namespace {
 
+// The corpus of the checkout the command runs in, else the one installed beside the binary
+// (<prefix>/share/bpfcert/corpus/conformance), else the source tree's it was built from.
 std::string default_corpus() {
   if (std::filesystem::is_directory("corpus/conformance")) return "corpus/conformance";
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const std::filesystem::path installed = exe.parent_path().parent_path() / "share" / "bpfcert" / "corpus" / "conformance";
+    if (std::filesystem::is_directory(installed, ec)) return installed.string();
+  }
   return BPFCERT_DEFAULT_CORPUS;
 }
 
@@ -81,6 +90,13 @@ void add_conform_command(CLI::App& app, int* exit_code) {
   cmd->add_flag("--coverage", o->coverage, "print the encoding x test matrix instead of running; exit 1 if an encoding has no test");
   cmd->add_flag("--quiet,-q", o->quiet, "no live progress line (failures and the summary table are still printed)");
   cmd->add_flag("--verbose,-v", o->verbose, "also list every refused, skipped and ABI-dependent test with its reason");
+  set_help(cmd, {{{"bpfcert conform", "the reference interpreter, default groups"},
+                  {"bpfcert conform --target jit --include-groups all -j 2", "the JIT on every group"},
+                  {"bpfcert conform --target plugin --plugin ./my_vm_plugin", "any bpf_conformance plugin"},
+                  {"bpfcert conform --json c.json --junit c.xml -q", "reports for CI"},
+                  {"bpfcert conform --coverage", "the encoding x test matrix of the corpus"}},
+                 "tests ran and none failed: every claimed group is certified",
+                 "a test failed or errored, or no test ran"});
   cmd->callback([o, exit_code] {
     if (o->tests.empty()) o->tests.push_back(default_corpus());
     if (o->coverage) {

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/options.h"
 #include "conformance/mutate.h"
 #include "reports/mutation_report.h"
 #include "reports/output.h"
@@ -37,6 +38,10 @@ void add_mutate_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--json", o->json, "write the kill matrix (schema bpfcert/mutation/1) here ('-': standard output)");
   cmd->add_flag("--quiet,-q", o->quiet, "no live progress line");
   cmd->add_flag("--verbose,-v", o->verbose, "also list every mutant and the tests that kill nothing");
+  set_help(cmd, {{{"bpfcert mutate -j 2", "the kill matrix of the bundled corpus"},
+                  {"bpfcert mutate --tests my-tests/ --min-kills 1 --json m.json", "a corpus of your own"}},
+                 "every mutant a program can tell apart is killed by at least --min-kills tests",
+                 "a mutant survives, or is killed by too few tests"});
   cmd->callback([o, exit_code] {
     if (o->tests.empty()) {
       o->tests.push_back(std::filesystem::is_directory("corpus/conformance") ? "corpus/conformance" : BPFCERT_DEFAULT_CORPUS);

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/options.h"
 #include "conformance/data_file.h"
 #include "interp/engine.h"
 #include "interp/helpers.h"
@@ -24,7 +25,7 @@ void add_plugin_command(CLI::App& app, int* exit_code) {
       "plugin", "Run one program as a bpf_conformance plugin: [MEM] on the command line, program hex on stdin");
   struct Options {
     std::string mem;
-    bool jit = false, elf = false, debug = false;
+    bool jit = false, elf = false, debug = false, version = false;
     uint64_t max_steps = interp::kDefaultMaxSteps;
   };
   auto o = std::make_shared<Options>();
@@ -32,15 +33,27 @@ void add_plugin_command(CLI::App& app, int* exit_code) {
   cmd->add_flag("--jit", o->jit, "run on the JIT instead of the reference interpreter");
   cmd->add_flag("--elf", o->elf, "stdin holds an ELF object (bpf_conformance --elf): not supported");
   cmd->add_flag("--debug", o->debug, "print the disassembly to stderr");
+  // bpf_conformance never passes it; without it `bpfcert-plugin --version` would run stdin.
+  cmd->add_flag("-V,--version", o->version, "print the version and exit without running anything");
   cmd->add_option("--max-steps", o->max_steps, "instruction budget")->capture_default_str();
   // bpf_conformance passes its --plugin_options through; unknown ones must not abort a run.
   cmd->allow_extras();
+  set_help(cmd, {{{"echo 'b7 00 00 00 2a 00 00 00 95 00 00 00 00 00 00 00' | bpfcert plugin", "prints 2a"},
+                  {"echo '61 10 00 00 00 00 00 00 95 00 00 00 00 00 00 00' | bpfcert plugin '01 02 03 04'", "r0 = *(u32 *)mem"},
+                  {"bpfcert conform --target plugin --plugin build/cli/bpfcert-plugin", "bpfcert certifying itself as a plugin"}},
+                 "the program ran; r0 printed in hex",
+                 "the program trapped or is invalid (the message on standard output, as bpf_conformance reads it)"});
   cmd->callback([o, exit_code] {
     // Messages go to stdout (bpf_conformance compares the failure message from stdout).
     auto fail = [&](const std::string& message, int code) {
       std::cout << message << "\n";
       *exit_code = code;
     };
+    if (o->version) {
+      std::cout << "bpfcert-plugin " << version() << "\n";
+      *exit_code = kExitOk;
+      return;
+    }
     if (o->elf) return fail("bpfcert plugin: ELF input (--elf) is not supported; send the program as hex", kExitInput);
     const std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
     auto bytes = conformance::parse_hex_bytes(text, "stdin");

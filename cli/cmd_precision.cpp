@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/options.h"
 #include "reports/output.h"
 #include "reports/precision_report.h"
 #include "verifier/smt/precision.h"
@@ -81,9 +82,13 @@ void add_precision_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--samples", o->samples, "random interval pairs at --width bits (0: none), and mixed sync inputs")
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "seed of the samples")->capture_default_str();
-  cmd->add_option("--jobs,-j", o->jobs, "threads")->check(CLI::Range(1u, 1024u))->capture_default_str();
-  cmd->add_option("--json", o->json, "write the report (schema bpfcert/precision/1) here ('-': standard output)");
-  cmd->add_flag("--quiet,-q", o->quiet, "no progress lines on standard error");
+  add_jobs_option(cmd, &o->jobs, "operators measured in parallel (default: 1)");
+  add_json_option(cmd, &o->json, "bpfcert/precision/1");
+  add_quiet_flag(cmd, &o->quiet, "no progress lines on standard error");
+  set_help(cmd, {{{"bpfcert precision --op add,jlt --width 4", "two operators, exhaustively at 4 bits"},
+                  {"bpfcert precision -j 2 --json reports/precision-8bit.json", "the full run (about 20 minutes)"}},
+                 "every compared result is sound",
+                 "a result misses part of the best abstraction (a soundness bug)"});
   cmd->callback([o, exit_code] {
     std::vector<const smt::Operator*> ops;
     for (const std::string& name : o->ops) {

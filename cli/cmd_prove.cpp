@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/options.h"
 #include "reports/output.h"
 #include "reports/proof_report.h"
 #include "verifier/smt/counterexample.h"
@@ -28,10 +29,11 @@ struct ProveOptions {
   std::vector<unsigned> widths;
   bool quick = false;
   double timeout = 60;
-  int jobs = 0;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   std::string json;
   std::string counterexamples_dir;
   bool verbose = false;
+  bool quiet = false;
 };
 
 std::string z3_version() {
@@ -141,7 +143,7 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
   smt::ProverOptions po;
   po.stop_at_first_failure = ascend;
   po.timeout_seconds = opt.timeout;
-  po.jobs = opt.jobs > 0 ? opt.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  po.jobs = static_cast<int>(opt.jobs);
   if (opt.verbose) {
     po.on_result = [](const smt::ObligationResult& r) {
       std::string line = r.obligation.name() + ":";
@@ -239,7 +241,7 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
   }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  text_stream({opt.json}) << reports::to_text(report);
+  if (!opt.quiet) text_stream({opt.json}) << reports::to_text(report);
   if (!opt.json.empty() && !write_output(opt.json, reports::to_json(report).dump(2) + "\n")) return kExitInput;
   return report.complete ? kExitOk : kExitVerdict;
 }
@@ -260,11 +262,17 @@ void add_prove_command(CLI::App& app, int* exit_code) {
                 "the CI subset: 8 and 16 bits everywhere (8 only for the 64-bit mul and div), 64 bits except "
                 "mul, div, mod (but mul's inductive tnum lemmas)");
   cmd->add_option("--timeout", opt->timeout, "seconds per obligation and width")->capture_default_str();
-  cmd->add_option("--jobs", opt->jobs, "obligations proven in parallel (default: the number of cores)");
-  cmd->add_option("--json", opt->json, "write the proof report (schema bpfcert/proof/1) here ('-': standard output)");
+  add_jobs_option(cmd, &opt->jobs, "obligations proven in parallel (default: the number of cores)");
+  add_json_option(cmd, &opt->json, "bpfcert/proof/1");
   cmd->add_option("--counterexamples", opt->counterexamples_dir,
                   "write each counterexample's replay program here as a .data regression test");
-  cmd->add_flag("-v,--verbose", opt->verbose, "print each obligation as it finishes (stderr)");
+  add_verbose_flag(cmd, &opt->verbose, "print each obligation as it finishes (standard error)");
+  add_quiet_flag(cmd, &opt->quiet, "print no table (the exit code and --json tell the result)");
+  set_help(cmd, {{{"bpfcert prove", "every operator at 8, 16, 32, 64 bits until one does not finish"},
+                  {"bpfcert prove --op add32,jlt,sync", "ISA mnemonics, or sync, tighten, join, widen"},
+                  {"bpfcert prove --quick --json p.json -j 2", "the test suite's subset, on two cores"}},
+                 "everything asked for was proven",
+                 "a statement was refuted (with Z3's model and a replay program) or did not finish"});
   cmd->callback([opt, exit_code, cmd]() {
     std::string line = "bpfcert prove";
     for (const std::string& a : cmd->remaining()) line += " " + a;

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/input.h"
+#include "cli/options.h"
 #include "conformance/runner.h"
 #include "reports/conformance_report.h"
 #include "reports/json_schema.h"
@@ -58,6 +59,9 @@ void add_report_command(CLI::App& app, int* exit_code) {
   merge->add_option("REPORTS", m->inputs, "shard reports (bpfcert conform --shard K/N --json ...)")->required();
   merge->add_option("-o,--output", m->output, "merged JSON report ('-': standard output)")->capture_default_str();
   merge->add_option("--junit", m->junit, "also write the merged JUnit XML here");
+  set_help(merge, {{{"bpfcert report merge s1.json s2.json -o all.json", "shards of --shard K/N"}},
+                   "the merged run certifies every claimed group",
+                   "a test of the merged run failed or errored"});
   merge->callback([m, exit_code] {
     if ((*exit_code = check_outputs({{"--output", m->output}, {"--junit", m->junit}})) != kExitOk) return;
     std::vector<reports::ConformanceReport> parts(m->inputs.size());
@@ -88,6 +92,7 @@ void add_report_command(CLI::App& app, int* exit_code) {
   auto* show = cmd->add_subcommand("show", "Print a JSON conformance report as text (exit 1 when its verdict is fail)");
   show->add_option("REPORT", *show_input, "JSON report")->required();
   show->add_flag("--verbose,-v", *show_skips, "also list every refused, skipped and ABI-dependent test");
+  set_help(show, {{{"bpfcert report show c.json", "the summary table"}}, "the report's verdict is pass", "its verdict is fail"});
   show->callback([show_input, show_skips, exit_code] {
     reports::ConformanceReport r;
     std::string error;
@@ -103,6 +108,9 @@ void add_report_command(CLI::App& app, int* exit_code) {
   auto validate_inputs = std::make_shared<std::vector<std::string>>();
   auto* validate = cmd->add_subcommand("validate", "Check reports against their published JSON Schema");
   validate->add_option("REPORTS", *validate_inputs, "JSON reports")->required();
+  set_help(validate, {{{"bpfcert report validate out/*.json", "every report against its schema"}},
+                      "every report is valid",
+                      "a report does not match its schema (each error on standard error)"});
   validate->callback([validate_inputs, exit_code] {
     *exit_code = kExitOk;
     for (const std::string& path : *validate_inputs) {

@@ -8,6 +8,8 @@
 #include "cli/commands.h"
 #include "cli/conformance_platform_input.h"
 #include "cli/input.h"
+#include "cli/object_input.h"
+#include "cli/options.h"
 #include "cli/verify_elf.h"
 #include "cli/verify_report.h"
 #include "cli/witness_report.h"
@@ -15,6 +17,7 @@
 #include "interp/environment.h"
 #include "reports/verification_report.h"
 #include "semantics/assembly.h"
+#include "semantics/suggest.h"
 #include "verifier/analyzer.h"
 #include "verifier/platforms.h"
 #include "verifier/smt/witness.h"
@@ -114,6 +117,18 @@ reports::RegisterValue register_value(int reg, const verifier::ValueView& v) {
   return r;
 }
 
+// An empty name is the platform's default type. Prints why and returns false for an unknown one.
+bool known_program_type(const verifier::Platform& platform, const std::string& name) {
+  if (name.empty() || platform.find_program_type(name) != nullptr) return true;
+  std::vector<std::string> names;
+  for (const verifier::ProgramType& t : platform.program_types) names.push_back(t.name);
+  std::string known;
+  for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+  std::cerr << fmt::format("bpfcert verify: --program-type {}: the {} platform has no such type{} (types: {})\n", name,
+                           platform.name, semantics::did_you_mean(semantics::closest_name(name, names)), known);
+  return false;
+}
+
 }  // namespace
 
 reports::VerificationReport make_verification_report(const verifier::VerificationResult& r,
@@ -164,7 +179,7 @@ reports::VerificationReport make_verification_report(const verifier::Verificatio
                     r.stats.widenings,    r.stats.instructions, r.stats.blocks,   r.stats.loops,
                     r.stats.subprograms,  r.stats.contexts};
   for (const verifier::CheckInfo& c : verifier::check_catalog()) {
-    rep.checks.push_back({c.name, verifier::to_string(c.severity), c.description});
+    rep.checks.push_back({c.name, verifier::to_string(c.severity), c.description, c.help});
   }
   return rep;
 }
@@ -172,7 +187,8 @@ reports::VerificationReport make_verification_report(const verifier::Verificatio
 void add_verify_command(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand("verify", "Verify a program by abstract interpretation: exit 0 accepted, 1 rejected");
   struct Options {
-    std::string input, platform = "conformance", program_type, json, sarif, syntax, mem_hex, mem_file;
+    std::vector<std::string> inputs;
+    std::string input, platform = "conformance", program_type, json, sarif, source_root, syntax, mem_hex, mem_file;
     std::optional<uint64_t> mem_size;
     bool print_invariants = false, allow_extensions = false, quiet = false, witness = false;
     uint64_t max_loop_iterations = 1'000'000;
@@ -181,11 +197,21 @@ void add_verify_command(CLI::App& app, int* exit_code) {
     VerifyElfRequest elf;  // BPF ELF objects: always the Linux platform
   };
   auto o = std::make_shared<Options>();
-  cmd->add_option("IN", o->input, "raw bytecode, assembler text (either syntax) or .data file")->required();
+  cmd->add_option("IN", o->inputs,
+                  "raw bytecode, assembler text (either syntax) or .data file; or BPF ELF objects, executables "
+                  "embedding them (libbpf skeletons) and folders of them")
+      ->required();
   cmd->add_option("--platform", o->platform, "platform whose rules apply")->capture_default_str();
-  cmd->add_option("--program-type", o->program_type, "program type of the platform (default: its first)");
-  cmd->add_option("--json", o->json, "write the JSON report (schema bpfcert/verification/1) to this file ('-': stdout)");
-  cmd->add_option("--sarif", o->sarif, "write a SARIF 2.1.0 report to this file ('-': stdout)");
+  cmd->add_option("--program-type", o->program_type,
+                  "program type of the platform (default: its first); for ELF objects, libbpf's name of the type "
+                  "every program gets (iproute2 and Cilium give it on their command line)");
+  add_json_option(cmd, &o->json,
+                  "bpfcert/verification/1; for ELF objects bpfcert/object-verification/1, for several "
+                  "bpfcert/verification-summary/1");
+  cmd->add_option("--sarif", o->sarif, "write a SARIF 2.1.0 report to this file ('-': standard output)");
+  cmd->add_option("--source-root", o->source_root,
+                  "SARIF: file locations relative to this folder, e.g. the repository's root (default: the working directory)")
+      ->check(CLI::ExistingDirectory);
   cmd->add_flag("--print-invariants", o->print_invariants, "print the abstract state before every instruction");
   auto* mem = cmd->add_option("--mem", o->mem_hex, "conformance platform: the input memory as hex bytes (its size counts)");
   auto* mem_file = cmd->add_option("--mem-file", o->mem_file, "conformance platform: input memory from a file")->excludes(mem);
@@ -196,7 +222,7 @@ void add_verify_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--syntax", o->syntax, "assembler syntax of IN (detected when omitted)")
       ->check(CLI::IsMember({"conformance", "llvm"}));
   cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx)");
-  cmd->add_flag("-q,--quiet", o->quiet, "print nothing on stdout (exit code and report files only)");
+  add_quiet_flag(cmd, &o->quiet, "print nothing on standard output (the exit code and the reports asked for only)");
   cmd->add_flag("--witness", o->witness,
                 "for each error of a rejected program, search for an input that makes the reference interpreter fail "
                 "there, and replay it (confirmed / not confirmed within the depth / not applicable)");
@@ -212,10 +238,48 @@ void add_verify_command(CLI::App& app, int* exit_code) {
   elf->add_flag("--compare-kernel", o->elf.compare_kernel, "also load each program into the running kernel and report both verdicts");
   elf->add_flag("--kernel-unprivileged", o->elf.kernel_unprivileged,
                 "compare with the kernel's checks for loaders without CAP_PERFMON (load with CAP_BPF and CAP_NET_ADMIN only)");
-  cmd->callback([o, exit_code] {
+  elf->add_option("--btf", o->elf.btf,
+                  "BTF of the kernel to verify for: CO-RE relocations, ksyms and kfuncs resolve against it (default: "
+                  "the running kernel's /sys/kernel/btf/vmlinux; 'none' for no kernel)");
+  elf->add_option("--kconfig", o->elf.kconfig,
+                  "a kconfig extern's value, KEY=VALUE as the config spells it (CONFIG_HZ=250, CONFIG_X=y, "
+                  "LINUX_KERNEL_VERSION=6.1.0); takes precedence over the running kernel's config");
+  elf->add_flag("--summary", o->elf.summary, "one table of every program (as for several objects), even for one object");
+  set_help(cmd, {{{"bpfcert verify prog.o", "every program of a clang -target bpf object, Linux platform"},
+                  {"bpfcert verify build/ a.o b.o", "several objects (and folders): one table of every program"},
+                  {"bpfcert verify prog.o --section xdp --sarif r.sarif", "SARIF results on the C source lines"},
+                  {"bpfcert verify build/prog.o --sarif r.sarif --source-root .", "paths relative to the repository"},
+                  {"bpfcert verify prog.asm --mem-size 16 --witness", "conformance platform; an input for each error"},
+                  {"bpfcert verify prog.o --compare-kernel", "the running kernel's verdict beside bpfcert's"},
+                  {"bpfcert verify prog.bin --print-invariants", "the abstract state before every instruction"}},
+                 "every program verified was accepted",
+                 "a program was rejected (each finding: file:line:column, check id, message)"});
+  cmd->callback([o, exit_code, cmd] {
     if ((*exit_code = check_outputs({{"--json", o->json}, {"--sarif", o->sarif}})) != kExitOk) return;
-    if (auto head = read_file(o->input); head.ok() && head->starts_with("\x7f" "ELF")) {
-      o->elf.object = o->input;
+    const verifier::Platform* platform = verifier::find_platform(o->platform);
+    if (platform == nullptr) {
+      std::string known;
+      for (const std::string& n : verifier::platform_names()) known += (known.empty() ? "" : ", ") + n;
+      std::cerr << fmt::format("bpfcert verify: unknown or unavailable platform '{}'{} (available: {})\n", o->platform,
+                               semantics::did_you_mean(semantics::closest_name(o->platform, verifier::platform_names())),
+                               known);
+      *exit_code = kExitInput;
+      return;
+    }
+    if (o->inputs.size() > 1 || names_objects(o->inputs)) {
+      if (given(cmd, "--platform") && platform->name != "linux") {
+        std::cerr << fmt::format("bpfcert verify: --platform {}: BPF ELF objects are verified on the linux platform\n",
+                                 o->platform);
+        *exit_code = kExitInput;
+        return;
+      }
+      if (!refuse_options(cmd, {"--mem", "--mem-file", "--mem-size", "--syntax", "--allow-extensions"},
+                          "to BPF ELF objects (their programs run with a Linux context)")) {
+        *exit_code = kExitInput;
+        return;
+      }
+      o->elf.inputs = o->inputs;
+      o->elf.source_root = o->source_root;
       o->elf.program_type = o->program_type;
       o->elf.json = o->json;
       o->elf.sarif = o->sarif;
@@ -228,11 +292,14 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       *exit_code = verify_elf(o->elf);
       return;
     }
-    const verifier::Platform* platform = verifier::find_platform(o->platform);
-    if (platform == nullptr) {
-      std::string known;
-      for (const std::string& n : verifier::platform_names()) known += (known.empty() ? "" : ", ") + n;
-      std::cerr << fmt::format("bpfcert: unknown or unavailable platform '{}' (available: {})\n", o->platform, known);
+    o->input = o->inputs.front();
+    if (!refuse_options(cmd, {"--section", "--program", "--compare-kernel", "--kernel-unprivileged", "--btf", "--kconfig",
+                              "--summary"},
+                        "here: IN is not a BPF ELF object")) {
+      *exit_code = kExitInput;
+      return;
+    }
+    if (!known_program_type(*platform, o->program_type)) {
       *exit_code = kExitInput;
       return;
     }
@@ -333,7 +400,11 @@ void add_verify_command(CLI::App& app, int* exit_code) {
       if (!o->print_invariants) jrep.invariants.reset();
       ok = write_output(o->json, reports::to_json(jrep).dump(2) + "\n") && ok;
     }
-    if (!o->sarif.empty()) ok = write_output(o->sarif, reports::to_sarif(rep).dump(2) + "\n") && ok;
+    if (!o->sarif.empty()) {
+      reports::SarifOptions so;
+      so.source_root = o->source_root;
+      ok = write_output(o->sarif, reports::to_sarif(rep, so).dump(2) + "\n") && ok;
+    }
     if (!o->quiet) {
       reports::VerificationReport trep = rep;
       if (!o->print_invariants) trep.invariants.reset();

@@ -14,6 +14,15 @@ namespace bpfcert::cli {
 using semantics::Error;
 using semantics::ErrorCode;
 
+const char* to_string(InputKind kind) {
+  switch (kind) {
+    case InputKind::Bytecode: return "bytecode";
+    case InputKind::Assembly: return "assembly";
+    case InputKind::DataFile: return "data";
+  }
+  return "bytecode";
+}
+
 int report_error(const Error& e) {
   std::cerr << "bpfcert: " << e.to_string() << "\n";
   return kExitInput;

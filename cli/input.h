@@ -16,6 +16,7 @@
 namespace bpfcert::cli {
 
 enum class InputKind { Bytecode, Assembly, DataFile };
+const char* to_string(InputKind kind);  // the reports' input kind: "bytecode", "assembly", "data"
 
 struct ProgramInput {
   InputKind kind = InputKind::Bytecode;

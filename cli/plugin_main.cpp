@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   std::vector<char*> cargs;
   for (std::string& a : args) cargs.push_back(a.data());
-  CLI::App app{"bpfcert-plugin: bpfcert's engines as a bpf_conformance plugin"};
+  CLI::App app{"bpfcert-plugin: bpfcert's engines as a bpf_conformance plugin", "bpfcert-plugin"};
   app.require_subcommand(1);
   int exit_code = bpfcert::cli::kExitOk;
   bpfcert::cli::add_plugin_command(app, &exit_code);

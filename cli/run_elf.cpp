@@ -97,8 +97,8 @@ semantics::Result<std::vector<std::vector<uint8_t>>> read_packets(const std::str
 int run_elf(const RunElfRequest& req) {
   auto loaded = load_object_program(req.object, req.section, req.program);
   if (!loaded.ok()) return report_error(loaded.error());
-  const verifier::elf::Object& obj = loaded->object;
-  const verifier::elf::ProgramInfo& prog = *loaded->program;
+  const loader::Object& obj = loaded->object;
+  const loader::ProgramInfo& prog = *loaded->program;
   const verifier::ProgramType& type = *loaded->type;
 
   interp::LinuxContextKind kind = interp::LinuxContextKind::Raw;
@@ -137,7 +137,7 @@ int run_elf(const RunElfRequest& req) {
     std::unique_ptr<interp::Engine> engine;
   };
   std::vector<std::unique_ptr<Built>> built;
-  auto build = [&](const verifier::elf::ProgramInfo& p) -> semantics::Result<interp::Engine*> {
+  auto build = [&](const loader::ProgramInfo& p) -> semantics::Result<interp::Engine*> {
     auto valid = semantics::validate(p.insns);
     if (!valid.ok()) {
       Error e = valid.error();
@@ -159,7 +159,7 @@ int run_elf(const RunElfRequest& req) {
       jopt.listing = req.dump_jit;
       auto jit = interp::Jit::compile(b->linked, env, jopt);
       if (!jit.ok()) return jit.error();
-      if (req.dump_jit) std::cout << fmt::format("; program {}\n{}", p.name, jit.value()->listing());
+      if (req.dump_jit && req.text != nullptr) *req.text << fmt::format("; program {}\n{}", p.name, jit.value()->listing());
       b->engine = std::move(jit.value());
     } else {
       b->engine = std::make_unique<interp::Interpreter>(b->linked, env);
@@ -194,6 +194,13 @@ int run_elf(const RunElfRequest& req) {
     targets.emplace_back(static_cast<uint32_t>(std::stoul(spec.substr(0, eq))), e.value());
   }
 
+  std::ostream null_text(nullptr);
+  std::ostream& text = req.text != nullptr ? *req.text : null_text;
+  if (req.report != nullptr) {
+    req.report->program_name = prog.name;
+    req.report->section = prog.section;
+    req.report->program_type = type.name;
+  }
   int exit_code = kExitOk;
   for (size_t i = 0; i < packets.size(); ++i) {
     interp::LinuxRunOptions ro;
@@ -211,23 +218,42 @@ int run_elf(const RunElfRequest& req) {
     env.trace_output.clear();
     const interp::RunResult r = main_engine.value()->run((*run)->invocation(), (*run)->run_options);
     const std::string prefix = packets.size() > 1 ? fmt::format("packet {}: ", i + 1) : "";
+    reports::RunOutcome outcome;
+    if (packets.size() > 1 || kind != interp::LinuxContextKind::Raw) outcome.packet = i + 1;
+    outcome.trapped = r.trapped;
+    outcome.r0 = r.r0;
+    outcome.steps = r.steps;
     std::istringstream trace(env.trace_output);
-    for (std::string line; std::getline(trace, line);) std::cout << prefix << "trace: " << line << "\n";
+    for (std::string line; std::getline(trace, line);) {
+      text << prefix << "trace: " << line << "\n";
+      outcome.trace.push_back(line);
+    }
     if (r.trapped) {
+      outcome.trap.emplace();
+      outcome.trap->kind = interp::to_string(r.trap.kind);
+      outcome.trap->pc = r.trap.pc;
+      outcome.trap->message = r.trap.message;
       std::cerr << "bpfcert: " << req.object << ": " << prog.name << ": " << prefix << r.trap.to_string() << "\n";
       if (const auto* line = prog.line_at(r.trap.pc); line != nullptr) {
         std::cerr << fmt::format("  at {}:{}: {}\n", line->file, line->line, line->text);
+        outcome.trap->source_file = line->file;
+        outcome.trap->line = static_cast<int>(line->line);
+        outcome.trap->column = static_cast<int>(line->column);
+        outcome.trap->source_text = line->text;
       }
       exit_code = kExitVerdict;
-      continue;
+    } else {
+      outcome.verdict = verdict_name(type.name, r.r0);
+      text << prefix << fmt::format("{:#018x}", r.r0) << (outcome.verdict.empty() ? "" : " " + outcome.verdict) << "\n";
+      if (kind != interp::LinuxContextKind::Raw && (*run)->packet() != packets[i]) {
+        text << prefix << "packet: " << hex((*run)->packet()) << "\n";
+        outcome.packet_out = hex((*run)->packet());
+      }
     }
-    const std::string name = verdict_name(type.name, r.r0);
-    std::cout << prefix << fmt::format("{:#018x}", r.r0) << (name.empty() ? "" : " " + name) << "\n";
-    if (kind != interp::LinuxContextKind::Raw && (*run)->packet() != packets[i]) {
-      std::cout << prefix << "packet: " << hex((*run)->packet()) << "\n";
-    }
+    if (req.report != nullptr) req.report->runs.push_back(std::move(outcome));
   }
   if (req.dump_maps) {
+    if (req.report != nullptr) req.report->maps.emplace();
     for (size_t i = 0; i < env.map_count(); ++i) {
       const interp::Map& m = env.map_at(i);
       for (const auto& [key, value] : m.entries()) {
@@ -236,8 +262,9 @@ int run_elf(const RunElfRequest& req) {
         const bool array = t == interp::MapType::Array || t == interp::MapType::PercpuArray ||
                            t == interp::MapType::ProgArray || t == interp::MapType::PerfEventArray;
         if (zero && array) continue;
-        std::cout << fmt::format("map {}: key {} value {}\n", m.def().name, hex(key),
-                                 hex(std::span<const uint8_t>(value, m.def().value_size)));
+        const std::string value_hex = hex(std::span<const uint8_t>(value, m.def().value_size));
+        text << fmt::format("map {}: key {} value {}\n", m.def().name, hex(key), value_hex);
+        if (req.report != nullptr) req.report->maps->push_back({m.def().name, hex(key), value_hex});
       }
     }
   }

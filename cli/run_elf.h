@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <iostream>
 #include <string>
 #include <vector>
+
+#include "reports/run_report.h"
 
 namespace bpfcert::cli {
 
@@ -19,6 +22,8 @@ struct RunElfRequest {
   uint64_t max_steps = 0;
   bool dump_maps = false;
   bool dump_jit = false;  // with engine "jit": print each program's generated code first
+  std::ostream* text = &std::cout;     // r0 lines, traces, maps; null: none (--quiet)
+  reports::RunReport* report = nullptr;  // when set, each run's outcome is added (--json)
 };
 
 // Runs the program once per packet (maps persist across packets); returns the exit code.

@@ -1,20 +1,29 @@
-// bpfcert verify on a BPF ELF object: every program (or those --section / --program select)
-// verified on the Linux platform, findings located at their C source line through BTF line
-// info, and with --compare-kernel the running kernel's verdict next to bpfcert's.
+// bpfcert verify on BPF ELF objects: every program (or those --section / --program select)
+// verified on the Linux platform for a target kernel (CO-RE relocations and externs resolved
+// against it), findings located at their C source line through BTF line info, and with
+// --compare-kernel the running kernel's verdict next to bpfcert's. One object gets its full
+// report; several (files, folders, executables embedding objects) one summary table.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace bpfcert::cli {
 
 struct VerifyElfRequest {
-  std::string object;
+  std::vector<std::string> inputs;  // object files, executables embedding objects, folders
   std::string section;
   std::string program;
-  std::string program_type;  // overrides the type the section selects
-  std::string json;   // "bpfcert/object-verification/1": per program its report (and kernel verdict)
+  std::string program_type;  // libbpf's name of the type every program gets (--program-type)
+  std::string btf;           // the target kernel's BTF ("" the running kernel's, "none")
+  std::vector<std::string> kconfig;  // KEY=VALUE
+  // "bpfcert/object-verification/1" for one object: per program its report (and kernel
+  // verdict); "bpfcert/verification-summary/1" for several (or with `summary`).
+  std::string json;
   std::string sarif;  // one SARIF run; results located in the C sources
+  std::string source_root;  // SARIF paths are relative to it (empty: the working directory)
+  bool summary = false;  // the summary table even for one object
   bool compare_kernel = false;
   bool kernel_unprivileged = false;  // load with CAP_BPF and CAP_NET_ADMIN only
   bool print_invariants = false;

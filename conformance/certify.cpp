@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "conformance/mutate.h"
 #include "conformance/test_case.h"
 #include "interp/trap.h"
 #include "semantics/opcode_table.h"
@@ -203,7 +204,7 @@ std::string message_key(const std::string& message) {
 }
 
 reports::Finding finding(const ConformanceTest& t) {
-  return {t.name, t.outcome, t.encodings, t.expected, t.actual, t.message};
+  return {t.name, t.outcome, t.encodings, t.expected, t.actual, t.message, t.like_mutants};
 }
 
 void build_profile(ConformanceReport& r) {
@@ -228,11 +229,22 @@ void build_profile(ConformanceReport& r) {
       ep.wrong += t.outcome == "wrong";
     }
   }
-  // A bug is blamed on the encodings of its test that the fewest passing tests use: the le16 of
-  // a test of le16, not the lddw and exit that hundreds of passing tests use too.
+  // A bug is blamed on the encodings the single faults that give its result change; without
+  // one, on the encodings of its test that the fewest passing tests use: the le16 of a test of
+  // le16, not the lddw and exit that hundreds of passing tests use too.
   std::set<std::string> suspects;
   for (const ConformanceTest& t : r.tests) {
     if (t.outcome != "wrong" || is_check_test(t) || t.encodings.empty()) continue;
+    bool explained = false;
+    for (const std::string& id : t.like_mutants) {
+      for (const Mutant& m : mutants()) {
+        if (m.id == id && m.fault.from != nullptr) {
+          suspects.insert(std::string(m.fault.from->id));
+          explained = true;
+        }
+      }
+    }
+    if (explained) continue;
     size_t fewest = SIZE_MAX;
     for (const std::string& e : t.encodings) fewest = std::min(fewest, enc[e].passed);
     for (const std::string& e : t.encodings) {

@@ -3,10 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include <sys/utsname.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,26 +13,14 @@
 #include "conformance/test_environment.h"
 #include "interp/environment.h"
 #include "interp/helpers.h"
+#include "loader/kernel.h"
 
 namespace bpfcert::conformance {
 
 namespace {
 
+using loader::kernel::Fd;
 using semantics::Insn;
-
-struct Fd {
-  int fd = -1;
-  Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  Fd(Fd&& o) noexcept : fd(o.fd) { o.fd = -1; }
-  Fd& operator=(Fd&& o) noexcept {
-    std::swap(fd, o.fd);
-    return *this;
-  }
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 constexpr Insn op(uint8_t opcode, uint8_t dst, uint8_t src, int16_t off, int32_t imm) { return Insn{opcode, dst, src, off, imm}; }
 
@@ -78,49 +64,28 @@ std::string classify(const std::string& reason) {
   return "other: " + reason;
 }
 
-std::string last_lines(const std::string& log, size_t n) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < log.size()) {
-    size_t end = log.find('\n', start);
-    if (end == std::string::npos) end = log.size();
-    std::string line = log.substr(start, end - start);
-    if (!line.empty() && line.find("processed ") != 0 && line.find("verification time") != 0 &&
-        line.find("stack depth") != 0) {
-      lines.push_back(line);
-    }
-    start = end + 1;
-  }
-  if (lines.size() > n) lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(n));
-  return fmt::format("{}", fmt::join(lines, " | "));
-}
-
 struct Loaded {
   Fd prog;
   std::string error;  // the verifier's reason when prog is invalid
 };
 
 Loaded load(bpf_prog_type type, const std::vector<Insn>& insns, const std::vector<int>& fd_array) {
-  std::vector<bpf_insn> code(insns.size());
+  loader::kernel::ProgramLoad request;
+  request.prog_type = type;
+  request.name = "bpfcert_test";
+  request.insns.resize(insns.size());
   for (size_t i = 0; i < insns.size(); ++i) {
     const auto bytes = semantics::encode(insns[i]);
-    std::memcpy(&code[i], bytes.data(), sizeof(bpf_insn));
+    std::memcpy(&request.insns[i], bytes.data(), sizeof(bpf_insn));
   }
-  bpf_prog_load_opts opts{};  // LIBBPF_OPTS without designated initialisers (clang warns on them)
-  opts.sz = sizeof opts;
-  if (!fd_array.empty()) opts.fd_array = fd_array.data();
+  request.fd_array = fd_array;
+  request.full_log_on_rejection = true;  // the two last lines of the full log explain a refusal
+  loader::kernel::LoadedProgram loaded = loader::kernel::load_program(request);
   Loaded out;
-  out.prog = Fd(bpf_prog_load(type, "bpfcert_test", "GPL", code.data(), code.size(), &opts));
-  if (out.prog.fd >= 0) return out;
-  const int err = errno;
-  // Load again with the verifier's log to learn why.
-  std::string log(1 << 22, '\0');
-  opts.log_buf = log.data();
-  opts.log_size = static_cast<uint32_t>(log.size());
-  opts.log_level = 1;
-  Fd again(bpf_prog_load(type, "bpfcert_test", "GPL", code.data(), code.size(), &opts));
-  log.resize(std::strlen(log.c_str()));
-  out.error = log.empty() ? fmt::format("bpf(BPF_PROG_LOAD): {}", std::strerror(err)) : last_lines(log, 2);
+  out.prog = std::move(loaded.fd);
+  if (out.prog.valid()) return out;
+  const std::string tail = loader::kernel::log_tail(loaded.verdict.log, 2);
+  out.error = tail.empty() ? fmt::format("bpf(BPF_PROG_LOAD): {}", std::strerror(loaded.verdict.error)) : tail;
   return out;
 }
 
@@ -129,8 +94,7 @@ Loaded load(bpf_prog_type type, const std::vector<Insn>& insns, const std::vecto
 KernelTarget::KernelTarget() {
   utsname u{};
   if (::uname(&u) == 0) description_ = fmt::format("Linux {} {} (bpf() + BPF_PROG_TEST_RUN)", u.release, u.machine);
-  Fd probe(bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfcert_probe", 4, 8, 1, nullptr));
-  if (probe.fd < 0) {
+  if (!loader::kernel::loading_available(nullptr)) {
     const int err = errno;
     unavailable_ = fmt::format("bpf() refused ({}): running BPF programs needs CAP_BPF and CAP_PERFMON or root, "
                                "and a kernel with BPF_PROG_TEST_RUN",
@@ -195,15 +159,17 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
     } else {
       return {Outcome::Skipped, fmt::format("map type {} is not compared with Linux", interp::to_string(m.def().type)), ""};
     }
-    Fd fd(bpf_map_create(type, "bpfcert_map", m.def().key_size, m.def().value_size, m.def().max_entries, nullptr));
-    if (fd.fd < 0) return {Outcome::Error, fmt::format("bpf(BPF_MAP_CREATE): {}", std::strerror(errno)), ""};
+    auto created = loader::kernel::create_map(type, m.def().key_size, m.def().value_size, m.def().max_entries, 0,
+                                              "bpfcert_map");
+    if (!created.ok()) return {Outcome::Error, fmt::format("bpf(BPF_MAP_CREATE): {}", std::strerror(errno)), ""};
+    Fd fd = std::move(created.value());
     for (const auto& [key, value] : m.entries()) {
-      if (bpf_map_update_elem(fd.fd, key.data(), value, BPF_ANY) != 0) {
+      if (!loader::kernel::update_element(fd.get(), key.data(), value)) {
         return {Outcome::Error, fmt::format("bpf(BPF_MAP_UPDATE_ELEM): {}", std::strerror(errno)), ""};
       }
     }
-    if (const auto tfd = env.map_fd(i)) fd_of[*tfd] = fd.fd;
-    fd_array.push_back(fd.fd);
+    if (const auto tfd = env.map_fd(i)) fd_of[*tfd] = fd.get();
+    fd_array.push_back(fd.get());
     maps.push_back(std::move(fd));
   }
   std::vector<Insn> body = test.insns;
@@ -220,15 +186,16 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
   if (test.expect == ExpectKind::Reject) {
     // The program as it is: a conforming loader must refuse it.
     Loaded l = load(type, body, fd_array);
-    if (l.prog.fd < 0) return judge_refusal(test, "kernel verifier: " + l.error, "", false);
+    if (!l.prog.valid()) return judge_refusal(test, "kernel verifier: " + l.error, "", false);
     std::lock_guard lock(mutex_);
     policies_["accepts an encoding RFC 9669 makes invalid"].push_back(test.name);
     return {Outcome::AcceptedInvalid, fmt::format("the kernel accepted a program that must be rejected ({})", test.expected_text),
             "accepted"};
   }
 
-  Fd result(bpf_map_create(BPF_MAP_TYPE_ARRAY, "bpfcert_r0", 4, kResultValueSize, 1, nullptr));
-  if (result.fd < 0) return {Outcome::Error, fmt::format("bpf(BPF_MAP_CREATE): {}", std::strerror(errno)), ""};
+  auto created_result = loader::kernel::create_map(BPF_MAP_TYPE_ARRAY, 4, kResultValueSize, 1, 0, "bpfcert_r0");
+  if (!created_result.ok()) return {Outcome::Error, fmt::format("bpf(BPF_MAP_CREATE): {}", std::strerror(errno)), ""};
+  Fd result = std::move(created_result.value());
 
   // Functions start at local call and code address targets; the main function ends at the first.
   size_t main_end = body.size();
@@ -255,7 +222,7 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
                 op(0x2d, 3, 2, 3, 0),   op(0xb7, 2, 0, 0, len), op(0xb7, 3, 0, 0, 0), op(0x05, 0, 0, 2, 0),
                 op(0xb7, 0, 0, 0, 0),   op(0x95, 0, 0, 0, 0)};
   }
-  const std::vector<Insn> epilogue = {op(0x18, 1, BPF_PSEUDO_MAP_VALUE, 0, result.fd), op(0, 0, 0, 0, 0),
+  const std::vector<Insn> epilogue = {op(0x18, 1, BPF_PSEUDO_MAP_VALUE, 0, result.get()), op(0, 0, 0, 0, 0),
                                       op(0x7b, 1, 0, 0, 0),  // *(u64 *)(r1 + 0) = r0
                                       op(0x7a, 1, 0, 8, 1),  // *(u64 *)(r1 + 8) = 1
                                       op(0xb7, 0, 0, 0, 0), op(0x95, 0, 0, 0, 0)};
@@ -286,7 +253,7 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
   }
   if (main_end == body.size()) prog.insert(prog.end(), epilogue.begin(), epilogue.end());
 
-  fd_array.insert(fd_array.begin(), result.fd);  // keeps src 5/6 indices: shift them by one
+  fd_array.insert(fd_array.begin(), result.get());  // keeps src 5/6 indices: shift them by one
   for (size_t pc = 0; pc < prog.size(); ++pc) {
     if (prog[pc].opcode == 0x18 && (prog[pc].src == BPF_PSEUDO_MAP_IDX || prog[pc].src == BPF_PSEUDO_MAP_IDX_VALUE)) {
       prog[pc].imm += 1;
@@ -294,7 +261,7 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
     if (prog[pc].opcode == 0x18) ++pc;
   }
   Loaded l = load(type, prog, fd_array);
-  if (l.prog.fd < 0) {
+  if (!l.prog.valid()) {
     TestRun r = judge_refusal(test, "kernel verifier: " + l.error, "", false);
     if (r.outcome == Outcome::Refused) {
       std::lock_guard lock(mutex_);
@@ -307,23 +274,17 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
   if (packet) data.assign(14, 0);  // the Ethernet header the socket filter's skb starts after
   data.insert(data.end(), test.file.mem.begin(), test.file.mem.end());
   if (data.size() < 14) data.resize(14, 0);  // BPF_PROG_TEST_RUN wants at least an Ethernet header
-  bpf_test_run_opts run{};
-  run.sz = sizeof run;
-  run.data_in = data.data();
-  run.data_size_in = static_cast<uint32_t>(data.size());
-  run.repeat = 1;
-  if (bpf_prog_test_run_opts(l.prog.fd, &run) != 0) {
-    return {Outcome::Error, fmt::format("bpf(BPF_PROG_TEST_RUN): {}", std::strerror(errno)), ""};
-  }
+  const auto retval = loader::kernel::test_run(l.prog.get(), data);
+  if (!retval) return {Outcome::Error, fmt::format("bpf(BPF_PROG_TEST_RUN): {}", std::strerror(errno)), ""};
   uint8_t value[kResultValueSize] = {};
   const uint32_t key = 0;
-  if (bpf_map_lookup_elem(result.fd, &key, value) != 0) {
+  if (!loader::kernel::lookup_element(result.get(), &key, value)) {
     return {Outcome::Error, fmt::format("reading r0 back: {}", std::strerror(errno)), ""};
   }
   uint64_t r0 = 0, written = 0;
   std::memcpy(&r0, value, 8);
   std::memcpy(&written, value + 8, 8);
-  if (written == 0) r0 = run.retval;
+  if (written == 0) r0 = *retval;
   TestRun r = judge_result(test, r0);
   if (is_failure(r.outcome)) {
     std::lock_guard lock(mutex_);

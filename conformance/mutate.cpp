@@ -227,6 +227,21 @@ const std::vector<Mutant>& mutants() {
   return all;
 }
 
+std::vector<const Mutant*> mutants_giving(const TestCase& test, uint64_t r0) {
+  RunSettings settings;
+  settings.allow_extensions = true;
+  // A mutant that loops is cut short: the reference's budget is plenty for a single fault that
+  // reproduces a completed run.
+  settings.max_steps = 1'000'000;
+  std::vector<const Mutant*> out;
+  for (const Mutant& m : mutants()) {
+    if (!m.touches(test)) continue;
+    const EngineRun r = run_on_engine(test, settings, interp::EngineKind::Interpreter, &m.fault);
+    if (r.run.actual == fmt::format("{:#x}", r0)) out.push_back(&m);
+  }
+  return out;
+}
+
 semantics::Result<reports::MutationReport> measure_corpus(const MutationOptions& options) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();

@@ -34,6 +34,10 @@ struct Mutant {
 // Every mutant of the table, in table order, then the restore faults.
 const std::vector<Mutant>& mutants();
 
+// The mutants that, run on this test, complete with this r0: the single faults that explain a
+// VM's wrong result ("le16 executed as le64": it does not truncate). Empty when none does.
+std::vector<const Mutant*> mutants_giving(const TestCase& test, uint64_t r0);
+
 struct MutationOptions {
   std::vector<std::string> test_paths;
   std::string include_regex, exclude_regex;  // on test names, as bpfcert conform

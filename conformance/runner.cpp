@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "conformance/data_file.h"
+#include "conformance/mutate.h"
 #include "reports/output.h"
 
 namespace bpfcert::conformance {
@@ -149,6 +150,10 @@ TestRun run_one(const Target& target, const RunnerOptions& options, const RunSet
   }
   out.abi = depends;
   TestRun run = target.run(*test, settings);
+  if (run.outcome == Outcome::Wrong && run.actual.starts_with("0x")) {
+    // A wrong r0: which single faults of the reference give it too.
+    for (const Mutant* m : mutants_giving(*test, std::stoull(run.actual, nullptr, 16))) out.like_mutants.push_back(m->id);
+  }
   if (is_failure(run.outcome) && !depends.empty()) {
     // The target said it cannot follow this convention, and the program depends on it.
     std::vector<std::string> why;

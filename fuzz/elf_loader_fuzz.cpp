@@ -7,10 +7,10 @@
 #include <span>
 
 #include "semantics/program.h"
-#include "verifier/elf/object.h"
+#include "loader/object.h"
 
 int bpfcert_fuzz_elf_loader(const uint8_t* data, size_t size) {
-  auto obj = bpfcert::verifier::elf::load_object(std::span<const uint8_t>(data, size), "fuzz.o");
+  auto obj = bpfcert::loader::load_object(std::span<const uint8_t>(data, size), "fuzz.o");
   if (!obj.ok()) return 0;
   size_t sink = 0;
   for (const auto& p : obj->programs) {

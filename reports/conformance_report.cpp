@@ -73,7 +73,8 @@ json entry_json(const ProfileEntry& e, const char* key) {
 
 json finding_json(const Finding& f) {
   return json{{"test", f.test},         {"outcome", f.outcome}, {"encodings", f.encodings},
-              {"expected", f.expected}, {"actual", f.actual},   {"message", f.message}};
+              {"expected", f.expected}, {"actual", f.actual},   {"message", f.message},
+              {"like_mutants", f.like_mutants}};
 }
 
 json profile_json(const Profile& p) {
@@ -152,7 +153,8 @@ struct Reader {
 
   bool finding(const json& j, Finding* f) {
     return get(j, "test", &f->test) && get(j, "outcome", &f->outcome) && get(j, "encodings", &f->encodings) &&
-           get(j, "expected", &f->expected) && get(j, "actual", &f->actual) && get(j, "message", &f->message);
+           get(j, "expected", &f->expected) && get(j, "actual", &f->actual) && get(j, "message", &f->message) &&
+           get(j, "like_mutants", &f->like_mutants);
   }
 
   bool profile(const json& j, Profile* p) {
@@ -217,6 +219,7 @@ json to_json(const ConformanceReport& r) {
                          {"expect", json{{"kind", t.expect_kind}, {"value", t.expected}}},
                          {"check", t.check},
                          {"abi", t.abi},
+                         {"like_mutants", t.like_mutants},
                          {"outcome", t.outcome},
                          {"message", t.message},
                          {"actual", t.actual},
@@ -319,7 +322,8 @@ std::optional<std::string> from_json(const json& j, ConformanceReport* r) {
         rest = rd.get(t, "outcome", &out.outcome);
         out.outcome = upgraded_outcome(out.outcome);
       } else if (common) {
-        rest = rd.get(t, "check", &out.check) && rd.get(t, "abi", &out.abi) && rd.outcome(t, "outcome", &out.outcome);
+        rest = rd.get(t, "check", &out.check) && rd.get(t, "abi", &out.abi) &&
+               rd.get(t, "like_mutants", &out.like_mutants) && rd.outcome(t, "outcome", &out.outcome);
       }
       if (!rest) return fail(fmt::format("tests[{}]", r->tests.size()));
       r->tests.push_back(std::move(out));

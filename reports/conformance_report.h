@@ -52,6 +52,9 @@ struct ConformanceTest {
   std::string expected;                  // r0 in hex, the error text, the error code or the trap kind
   std::string check;                     // "trap:<kind>", "reject:<code>", "trap", or "" (expects a result)
   std::vector<std::string> abi;          // declared ABI differences the test depends on
+  // For a wrong result: the single-fault mutants of the reference that give the same r0
+  // (bpfcert mutate's ids, "size:le16>le64"), which name the likely fault.
+  std::vector<std::string> like_mutants;
   std::string outcome;                   // one of kOutcomes
   std::string message;                   // why it did not pass, or was skipped
   std::string actual;                    // what the target did: r0 in hex, a trap, a refusal, ...
@@ -77,9 +80,10 @@ struct ProfileEntry {
 
 struct EncodingProfile {
   std::string id;      // opcode table id
-  // "suspect": of the encodings of a test that found a bug, the one the fewest passing tests
-  // use; else "supported": a test using it passed; "refused": tests using it were refused and
-  // none passed; "untested".
+  // "suspect": the encoding a single-fault mutant giving a wrong result changes or, when no
+  // mutant gives it, of the encodings of the test, the one the fewest passing tests use; else
+  // "supported": a test using it passed; "refused": tests using it were refused and none
+  // passed; "untested".
   std::string status;
   size_t passed = 0, refused = 0, wrong = 0;
 };
@@ -89,6 +93,7 @@ struct Finding {
   std::string outcome;  // wrong, accepted-invalid, crashed, timed-out
   std::vector<std::string> encodings;
   std::string expected, actual, message;
+  std::vector<std::string> like_mutants;  // ConformanceTest::like_mutants
 };
 
 struct RefusalGroup {

@@ -58,6 +58,7 @@ std::string finding_line(const Finding& f) {
   std::string tag = f.outcome == "accepted-invalid" ? "ACCEPTED" : upper(f.outcome);
   std::string line = fmt::format("  {:<9} {}: {}", tag, f.test, f.message);
   if (!f.encodings.empty()) line += fmt::format(" [{}]", fmt::join(f.encodings, " "));
+  if (!f.like_mutants.empty()) line += fmt::format("; the result of {}", fmt::join(f.like_mutants, " or "));
   return line + "\n";
 }
 

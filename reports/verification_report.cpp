@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
 namespace bpfcert::reports {
 
 using nlohmann::json;
@@ -187,63 +191,145 @@ json to_json(const VerificationReport& r) {
   return j;
 }
 
-json to_sarif(const VerificationReport& r) {
-  json rules = json::array();
-  for (const CheckDescription& c : r.checks) {
-    rules.push_back({{"id", c.id},
-                     {"name", c.id},
-                     {"shortDescription", {{"text", c.description}}},
-                     {"fullDescription", {{"text", c.description}}},
-                     {"defaultConfiguration", {{"level", c.severity == "warning" ? "warning" : "error"}}}});
-  }
-  auto rule_index = [&](const std::string& id) -> int {
-    for (size_t i = 0; i < r.checks.size(); ++i) {
-      if (r.checks[i].id == id) return static_cast<int>(i);
-    }
-    return -1;
-  };
-  json results = json::array();
-  for (const VerificationFinding& f : r.findings) {
-    std::string text = f.message;
-    if (f.pc >= 0) text = fmt::format("pc {}: {}", f.pc, text);
-    if (!f.instruction.empty()) text += fmt::format(" [{}]", f.instruction);
-    if (!f.registers.empty()) text += fmt::format(" (state: {})", registers_text(f.registers));
-    if (f.witness) text += fmt::format(" Witness: {}.", witness_text(*f.witness));
-    json loc{{"physicalLocation", {{"artifactLocation", {{"uri", f.source_file.empty() ? r.input : f.source_file}}}}}};
-    if (!f.source_file.empty() && f.line > 0) {
-      loc["physicalLocation"]["region"] = {{"startLine", f.line}};
-      if (f.column > 0) loc["physicalLocation"]["region"]["startColumn"] = f.column;
-      if (!f.source_text.empty()) loc["physicalLocation"]["region"]["snippet"] = {{"text", f.source_text}};
-    } else if (f.line > 0) {
-      loc["physicalLocation"]["region"] = {{"startLine", f.line}};
-    } else if (f.pc >= 0 && r.input_kind == "bytecode") {
-      loc["physicalLocation"]["region"] = {{"byteOffset", f.pc * 8}, {"byteLength", 8}};
+namespace {
+
+// RFC 3986: everything but unreserved characters and '/' percent-encoded.
+std::string uri_escape(std::string_view path) {
+  std::string out;
+  for (const char c : path) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += c;
     } else {
-      loc["physicalLocation"]["region"] = {{"startLine", 1}};
+      out += fmt::format("%{:02X}", u);
     }
-    if (f.pc >= 0) loc["logicalLocations"] = json::array({{{"name", fmt::format("pc {}", f.pc)}, {"kind", "instruction"}}});
-    json res{{"ruleId", f.check},
-             {"level", f.severity == "warning" ? "warning" : "error"},
-             {"message", {{"text", text}}},
-             {"locations", json::array({loc})},
-             {"partialFingerprints", {{"bpfcertCheckPc/v1", fmt::format("{}:{}", f.check, f.pc)}}}};
-    if (const int i = rule_index(f.check); i >= 0) res["ruleIndex"] = i;
-    if (f.witness) res["properties"] = {{"witness", to_json(*f.witness)}};
-    results.push_back(std::move(res));
   }
+  return out;
+}
+
+// Where SARIF paths are relative to: source_root (or the working directory), absolute.
+std::filesystem::path sarif_root(const SarifOptions& o) {
+  std::error_code ec;
+  std::filesystem::path root = o.source_root.empty() ? std::filesystem::current_path(ec) : std::filesystem::path(o.source_root);
+  root = std::filesystem::absolute(root, ec).lexically_normal();
+  return root;
+}
+
+json artifact_location(const std::string& path, const std::filesystem::path& root) {
+  std::error_code ec;
+  const std::filesystem::path p = std::filesystem::absolute(path, ec).lexically_normal();
+  const std::filesystem::path rel = p.lexically_relative(root);
+  if (!rel.empty() && *rel.begin() != ".." && !rel.is_absolute()) {
+    return {{"uri", uri_escape(rel.generic_string())}, {"uriBaseId", "SRCROOT"}};
+  }
+  return {{"uri", "file://" + uri_escape(p.generic_string())}};
+}
+
+json sarif_rules(const std::vector<CheckDescription>& checks, const SarifOptions& o) {
+  json rules = json::array();
+  for (const CheckDescription& c : checks) {
+    json rule{{"id", c.id},
+              {"name", c.id},
+              {"shortDescription", {{"text", c.description}}},
+              {"fullDescription", {{"text", c.description}}},
+              {"helpUri", fmt::format("{}/checks.md#{}", o.help_uri_base, c.id)},
+              {"defaultConfiguration", {{"level", c.severity == "warning" ? "warning" : "error"}}}};
+    const std::string help = c.help.empty() ? c.description : c.description + "\n\n" + c.help;
+    rule["help"] = {{"text", help}, {"markdown", fmt::format("**{}**: {}", c.id, help)}};
+    rules.push_back(std::move(rule));
+  }
+  return rules;
+}
+
+json sarif_result(const VerificationReport& r, const VerificationFinding& f, int rule_index, const std::filesystem::path& root) {
+  std::string text = f.message;
+  if (f.pc >= 0) text = fmt::format("pc {}: {}", f.pc, text);
+  if (!f.instruction.empty()) text += fmt::format(" [{}]", f.instruction);
+  if (!f.registers.empty()) text += fmt::format(" (state: {})", registers_text(f.registers));
+  if (f.witness) text += fmt::format(" Witness: {}.", witness_text(*f.witness));
+  json loc{{"physicalLocation", {{"artifactLocation", artifact_location(f.source_file.empty() ? r.input : f.source_file, root)}}}};
+  if (!f.source_file.empty() && f.line > 0) {
+    loc["physicalLocation"]["region"] = {{"startLine", f.line}};
+    if (f.column > 0) loc["physicalLocation"]["region"]["startColumn"] = f.column;
+    if (!f.source_text.empty()) loc["physicalLocation"]["region"]["snippet"] = {{"text", f.source_text}};
+  } else if (f.line > 0) {
+    loc["physicalLocation"]["region"] = {{"startLine", f.line}};
+    if (f.column > 0) loc["physicalLocation"]["region"]["startColumn"] = f.column;
+  } else if (f.pc >= 0 && r.input_kind == "bytecode") {
+    loc["physicalLocation"]["region"] = {{"byteOffset", f.pc * 8}, {"byteLength", 8}};
+  } else {
+    loc["physicalLocation"]["region"] = {{"startLine", 1}};
+  }
+  if (f.pc >= 0) {
+    const std::string name = r.program_name ? fmt::format("{}: pc {}", *r.program_name, f.pc) : fmt::format("pc {}", f.pc);
+    loc["logicalLocations"] = json::array({{{"name", name}, {"kind", "instruction"}}});
+  }
+  const std::string program = r.program_name.value_or("");
+  json res{{"ruleId", f.check},
+           {"level", f.severity == "warning" ? "warning" : "error"},
+           {"message", {{"text", text}}},
+           {"locations", json::array({loc})},
+           {"partialFingerprints",
+            {{"bpfcertCheckPc/v1", program.empty() ? fmt::format("{}:{}", f.check, f.pc) : fmt::format("{}:{}:{}", program, f.check, f.pc)}}}};
+  if (rule_index >= 0) res["ruleIndex"] = rule_index;
+  json props = json::object();
+  if (r.program_name) {
+    props["object"] = r.input;
+    props["program"] = *r.program_name;
+    props["section"] = r.section.value_or("");
+  }
+  if (f.witness) props["witness"] = to_json(*f.witness);
+  if (!props.empty()) res["properties"] = std::move(props);
+  return res;
+}
+
+}  // namespace
+
+json to_sarif(const std::vector<VerificationReport>& reports, const SarifOptions& o) {
+  const std::filesystem::path root = sarif_root(o);
+  const VerificationReport empty;
+  const VerificationReport& first = reports.empty() ? empty : reports.front();
+  json results = json::array();
+  json artifacts = json::array();
+  std::vector<std::string> artifact_paths;
+  auto add_artifact = [&](const std::string& path) {
+    if (path.empty() || std::find(artifact_paths.begin(), artifact_paths.end(), path) != artifact_paths.end()) return;
+    artifact_paths.push_back(path);
+    artifacts.push_back({{"location", artifact_location(path, root)}});
+  };
+  bool accepted = true;
+  for (const VerificationReport& r : reports) {
+    accepted = accepted && r.accepted;
+    add_artifact(r.input);
+    for (const VerificationFinding& f : r.findings) {
+      int rule_index = -1;
+      for (size_t i = 0; i < first.checks.size(); ++i) {
+        if (first.checks[i].id == f.check) rule_index = static_cast<int>(i);
+      }
+      add_artifact(f.source_file);
+      results.push_back(sarif_result(r, f, rule_index, root));
+    }
+  }
+  json properties{{"verdict", accepted ? "accepted" : "rejected"}, {"platform", first.platform}};
+  if (reports.size() == 1) properties["programType"] = first.program_type;
   json run{{"tool",
             {{"driver",
               {{"name", "bpfcert"},
-               {"version", r.tool_version},
-               {"semanticVersion", r.tool_version},
-               {"rules", std::move(rules)}}}}},
-           {"artifacts", json::array({{{"location", {{"uri", r.input}}}}})},
+               {"version", first.tool_version},
+               {"semanticVersion", first.tool_version},
+               {"informationUri", o.help_uri_base},
+               {"rules", sarif_rules(first.checks, o)}}}}},
+           {"originalUriBaseIds", {{"SRCROOT", {{"uri", "file://" + uri_escape(root.generic_string()) + (root.generic_string().ends_with('/') ? "" : "/")}}}}},
+           {"artifacts", std::move(artifacts)},
            {"results", std::move(results)},
-           {"properties",
-            {{"verdict", r.accepted ? "accepted" : "rejected"}, {"platform", r.platform}, {"programType", r.program_type}}}};
+           {"properties", std::move(properties)}};
   return json{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
               {"version", "2.1.0"},
               {"runs", json::array({std::move(run)})}};
+}
+
+json to_sarif(const VerificationReport& report, const SarifOptions& options) {
+  return to_sarif(std::vector<VerificationReport>{report}, options);
 }
 
 std::string to_text(const VerificationReport& r) {
@@ -286,8 +372,11 @@ std::string to_text(const VerificationReport& r) {
                    : fmt::format("loop at pc {}: no bound proven\n", l.header_pc);
   }
   const VerificationStatistics& s = r.statistics;
-  out += fmt::format("{} instructions, {} blocks, {} loops, {} subprograms; {:.3f} ms, {} transfers, {} states\n",
-                     s.instructions, s.blocks, s.loops, s.subprograms, s.seconds * 1e3, s.transfers, s.states);
+  auto count = [](uint64_t n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); };
+  out += fmt::format("{}, {}, {}, {}; {:.3f} ms, {}, {}\n", count(s.instructions, "instruction", "instructions"),
+                     count(s.blocks, "block", "blocks"), count(s.loops, "loop", "loops"),
+                     count(s.subprograms, "subprogram", "subprograms"), s.seconds * 1e3,
+                     count(s.transfers, "transfer", "transfers"), count(s.states, "state", "states"));
   return out;
 }
 

@@ -14,6 +14,8 @@
 namespace bpfcert::reports {
 
 inline constexpr const char* kVerificationSchemaId = "bpfcert/verification/1";
+// Where bpfcert's documentation is published (docs/ of the repository).
+inline constexpr const char* kDocsUrl = "https://bpfcert.dev/docs";
 
 // An abstract scalar: tnum and the four ranges, as the verifier's domain keeps them.
 struct ScalarBounds {
@@ -128,6 +130,7 @@ struct LoopSummary {
 
 struct CheckDescription {
   std::string id, severity, description;
+  std::string help;  // how to fix a finding of this check, when one can be named
 };
 
 struct VerificationReport {
@@ -155,9 +158,22 @@ nlohmann::json to_json(const FindingWitness& witness);
 // One line: "confirmed: mem = 00 01 ...; replay: trap out-of-bounds at pc 3", "not confirmed
 // within k=8 (possible false alarm)", "not applicable: ...".
 std::string witness_text(const FindingWitness& witness);
+// Where SARIF locations are relative to. GitHub code scanning (and any viewer opened on a
+// checkout) resolves a result's file against the repository root, so paths under
+// `source_root` are written relative to it with uriBaseId "SRCROOT", and
+// originalUriBaseIds says where SRCROOT was on this machine; paths outside it stay absolute
+// file:// URIs.
+struct SarifOptions {
+  std::string source_root;  // empty: the working directory
+  // Each rule's helpUri is help_uri_base + "/checks.md#" + check id (docs/checks.md).
+  std::string help_uri_base = kDocsUrl;
+};
+
 // SARIF 2.1.0: one run, one rule per check id, one result per finding located in the input
-// file (by line for text inputs, by byte offset for raw bytecode).
-nlohmann::json to_sarif(const VerificationReport& report);
+// file (by line for text inputs, by byte offset for raw bytecode). Several reports (the programs
+// of one object) share the run; each result then names its program and section.
+nlohmann::json to_sarif(const std::vector<VerificationReport>& reports, const SarifOptions& options = {});
+nlohmann::json to_sarif(const VerificationReport& report, const SarifOptions& options = {});
 std::string to_text(const VerificationReport& report);
 
 }  // namespace bpfcert::reports

@@ -80,6 +80,10 @@ constexpr std::array<CheckInfo, kCheckCount> kCatalog = {{
      "use what the program type allows: direct packet access or `bpf_skb_load_bytes` instead of legacy packet loads"},
     {AnalysisBudget, "analysis.budget", E, "the analysis exceeded its work budget; nothing is proven",
      "make the program smaller or its loops simpler (bounded by a counter); nothing in it is proven wrong"},
+    {ProgramType, "program.type", E,
+     "the program's type is not modelled by the platform, or nothing selects one; nothing is proven",
+     "give the program a type the platform models: name its section as libbpf does, or pass `--program-type` "
+     "(iproute2 and Cilium give the type on their command line)"},
     {CfgUnreachable, "cfg.unreachable", Severity::Warning, "instructions no path from the entry reaches",
      "remove the dead code, or find the condition that keeps every path from it"},
 }};

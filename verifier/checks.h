@@ -45,6 +45,7 @@ enum class CheckId : uint8_t {
   MapDirectValue,
   InsnForbidden,
   AnalysisBudget,
+  ProgramType,
   CfgUnreachable,
 };
 inline constexpr size_t kCheckCount = static_cast<size_t>(CheckId::CfgUnreachable) + 1;

@@ -97,7 +97,6 @@ struct ContextLayout {
 struct ProgramType {
   std::string name;                       // "xdp", "socket_filter", "conformance", ...
   uint32_t linux_id = 0;                  // uapi enum bpf_prog_type, 0 when not Linux
-  std::vector<std::string> section_prefixes;  // ELF section names that select it ("xdp", "tc", ...)
   // Registers at entry. Context: r1 = the context (layout below). MemoryAndLength
   // (conformance): r1 = memory whose size is given at verification time, r2 = that size.
   // MemoryAndContext (test harnesses): as MemoryAndLength, plus r3 = the context and r4 = its

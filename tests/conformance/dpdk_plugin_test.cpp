@@ -48,6 +48,7 @@ TEST_F(DpdkPlugin, InterpreterBugsAreBugsAndRefusalsAreRefusals) {
   ASSERT_EQ(t.size(), 12u);
   // le16 / le32 do not truncate in the interpreter.
   EXPECT_EQ(t["byteswap/le16_of_8877665544332211"].outcome, "wrong");
+  EXPECT_EQ(t["byteswap/le16_of_8877665544332211"].like_mutants, std::vector<std::string>{"size:le16>le64"});
   EXPECT_EQ(t["byteswap/le32_of_8877665544332211"].outcome, "wrong");
   // The validator divides the constants it tracks in C: SIGFPE on INT64_MIN / -1.
   EXPECT_EQ(t["divmul64/div_imm_int_min_by_minus_1_unsigned"].outcome, "crashed");

@@ -197,6 +197,9 @@ TEST_F(ProfileTest, BugsRefusalsAndPoliciesAreTold) {
   EXPECT_EQ(test(r, "abi/len").outcome, "refused");  // no ABI difference declared
   ASSERT_EQ(r.profile.bugs.size(), 2u);
   EXPECT_EQ(r.profile.bugs[0].test, "byteswap/le16");
+  // The single faults of the reference that give the VM's result name it: le16 not truncating.
+  EXPECT_EQ(test(r, "byteswap/le16").like_mutants, (std::vector<std::string>{"size:le16>le32", "size:le16>le64"}));
+  EXPECT_TRUE(test(r, "trap/oob").like_mutants.empty());
   // A bug is blamed on le16, not on the mov32 and exit other tests use too.
   for (const auto& e : r.profile.encodings) {
     if (e.id == "le16") {
@@ -227,6 +230,7 @@ TEST_F(ProfileTest, BugsRefusalsAndPoliciesAreTold) {
   EXPECT_EQ(text.find("BUGS: 2 tests"), 0u) << text;  // the summary leads with the bugs
   EXPECT_NE(text.find("unsupported jeq32_imm (1 test)"), std::string::npos) << text;
   EXPECT_NE(text.find("policy: \"division by 0 at pc 1\""), std::string::npos) << text;
+  EXPECT_NE(text.find("the result of size:le16>le32 or size:le16>le64"), std::string::npos) << text;
 }
 
 TEST_F(ProfileTest, TheClaimIsTheLargestThatHolds) {

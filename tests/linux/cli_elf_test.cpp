@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include <filesystem>
+
 #include "tests/linux/corpus_support.h"
 #include "reports/json_schema.h"
 
@@ -146,6 +148,88 @@ TEST_F(CliElf, RunWithPackets) {
   EXPECT_EQ(oob.exit_code, 1) << oob.out;
   EXPECT_NE(oob.out.find("out-of-bounds"), std::string::npos) << oob.out;
   EXPECT_NE(oob.out.find("wrong_xdp_no_bounds_check.c:8"), std::string::npos) << oob.out;
+}
+
+std::string loader_object(const std::string& name) { return std::string(BPFCERT_LOADER_OBJECTS_OUT) + "/" + name; }
+
+// Several objects: one table, the summary report valid against its published schema.
+TEST_F(CliElf, ManyObjectsGiveOneTableAndASummaryReport) {
+  const Command c = bpfcert("verify " + object("xdp_pass") + " " + object("wrong_map_null_deref") + " --json " +
+                            tmp("summary.json"));
+  EXPECT_EQ(c.exit_code, 1) << c.out;  // one program rejected
+  for (const char* s : {"Object", "First finding", "xdp_pass", "accepted", "rejected", "mem.null", "2 objects"}) {
+    EXPECT_NE(c.out.find(s), std::string::npos) << s << "\n" << c.out;
+  }
+  const auto json = nlohmann::json::parse(std::ifstream(tmp("summary.json")));
+  const auto errors = reports::validate_json(schema("verification-summary-1"), json);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(json["schema"], "bpfcert/verification-summary/1");
+  EXPECT_EQ(json["totals"]["programs"], 2);
+  EXPECT_EQ(json["totals"]["accepted"], 1);
+  ASSERT_EQ(json["objects"].size(), 2u);
+  const auto& rejected = json["objects"][1]["programs"][0];
+  EXPECT_EQ(rejected["verdict"], "rejected");
+  EXPECT_EQ(rejected["first_finding"]["check"], "mem.null");
+  EXPECT_TRUE(rejected["first_finding"]["source"]["file"].get<std::string>().ends_with("wrong_map_null_deref.c"));
+  // A folder: every object under it; one object with --summary is a table too.
+  const Command dir = bpfcert("verify " + std::string(BPFCERT_PROGRAMS_OUT) + " --quiet --json -");
+  const auto all = nlohmann::json::parse(dir.out);
+  EXPECT_EQ(all["totals"]["objects"].get<size_t>(), corpus_programs().size());
+  EXPECT_TRUE(reports::validate_json(schema("verification-summary-1"), all).empty());
+  const Command one = bpfcert("verify " + object("xdp_pass") + " --summary");
+  EXPECT_EQ(one.exit_code, 0);
+  EXPECT_NE(one.out.find("1 objects (0 not loaded), 1 programs: 1 accepted"), std::string::npos) << one.out;
+}
+
+// An executable embedding an object (as a libbpf skeleton does): verify and list find it.
+TEST_F(CliElf, ObjectsEmbeddedInExecutables) {
+  if (!std::filesystem::exists(loader_object("skeleton_host.o"))) GTEST_SKIP() << "loader test objects not built";
+  const Command v = bpfcert("verify " + loader_object("skeleton_host.o") + " --program-type sched_cls");
+  EXPECT_EQ(v.exit_code, 0) << v.out;
+  EXPECT_NE(v.out.find("skeleton_host.o(.rodata+0x0)"), std::string::npos) << v.out;
+  const Command l = bpfcert("list " + loader_object("skeleton_host.o"));
+  EXPECT_EQ(l.exit_code, 0) << l.out;
+  EXPECT_NE(l.out.find("tail-call"), std::string::npos) << l.out;
+  // An ELF file with no BPF object in it is an input error that says so.
+  const Command none = bpfcert("verify " + std::string(BPFCERT_BINARY_DIR) + "/cli/bpfcert");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.out.find("embeds none"), std::string::npos) << none.out;
+  if (std::filesystem::exists("/usr/sbin/execsnoop")) {
+    const Command real = bpfcert("verify /usr/sbin/execsnoop --quiet --json -");
+    const auto j = nlohmann::json::parse(real.out);
+    EXPECT_TRUE(j["object"].get<std::string>().starts_with("/usr/sbin/execsnoop(.rodata+0x"));
+    EXPECT_GE(j["programs"].size(), 2u);
+  }
+}
+
+// Programs whose type nothing selects, or the platform does not model, load and are rejected
+// with program.type (exit 1, not 2); --program-type decides for the whole object.
+TEST_F(CliElf, ProgramTypesNotModelledOrNotSelected) {
+  if (!std::filesystem::exists(loader_object("iproute2_tail_calls.o"))) GTEST_SKIP() << "loader test objects not built";
+  const Command c = bpfcert("verify " + loader_object("iproute2_tail_calls.o"));
+  EXPECT_EQ(c.exit_code, 1) << c.out;
+  EXPECT_NE(c.out.find("error[program.type]: section 'from-netdev' selects no program type"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("tail-call section \"7/1\""), std::string::npos) << c.out;
+  EXPECT_EQ(bpfcert("verify " + loader_object("iproute2_tail_calls.o") + " --program-type sched_cls").exit_code, 0);
+  const Command tracing = bpfcert("verify " + loader_object("externs.o") + " --program ksyms --btf none");
+  EXPECT_EQ(tracing.exit_code, 1) << tracing.out;
+  EXPECT_NE(tracing.out.find("program type 'tracing'"), std::string::npos) << tracing.out;
+  const Command bad = bpfcert("verify " + object("xdp_pass") + " --kconfig HZ");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.out.find("KEY=VALUE"), std::string::npos) << bad.out;
+}
+
+// Kconfig values decide a verdict; --kconfig gives them.
+TEST_F(CliElf, KconfigValuesOnTheCommandLine) {
+  if (!std::filesystem::exists(loader_object("externs.o"))) GTEST_SKIP() << "loader test objects not built";
+  const std::string base = "verify " + loader_object("externs.o") + " --program kconfig_index --btf none ";
+  EXPECT_EQ(bpfcert(base + "--kconfig CONFIG_BPFCERT_INDEX=3 --kconfig LINUX_KERNEL_VERSION=6.1.0").exit_code, 0);
+  const Command unknown = bpfcert(base);
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.out;
+  EXPECT_NE(unknown.out.find("CONFIG_BPFCERT_INDEX"), std::string::npos) << unknown.out;
+  const Command listed = bpfcert("list " + loader_object("externs.o") + " --btf none --kconfig CONFIG_BPFCERT_INDEX=1");
+  EXPECT_NE(listed.out.find("CONFIG_BPFCERT_INDEX"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("= 1 (--kconfig)"), std::string::npos) << listed.out;
 }
 
 }  // namespace

@@ -13,12 +13,12 @@
 #include <sstream>
 
 #include "tests/linux/corpus_support.h"
-#include "verifier/elf/verify_object.h"
+#include "verifier/object/verify_object.h"
 
 namespace bpfcert::tests {
 namespace {
 
-std::string observed_findings(const verifier::elf::ProgramInfo& p, const verifier::VerificationResult& r) {
+std::string observed_findings(const loader::ProgramInfo& p, const verifier::VerificationResult& r) {
   std::set<std::string> seen;
   for (const auto& f : r.findings) {
     if (f.severity != verifier::Severity::Error) continue;
@@ -40,11 +40,11 @@ TEST(CorpusVerification, EveryProgramGetsItsExpectedVerdictOrAKnownDeviation) {
   table << fmt::format("{:<32} {:<24} {:>6} {:>9}  {}\n", "file", "program", "insns", "ms", "verdict");
   for (const CorpusProgram& cp : corpus_programs()) {
     SCOPED_TRACE(cp.name);
-    auto obj = verifier::elf::load_object_file(cp.object);
+    auto obj = loader::load_object_file(cp.object);
     ASSERT_TRUE(obj.ok()) << obj.error().to_string();
     (cp.expect_accept ? correct : wrong)++;
     for (const auto& p : obj->programs) {
-      auto v = verifier::elf::verify_object_program(*obj, p);
+      auto v = verifier::verify_object_program(*obj, p);
       ASSERT_TRUE(v.ok()) << v.error().to_string();
       const auto& r = v->result;
       ++programs;

@@ -8,7 +8,7 @@
 #include <iterator>
 #include <vector>
 
-#include "verifier/elf/object.h"
+#include "loader/object.h"
 
 int bpfcert_fuzz_elf_loader(const uint8_t* data, size_t size);
 
@@ -26,7 +26,7 @@ TEST(ElfFuzzReplay, SeedCorpus) {
   for (const auto& e : fs::directory_iterator(std::string(BPFCERT_SOURCE_DIR) + "/fuzz/corpus/fuzz_elf_loader")) {
     const auto bytes = read_bytes(e.path());
     EXPECT_EQ(bpfcert_fuzz_elf_loader(bytes.data(), bytes.size()), 0) << e.path();
-    auto obj = bpfcert::verifier::elf::load_object(bytes, e.path().string());
+    auto obj = bpfcert::loader::load_object(bytes, e.path().string());
     objects += obj.ok() ? 1 : 0;
     ++inputs;
   }

@@ -11,15 +11,15 @@
 
 #include "semantics/program.h"
 #include "tests/linux/corpus_support.h"
-#include "verifier/elf/object.h"
+#include "loader/object.h"
 #include "verifier/platform/linux.h"
 
 namespace bpfcert::tests {
 namespace {
 
-using verifier::elf::MapOrigin;
-using verifier::elf::Object;
-using verifier::elf::ProgramInfo;
+using loader::MapOrigin;
+using loader::Object;
+using loader::ProgramInfo;
 
 std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -32,11 +32,11 @@ class ElfCorpus : public ::testing::Test {
     if (const std::string why = corpus_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
   }
   static Object load(const std::string& name) {
-    auto obj = verifier::elf::load_object_file(std::string(BPFCERT_PROGRAMS_OUT) + "/" + name + ".o");
+    auto obj = loader::load_object_file(std::string(BPFCERT_PROGRAMS_OUT) + "/" + name + ".o");
     EXPECT_TRUE(obj.ok()) << (obj.ok() ? "" : obj.error().to_string());
     return obj.ok() ? std::move(obj.value()) : Object{};
   }
-  static const verifier::elf::MapDefinition* map(const Object& o, const std::string& name) {
+  static const loader::MapDefinition* map(const Object& o, const std::string& name) {
     for (const auto& m : o.maps) {
       if (m.name == name) return &m;
     }
@@ -55,7 +55,7 @@ TEST_F(ElfCorpus, EveryObjectLoadsValidatesAndHasATypedProgramWithLineInfo) {
   ASSERT_GE(programs.size(), 60u);
   for (const CorpusProgram& cp : programs) {
     SCOPED_TRACE(cp.name);
-    auto obj = verifier::elf::load_object_file(cp.object);
+    auto obj = loader::load_object_file(cp.object);
     ASSERT_TRUE(obj.ok()) << obj.error().to_string();
     EXPECT_EQ(obj->license, "GPL");
     EXPECT_TRUE(obj->has_btf);
@@ -63,7 +63,8 @@ TEST_F(ElfCorpus, EveryObjectLoadsValidatesAndHasATypedProgramWithLineInfo) {
     ASSERT_FALSE(obj->programs.empty());
     for (const ProgramInfo& p : obj->programs) {
       SCOPED_TRACE(p.name);
-      EXPECT_NE(verifier::platform::program_type_for_section(p.section), nullptr) << p.section;
+      EXPECT_NE(verifier::platform::program_type_for_linux_id(p.type.prog_type), nullptr) << p.section;
+      EXPECT_EQ(p.type.source, loader::TypeSource::Section) << p.section;
       auto valid = semantics::validate(p.insns);
       EXPECT_TRUE(valid.ok()) << (valid.ok() ? "" : valid.error().to_string());
       EXPECT_NE(p.line_at(0), nullptr);
@@ -197,8 +198,8 @@ TEST_F(ElfCorpus, SeveralProgramsPerObjectEachWithItsOwnCallees) {
     EXPECT_EQ(p.functions[1].name, "classify_len");
     EXPECT_EQ(p.functions[1].section, ".text");
   }
-  EXPECT_EQ(verifier::platform::program_type_for_section(g.programs[0].section)->name, "xdp");
-  EXPECT_EQ(verifier::platform::program_type_for_section(g.programs[1].section)->name, "sched_cls");
+  EXPECT_EQ(g.programs[0].type.name(), "xdp");
+  EXPECT_EQ(g.programs[1].type.name(), "sched_cls");
 }
 
 TEST_F(ElfCorpus, LineInfoNamesTheAnnotatedSourceLine) {
@@ -241,12 +242,12 @@ bool is_object_error(semantics::ErrorCode c) {
 
 TEST(ElfMalformed, NotElfIsAnErrorNamingTheFile) {
   const std::vector<uint8_t> junk = {1, 2, 3, 4, 5, 6, 7, 8};
-  auto r = verifier::elf::load_object(junk, "junk.o");
+  auto r = loader::load_object(junk, "junk.o");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, semantics::ErrorCode::BadElf);
   EXPECT_EQ(r.error().where.file, "junk.o");
-  EXPECT_FALSE(verifier::elf::looks_like_elf(junk));
-  auto missing = verifier::elf::load_object_file("/nonexistent/prog.o");
+  EXPECT_FALSE(loader::looks_like_elf(junk));
+  auto missing = loader::load_object_file("/nonexistent/prog.o");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, semantics::ErrorCode::BadFile);
 }
@@ -256,14 +257,14 @@ TEST_F(ElfCorpus, WrongEndiannessAndMachineAreRejected) {
   ASSERT_GT(bytes.size(), 64u);
   auto be = bytes;
   be[5] = 2;  // EI_DATA = ELFDATA2MSB
-  auto r = verifier::elf::load_object(be, "be.o");
+  auto r = loader::load_object(be, "be.o");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, semantics::ErrorCode::BadElf);
   EXPECT_NE(r.error().message.find("big-endian"), std::string::npos);
   auto x86 = bytes;
   x86[18] = 62;  // e_machine = EM_X86_64
   x86[19] = 0;
-  r = verifier::elf::load_object(x86, "x86.o");
+  r = loader::load_object(x86, "x86.o");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("not BPF"), std::string::npos);
 }
@@ -276,7 +277,7 @@ TEST_F(ElfCorpus, TruncationsAndByteFlipsNeverCrash) {
     const auto bytes = read_bytes(std::string(BPFCERT_PROGRAMS_OUT) + "/" + name + ".o");
     ASSERT_FALSE(bytes.empty());
     for (size_t len = 0; len < bytes.size(); len += 7) {
-      auto r = verifier::elf::load_object(std::span(bytes.data(), len), "cut.o");
+      auto r = loader::load_object(std::span(bytes.data(), len), "cut.o");
       ++loads;
       if (!r.ok()) {
         ++errors;
@@ -287,7 +288,7 @@ TEST_F(ElfCorpus, TruncationsAndByteFlipsNeverCrash) {
     auto copy = bytes;
     for (size_t i = 0; i < copy.size(); i += 5) {
       copy[i] ^= 0xa5;
-      auto r = verifier::elf::load_object(copy, "flip.o");
+      auto r = loader::load_object(copy, "flip.o");
       ++loads;
       if (!r.ok()) {
         ++errors;

@@ -7,78 +7,42 @@
 
 #include <fmt/format.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include <unistd.h>
+#include <linux/bpf.h>
 
 #include <iostream>
-#include <regex>
 #include <sstream>
 
+#include "loader/kernel.h"
+#include "loader/object.h"
 #include "tests/linux/corpus_support.h"
-#include "verifier/elf/object.h"
-#include "verifier/elf/verify_object.h"
-#include "verifier/kernel/loader.h"
-#include "verifier/platform/linux.h"
+#include "tests/linux/kernel_support.h"
+#include "verifier/object/verify_object.h"
 
 namespace bpfcert::tests {
 namespace {
 
-using verifier::kernel::KernelStatus;
-
-// Which helpers a program type may call is partly a kernel build choice (a distribution or a
-// cloud kernel may leave some out). When the kernel refuses a helper, a probe of one call to
-// it confirms that this kernel does not offer it to the type at all; the refusal then says
-// nothing about the program. (libbpf_probe_bpf_helper does not recognise this refusal's
-// message, so the probe is written here.) Returns the explanation, or empty.
-std::string helper_missing_from_this_kernel(const std::string& reason, uint32_t prog_type,
-                                            std::optional<uint32_t> attach_type) {
-  static const std::regex kHelper("cannot use helper ([a-z_0-9]+)#([0-9]+)");
-  std::smatch m;
-  if (!std::regex_search(reason, m, kHelper)) return {};
-  const bpf_insn probe[] = {
-      {BPF_JMP | BPF_CALL, 0, 0, 0, std::stoi(m[2].str())},
-      {BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0},
-      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
-  };
-  std::string log(1 << 16, '\0');
-  LIBBPF_OPTS(bpf_prog_load_opts, opts);
-  opts.log_buf = log.data();
-  opts.log_size = static_cast<uint32_t>(log.size());
-  opts.log_level = 1;
-  if (attach_type) opts.expected_attach_type = static_cast<bpf_attach_type>(*attach_type);
-  const int fd = bpf_prog_load(static_cast<bpf_prog_type>(prog_type), "probe", "GPL", probe, 3, &opts);
-  if (fd >= 0) {
-    ::close(fd);
-    return {};
-  }
-  if (log.find("cannot use helper") == std::string::npos) return {};
-  return fmt::format("this kernel does not offer {} to the program type (a one-call probe is refused too)", m[1].str());
-}
+using loader::kernel::KernelStatus;
 
 TEST(KernelDifferential, KernelVerdictsAndEveryDisagreementExplained) {
   if (const std::string why = corpus_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
   std::string why;
-  if (!verifier::kernel::kernel_loading_available(&why)) GTEST_SKIP() << "kernel loading not permitted: " << why;
+  if (!loader::kernel::loading_available(&why)) GTEST_SKIP() << "kernel loading not permitted: " << why;
   const auto deviations = known_deviations();
   size_t loaded = 0, agree = 0, located = 0;
   std::ostringstream disagreements;
   for (const CorpusProgram& cp : corpus_programs()) {
     SCOPED_TRACE(cp.name);
-    auto obj = verifier::elf::load_object_file(cp.object);
+    auto obj = loader::load_object_file(cp.object);
     ASSERT_TRUE(obj.ok()) << obj.error().to_string();
     for (const auto& p : obj->programs) {
-      const auto* type = verifier::platform::program_type_for_section(p.section);
-      ASSERT_NE(type, nullptr);
-      verifier::kernel::KernelLoadOptions options;
-      options.prog_type = type->linux_id;
-      options.expected_attach_type = verifier::platform::expected_attach_type_for_section(p.section);
-      const auto k = verifier::kernel::load_into_kernel(*obj, p, options);
+      ASSERT_TRUE(p.type.known()) << p.section;
+      const loader::kernel::KernelLoadOptions options;
+      const auto k = loader::kernel::load_object_program(*obj, p, options);
       ASSERT_NE(k.status, KernelStatus::Unavailable) << k.reason;
       ++loaded;
       const bool kernel_accepts = k.status == KernelStatus::Accepted;
       const std::string missing_helper =
-          kernel_accepts ? std::string() : helper_missing_from_this_kernel(k.reason, options.prog_type, options.expected_attach_type);
+          kernel_accepts ? std::string() : helper_missing_from_this_kernel(k.reason, p.type.prog_type, p.type.expected_attach_type);
       // Where Linux names the C line of its complaint, it is the line the corpus expects.
       if (!kernel_accepts && !k.location.empty() && !cp.findings.empty()) {
         ++located;
@@ -97,7 +61,7 @@ TEST(KernelDifferential, KernelVerdictsAndEveryDisagreementExplained) {
       if (kernel_accepts) {
         EXPECT_TRUE(k.processed_insns.has_value());
       }
-      auto v = verifier::elf::verify_object_program(*obj, p);
+      auto v = verifier::verify_object_program(*obj, p);
       ASSERT_TRUE(v.ok()) << v.error().to_string();
       const bool bpfcert_accepts = v->result.accepted;
       if (bpfcert_accepts == kernel_accepts) {
@@ -132,15 +96,14 @@ TEST(KernelDifferential, KernelVerdictsAndEveryDisagreementExplained) {
 TEST(KernelDifferential, UnprivilegedModeAppliesTheChecksOfLoadersWithoutPerfmon) {
   if (const std::string why = corpus_unavailable_reason(); !why.empty()) GTEST_SKIP() << why;
   std::string why;
-  if (!verifier::kernel::kernel_loading_available(&why)) GTEST_SKIP() << "kernel loading not permitted: " << why;
+  if (!loader::kernel::loading_available(&why)) GTEST_SKIP() << "kernel loading not permitted: " << why;
   auto load = [](const std::string& name, bool unprivileged) {
-    auto obj = verifier::elf::load_object_file(std::string(BPFCERT_PROGRAMS_OUT) + "/" + name + ".o");
+    auto obj = loader::load_object_file(std::string(BPFCERT_PROGRAMS_OUT) + "/" + name + ".o");
     EXPECT_TRUE(obj.ok());
     const auto& p = obj->programs.at(0);
-    verifier::kernel::KernelLoadOptions options;
-    options.prog_type = verifier::platform::program_type_for_section(p.section)->linux_id;
+    loader::kernel::KernelLoadOptions options;
     options.unprivileged = unprivileged;
-    return verifier::kernel::load_into_kernel(*obj, p, options);
+    return loader::kernel::load_object_program(*obj, p, options);
   };
   EXPECT_EQ(load("wrong_pointer_leak_map", false).status, KernelStatus::Accepted);
   const auto leak = load("wrong_pointer_leak_map", true);

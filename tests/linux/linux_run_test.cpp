@@ -104,7 +104,7 @@ class LinuxRun : public ::testing::Test {
     std::vector<std::unique_ptr<semantics::Program>> programs;
     std::vector<std::unique_ptr<interp::LinkedProgram>> linked;
     std::vector<std::unique_ptr<interp::Engine>> engines;
-    auto build = [&](const verifier::elf::ProgramInfo& p) -> interp::Engine* {
+    auto build = [&](const loader::ProgramInfo& p) -> interp::Engine* {
       auto valid = semantics::validate(p.insns);
       if (!valid.ok()) return nullptr;
       programs.push_back(std::make_unique<semantics::Program>(std::move(valid.value())));

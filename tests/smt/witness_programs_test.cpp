@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "tests/linux/corpus_support.h"
-#include "verifier/elf/verify_object.h"
+#include "verifier/object/verify_object.h"
 #include "verifier/platform/linux.h"
 #include "verifier/smt/witness.h"
 
@@ -28,10 +28,10 @@ TEST(WitnessPrograms, WrongVariantsReplayOrSayWhy) {
   for (const tests::CorpusProgram& cp : tests::corpus_programs()) {
     if (cp.expect_accept) continue;
     SCOPED_TRACE(cp.name);
-    auto obj = elf::load_object_file(cp.object);
+    auto obj = loader::load_object_file(cp.object);
     ASSERT_TRUE(obj.ok()) << obj.error().to_string();
-    for (const elf::ProgramInfo& p : obj->programs) {
-      auto v = elf::verify_object_program(*obj, p);
+    for (const loader::ProgramInfo& p : obj->programs) {
+      auto v = verify_object_program(*obj, p);
       ASSERT_TRUE(v.ok()) << v.error().to_string();
       if (v->result.accepted) continue;
       ++programs;
@@ -39,7 +39,7 @@ TEST(WitnessPrograms, WrongVariantsReplayOrSayWhy) {
       in.program = &v->program;
       in.platform = &platform::linux_platform();
       in.program_type = v->type->name;
-      in.maps = elf::map_descriptors(*obj);
+      in.maps = map_descriptors(*obj);
       const std::vector<Witness> ws = find_witnesses(in, v->result, options);
       ASSERT_EQ(ws.size(), v->result.findings.size());
       for (size_t i = 0; i < ws.size(); ++i) {

@@ -338,18 +338,17 @@ ContextLayout skb_layout(std::vector<FieldRule> rules) {
 
 std::vector<ProgramType> program_types() {
   std::vector<ProgramType> types;
-  auto add = [&](std::string name, std::string uapi, std::vector<std::string> prefixes, ContextLayout ctx) -> ProgramType& {
+  auto add = [&](std::string name, std::string uapi, ContextLayout ctx) -> ProgramType& {
     ProgramType t;
     t.name = std::move(name);
     t.linux_id = constant(uapi);
-    t.section_prefixes = std::move(prefixes);
     t.context = std::move(ctx);
     types.push_back(std::move(t));
     return types.back();
   };
   // socket_filter: sk_filter_is_valid_access. No direct packet access; cb[] is writable.
   {
-    ProgramType& t = add("socket_filter", "BPF_PROG_TYPE_SOCKET_FILTER", {"socket"},
+    ProgramType& t = add("socket_filter", "BPF_PROG_TYPE_SOCKET_FILTER",
                          skb_layout({{"tc_classid", Access::None},
                                      {"data", Access::None},
                                      {"data_meta", Access::None},
@@ -369,11 +368,9 @@ std::vector<ProgramType> program_types() {
     t.legacy_packet_loads = true;
   }
   // sched_cls / sched_act: tc_cls_act_is_valid_access.
-  for (const auto& [name, uapi, prefixes] :
-       {std::tuple<std::string, std::string, std::vector<std::string>>{
-            "sched_cls", "BPF_PROG_TYPE_SCHED_CLS", {"tc", "classifier", "tcx/ingress", "tcx/egress", "tc/ingress", "tc/egress"}},
-        std::tuple<std::string, std::string, std::vector<std::string>>{"sched_act", "BPF_PROG_TYPE_SCHED_ACT", {"action"}}}) {
-    ProgramType& t = add(name, uapi, prefixes,
+  for (const auto& [name, uapi] : {std::pair<std::string, std::string>{"sched_cls", "BPF_PROG_TYPE_SCHED_CLS"},
+                                   std::pair<std::string, std::string>{"sched_act", "BPF_PROG_TYPE_SCHED_ACT"}}) {
+    ProgramType& t = add(name, uapi,
                          skb_layout({{"mark", Access::ReadWrite},
                                      {"tc_index", Access::ReadWrite},
                                      {"priority", Access::ReadWrite},
@@ -396,7 +393,7 @@ std::vector<ProgramType> program_types() {
   }
   // cgroup_skb: cg_skb_is_valid_access (as a CAP_BPF loader: data and data_end readable).
   {
-    ProgramType& t = add("cgroup_skb", "BPF_PROG_TYPE_CGROUP_SKB", {"cgroup_skb/ingress", "cgroup_skb/egress", "cgroup/skb"},
+    ProgramType& t = add("cgroup_skb", "BPF_PROG_TYPE_CGROUP_SKB",
                          skb_layout({{"tc_classid", Access::None},
                                      {"data_meta", Access::None},
                                      {"wire_len", Access::None},
@@ -413,7 +410,7 @@ std::vector<ProgramType> program_types() {
   }
   // xdp: xdp_is_valid_access. Read-only, whole u32 loads; egress_ifindex only for devmap programs.
   {
-    ProgramType& t = add("xdp", "BPF_PROG_TYPE_XDP", {"xdp", "xdp.frags"},
+    ProgramType& t = add("xdp", "BPF_PROG_TYPE_XDP",
                          layout("xdp_md", Access::Read, false,
                                 {{"data", Access::Read, PointerKind::Packet, false},
                                  {"data_meta", Access::Read, PointerKind::PacketMeta, false},
@@ -422,7 +419,7 @@ std::vector<ProgramType> program_types() {
     t.has_packet = true;
   }
   // kprobe: kprobe_prog_is_valid_access. Any aligned read inside struct pt_regs.
-  add("kprobe", "BPF_PROG_TYPE_KPROBE", {"kprobe", "kretprobe", "ksyscall", "kretsyscall", "uprobe", "uretprobe"},
+  add("kprobe", "BPF_PROG_TYPE_KPROBE",
       layout("pt_regs", Access::Read, true, {}));
   // tracepoint: tp_prog_is_valid_access. The context is the raw trace record, read-only, up to
   // PERF_MAX_TRACE_SIZE (2048, a kernel constant that is not in uapi).
@@ -431,7 +428,7 @@ std::vector<ProgramType> program_types() {
     l.name = "tracepoint record";
     l.size = 2048;
     l.fields.push_back(ContextField{"record", 0, 2048, true, false, std::nullopt, true});
-    add("tracepoint", "BPF_PROG_TYPE_TRACEPOINT", {"tracepoint", "tp"}, std::move(l));
+    add("tracepoint", "BPF_PROG_TYPE_TRACEPOINT", std::move(l));
   }
   // raw_tracepoint: raw_tp_prog_is_valid_access. u64 args, MAX_BPF_FUNC_ARGS (12, kernel) of them.
   {
@@ -445,11 +442,11 @@ std::vector<ProgramType> program_types() {
       l.fields.push_back(ContextField{fmt::format("args[{}]", i), base + 8 * i, 8, true, false, std::nullopt, true});
     }
     l.size = base + 8 * 12;
-    add("raw_tracepoint", "BPF_PROG_TYPE_RAW_TRACEPOINT", {"raw_tracepoint", "raw_tp"}, std::move(l));
+    add("raw_tracepoint", "BPF_PROG_TYPE_RAW_TRACEPOINT", std::move(l));
   }
   // cgroup_skb's sibling for sockets: sock_filter_is_valid_access at BPF_CGROUP_INET_SOCK_CREATE.
   {
-    ProgramType& t = add("cgroup_sock", "BPF_PROG_TYPE_CGROUP_SOCK", {"cgroup/sock_create", "cgroup/sock"},
+    ProgramType& t = add("cgroup_sock", "BPF_PROG_TYPE_CGROUP_SOCK",
                          layout("bpf_sock", Access::Read, true,
                                 {{"bound_dev_if", Access::ReadWrite, std::nullopt, false},
                                  {"mark", Access::ReadWrite, std::nullopt, false},
@@ -465,58 +462,9 @@ std::vector<ProgramType> program_types() {
     for (ContextField& f : l.fields) {
       if (f.name.starts_with("regs.")) f.narrow_loads = false;
     }
-    add("perf_event", "BPF_PROG_TYPE_PERF_EVENT", {"perf_event"}, std::move(l));
+    add("perf_event", "BPF_PROG_TYPE_PERF_EVENT", std::move(l));
   }
   return types;
-}
-
-struct SectionRule {
-  std::string_view prefix;
-  std::string_view type;
-  std::string_view attach;  // uapi bpf_attach_type member, or empty
-};
-
-// libbpf's section names (libbpf.c section_defs) for the modelled types. A rule matches the
-// exact name or the name followed by '/'.
-constexpr SectionRule kSectionRules[] = {
-    {"socket", "socket_filter", ""},
-    {"kprobe", "kprobe", ""},
-    {"kretprobe", "kprobe", ""},
-    {"ksyscall", "kprobe", ""},
-    {"kretsyscall", "kprobe", ""},
-    {"kprobe.multi", "kprobe", "BPF_TRACE_KPROBE_MULTI"},
-    {"kretprobe.multi", "kprobe", "BPF_TRACE_KPROBE_MULTI"},
-    {"uprobe", "kprobe", ""},
-    {"uretprobe", "kprobe", ""},
-    {"tracepoint", "tracepoint", ""},
-    {"tp", "tracepoint", ""},
-    {"raw_tracepoint", "raw_tracepoint", ""},
-    {"raw_tp", "raw_tracepoint", ""},
-    {"xdp", "xdp", "BPF_XDP"},
-    {"xdp.frags", "xdp", "BPF_XDP"},
-    {"tc", "sched_cls", ""},
-    {"classifier", "sched_cls", ""},
-    {"tcx/ingress", "sched_cls", ""},
-    {"tcx/egress", "sched_cls", ""},
-    {"action", "sched_act", ""},
-    {"cgroup_skb/ingress", "cgroup_skb", "BPF_CGROUP_INET_INGRESS"},
-    {"cgroup_skb/egress", "cgroup_skb", "BPF_CGROUP_INET_EGRESS"},
-    {"cgroup/skb", "cgroup_skb", ""},
-    {"cgroup/sock_create", "cgroup_sock", "BPF_CGROUP_INET_SOCK_CREATE"},
-    {"cgroup/sock", "cgroup_sock", "BPF_CGROUP_INET_SOCK_CREATE"},
-    {"perf_event", "perf_event", ""},
-};
-
-const SectionRule* section_rule(std::string_view section) {
-  // libbpf's "?" prefix only turns autoloading off ("?xdp").
-  if (section.starts_with('?')) section.remove_prefix(1);
-  const SectionRule* best = nullptr;
-  for (const SectionRule& r : kSectionRules) {
-    const bool match = section == r.prefix ||
-                       (section.size() > r.prefix.size() && section.starts_with(r.prefix) && section[r.prefix.size()] == '/');
-    if (match && (best == nullptr || r.prefix.size() > best->prefix.size())) best = &r;
-  }
-  return best;
 }
 
 std::string lower_suffix(std::string_view name, std::string_view prefix) {
@@ -577,14 +525,6 @@ Platform build_linux() {
       if (h.prototype && (h.context_struct.empty() || h.context_struct == ctx)) t.helpers.push_back(h.id);
     }
   }
-  for (ProgramType& t : p.program_types) {
-    for (const SectionRule& r : kSectionRules) {
-      if (r.type == t.name && std::find(t.section_prefixes.begin(), t.section_prefixes.end(), r.prefix) ==
-                                  t.section_prefixes.end()) {
-        t.section_prefixes.emplace_back(r.prefix);
-      }
-    }
-  }
   return p;
 }
 
@@ -595,17 +535,12 @@ const Platform& linux_platform() {
   return platform;
 }
 
-const ProgramType* program_type_for_section(std::string_view section) {
-  const SectionRule* r = section_rule(section);
-  return r != nullptr ? linux_platform().find_program_type(std::string(r->type)) : nullptr;
-}
-
-std::optional<uint32_t> expected_attach_type_for_section(std::string_view section) {
-  const SectionRule* r = section_rule(section);
-  if (r == nullptr || r->attach.empty()) return std::nullopt;
-  const auto v = uapi_constant(r->attach);
-  if (!v) return std::nullopt;
-  return static_cast<uint32_t>(*v);
+const ProgramType* program_type_for_linux_id(uint32_t id) {
+  if (id == 0) return nullptr;
+  for (const ProgramType& t : linux_platform().program_types) {
+    if (t.linux_id == id) return &t;
+  }
+  return nullptr;
 }
 
 }  // namespace bpfcert::verifier::platform

@@ -16,11 +16,10 @@ namespace bpfcert::verifier::platform {
 
 const Platform& linux_platform();
 
-// The program type an ELF section name selects, following libbpf's conventions ("xdp",
-// "kprobe/do_sys_open", "tc", "cgroup_skb/ingress", ...); nullptr when none does.
-const ProgramType* program_type_for_section(std::string_view section);
-// The uapi bpf_attach_type a section implies (loading cgroup programs needs it), if any.
-std::optional<uint32_t> expected_attach_type_for_section(std::string_view section);
+// The modelled program type of a uapi enum bpf_prog_type id; nullptr for a type the platform
+// does not model yet. (Which type an ELF section selects is the loader's business:
+// loader/program_types.h.)
+const ProgramType* program_type_for_linux_id(uint32_t id);
 
 // One helper as the uapi documents it, and what bpfcert makes of its C signature.
 struct UapiHelper {

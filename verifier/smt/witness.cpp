@@ -78,6 +78,7 @@ CheckModel check_model(CheckId check) {
     case CheckId::CtxAccess:
       return {{}, "a rule of the context's layout: the reference VM's context has no per-field checks"};
     case CheckId::AnalysisBudget: return {{}, "the analysis gave up: there is no claim to witness"};
+    case CheckId::ProgramType: return {{}, "the program's type is not modelled: there is no claim to witness"};
   }
   return {{}, "no run-time meaning is modelled for this check"};
 }

@@ -1,0 +1,26 @@
+# Builds every corpus/programs/*.c with GCC's BPF backend into OUT, keeping going past sources
+# GCC cannot compile (their logs stay in OUT as NAME.log). Run with cmake -P, given GCC, SRC,
+# OUT and INCLUDES (a list).
+file(MAKE_DIRECTORY ${OUT})
+file(GLOB sources ${SRC}/*.c)
+set(flags -O2 -g -gbtf -D__TARGET_ARCH_x86)
+foreach(dir ${INCLUDES})
+  list(APPEND flags -I${dir})
+endforeach()
+set(built 0)
+set(failed "")
+foreach(src ${sources})
+  get_filename_component(name ${src} NAME_WE)
+  execute_process(COMMAND ${GCC} ${flags} -c ${src} -o ${OUT}/${name}.o
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE log ERROR_VARIABLE log)
+  if(rc EQUAL 0)
+    math(EXPR built "${built} + 1")
+    file(REMOVE ${OUT}/${name}.log)
+  else()
+    file(REMOVE ${OUT}/${name}.o)
+    file(WRITE ${OUT}/${name}.log "${log}")
+    list(APPEND failed ${name})
+  endif()
+endforeach()
+message(STATUS "bpf-gcc built ${built} corpus programs; not built: ${failed}")
+file(TOUCH ${OUT}/.built)
