@@ -39,7 +39,7 @@ void add_run_command(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--syntax", o->syntax, "assembler syntax of IN (detected when omitted)")
       ->check(CLI::IsMember({"conformance", "llvm"}));
-  cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx)");
+  cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx, may_goto, load-acquire, store-release, addr_space_cast)");
   cmd->add_flag("--jit", o->jit, "run on the x86-64 JIT (same results and traps as the interpreter)");
   cmd->add_flag("--unchecked", o->unchecked,
                 "with --jit: no memory checks; the program must first pass the verifier (conformance platform, "

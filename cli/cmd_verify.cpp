@@ -86,7 +86,7 @@ void add_verify_command(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-loop-iterations", o->max_loop_iterations, "largest loop bound accepted")->capture_default_str();
   cmd->add_option("--syntax", o->syntax, "assembler syntax of IN (detected when omitted)")
       ->check(CLI::IsMember({"conformance", "llvm"}));
-  cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx)");
+  cmd->add_flag("--allow-extensions", o->allow_extensions, "accept encodings outside RFC 9669 (callx, may_goto, load-acquire, store-release, addr_space_cast)");
   add_quiet_flag(cmd, &o->quiet, "print nothing on standard output (the exit code and the reports asked for only)");
   add_verbose_flag(cmd, &o->verbose, "show abstract values in full: tnum bits, the ids relating packet pointers to their checks");
   cmd->add_flag("--witness", o->witness,

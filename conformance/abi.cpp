@@ -51,6 +51,7 @@ uint16_t registers_read(const semantics::Encoding& row, const semantics::Insn& i
       return static_cast<uint16_t>(bit(insn.dst) | bit(insn.src) | (row.atomic_op() == AtomicOp::Cmpxchg ? bit(0) : 0));
     case Kind::PacketLoad: return static_cast<uint16_t>(bit(6) | src);
     case Kind::LoadImm64:
+    case Kind::MayGoto:
     case Kind::WideSlot: return 0;
   }
   return 0;
@@ -67,6 +68,7 @@ uint16_t registers_written(const semantics::Encoding& row, const semantics::Insn
       return row.atomic_op() == AtomicOp::Cmpxchg ? bit(0) : bit(insn.src);
     case Kind::PacketLoad: return bit(0);
     case Kind::Jump:
+    case Kind::MayGoto:
     case Kind::Exit:
     case Kind::Store:
     case Kind::WideSlot: return 0;

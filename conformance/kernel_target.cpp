@@ -48,9 +48,11 @@ std::string classify(const std::string& reason) {
       has("pointer arithmetic") || has("R1 type=scalar")) {
     return "memory access the verifier cannot prove in bounds (the reference VM checks it at run time)";
   }
-  if (has("BPF_ATOMIC stores into")) {
-    return "atomic operations on packet memory refused (Linux allows them on the stack and map values only)";
+  if (has("BPF_ATOMIC loads from") || has("BPF_ATOMIC stores into")) {
+    return "atomic operations (load-acquire and store-release too) on packet memory refused (Linux allows them on the "
+           "stack and map values only)";
   }
+  if (has("addr_space_cast insn can only be used")) return "addr_space_cast refused in a program without an arena map";
   if (has("call stack of")) return "recursion refused: the verifier cannot bound the depth of recursive calls";
   if (has("!read_ok")) return "reading a register the verifier considers uninitialised";
   if (has("invalid func") || has("unknown func")) return "helper unknown to Linux";
@@ -239,8 +241,7 @@ TestRun KernelTarget::run(const TestCase& test, const RunSettings&) const {
                                                    : op(0x06, 0, 0, 0, static_cast<int32_t>(rel));
     } else if (row != nullptr && semantics::has_branch_target(*row)) {
       const int64_t rel = moved(semantics::branch_target(insn, *row, pc)) - here - 1;
-      const bool uses_imm = row->kind != Kind::Jump || (row->jmp_op() == semantics::JmpOp::Ja && row->width == semantics::Width::W32);
-      if (uses_imm) {
+      if (semantics::branch_target_in_imm(*row)) {
         insn.imm = static_cast<int32_t>(rel);
       } else if (rel >= INT16_MIN && rel <= INT16_MAX) {
         insn.off = static_cast<int16_t>(rel);

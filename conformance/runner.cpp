@@ -42,7 +42,7 @@ semantics::Result<std::set<Group>> parse_groups(const std::string& list, const c
     const auto g = semantics::group_from_string(item);
     if (!g) {
       return Error{ErrorCode::UsageError, {},
-                   fmt::format("{}: unknown group '{}' (base32 base64 atomic32 atomic64 divmul32 divmul64 packet callx all)",
+                   fmt::format("{}: unknown group '{}' (base32 base64 atomic32 atomic64 divmul32 divmul64 packet callx may_goto acquire_release addr_space_cast all)",
                                flag, item)};
     }
     out.insert(*g);
@@ -127,6 +127,11 @@ TestRun run_one(const Target& target, const RunnerOptions& options, const RunSet
     return {Outcome::Skipped, "no result or error section (bpf_conformance skips such files too)", ""};
   }
   if (!unclaimed.empty()) return {Outcome::Skipped, fmt::format("not claimed: uses group {}", fmt::join(unclaimed, ", ")), ""};
+  for (Group g : test->valid_with) {
+    if (options.groups.count(g)) {
+      return {Outcome::Skipped, fmt::format("claims {}, which makes this program valid", semantics::to_string(g)), ""};
+    }
+  }
   if (test->version > options.cpu_version) {
     return {Outcome::Skipped,
             fmt::format("not claimed: needs ISA {} (cpu version {})", semantics::to_string(test->version),
@@ -210,7 +215,9 @@ semantics::Result<reports::ConformanceReport> run_conformance(const Target& targ
   report.tests.resize(selected.size());
 
   RunSettings settings;
-  settings.allow_extensions = options.groups.count(Group::Callx) != 0;
+  for (Group g : options.groups) {
+    if (!semantics::is_rfc_group(g)) settings.extension_groups.push_back(g);
+  }
   settings.timeout_seconds = options.timeout_seconds;
   settings.max_steps = options.max_steps;
 

@@ -41,7 +41,8 @@ struct TestRun {
 };
 
 struct RunSettings {
-  bool allow_extensions = false;  // encodings outside RFC 9669 (callx) when the run claims them
+  bool allow_extensions = false;                  // every encoding outside RFC 9669
+  std::vector<semantics::Group> extension_groups;  // or those of the extension groups the run claims
   double timeout_seconds = 10;
   uint64_t max_steps = 0;         // 0: the engine's default; a test's max-steps wins
 };

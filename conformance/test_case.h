@@ -44,6 +44,9 @@ struct TestCase {
   // Derived from the table rows of the instructions (for an invalid slot, from the rows that
   // share its opcode byte).
   std::set<semantics::Group> groups;
+  // Extension groups whose claim makes this invalid program valid (a test that 0xe5 is rejected
+  // is void for a run that claims may_goto): the test runs only when the run claims none of them.
+  std::set<semantics::Group> valid_with;
   semantics::IsaVersion version = semantics::IsaVersion::V1;
   std::vector<const semantics::Encoding*> encodings;  // distinct, in table order
   // The test needs the bpfcert test platform: declared maps or variables, helpers, kfuncs or

@@ -42,7 +42,8 @@ constexpr uint16_t kStoreImm = kLoad + 8;      // + size_index
 constexpr uint16_t kStoreReg = kStoreImm + 4;  // + size_index
 constexpr uint16_t kAtomic = kStoreReg + 4;    // + (op * 2 + is64) * 2 + fetch
 constexpr uint16_t kPacket = kAtomic + 24;     // + indirect * 3 + size_index
-constexpr uint16_t kOpCount = kPacket + 6;
+constexpr uint16_t kMayGoto = kPacket + 6;
+constexpr uint16_t kOpCount = kMayGoto + 1;
 
 constexpr uint16_t size_index(unsigned size) { return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3; }
 
@@ -71,6 +72,7 @@ uint16_t exec_op(const semantics::Encoding& row) {
       return static_cast<uint16_t>(kAtomic + (static_cast<uint16_t>(row.atomic_op()) * 2 + (row.size == 8)) * 2 +
                                    row.fetch);
     case Kind::PacketLoad: return static_cast<uint16_t>(kPacket + reg * 3 + size_index(row.size));
+    case Kind::MayGoto: return kMayGoto;
     case Kind::WideSlot: break;
   }
   return kOpCount;  // never executed (second LDDW slots)
@@ -188,6 +190,8 @@ RunResult Interpreter::run(const Invocation& invocation, const RunOptions& optio
   r[10] = stack_top;
   Frame frames[kMaxCallFrames];
   int depth = 0;  // active local calls beyond the main program
+  uint64_t may_goto_left[kMaxCallFrames];  // per active frame: each activation has its own budget
+  may_goto_left[0] = kMayGotoBudget;
 
   const Decoded* const base = decoded_.data();
   const Decoded* d = base;
@@ -222,7 +226,7 @@ RunResult Interpreter::run(const Invocation& invocation, const RunOptions& optio
       LBL4(bad_op, atomic_Xchg_4, bad_op, atomic_Xchg_8),
       LBL4(bad_op, atomic_Cmpxchg_4, bad_op, atomic_Cmpxchg_8),
       &&pkt_abs_1, &&pkt_abs_2, &&pkt_abs_4, &&pkt_ind_1, &&pkt_ind_2, &&pkt_ind_4,
-      &&bad_op};
+      &&may_goto, &&bad_op};
 #undef ALU_LABELS
 #undef JMP_LABELS
 #undef LBL4
@@ -312,6 +316,14 @@ RunResult Interpreter::run(const Invocation& invocation, const RunOptions& optio
 ja:
   d = base + d->off;
   DISPATCH();
+
+may_goto:
+  if (may_goto_left[depth] == 0) {
+    d = base + d->off;
+    DISPATCH();
+  }
+  --may_goto_left[depth];
+  NEXT();
 
 lddw:
   r[d->dst] = d->imm;
@@ -439,6 +451,7 @@ callx: {
     f.return_to = d + 1;
     r[10] -= kStackFrameBytes;
     ZERO_NEW_FRAME();
+    may_goto_left[depth] = kMayGotoBudget;
     memory.set_active_frames(depth + 1);
     d = base + target.pc;
     DISPATCH();
@@ -471,6 +484,7 @@ call_local: {
   f.return_to = d + 1;
   r[10] -= kStackFrameBytes;  // each call gets its own frame
   ZERO_NEW_FRAME();
+  may_goto_left[depth] = kMayGotoBudget;
   memory.set_active_frames(depth + 1);
   d = base + d->off;
 }

@@ -17,6 +17,7 @@
 namespace bpfcert::interp {
 
 inline constexpr uint64_t kDefaultMaxSteps = 10'000'000;
+using semantics::kMayGotoBudget;
 
 // How a program is entered: argument registers and the memory it may touch.
 struct Invocation {

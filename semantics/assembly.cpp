@@ -620,12 +620,7 @@ Assembly assemble_impl(std::string_view text, Syntax syntax, const AssembleOptio
     insn.src = static_cast<uint8_t>(p.ops.src.value_or(0));
     insn.off = static_cast<int16_t>(p.ops.off);
     insn.imm = static_cast<int32_t>(p.ops.imm);
-    switch (row.key_field) {
-      case Field::Src: insn.src = static_cast<uint8_t>(row.key_value); break;
-      case Field::Off: insn.off = static_cast<int16_t>(row.key_value); break;
-      case Field::Imm: insn.imm = row.key_value; break;
-      case Field::None: break;
-    }
+    apply_keys(row, insn);
     if (has_branch_target(row)) {
       int64_t rel = 0;
       if (!p.ops.target_label.empty()) {

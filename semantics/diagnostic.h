@@ -25,7 +25,7 @@ enum class ErrorCode : uint8_t {
   JumpOutOfRange,
   JumpIntoLddw,           // jump or call target is the second slot of an LDDW
   FallThroughEnd,         // execution can run past the last instruction
-  ExtensionDisabled,      // encoding outside RFC 9669 (callx) without allow_extensions
+  ExtensionDisabled,      // encoding outside RFC 9669 (an extension group) not enabled
   // assembler and file parsers
   SyntaxError,
   UnknownMnemonic,

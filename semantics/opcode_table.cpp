@@ -242,6 +242,69 @@ constexpr Encoding atomic(std::string_view id, uint8_t size, AtomicOp op, bool f
   return e;
 }
 
+// Linux's extensions (OPCODES.md §5). Their ISA version is v4: clang emits load-acquire and
+// store-release only under -mcpu=v4, and all three came after it.
+
+// JMP | JCOND with src 0 (BPF_MAY_GOTO): Linux gives each activation of a function a loop budget;
+// may_goto falls through while it lasts and takes the jump once it is spent, so every loop
+// through one ends. The reference machine's budget is kMayGotoBudget.
+constexpr Encoding may_goto() {
+  Encoding e{};
+  e.id = "may_goto";
+  e.opcode = 0xe5;
+  e.kind = Kind::MayGoto;
+  e.width = W64;
+  e.dst = e.src = e.imm = FieldRule::Zero;
+  e.off = FieldRule::Any;
+  e.group = MayGoto;
+  e.since = V4;
+  e.rfc = false;
+  e.conformance_asm = "may_goto {tgt}";
+  e.llvm_asm = "may_goto {tgt}";
+  return e;
+}
+
+// STX | ATOMIC with imm 0x100 (load-acquire: dst = *(src + off), zero-extended) or 0x110
+// (store-release: *(dst + off) = src), in all four sizes. On one thread they compute what LDX and
+// STX MEM compute, so they are Load and Store rows; the ordering is for concurrent observers.
+constexpr Encoding ordered(std::string_view id, uint8_t size, MemoryOrder order, std::string_view casm,
+                           std::string_view lasm) {
+  Encoding e{};
+  e.id = id;
+  e.opcode = static_cast<uint8_t>(0xc3 | (size == 1 ? 0x10 : size == 2 ? 0x08 : size == 4 ? 0x00 : 0x18));
+  e.key_field = Field::Imm;
+  e.key_value = order == MemoryOrder::Acquire ? 0x100 : 0x110;
+  e.kind = order == MemoryOrder::Acquire ? Kind::Load : Kind::Store;
+  e.width = W64;
+  e.operand = Reg;
+  e.size = size;
+  e.order = order;
+  e.dst = e.src = FieldRule::Reg;
+  e.off = FieldRule::Any;
+  e.imm = FieldRule::Fixed;
+  e.group = AcquireRelease;
+  e.since = V4;
+  e.rfc = false;
+  e.conformance_asm = casm;
+  e.llvm_asm = lasm;
+  return e;
+}
+
+// ALU64 | MOV | X with offset 1 (BPF_ADDR_SPACE_CAST) converts a pointer between address space 1
+// (an arena as user space maps it) and 0 (as the program addresses it): imm = dst_as << 16 |
+// src_as, and only 1 (to 0) and 0x10000 (to 1) exist. The program's view of an arena pointer is
+// its low 32 bits; Linux's cast to space 1 ORs in the upper half of the arena's user address
+// (NULL stays NULL). The reference machine maps no arena above 4 GiB, so both casts keep the low
+// 32 bits: the meaning of mov32, which the row says (W32) so every engine runs it as one.
+constexpr Encoding addr_space_cast(std::string_view id, int32_t imm, std::string_view casm, std::string_view lasm) {
+  Encoding e = alu(id, 0xbf, Mov, W32, Reg, AddrSpaceCast, V4, casm, lasm, Field::Off, 1);
+  e.key2_field = Field::Imm;
+  e.key2_value = imm;
+  e.imm = FieldRule::Fixed;
+  e.rfc = false;
+  return e;
+}
+
 constexpr Field kOff = Field::Off;
 constexpr Field kImm = Field::Imm;
 
@@ -382,6 +445,10 @@ constexpr std::array kTable = {
   alu("movsx8_64", 0xbf, Movsx, W64, Reg, Base64, V4, "movsx864 %r{d}, %r{s}", "r{d} = (s8)r{s}", kOff, 8, 8),
   alu("movsx16_64", 0xbf, Movsx, W64, Reg, Base64, V4, "movsx1664 %r{d}, %r{s}", "r{d} = (s16)r{s}", kOff, 16, 16),
   alu("movsx32_64", 0xbf, Movsx, W64, Reg, Base64, V4, "movsx3264 %r{d}, %r{s}", "r{d} = (s32)r{s}", kOff, 32, 32),
+  addr_space_cast("addr_space_cast_kern", 1, "addr_space_cast %r{d}, %r{s}, 0, 1",
+                  "r{d} = addr_space_cast(r{s}, 0, 1)||r{d} = addr_space_cast(r{s}, 0x0, 0x1)"),
+  addr_space_cast("addr_space_cast_user", 0x10000, "addr_space_cast %r{d}, %r{s}, 1, 0",
+                  "r{d} = addr_space_cast(r{s}, 1, 0)||r{d} = addr_space_cast(r{s}, 0x1, 0x0)"),
   atomic("lock_add32", 4, AtomicOp::Add, false, 0x00, V3, "lock add32 [%r{d}{off}], %r{s}", "lock *(u32 *)(r{d} {soff}) += w{s}"),
   atomic("lock_fetch_add32", 4, AtomicOp::Add, true, 0x01, V3, "lock fetch add32 [%r{d}{off}], %r{s}", "w{s} = atomic_fetch_add((u32 *)(r{d} {soff}), w{s})"),
   atomic("lock_or32", 4, AtomicOp::Or, false, 0x40, V3, "lock or32 [%r{d}{off}], %r{s}", "lock *(u32 *)(r{d} {soff}) |= w{s}"),
@@ -392,14 +459,20 @@ constexpr std::array kTable = {
   atomic("lock_fetch_xor32", 4, AtomicOp::Xor, true, 0xa1, V3, "lock fetch xor32 [%r{d}{off}], %r{s}", "w{s} = atomic_fetch_xor((u32 *)(r{d} {soff}), w{s})"),
   atomic("lock_xchg32", 4, AtomicOp::Xchg, true, 0xe1, V3, "lock xchg32 [%r{d}{off}], %r{s}||lock fetch xchg32 [%r{d}{off}], %r{s}", "w{s} = xchg32_32(r{d} {soff}, w{s})"),
   atomic("lock_cmpxchg32", 4, AtomicOp::Cmpxchg, true, 0xf1, V3, "lock cmpxchg32 [%r{d}{off}], %r{s}||lock fetch cmpxchg32 [%r{d}{off}], %r{s}", "w0 = cmpxchg32_32(r{d} {soff}, w0, w{s})"),
+  ordered("load_acquire_w", 4, MemoryOrder::Acquire, "ldacqw %r{d}, [%r{s}{off}]", "w{d} = load_acquire((u32 *)(r{s} {soff}))"),
+  ordered("store_release_w", 4, MemoryOrder::Release, "strelw [%r{d}{off}], %r{s}", "store_release((u32 *)(r{d} {soff}), w{s})"),
   alu("arsh32_imm", 0xc4, Arsh, W32, Imm, Base32, V1, "arsh32 %r{d}, {imm}", "w{d} s>>= {imm}"),
   jmp("jslt_imm", 0xc5, JmpOp::Jslt, W64, Imm, Base64, V2, "jslt %r{d}, {imm}, {tgt}", "if r{d} s< {imm} goto {tgt}"),
   jmp("jslt32_imm", 0xc6, JmpOp::Jslt, W32, Imm, Base32, V3, "jslt32 %r{d}, {imm}, {tgt}", "if w{d} s< {imm} goto {tgt}"),
   alu("arsh_imm", 0xc7, Arsh, W64, Imm, Base64, V1, "arsh %r{d}, {imm}", "r{d} s>>= {imm}"),
+  ordered("load_acquire_h", 2, MemoryOrder::Acquire, "ldacqh %r{d}, [%r{s}{off}]", "w{d} = load_acquire((u16 *)(r{s} {soff}))"),
+  ordered("store_release_h", 2, MemoryOrder::Release, "strelh [%r{d}{off}], %r{s}", "store_release((u16 *)(r{d} {soff}), w{s})"),
   alu("arsh32_reg", 0xcc, Arsh, W32, Reg, Base32, V1, "arsh32 %r{d}, %r{s}", "w{d} s>>= w{s}"),
   jmp("jslt_reg", 0xcd, JmpOp::Jslt, W64, Reg, Base64, V2, "jslt %r{d}, %r{s}, {tgt}", "if r{d} s< r{s} goto {tgt}"),
   jmp("jslt32_reg", 0xce, JmpOp::Jslt, W32, Reg, Base32, V3, "jslt32 %r{d}, %r{s}, {tgt}", "if w{d} s< w{s} goto {tgt}"),
   alu("arsh_reg", 0xcf, Arsh, W64, Reg, Base64, V1, "arsh %r{d}, %r{s}", "r{d} s>>= r{s}"),
+  ordered("load_acquire_b", 1, MemoryOrder::Acquire, "ldacqb %r{d}, [%r{s}{off}]", "w{d} = load_acquire((u8 *)(r{s} {soff}))"),
+  ordered("store_release_b", 1, MemoryOrder::Release, "strelb [%r{d}{off}], %r{s}", "store_release((u8 *)(r{d} {soff}), w{s})"),
   alu("le16", 0xd4, ToLe, W32, None, Base32, V1, "le16 %r{d}", "r{d} = le16 r{d}", kImm, 16, 16),
   alu("le32", 0xd4, ToLe, W32, None, Base32, V1, "le32 %r{d}", "r{d} = le32 r{d}", kImm, 32, 32),
   alu("le64", 0xd4, ToLe, W32, None, Base64, V1, "le64 %r{d}", "r{d} = le64 r{d}", kImm, 64, 64),
@@ -418,15 +491,18 @@ constexpr std::array kTable = {
   atomic("lock_fetch_xor", 8, AtomicOp::Xor, true, 0xa1, V3, "lock fetch xor [%r{d}{off}], %r{s}", "r{s} = atomic_fetch_xor((u64 *)(r{d} {soff}), r{s})"),
   atomic("lock_xchg", 8, AtomicOp::Xchg, true, 0xe1, V3, "lock xchg [%r{d}{off}], %r{s}||lock fetch xchg [%r{d}{off}], %r{s}", "r{s} = xchg_64(r{d} {soff}, r{s})"),
   atomic("lock_cmpxchg", 8, AtomicOp::Cmpxchg, true, 0xf1, V3, "lock cmpxchg [%r{d}{off}], %r{s}||lock fetch cmpxchg [%r{d}{off}], %r{s}", "r0 = cmpxchg_64(r{d} {soff}, r0, r{s})"),
+  ordered("load_acquire_dw", 8, MemoryOrder::Acquire, "ldacqdw %r{d}, [%r{s}{off}]", "r{d} = load_acquire((u64 *)(r{s} {soff}))"),
+  ordered("store_release_dw", 8, MemoryOrder::Release, "streldw [%r{d}{off}], %r{s}", "store_release((u64 *)(r{d} {soff}), r{s})"),
   alu("be16", 0xdc, ToBe, W32, None, Base32, V1, "be16 %r{d}", "r{d} = be16 r{d}", kImm, 16, 16),
   alu("be32", 0xdc, ToBe, W32, None, Base32, V1, "be32 %r{d}", "r{d} = be32 r{d}", kImm, 32, 32),
   alu("be64", 0xdc, ToBe, W32, None, Base64, V1, "be64 %r{d}", "r{d} = be64 r{d}", kImm, 64, 64),
   jmp("jsle_reg", 0xdd, JmpOp::Jsle, W64, Reg, Base64, V2, "jsle %r{d}, %r{s}, {tgt}", "if r{d} s<= r{s} goto {tgt}"),
+  may_goto(),
   jmp("jsle32_reg", 0xde, JmpOp::Jsle, W32, Reg, Base32, V3, "jsle32 %r{d}, %r{s}, {tgt}", "if w{d} s<= w{s} goto {tgt}"),
 };
 // clang-format on
 
-static_assert(kTable.size() == 172, "171 RFC 9669 rows (OPCODES.md §2) plus callx");
+static_assert(kTable.size() == 183, "171 RFC 9669 rows (OPCODES.md §2), callx and Linux's 11 extension rows");
 
 struct OpcodeIndex {
   std::array<std::vector<const Encoding*>, 256> by_opcode;
@@ -440,18 +516,24 @@ const OpcodeIndex& opcode_index() {
   return index;
 }
 
-bool key_matches(const Encoding& e, uint8_t src, int16_t off, int32_t imm) {
-  switch (e.key_field) {
+bool field_matches(Field f, int32_t value, uint8_t src, int16_t off, int32_t imm) {
+  switch (f) {
     case Field::None: return true;
-    case Field::Src: return src == e.key_value;
-    case Field::Off: return off == e.key_value;
-    case Field::Imm: return imm == e.key_value;
+    case Field::Src: return src == value;
+    case Field::Off: return off == value;
+    case Field::Imm: return imm == value;
   }
   return false;
 }
 
+bool key_matches(const Encoding& e, uint8_t src, int16_t off, int32_t imm) {
+  return field_matches(e.key_field, e.key_value, src, off, imm) &&
+         field_matches(e.key2_field, e.key2_value, src, off, imm);
+}
+
 constexpr std::array<std::string_view, kGroupCount> kGroupNames = {
-    "base32", "base64", "atomic32", "atomic64", "divmul32", "divmul64", "packet", "callx"};
+    "base32", "base64", "atomic32", "atomic64", "divmul32", "divmul64", "packet", "callx",
+    "may_goto", "acquire_release", "addr_space_cast"};
 
 }  // namespace
 
@@ -521,6 +603,7 @@ std::string_view to_string(Kind k) {
     case Kind::Load: return "load";
     case Kind::Store: return "store";
     case Kind::Atomic: return "atomic";
+    case Kind::MayGoto: return "may-goto";
   }
   return "?";
 }

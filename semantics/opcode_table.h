@@ -1,11 +1,14 @@
-// The opcode table: one row per RFC 9669 encoding (plus callx), the single source from which
-// decoding, validation, both assemblers and disassemblers, groups and ISA versions derive.
+// The opcode table: one row per RFC 9669 encoding, plus the extensions real toolchains emit
+// (callx; Linux's may_goto, load-acquire / store-release and addr_space_cast), the single source
+// from which decoding, validation, both assemblers and disassemblers, groups and ISA versions
+// derive.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <utility>
 
 namespace bpfcert::semantics {
 
@@ -22,7 +25,8 @@ enum class Kind : uint8_t {
   PacketLoad,  // legacy LD ABS / IND
   Load,        // LDX MEM and MEMSX
   Store,       // ST MEM (immediate) and STX MEM (register)
-  Atomic,      // STX ATOMIC
+  Atomic,      // STX ATOMIC read-modify-write
+  MayGoto,     // JCOND src 0 (Linux): jump once the frame's loop budget is spent, else fall through
 };
 
 enum class AluOp : uint8_t {
@@ -44,8 +48,24 @@ enum class Operand : uint8_t { None, Imm, Reg };
 enum class FieldRule : uint8_t { Zero, Reg, Any, Fixed };
 enum class Field : uint8_t { None, Src, Off, Imm };
 
-enum class Group : uint8_t { Base32, Base64, Atomic32, Atomic64, Divmul32, Divmul64, Packet, Callx };
-inline constexpr int kGroupCount = 8;
+// The RFC 9669 conformance groups, then the extensions (rows with rfc = false), each a group a
+// run claims by name: callx, and Linux's may_goto, load-acquire / store-release, addr_space_cast.
+enum class Group : uint8_t {
+  Base32, Base64, Atomic32, Atomic64, Divmul32, Divmul64, Packet, Callx, MayGoto, AcquireRelease, AddrSpaceCast,
+};
+inline constexpr int kGroupCount = 11;
+// Whether the group is RFC 9669's (else one of the extensions above).
+constexpr bool is_rfc_group(Group g) { return g < Group::Callx; }
+
+// The memory ordering of a load or store: plain (LDX / ST / STX MEM), or Linux's load-acquire
+// and store-release (STX ATOMIC imm 0x100 / 0x110), which compute what the plain access does.
+enum class MemoryOrder : uint8_t { Plain, Acquire, Release };
+
+// How many times may_goto falls through in one activation of a function before it jumps: Linux's
+// count before its first timed check (BPF_MAX_TIMED_LOOPS; without the timed check it is 2^23).
+// The reference machine's; programs may not rely on the number, only on the jump coming (the
+// corpus assumes at least 256), and the verifier bounds a loop through may_goto by it.
+inline constexpr uint64_t kMayGotoBudget = 0xffff;
 enum class IsaVersion : uint8_t { V1 = 1, V2 = 2, V3 = 3, V4 = 4 };
 
 struct Encoding {
@@ -53,6 +73,8 @@ struct Encoding {
   uint8_t opcode;
   Field key_field;      // the field that tells rows sharing an opcode apart (None: opcode alone)
   int32_t key_value;
+  Field key2_field;     // a second such field, for rows that share the first (addr_space_cast)
+  int32_t key2_value;
   Kind kind;
   uint8_t op;           // AluOp / JmpOp / CallKind / LddwKind / AtomicOp, according to kind
   Width width;          // ALU and JMP width; W64 for everything else
@@ -60,11 +82,12 @@ struct Encoding {
   uint8_t size;         // bytes accessed by loads, stores, atomics, packet loads; bits of END/BSWAP/MOVSX
   bool sign_extend;     // MEMSX loads
   bool fetch;           // atomics that write the old value back to a register
+  MemoryOrder order;    // loads and stores: plain, acquire or release
   FieldRule dst, src, off, imm;
   FieldRule next_imm;   // LDDW: the second slot's imm (Any where the row uses it); Zero elsewhere
   Group group;
   IsaVersion since;
-  bool rfc;             // false for encodings outside RFC 9669 (callx)
+  bool rfc;             // false for encodings outside RFC 9669 (the extension groups)
   std::string_view conformance_asm;  // bpf_conformance / uBPF syntax; "||" separates parse-only aliases
   std::string_view llvm_asm;         // LLVM / clang syntax, same alias convention
 
@@ -87,6 +110,18 @@ std::span<const Encoding* const> encodings_for_opcode(uint8_t opcode);
 const Encoding* find_encoding(uint8_t opcode, uint8_t src, int16_t off, int32_t imm);
 
 const Encoding* find_encoding_by_id(std::string_view id);
+// Sets the fields that select e among the rows of its opcode (its keys) in insn-like fields.
+template <class I>
+void apply_keys(const Encoding& e, I& insn) {
+  for (const auto& [field, value] : {std::pair{e.key_field, e.key_value}, std::pair{e.key2_field, e.key2_value}}) {
+    switch (field) {
+      case Field::Src: insn.src = static_cast<uint8_t>(value); break;
+      case Field::Off: insn.off = static_cast<int16_t>(value); break;
+      case Field::Imm: insn.imm = value; break;
+      case Field::None: break;
+    }
+  }
+}
 inline size_t encoding_index(const Encoding& e) { return static_cast<size_t>(&e - encodings().data()); }
 
 std::string_view to_string(Group g);

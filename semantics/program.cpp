@@ -1,5 +1,6 @@
 #include "semantics/program.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <fmt/format.h>
@@ -87,12 +88,18 @@ uint64_t Program::lddw_imm64(size_t pc) const {
          (static_cast<uint64_t>(static_cast<uint32_t>(insns[pc + 1].imm)) << 32);
 }
 
+bool ValidationOptions::allows(const Encoding& row) const {
+  return row.rfc || allow_extensions ||
+         std::find(extension_groups.begin(), extension_groups.end(), row.group) != extension_groups.end();
+}
+
 bool has_branch_target(const Encoding& row) {
-  return (row.kind == Kind::Jump) || (row.kind == Kind::Call && row.call_kind() == CallKind::Local) ||
+  return (row.kind == Kind::Jump) || row.kind == Kind::MayGoto || (row.kind == Kind::Call && row.call_kind() == CallKind::Local) ||
          (row.kind == Kind::LoadImm64 && row.lddw_kind() == LddwKind::CodeAddr);
 }
 
 bool branch_target_in_imm(const Encoding& row) {
+  if (row.kind == Kind::MayGoto) return false;
   return row.kind != Kind::Jump || (row.jmp_op() == JmpOp::Ja && row.width == Width::W32);
 }
 
@@ -186,10 +193,10 @@ Result<Program> validate(std::vector<Insn> insns, const ValidationOptions& optio
                 fmt::format("opcode 0x{:02x} has no encoding with {}", insn.opcode,
                             describe_variant(insn, insn.opcode)));
     }
-    if (!row->rfc && !options.allow_extensions) {
+    if (!options.allows(*row)) {
       return at(ErrorCode::ExtensionDisabled, pc,
-                fmt::format("{} (0x{:02x}) is not in RFC 9669; enable extensions to accept it", row->id,
-                            row->opcode));
+                fmt::format("{} (0x{:02x}) is not in RFC 9669 but in the extension group {}; enable it to accept it",
+                            row->id, row->opcode, to_string(row->group)));
     }
     if (auto e = check_insn(insn, pc, *row)) return *e;
     prog.rows[pc] = row;

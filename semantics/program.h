@@ -36,7 +36,9 @@ std::vector<uint8_t> encode_all(std::span<const Insn> insns);
 
 struct ValidationOptions {
   size_t max_instructions = kDefaultMaxInstructions;
-  bool allow_extensions = false;  // accept encodings outside RFC 9669 (callx)
+  bool allow_extensions = false;  // accept every encoding outside RFC 9669 (the extension groups)
+  std::vector<Group> extension_groups;  // or only those of these groups (what a run claims)
+  bool allows(const Encoding& row) const;
 };
 
 // A program that passed validation: every slot has its table row (second LDDW slots have the

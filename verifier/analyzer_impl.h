@@ -311,6 +311,7 @@ class Analyzer {
   void counter_narrow(const FnRun& run, State& s, size_t l) const;
   void check_back_edge(const State& s, size_t latch, size_t header);
   void evaluate_loops(FnRun& run);
+  bool bounded_by_may_goto(size_t l) const;
   std::optional<uint64_t> unroll_bound(FnRun& run, size_t l);
   const Value* cell_value(const State& s, uint32_t cell) const;
   void find_strides();

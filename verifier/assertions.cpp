@@ -90,6 +90,7 @@ InsnAssertions assertions_of(const semantics::Program& prog, size_t pc) {
     case Kind::Call:
       if (row.call_kind() == CallKind::Indirect) out.push(Initialized{dst});
       break;
+    case Kind::MayGoto:     // reads nothing
     case Kind::PacketLoad:  // its checks are still made by its transfer (packet_load_insn)
     case Kind::LoadImm64:
     case Kind::WideSlot: break;

@@ -25,7 +25,9 @@ using Vertex = boost::graph_traits<Graph>::vertex_descriptor;
 
 using semantics::next_pc;
 
-bool ends_block(const semantics::Encoding& row) { return row.kind == Kind::Jump || row.kind == Kind::Exit; }
+// Jumps, and may_goto, a branch both ways of which the analysis follows.
+bool is_branch(const semantics::Encoding& row) { return row.kind == Kind::Jump || row.kind == Kind::MayGoto; }
+bool ends_block(const semantics::Encoding& row) { return is_branch(row) || row.kind == Kind::Exit; }
 
 // Targets that start a subprogram: local calls and code addresses (callbacks, callx).
 bool is_function_reference(const semantics::Encoding& row) {
@@ -195,7 +197,7 @@ Cfg Cfg::build(const semantics::Program& program) {
   for (size_t e : entry_list) leader[e] = true;
   for (size_t pc = 0; pc < n; pc = next_pc(program, pc)) {
     const auto& row = program.row(pc);
-    if (row.kind == Kind::Jump) {
+    if (is_branch(row)) {
       leader[static_cast<size_t>(semantics::branch_target(program.insns[pc], row, pc))] = true;
     }
     if (ends_block(row) && next_pc(program, pc) < n) leader[next_pc(program, pc)] = true;
@@ -226,8 +228,8 @@ Cfg Cfg::build(const semantics::Program& program) {
     const auto& row = program.row(b.last);
     const size_t nx = next_pc(program, b.last);
     if (row.kind == Kind::Exit) continue;
-    if (row.kind == Kind::Jump) {
-      if (row.jmp_op() != JmpOp::Ja) raw[bi].push_back(cfg.block_of_pc[nx]);
+    if (is_branch(row)) {
+      if (row.kind == Kind::MayGoto || row.jmp_op() != JmpOp::Ja) raw[bi].push_back(cfg.block_of_pc[nx]);
       raw[bi].push_back(cfg.block_of_pc[static_cast<size_t>(semantics::branch_target(program.insns[b.last], row, b.last))]);
       continue;
     }
@@ -246,7 +248,7 @@ Cfg Cfg::build(const semantics::Program& program) {
         if (owner[t] != kNoBlock && owner[t] != i) {
           const size_t other = cfg.subprograms[owner[t]].entry_pc;
           const bool fallthrough = cfg.blocks[t].first == next_pc(program, b.last) &&
-                                   (program.row(b.last).kind != Kind::Jump || t == raw[bi].front());
+                                   (!is_branch(program.row(b.last)) || t == raw[bi].front());
           cfg.problems.push_back(
               {CheckId::CfgJump, b.last,
                cfg.blocks[t].first == other

@@ -223,6 +223,11 @@ void Analyzer::process_block(FnRun& run, size_t b, State s) {
       }
       break;
     }
+    if (row.kind == Kind::MayGoto) {  // falls through while the budget lasts, then jumps: both
+      outs[0] = s;
+      if (outs.size() > 1) outs[1] = std::move(s);
+      break;
+    }
     if (row.kind == Kind::Exit) {
       check_insn(s, pc);
       exit_insn(s, pc);

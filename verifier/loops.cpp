@@ -240,6 +240,35 @@ std::optional<uint64_t> Analyzer::edges_bound(const std::vector<FnRun::EdgeBound
   return bound;
 }
 
+// may_goto (Linux's extension) falls through at most kMayGotoBudget times per activation of a
+// function, and nothing gives the budget back within it. So a loop every cycle of which through
+// its header takes the fall-through edge of one of this function's may_gotos iterates at most
+// that many times, whatever its registers do. The jump edge does not count (once the budget is
+// spent every may_goto jumps, and a cycle through jumps alone may not end), nor does may_goto +0,
+// whose two edges are one; a callee's may_goto spends the callee's budget, not this one.
+bool Analyzer::bounded_by_may_goto(size_t l) const {
+  const Loop& loop = cfg_.loops[l];
+  auto spends_budget = [&](size_t from, size_t to) {
+    const size_t last = cfg_.blocks[from].last;
+    const auto& row = prog_.row(last);
+    if (row.kind != Kind::MayGoto) return false;
+    const auto fall = next_pc(prog_, last);
+    return cfg_.blocks[to].first == fall && static_cast<size_t>(semantics::branch_target(prog_.insns[last], row, last)) != fall;
+  };
+  std::set<size_t> seen{loop.header};
+  std::vector<size_t> work{loop.header};
+  while (!work.empty()) {
+    const size_t b = work.back();
+    work.pop_back();
+    for (size_t t : cfg_.blocks[b].succs) {
+      if (!std::binary_search(loop.blocks.begin(), loop.blocks.end(), t) || spends_budget(b, t)) continue;
+      if (t == loop.header) return false;  // a cycle that spends nothing
+      if (seen.insert(t).second) work.push_back(t);
+    }
+  }
+  return true;
+}
+
 void Analyzer::evaluate_loops(FnRun& run) {
   for (auto& [l, edges] : run.edges) {
     const FnRun::EdgeBound* unbounded = nullptr;
@@ -247,6 +276,10 @@ void Analyzer::evaluate_loops(FnRun& run) {
     const size_t header_pc = cfg_.blocks[cfg_.loops[l].header].first;
     if (bound && *bound <= in_.options.max_loop_iterations) {
       if (!loop_bound_[l] || *loop_bound_[l] < *bound) loop_bound_[l] = *bound;
+      continue;
+    }
+    if (bounded_by_may_goto(l)) {
+      loop_bound_[l] = semantics::kMayGotoBudget;
       continue;
     }
     if (const auto unrolled = unroll_bound(run, l); unrolled && *unrolled <= in_.options.max_loop_iterations) {

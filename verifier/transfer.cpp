@@ -19,6 +19,7 @@ void Analyzer::step(State& s, size_t pc) {
     case Kind::PacketLoad: packet_load_insn(s, pc); break;
     case Kind::Call: call_insn(s, pc); break;
     case Kind::Jump:
+    case Kind::MayGoto:
     case Kind::Exit:
     case Kind::WideSlot: break;
   }

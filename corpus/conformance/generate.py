@@ -1015,9 +1015,8 @@ def negative_tests():
     uo = "unknown-opcode"
     for op, why in ((0x01, "LDX with mode IMM"), (0x38, "LD ABS DW (uBPF/rbpf legacy, not RFC 9669)"),
                     (0x58, "LD IND DW (not RFC 9669)"), (0x8e, "CALL in JMP32 (illegal, OPCODES.md §4.17)"),
-                    (0x9e, "EXIT in JMP32"), (0xe5, "JCOND / may_goto (Linux >= 6.9, not RFC 9669)"), (0xf5, "JMP code 0xf"),
-                    (0xa3, "STX with unassigned mode 5"), (0xe3, "STX with unassigned mode 7"), (0xd3, "8-bit atomic"),
-                    (0xcb, "16-bit atomic"), (0x8c, "ALU NEG with the X bit"), (0x8f, "ALU64 NEG with the X bit"),
+                    (0x9e, "EXIT in JMP32"), (0xed, "JCOND with the X bit"), (0xf5, "JMP code 0xf"),
+                    (0xa3, "STX with unassigned mode 5"), (0xe3, "STX with unassigned mode 7"), (0x8c, "ALU NEG with the X bit"), (0x8f, "ALU64 NEG with the X bit"),
                     (0xdf, "ALU64 END with the X bit"), (0xe4, "ALU code 0xe"), (0xf7, "ALU64 code 0xf (SBPF hor64)"),
                     (0x0d, "JA with the X bit"), (0x68, "LD with mode MEM"), (0x80, "LD with mode MEMSX"),
                     (0x93, "STX with mode MEMSX"), (0x99, "LDX MEMSX DW (no 64-bit sign extension)"), (0xff, "0xff")):
@@ -1032,13 +1031,17 @@ def negative_tests():
             ("atomic64_imm_0x10", word(0xdb, dst=10, src=1, off=-8, imm=0x10), "atomic imm 0x10"),
             ("atomic64_xchg_without_fetch", word(0xdb, dst=10, src=1, off=-8, imm=0xe0), "XCHG always carries FETCH"),
             ("atomic32_cmpxchg_without_fetch", word(0xc3, dst=10, src=1, off=-8, imm=0xf0), "CMPXCHG always carries FETCH"),
-            ("atomic64_load_acquire", word(0xdb, dst=1, src=10, off=-8, imm=0x100), "load-acquire (Linux 6.15, not RFC 9669)"),
-            ("atomic32_store_release", word(0xc3, dst=10, src=1, off=-8, imm=0x110), "store-release (not RFC 9669)"),
+            ("atomic8_add", word(0xd3, dst=10, src=1, off=-8, imm=0x00),
+             "an 8-bit atomic add (8- and 16-bit atomics are only Linux's load-acquire and store-release)"),
+            ("atomic16_add", word(0xcb, dst=10, src=1, off=-8, imm=0x00), "a 16-bit atomic add"),
+            ("atomic64_load_acquire_with_fetch", word(0xdb, dst=1, src=10, off=-8, imm=0x101),
+             "load-acquire with the FETCH bit (Linux has none)"),
             ("sdiv_offset_2", word(0x3f, src=1, off=2), "DIV with offset 2"),
             ("div32_offset_minus_1", word(0x34, off=-1, imm=1), "DIV32 with offset -1"),
             ("mod_offset_2", word(0x9f, src=1, off=2), "MOD with offset 2"),
             ("movsx32_in_alu32", word(0xbc, src=1, off=32), "MOVSX 32 exists only in ALU64 (OPCODES.md §4.14)"),
-            ("movsx_offset_1_addr_space_cast", word(0xbf, src=1, off=1), "ALU64 MOV X offset 1 (Linux arena cast, not RFC)"),
+            ("movsx_offset_1_addr_space_cast", word(0xbf, src=1, off=1),
+             "ALU64 MOV X offset 1 with imm 0 (Linux's addr_space_cast converts between spaces 0 and 1 only)"),
             ("movsx_offset_64", word(0xbf, src=1, off=64), "MOVSX offset 64"),
             ("le_imm_8", word(0xd4, imm=8), "END with imm 8"),
             ("be_imm_0", word(0xdc, imm=0), "END with imm 0"),
@@ -1087,6 +1090,227 @@ def negative_tests():
     neg("ends_with_lddw", fe, [EXIT, (word(0x18, imm=1), "lddw r0, 1"), (0, "second slot")],
         "an LDDW as the last instruction falls through past the end")
     emit("negative", "empty_program", "a program with no instructions is rejected", raw=[], reject="empty-program")
+
+    # Linux's extensions are not RFC 9669: rejected by a run that does not claim them (the runner
+    # skips these tests when it does), and invalid in their reserved fields when it does.
+    ed = "extension-disabled"
+    for name, w, c, group in (
+            ("may_goto_unclaimed", word(0xe5), "may_goto +0 (JMP | JCOND, 0xe5)", "may_goto"),
+            ("load_acquire_unclaimed", word(0xdb, dst=1, src=10, off=-8, imm=0x100),
+             "load-acquire r1 = [r10-8] (STX | ATOMIC | DW, imm 0x100)", "acquire_release"),
+            ("store_release_unclaimed", word(0xd3, dst=10, src=1, off=-8, imm=0x110),
+             "store-release [r10-8] = r1 (STX | ATOMIC | B, imm 0x110)", "acquire_release"),
+            ("addr_space_cast_unclaimed", word(0xbf, dst=0, src=1, off=1, imm=1),
+             "addr_space_cast r0 = r1 from space 1 to 0 (ALU64 MOV X, offset 1, imm 1)", "addr_space_cast")):
+        neg(name, ed, [MOV0, (w, c), EXIT], "%s is Linux's extension %s, not RFC 9669: a run that does not claim it "
+            "must reject it" % (c, group))
+    for name, code, slots, c in (
+            ("may_goto_src_nonzero", rf, [MOV0, (word(0xe5, src=1), "JCOND with src 1")],
+             "JCOND's src is its condition and only 0 (may_goto) exists"),
+            ("may_goto_imm_nonzero", rf, [MOV0, (word(0xe5, imm=1), "may_goto +0 with imm 1")], "may_goto has imm 0"),
+            ("may_goto_dst_nonzero", rf, [MOV0, (word(0xe5, dst=1), "may_goto +0 with dst 1")], "may_goto has dst 0"),
+            ("may_goto_past_end", jr, [MOV0, (word(0xe5, off=1), "may_goto +1 (one past the last slot)")],
+             "may_goto's target must be an instruction"),
+            ("may_goto_last", fe, [MOV0, EXIT, (word(0xe5, off=-2), "may_goto -2")],
+             "may_goto falls through while the budget lasts, so it cannot end a program"),
+            ("load_acquire_into_r10", rw, [(word(0xdb, dst=10, src=1, imm=0x100), "r10 = load_acquire([r1+0])")],
+             "a load-acquire writes its dst register, which cannot be r10"),
+            ("addr_space_cast_into_r10", rw, [(word(0xbf, dst=10, src=1, off=1, imm=1), "addr_space_cast r10 = r1")],
+             "addr_space_cast writes its dst register, which cannot be r10")):
+        neg(name, code, slots + ([EXIT] if code != fe else []), "%s (with the extension claimed)" % c)
+
+
+# ---------------------------------------------------------------------------------------------
+# Linux's extensions (OPCODES.md §5): opt-in conformance groups beyond RFC 9669, from Linux's
+# definitions (include/uapi/linux/bpf.h: BPF_JCOND / BPF_MAY_GOTO, BPF_LOAD_ACQ 0x100,
+# BPF_STORE_REL 0x110, BPF_ADDR_SPACE_CAST) and the commits that introduced them. bpf_conformance's
+# assembler has no mnemonics for them, so programs are raw words, encoded here from the opcode
+# layout (RFC 9669 §3), with bpfcert's conformance spelling in comments.
+# ---------------------------------------------------------------------------------------------
+
+SIZE_BITS = {"b": 0x10, "h": 0x08, "w": 0x00, "dw": 0x18}
+JMP_CODES = {"ja": 0x00, "jeq": 0x10, "jgt": 0x20, "jge": 0x30, "jne": 0x50}
+ALU_CODES = {"add": 0x00, "sub": 0x10, "or": 0x40, "and": 0x50, "rsh": 0x70, "neg": 0x80, "mov": 0xb0}
+
+
+def encode_ext_asm(lines):
+    """The few instructions the extension tests use, in bpfcert's conformance spelling; labels
+    end with ':' and name jump targets. Returns [(word, text)] with lddw as two slots."""
+    def reg(t):
+        assert t.startswith("%r"), t
+        return int(t[2:])
+
+    def mem(t):  # "[%r10-8]" -> (10, -8)
+        inner = t.strip("[]")
+        for sign in "+-":
+            if sign in inner[2:]:
+                r, o = inner.split(sign, 1)
+                return reg(r), int(sign + o, 0)
+        return reg(inner), 0
+
+    labels, pc = {}, 0
+    for line in lines:
+        if line.endswith(":"):
+            labels[line[:-1]] = pc
+        else:
+            pc += 2 if line.startswith("lddw") else 1
+    out, pc = [], 0
+
+    def target(t):
+        return labels[t] - pc - 1 if t in labels else int(t, 0)
+
+    for line in lines:
+        if line.endswith(":"):
+            continue
+        t = line.replace(", ", " ").split(" ")
+        op = t[0]
+        if op == "exit":
+            w = word(0x95)
+        elif op == "lddw":
+            v = int(t[2], 0) & M64
+            out.append((word(0x18, dst=reg(t[1]), imm=v & M32), line))
+            out.append((word(0, imm=v >> 32), "(second slot)"))
+            pc += 2
+            continue
+        elif op.rstrip("32") in ALU_CODES:
+            cls = 0x04 if op.endswith("32") else 0x07
+            code = ALU_CODES[op.rstrip("32")]
+            if len(t) == 2:  # neg
+                w = word(cls | code, dst=reg(t[1]))
+            elif t[2].startswith("%r"):
+                w = word(cls | code | 0x08, dst=reg(t[1]), src=reg(t[2]))
+            else:
+                w = word(cls | code, dst=reg(t[1]), imm=int(t[2], 0))
+        elif op in JMP_CODES:
+            if op == "ja":
+                w = word(0x05, off=target(t[1]))
+            else:
+                w = word(0x05 | JMP_CODES[op], dst=reg(t[1]), imm=int(t[2], 0), off=target(t[3]))
+        elif op == "may_goto":
+            w = word(0xe5, off=target(t[1]))
+        elif op == "call" and t[1] == "local":
+            w = word(0x85, src=1, imm=target(t[2]))
+        elif op.startswith("ldacq"):
+            b, o = mem(t[2])
+            w = word(0xc3 | SIZE_BITS[op[5:]], dst=reg(t[1]), src=b, off=o, imm=0x100)
+        elif op.startswith("strel"):
+            b, o = mem(t[1])
+            w = word(0xc3 | SIZE_BITS[op[5:]], dst=b, src=reg(t[2]), off=o, imm=0x110)
+        elif op.startswith("ldx"):
+            b, o = mem(t[2])
+            w = word(0x61 | SIZE_BITS[op[3:]], dst=reg(t[1]), src=b, off=o)
+        elif op.startswith("stx"):
+            b, o = mem(t[1])
+            w = word(0x63 | SIZE_BITS[op[3:]], dst=b, src=reg(t[2]), off=o)
+        elif op.startswith("st"):
+            b, o = mem(t[1])
+            w = word(0x62 | SIZE_BITS[op[2:]], dst=b, off=o, imm=int(t[2], 0))
+        elif op == "addr_space_cast":
+            w = word(0xbf, dst=reg(t[1]), src=reg(t[2]), off=1, imm=(int(t[3]) << 16) | int(t[4]))
+        else:
+            raise ValueError(line)
+        out.append((w, line))
+        pc += 1
+    return out
+
+
+def emit_ext(family, name, describe, asm, **kw):
+    emit(family, name, describe, asm=asm, raw=encode_ext_asm(asm), **kw)
+
+
+# The corpus assumes a may_goto budget of at least this many fall-throughs per activation
+# (Linux: 0xffff before its first timed check).
+MAY_GOTO_AT_LEAST = 256
+
+
+def may_goto_tests():
+    fam = "may_goto"
+    emit_ext(fam, "falls_through_while_the_budget_lasts", "may_goto in a loop of 10 iterations falls through each time",
+             asm=["mov %r0, 0", "loop:", "add %r0, 1", "jeq %r0, 10, done", "may_goto spent", "ja loop", "spent:",
+                  "mov %r0, -1", "done:", "exit"], result=10)
+    emit_ext(fam, "offset_0_is_a_no_op", "may_goto +0 continues at the next instruction whether or not it jumps",
+             asm=["mov %r0, 7", "may_goto +0", "may_goto +0", "exit"], result=7)
+    emit_ext(fam, "ends_an_infinite_loop", "a loop through may_goto and nothing else ends at may_goto's target",
+             asm=["mov %r0, 1", "loop:", "may_goto out", "ja loop", "out:", "mov %r0, 42", "exit"], result=42)
+    emit_ext(fam, "backward_target", "may_goto with a negative offset: the loop ends at a target before it",
+             asm=["mov %r0, 0", "ja body", "out:", "mov %r0, 77", "exit", "body:", "add %r0, 1", "may_goto out", "ja body"],
+             result=77)
+    emit_ext(fam, "budget_is_at_least_%d" % MAY_GOTO_AT_LEAST,
+             "may_goto falls through at least %d times before it jumps (Linux: 65535 before a timed check)" % MAY_GOTO_AT_LEAST,
+             notes=["r0 = (count >> 8) != 0, computed without a branch: a verifier (Linux's) need not track the count "
+                    "exactly, so it can prove the loop ends without walking it."],
+             asm=["mov %r0, 0", "loop:", "may_goto out", "add %r0, 1", "ja loop", "out:", "rsh %r0, 8", "mov %r1, %r0",
+                  "neg %r1", "or %r0, %r1", "rsh %r0, 63", "exit"], result=1)
+    emit_ext(fam, "each_activation_has_its_own_budget",
+             "a function that spends its budget does not spend its caller's: 3 calls of a function that loops until "
+             "may_goto jumps, from a loop that may_goto also guards",
+             notes=["Linux initialises the counter in each function's prologue; a budget shared by the whole program "
+                    "would end the caller's loop after the first call."],
+             asm=["mov %r6, 0", "loop:", "may_goto out", "call local spend", "add %r6, 1", "jne %r6, 3, loop", "out:",
+                  "mov %r0, %r6", "exit", "spend:", "may_goto back", "ja spend", "back:", "mov %r0, 0", "exit"], result=3)
+    emit_ext(fam, "keeps_registers_and_memory",
+             "may_goto changes no register and no stack byte, falling through or jumping",
+             asm=["lddw %r1, 0x8877665544332211", "stxdw [%r10-8], %r1", "may_goto +0", "loop:", "may_goto out", "ja loop",
+                  "out:", "ldxdw %r0, [%r10-8]", "sub %r0, %r1", "add %r0, 5", "exit"], result=5)
+
+
+def acquire_release_tests():
+    fam = "acquire_release"
+    values = [(0x8182838485868788, "high_bits_set"), (0xf0e0d0c0b0a09080, "every_byte_negative"),
+              (0x8899aabbccddeeff, "descending_bytes")]
+    for sz, n in SIZES:
+        w = "w" if n < 8 else "r"
+        for v, label in values:
+            mem = list(v.to_bytes(8, "little"))
+            # From the input memory, zero-extended like LDX MEM (the commit that introduced it:
+            # "an 8- or 16-bit load-acquire zero-extends the value").
+            emit_ext(fam, "load_acquire_%s_memory_%s" % (sz, label),
+                     "load-acquire of %d bytes from the input memory is zero-extended" % n,
+                     asm=["ldacq%s %%r0, [%%r1+0]" % sz, "exit"], mem=mem, result=v & mask(8 * n))
+            emit_ext(fam, "load_acquire_%s_stack_%s" % (sz, label),
+                     "load-acquire of %d bytes from the stack into another register, at the frame's top" % n,
+                     asm=["lddw %%r1, %s" % fmt_hex(v), "stxdw [%r10-8], %r1", "ldacq%s %%r3, [%%r10%d]" % (sz, -8),
+                          "mov %r0, %r3", "exit"], result=v & mask(8 * n))
+            # A store-release writes its size only (a doubleword of ones around it shows it).
+            emit_ext(fam, "store_release_%s_writes_only_%d_bytes_%s" % (sz, n, label),
+                     "store-release of %d bytes over a doubleword of ones changes only the low %d bytes" % (n, n),
+                     asm=["stdw [%r10-8], -1", "lddw %%r1, %s" % fmt_hex(v), "strel%s [%%r10-8], %%r1" % sz,
+                          "ldxdw %r0, [%r10-8]", "exit"], result=(M64 & ~mask(8 * n)) | (v & mask(8 * n)))
+        emit_ext(fam, "load_acquire_%s_base_is_dst" % sz, "load-acquire of %d bytes with dst = src: the address is read first" % n,
+                 asm=["ldacq%s %%r1, [%%r1+%d]" % (sz, 16 - n), "mov %r0, %r1", "exit"], mem=MEM16,
+                 result=le_read(MEM16, 16 - n, n))
+        emit_ext(fam, "store_release_%s_into_memory_end" % sz, "store-release of %d bytes at the end of the input memory" % n,
+                 asm=["mov %r2, -2", "strel%s [%%r1+%d], %%r2" % (sz, 16 - n), "ldx%s %%r0, [%%r1+%d]" % (sz, 16 - n), "exit"],
+                 mem=MEM16, result=(-2 & M64) & mask(8 * n))
+        emit_ext(fam, "release_then_acquire_%s" % sz, "a store-release then a load-acquire of %d bytes at r10-512" % n,
+                 asm=["lddw %r1, 0x1122334455667788", "strel%s [%%r10-512], %%r1" % sz, "ldacq%s %%r0, [%%r10-512]" % sz, "exit"],
+                 result=0x1122334455667788 & mask(8 * n))
+    # Out of bounds: they are memory accesses, checked like LDX and STX.
+    emit_ext(fam, "load_acquire_past_memory_end", "a load-acquire past the end of the input memory",
+             asm=["ldacqw %r0, [%r1+14]", "exit"], mem=MEM16, trap="out-of-bounds")
+    emit_ext(fam, "store_release_above_the_stack", "a store-release above the stack top",
+             asm=["mov %r1, 1", "strelb [%r10+0], %r1", "mov %r0, 0", "exit"], trap="out-of-bounds")
+
+
+def addr_space_cast_tests():
+    fam = "addr_space_cast"
+    # To space 0 (imm 1): the program's view, the low 32 bits. To space 1 (imm 0x10000): Linux ORs
+    # in the upper half of the arena's user address, which depends on where the arena is mapped,
+    # so only what every VM agrees on is tested: the low 32 bits, and NULL staying NULL.
+    for v, label in ((0xdeadbeef12345678, "keeps_the_low_32_bits"), (0xffffffff80000000, "does_not_sign_extend"),
+                     (0x0000000100000000, "low_half_zero_is_null")):
+        emit_ext(fam, "to_space_0_%s" % label, "addr_space_cast(r, 0, 1) of %s is %s" % (fmt_hex(v), fmt_hex(v & M32)),
+                 asm=["lddw %%r1, %s" % fmt_hex(v), "addr_space_cast %r0, %r1, 0, 1", "exit"], result=v & M32)
+    for v, label in ((0xffffffff00000000, "upper_half_only"), (0x0000000100000000, "one_above_4g"),
+                     (0x8000000000000000, "int64_min")):
+        emit_ext(fam, "to_space_1_null_stays_null_%s" % label,
+                 "addr_space_cast(r, 1, 0) of %s (low 32 bits 0) is NULL" % fmt_hex(v),
+                 asm=["lddw %%r1, %s" % fmt_hex(v), "addr_space_cast %r0, %r1, 1, 0", "exit"], result=0)
+    emit_ext(fam, "to_space_1_keeps_the_low_32_bits", "addr_space_cast(r, 1, 0) keeps the low 32 bits (the arena offset)",
+             asm=["lddw %r1, 0xdeadbeef12345678", "addr_space_cast %r2, %r1, 1, 0", "mov32 %r0, %r2", "exit"], result=0x12345678)
+    emit_ext(fam, "round_trip_keeps_the_offset", "space 0 to 1 and back keeps the low 32 bits",
+             asm=["lddw %r1, 0xcafe0000abcd1234", "addr_space_cast %r1, %r1, 1, 0", "addr_space_cast %r0, %r1, 0, 1", "exit"],
+             result=0xabcd1234)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1170,6 +1394,9 @@ def main():
     call_tests()
     callx_tests()
     packet_tests()
+    may_goto_tests()
+    acquire_release_tests()
+    addr_space_cast_tests()
     negative_tests()
     trap_tests()
     # Cases that tell single-fault implementations apart (corpus/conformance/single_faults.py).

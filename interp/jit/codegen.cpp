@@ -236,6 +236,7 @@ void Emitter::emit_insn(size_t pc) {
     case Kind::Store: emit_store(pc, row, insn); break;
     case Kind::Atomic: emit_atomic(pc, row, insn); break;
     case Kind::PacketLoad: emit_packet(pc, row, insn); break;
+    case Kind::MayGoto:  // refused by compile()
     case Kind::WideSlot: break;
   }
 }

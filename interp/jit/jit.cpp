@@ -54,6 +54,14 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
     return Error{ErrorCode::UsageError, {},
                  "jit: running without a step budget needs unchecked mode (a program the verifier accepted)"};
   }
+  // may_goto needs a budget per frame that this JIT does not keep: it refuses the program
+  // rather than compile a loop that never ends.
+  for (size_t pc = 0; pc < linked.program->size(); ++pc) {
+    if (linked.program->row(pc).kind == semantics::Kind::MayGoto) {
+      return Error{ErrorCode::ExtensionDisabled, {{}, 0, 0, static_cast<int64_t>(pc)},
+                   fmt::format("may_goto (pc {}, Linux's extension) is not supported by the x86-64 JIT", pc)};
+    }
+  }
   std::unique_ptr<Jit> jit(new Jit(linked, env, options));
   asmjit::CodeHolder code;
   asmjit::Environment target = asmjit::Environment::host();

@@ -44,6 +44,8 @@ std::string compare_engines(const Program& p, const std::string& name) {
     if (!linked.ok()) return {};
     auto vm = engine == 0 ? interp::make_engine(interp::EngineKind::Interpreter, *linked, env)
                           : interp::make_engine(interp::EngineKind::Jit, *linked, env);
+    // The JIT refuses what it does not compile (may_goto): nothing to compare, never a miscompile.
+    if (!vm.ok() && engine == 1 && vm.error().code == semantics::ErrorCode::ExtensionDisabled) return {};
     if (!vm.ok()) return name + ": " + vm.error().to_string();
     memories[engine] = p.memory;
     results[engine] = (*vm)->run(interp::memory_invocation(memories[engine]), interp::RunOptions{});

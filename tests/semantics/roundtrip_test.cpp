@@ -27,7 +27,7 @@ constexpr std::array<int32_t, kVariants> kImm = {-123456789, INT32_MIN, INT32_MA
 constexpr std::array<int32_t, kVariants> kNextImm = {static_cast<int32_t>(0x89abcdefu), -1, 0, 7, 0x7fffffff};
 
 int32_t key_or(const Encoding& row, Field f, int32_t value) {
-  return row.key_field == f ? row.key_value : value;
+  return row.key_field == f ? row.key_value : row.key2_field == f ? row.key2_value : value;
 }
 
 // Builds the slots of one instruction of `row` with the values of variant v.
@@ -70,7 +70,7 @@ TEST(RoundTrip, EveryRowBothSyntaxesSeveralValues) {
       }
     }
   }
-  EXPECT_EQ(checked, 171 * 2 * kVariants);
+  EXPECT_EQ(checked, 182 * 2 * kVariants);
 }
 
 TEST(RoundTrip, SpotChecksOfPrintedText) {
@@ -96,6 +96,18 @@ TEST(RoundTrip, SpotChecksOfPrintedText) {
   EXPECT_EQ(one("lock_cmpxchg32", {0, 1, 2, 0, 0xf1}, Syntax::Llvm), "w0 = cmpxchg32_32(r1 + 0, w0, w2)");
   EXPECT_EQ(one("movsx8_64", {0, 1, 2, 8, 0}, Syntax::Llvm), "r1 = (s8)r2");
   EXPECT_EQ(one("be16", {0, 3, 0, 0, 16}, Syntax::Llvm), "r3 = be16 r3");
+  // Linux's extensions, as llvm-objdump-19 -mcpu=v4 prints them (may_goto, addr_space_cast) and
+  // as LLVM >= 21 does for load-acquire and store-release (LLVM 19 cannot select them).
+  EXPECT_EQ(one("may_goto", {0, 0, 0, 5, 0}, Syntax::Llvm), "may_goto +5");
+  EXPECT_EQ(one("may_goto", {0, 0, 0, -3, 0}, Syntax::Conformance), "may_goto -3");
+  EXPECT_EQ(one("addr_space_cast_kern", {0, 0, 1, 1, 1}, Syntax::Llvm), "r0 = addr_space_cast(r1, 0, 1)");
+  EXPECT_EQ(one("addr_space_cast_user", {0, 2, 1, 1, 0x10000}, Syntax::Llvm), "r2 = addr_space_cast(r1, 1, 0)");
+  EXPECT_EQ(one("addr_space_cast_user", {0, 2, 1, 1, 0x10000}, Syntax::Conformance), "addr_space_cast %r2, %r1, 1, 0");
+  EXPECT_EQ(one("load_acquire_b", {0, 0, 1, 0, 0x100}, Syntax::Llvm), "w0 = load_acquire((u8 *)(r1 + 0))");
+  EXPECT_EQ(one("load_acquire_dw", {0, 0, 1, 0, 0x100}, Syntax::Llvm), "r0 = load_acquire((u64 *)(r1 + 0))");
+  EXPECT_EQ(one("store_release_h", {0, 1, 2, -2, 0x110}, Syntax::Llvm), "store_release((u16 *)(r1 - 2), w2)");
+  EXPECT_EQ(one("store_release_dw", {0, 1, 2, 8, 0x110}, Syntax::Conformance), "streldw [%r1+8], %r2");
+  EXPECT_EQ(one("load_acquire_w", {0, 3, 10, -4, 0x100}, Syntax::Conformance), "ldacqw %r3, [%r10-4]");
 }
 
 TEST(RoundTrip, Jmp32ConditionalJumpsKeepTheTargetInTheOffset) {
@@ -125,6 +137,14 @@ TEST(RoundTrip, AliasesParseToTheSameRow) {
   EXPECT_EQ(bytes("r0 = *(u8 *)skb[r3]", Syntax::Llvm), bytes("r0 = *(u8 *)skb[r3 + 0]", Syntax::Llvm));
   // An omitted offset is +0.
   EXPECT_EQ(bytes("ldxw %r1, [%r2]", Syntax::Conformance), bytes("ldxw %r1, [%r2+0]", Syntax::Conformance));
+  // llvm-objdump-19 prints the address spaces in hex.
+  EXPECT_EQ(bytes("r0 = addr_space_cast(r1, 0x0, 0x1)", Syntax::Llvm), bytes("r0 = addr_space_cast(r1, 0, 1)", Syntax::Llvm));
+  EXPECT_EQ(bytes("r0 = addr_space_cast(r1, 0, 1)", Syntax::Llvm), (std::vector<uint8_t>{0xbf, 0x10, 1, 0, 1, 0, 0, 0}));
+  EXPECT_EQ(bytes("may_goto +0", Syntax::Llvm), (std::vector<uint8_t>{0xe5, 0, 0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(bytes("w0 = load_acquire((u8 *)(r1 + 0))", Syntax::Llvm),
+            (std::vector<uint8_t>{0xd3, 0x10, 0, 0, 0, 1, 0, 0}));  // LLVM's own encoding test
+  EXPECT_EQ(bytes("store_release((u16 *)(r1 + 0), w2)", Syntax::Llvm),
+            (std::vector<uint8_t>{0xcb, 0x21, 0, 0, 0x10, 1, 0, 0}));
 }
 
 // Builds a program from rows and fields, then checks disassemble() -> assemble() in both
@@ -148,9 +168,7 @@ Insn mk(std::string_view id, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
   const Encoding* e = find_encoding_by_id(id);
   EXPECT_NE(e, nullptr) << id;
   Insn i{e->opcode, dst, src, off, imm};
-  if (e->key_field == Field::Src) i.src = static_cast<uint8_t>(e->key_value);
-  if (e->key_field == Field::Off) i.off = static_cast<int16_t>(e->key_value);
-  if (e->key_field == Field::Imm) i.imm = e->key_value;
+  apply_keys(*e, i);
   return i;
 }
 

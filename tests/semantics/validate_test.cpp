@@ -70,22 +70,25 @@ TEST(Validate, UnknownOpcode) {
   expect_error({{0xff, 0, 0, 0, 0}, kExitInsn}, {ErrorCode::UnknownOpcode, 0});
   // LD ABS DW (0x38) exists in uBPF, not in RFC 9669 (OPCODES.md §5).
   expect_error({{0x38, 0, 0, 0, 0}, kExitInsn}, {ErrorCode::UnknownOpcode, 0});
-  // JCOND / may_goto (0xe5) is Linux-only.
-  expect_error({{0xe5, 0, 0, 0, 0}, kExitInsn}, {ErrorCode::UnknownOpcode, 0});
+  // JCOND with the X bit (0xed) is nothing, in Linux too.
+  expect_error({{0xed, 0, 0, 0, 0}, kExitInsn}, {ErrorCode::UnknownOpcode, 0});
   // Opcode 0 is only the second slot of an LDDW.
   expect_error({{0x00, 0, 0, 0, 0}, kExitInsn}, {ErrorCode::UnknownOpcode, 0});
 }
 
 TEST(Validate, UnknownVariant) {
-  // Atomic imm that names no operation (0x02), and load-acquire (0x100, Linux >= 6.15).
+  // Atomic imm that names no operation (0x02, 0x101: load-acquire has no fetch form), and an
+  // 8-bit atomic add (8- and 16-bit atomics are only load-acquire and store-release).
   expect_error({{kAtomicW, 1, 2, 0, 0x02}, kExitInsn}, {ErrorCode::UnknownVariant, 0});
-  expect_error({kExitInsn, {kAtomicDW, 1, 2, 0, 0x100}, kExitInsn}, {ErrorCode::UnknownVariant, 1});
+  expect_error({kExitInsn, {kAtomicDW, 1, 2, 0, 0x101}, kExitInsn}, {ErrorCode::UnknownVariant, 1});
+  expect_error({{0xd3, 1, 2, 0, 0x00}, kExitInsn}, {ErrorCode::UnknownVariant, 0});
   // SDIV is DIV with offset 1; offset 2 is nothing.
   expect_error({{kSdiv64K, 1, 0, 2, 3}, kExitInsn}, {ErrorCode::UnknownVariant, 0});
   // MOVSX 32 exists only in ALU64; ALU offset 32 is nothing. addr_space_cast (ALU64 MOV X
-  // offset 1) is Linux-only.
+  // offset 1) converts between spaces 0 and 1 only (imm 1 or 0x10000).
   expect_error({{kMovsx32, 1, 2, 32, 0}, kExitInsn}, {ErrorCode::UnknownVariant, 0});
   expect_error({{kMov64X, 1, 2, 1, 0}, kExitInsn}, {ErrorCode::UnknownVariant, 0});
+  expect_error({{kMov64X, 1, 2, 1, 0x10001}, kExitInsn}, {ErrorCode::UnknownVariant, 0});
   // END imm is 16, 32 or 64.
   expect_error({{kLe, 1, 0, 0, 8}, kExitInsn}, {ErrorCode::UnknownVariant, 0});
   // LDDW src 7 and CALL src 3.
@@ -119,6 +122,44 @@ TEST(Validate, ReservedFieldNonzeroForEachField) {
   ext.allow_extensions = true;
   expect_error({{kCallx, 1, 2, 0, 0}, kExitInsn}, {ErrorCode::ReservedFieldNonzero, 0}, ext);
   expect_error({{kCallx, 1, 0, 0, 2}, kExitInsn}, {ErrorCode::ReservedFieldNonzero, 0}, ext);
+}
+
+// Linux's extensions are accepted only when enabled, each by its own group.
+TEST(Validate, ExtensionsAreAcceptedOnlyWhenTheirGroupIs) {
+  const std::vector<Insn> may_goto{{0xe5, 0, 0, 0, 0}, kExitInsn};
+  const std::vector<Insn> acquire{{0xdb, 0, 10, -8, 0x100}, kExitInsn};
+  const std::vector<Insn> release{{0xd3, 10, 1, -1, 0x110}, kExitInsn};
+  const std::vector<Insn> cast{{kMov64X, 0, 1, 1, 0x10000}, kExitInsn};
+  for (const auto* prog : {&may_goto, &acquire, &release, &cast}) {
+    expect_error(*prog, {ErrorCode::ExtensionDisabled, 0});
+    ValidationOptions all;
+    all.allow_extensions = true;
+    expect_ok(*prog, all);
+  }
+  ValidationOptions only;
+  only.extension_groups = {Group::MayGoto, Group::AddrSpaceCast};
+  expect_ok(may_goto, only);
+  expect_ok(cast, only);
+  expect_error(acquire, {ErrorCode::ExtensionDisabled, 0}, only);
+  expect_error({{kCallx, 1, 0, 0, 0}, kExitInsn}, {ErrorCode::ExtensionDisabled, 0}, only);
+  only.extension_groups = {Group::AcquireRelease};
+  expect_ok(acquire, only);
+  expect_ok(release, only);
+  // The fields Linux reserves: may_goto has only its offset (src 0 is BPF_MAY_GOTO); a
+  // load-acquire writes its dst, never r10; a cast needs registers.
+  ValidationOptions all;
+  all.allow_extensions = true;
+  expect_error({{0xe5, 0, 1, 0, 0}, kExitInsn}, {ErrorCode::ReservedFieldNonzero, 0}, all);
+  expect_error({{0xe5, 1, 0, 0, 0}, kExitInsn}, {ErrorCode::ReservedFieldNonzero, 0}, all);
+  expect_error({{0xe5, 0, 0, 0, 1}, kExitInsn}, {ErrorCode::ReservedFieldNonzero, 0}, all);
+  expect_error({{0xc3, 10, 1, 0, 0x100}, kExitInsn}, {ErrorCode::R10Write, 0}, all);
+  expect_error({{kMov64X, 10, 1, 1, 1}, kExitInsn}, {ErrorCode::R10Write, 0}, all);
+  expect_error({{kMov64X, 1, 11, 1, 1}, kExitInsn}, {ErrorCode::BadRegister, 0}, all);
+  // may_goto's target is checked like a jump's.
+  expect_error({{0xe5, 0, 0, 1, 0}, kExitInsn}, {ErrorCode::JumpOutOfRange, 0}, all);
+  expect_error({{0xe5, 0, 0, -2, 0}, kExitInsn}, {ErrorCode::JumpOutOfRange, 0}, all);
+  // It falls through when the budget lasts, so it cannot end a program.
+  expect_error({kExitInsn, {0xe5, 0, 0, -2, 0}}, {ErrorCode::FallThroughEnd, 1}, all);
 }
 
 TEST(Validate, BadRegister) {

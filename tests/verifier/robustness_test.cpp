@@ -32,9 +32,7 @@ semantics::Insn random_insn(std::mt19937_64& rng, const semantics::Encoding& row
       i.imm = static_cast<int32_t>(rng() % 8) - 2;
     }
   }
-  if (row.key_field == semantics::Field::Src) i.src = static_cast<uint8_t>(row.key_value);
-  if (row.key_field == semantics::Field::Off) i.off = static_cast<int16_t>(row.key_value);
-  if (row.key_field == semantics::Field::Imm) i.imm = row.key_value;
+  semantics::apply_keys(row, i);
   return i;
 }
 

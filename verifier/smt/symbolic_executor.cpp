@@ -446,6 +446,9 @@ SymbolicExecutor::Flow SymbolicExecutor::step(SymState& s) {
     case Kind::LoadImm64: return lddw(s, insn, row);
     case Kind::Call: return call(s, insn, row);
     case Kind::Exit: return exit_insn(s);
+    case Kind::MayGoto:  // its per-frame budget is not modelled: the path is left unexplored
+      abandon("may_goto (its budget per frame is not modelled)");
+      return Flow::Ended;
     case Kind::WideSlot: return Flow::Ended;  // the VM traps: not an instruction
   }
   return Flow::Ended;
