@@ -78,6 +78,7 @@ RegisterUse register_use(const Encoding& row, const Insn& insn) {
     case Kind::Jump: return {row.jmp_op() == JmpOp::Ja ? uint16_t{0} : static_cast<uint16_t>(dst | src), 0};
     case Kind::Call:
     case Kind::Exit:
+    case Kind::MayGoto:  // its budget is the frame's, no register's
     case Kind::WideSlot: break;
   }
   return {};
