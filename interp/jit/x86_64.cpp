@@ -23,7 +23,8 @@
 // segment the budget cannot pay in full goes to replay(), which runs the instructions the
 // budget covers one by one with the interpreter's checks, so the run ends exactly where and
 // how the interpreter's does (same trap, pc, steps and memory). StepCounting::LoopHeaders
-// charges loop headers and function entries only (see jit.h).
+// charges loop headers and function entries only (see jit.h). Versioned loops (loops.h, and
+// find_loops() below) have a second copy without the checks their entry test covers.
 #include "interp/jit/jit.h"
 
 #include <asmjit/x86.h>
