@@ -4,20 +4,6 @@
 
 namespace bpfcert::interp {
 
-const char* to_string(TrapKind k) {
-  switch (k) {
-    case TrapKind::OutOfBounds: return "out-of-bounds";
-    case TrapKind::WriteToReadOnly: return "write-to-read-only";
-    case TrapKind::UnknownHelper: return "unknown-helper";
-    case TrapKind::UnknownKfunc: return "unknown-kfunc";
-    case TrapKind::CallDepthExceeded: return "call-depth-exceeded";
-    case TrapKind::StepBudgetExhausted: return "step-budget-exhausted";
-    case TrapKind::BadCallTarget: return "bad-call-target";
-    case TrapKind::HelperFault: return "helper-fault";
-  }
-  return "trap";
-}
-
 std::string Trap::to_string() const {
   return fmt::format("trap {} at pc {}: {}", interp::to_string(kind), pc, message);
 }
@@ -50,9 +36,8 @@ std::optional<int32_t> Environment::map_fd(size_t index) const {
 }
 
 Map* Environment::map_from_handle(uint64_t handle) {
-  if ((handle & kHandleMask) != kMapHandleBase) return nullptr;
-  const uint64_t index = handle - kMapHandleBase;
-  return index < maps_.size() ? maps_[index].get() : nullptr;
+  const std::optional<uint64_t> index = semantics::map_index_of(handle);
+  return index && *index < maps_.size() ? maps_[*index].get() : nullptr;
 }
 
 void Environment::add_variable(int32_t id, std::string name, size_t size) {
@@ -91,11 +76,13 @@ Environment::RegionBounds Environment::first_region() const {
 
 void Environment::add_regions(Memory& memory) {
   for (const auto& map : maps_) {
+    const auto values = semantics::map_values(reinterpret_cast<uint64_t>(map->slab().data()), map->def().value_size,
+                                              map->def().max_entries);
     Region r;
-    r.start = reinterpret_cast<uint64_t>(map->slab().data());
-    r.size = map->slab().size();
-    r.stride = map->stride();
-    r.elem_size = map->def().value_size;
+    r.start = values.start;
+    r.size = values.size;
+    r.stride = values.stride;
+    r.elem_size = values.elem_size;
     r.kind = RegionKind::MapValue;
     r.name = map->def().name;
     memory.add(std::move(r));

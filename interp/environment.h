@@ -46,12 +46,11 @@ struct Helper {
   HelperFn fn = nullptr;
 };
 
-// Values programs hold that are not host addresses: map handles (LDDW src 1 / 5) and code
-// addresses (LDDW src 4). They sit in the non-canonical x86-64 range, so dereferencing one
-// is always an out-of-bounds trap, never a host access.
-inline constexpr uint64_t kMapHandleBase = 0xffff800000000000ull;
-inline constexpr uint64_t kCodeAddressBase = 0xffffc0de00000000ull;
-inline constexpr uint64_t kHandleMask = 0xffffffff00000000ull;
+// Values programs hold that are not host addresses (semantics/machine.h): map handles (LDDW
+// src 1 / 5) and code addresses (LDDW src 4).
+using semantics::kCodeAddressBase;
+using semantics::kHandleMask;
+using semantics::kMapHandleBase;
 
 class Environment {
  public:
@@ -66,7 +65,7 @@ class Environment {
   const Map& map_at(size_t index) const { return *maps_[index]; }
   std::optional<size_t> map_index_by_fd(int32_t fd) const;
   std::optional<int32_t> map_fd(size_t index) const;
-  uint64_t map_handle(size_t index) const { return kMapHandleBase + index; }
+  uint64_t map_handle(size_t index) const { return semantics::map_handle(index); }
   Map* map_from_handle(uint64_t handle);
 
   // Variables addressed by id (LDDW src 3): zero-initialised bytes.

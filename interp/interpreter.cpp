@@ -5,10 +5,9 @@
 // first.
 #include "interp/interpreter.h"
 
-#include <fmt/format.h>
-
 #include <cstring>
 
+#include "semantics/machine.h"
 #include "semantics/operations.h"
 
 namespace bpfcert::interp {
@@ -139,7 +138,7 @@ Invocation memory_invocation(std::span<uint8_t> memory) {
 }
 
 Interpreter::Interpreter(const LinkedProgram& linked, Environment& env, const Fault& fault)
-    : env_(&env), restored_(fault.restored) {
+    : program_(linked.program), env_(&env), restored_(fault.restored) {
   const semantics::Program& prog = *linked.program;
   decoded_.resize(prog.size());
   for (size_t pc = 0; pc < prog.size(); ++pc) {
@@ -178,7 +177,7 @@ RunResult Interpreter::run(const Invocation& invocation, const RunOptions& optio
   // so no run can read a byte that was not zeroed; a short run does not pay for 4 KiB of stores.
   alignas(16) uint8_t own_stack[kStackBytes];
   uint8_t* const stack = run_stack_base(options, own_stack);
-  std::memset(stack + kStackBytes - kStackFrameSize, 0, kStackFrameSize);
+  std::memset(stack + kStackBytes - kStackFrameBytes, 0, kStackFrameBytes);
   int zeroed = 0;
   Memory memory;
   build_run_memory(memory, invocation, *env_, reinterpret_cast<uint64_t>(stack));
@@ -198,7 +197,7 @@ RunResult Interpreter::run(const Invocation& invocation, const RunOptions& optio
   TrapKind trap_kind = TrapKind::OutOfBounds;
   std::string trap_message;
   uint64_t fault_addr = 0, fault_len = 0;
-  const char* fault_what = "";
+  Access fault_access = Access::Read;
 
 #define LBL4(a, b, c, e) &&a, &&b, &&c, &&e
 #define ALU_LABELS(OP) LBL4(alu_##OP##_32k, alu_##OP##_32x, alu_##OP##_64k, alu_##OP##_64x)
@@ -242,17 +241,16 @@ RunResult Interpreter::run(const Invocation& invocation, const RunOptions& optio
 #define ZERO_NEW_FRAME()                                                                   \
   do {                                                                                     \
     if (depth > zeroed) {                                                                  \
-      std::memset(reinterpret_cast<void*>(r[10] - kStackFrameSize), 0, kStackFrameSize); \
+      std::memset(reinterpret_cast<void*>(r[10] - kStackFrameBytes), 0, kStackFrameBytes); \
       zeroed = depth;                                                                      \
     }                                                                                      \
   } while (0)
-#define FAULT(ADDR, LEN, WHAT, KIND) \
-  do {                               \
-    fault_addr = (ADDR);             \
-    fault_len = (LEN);               \
-    fault_what = (WHAT);             \
-    trap_kind = (KIND);              \
-    goto memory_fault;               \
+#define FAULT(ADDR, LEN, ACCESS) \
+  do {                           \
+    fault_addr = (ADDR);         \
+    fault_len = (LEN);           \
+    fault_access = (ACCESS);     \
+    goto memory_fault;           \
   } while (0)
 
   DISPATCH();
@@ -323,7 +321,7 @@ lddw:
 #define LOAD_CASE(N, SX, LABEL)                                                  \
   LABEL : {                                                                      \
     const uint64_t addr = r[d->src] + static_cast<uint64_t>(int64_t{d->off});   \
-    if (!memory.readable(addr, N)) FAULT(addr, N, "read", TrapKind::OutOfBounds); \
+    if (!memory.readable(addr, N)) FAULT(addr, N, Access::Read);                 \
     r[d->dst] = semantics::load_result<uint64_t>(read_le<N>(addr), N, SX);       \
   }                                                                              \
   NEXT();
@@ -340,10 +338,7 @@ lddw:
 #define STORE_CASE(N, VALUE, LABEL)                                              \
   LABEL : {                                                                      \
     const uint64_t addr = r[d->dst] + static_cast<uint64_t>(int64_t{d->off});   \
-    if (!memory.writable(addr, N)) {                                             \
-      FAULT(addr, N, "write",                                                    \
-            memory.readable(addr, N) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds); \
-    }                                                                            \
+    if (!memory.writable(addr, N)) FAULT(addr, N, Access::Write);                \
     write_le<N>(addr, semantics::store_value<uint64_t>(VALUE, N));              \
   }                                                                              \
   NEXT();
@@ -361,10 +356,7 @@ lddw:
 #define ATOMIC_CASE(OP, N, FETCH, LABEL)                                                      \
   LABEL : {                                                                                   \
     const uint64_t addr = r[d->dst] + static_cast<uint64_t>(int64_t{d->off});                \
-    if (!memory.writable(addr, N)) {                                                          \
-      FAULT(addr, N, "atomic update",                                                         \
-            memory.readable(addr, N) ? TrapKind::WriteToReadOnly : TrapKind::OutOfBounds);    \
-    }                                                                                         \
+    if (!memory.writable(addr, N)) FAULT(addr, N, Access::AtomicUpdate);                      \
     const uint64_t old = read_le<N>(addr);                                                    \
     write_le<N>(addr, semantics::atomic_new_value<uint64_t>(AtomicOp::OP, N, old, r[d->src], r[0])); \
     if (FETCH) r[AtomicOp::OP == AtomicOp::Cmpxchg ? 0 : d->src] = semantics::atomic_fetch_result<uint64_t>(old, N); \
@@ -394,23 +386,24 @@ lddw:
 
   // Legacy packet loads (Linux semantics): big-endian value into r0; an offset outside the
   // packet ends the program with r0 = 0.
-#define PACKET_CASE(N, OFFSET, LABEL)                                                  \
-  LABEL : {                                                                            \
-    const int64_t offset = (OFFSET);                                                   \
-    if (offset < 0 || static_cast<uint64_t>(offset) + N > invocation.packet.size()) {  \
-      result.r0 = 0;                                                                   \
-      goto finished;                                                                   \
-    }                                                                                  \
-    const uint64_t addr = reinterpret_cast<uint64_t>(invocation.packet.data()) + static_cast<uint64_t>(offset); \
-    r[0] = semantics::packet_load_result<uint64_t>(read_le<N>(addr), N);               \
-  }                                                                                    \
+#define PACKET_CASE(N, OPERAND, LABEL)                                                                   \
+  LABEL : {                                                                                              \
+    const uint64_t offset =                                                                              \
+        semantics::packet_load_offset<uint64_t>(semantics::Operand::OPERAND, r[d->src], static_cast<int32_t>(d->imm)); \
+    if (!semantics::packet_load_in_bounds<uint64_t>(offset, N, invocation.packet.size())) {              \
+      result.r0 = 0;                                                                                     \
+      goto finished;                                                                                     \
+    }                                                                                                    \
+    const uint64_t addr = reinterpret_cast<uint64_t>(invocation.packet.data()) + offset;                 \
+    r[0] = semantics::packet_load_result<uint64_t>(read_le<N>(addr), N);                                 \
+  }                                                                                                      \
   NEXT();
-  PACKET_CASE(1, static_cast<int32_t>(d->imm), pkt_abs_1)
-  PACKET_CASE(2, static_cast<int32_t>(d->imm), pkt_abs_2)
-  PACKET_CASE(4, static_cast<int32_t>(d->imm), pkt_abs_4)
-  PACKET_CASE(1, static_cast<int32_t>(static_cast<uint32_t>(r[d->src]) + static_cast<uint32_t>(d->imm)), pkt_ind_1)
-  PACKET_CASE(2, static_cast<int32_t>(static_cast<uint32_t>(r[d->src]) + static_cast<uint32_t>(d->imm)), pkt_ind_2)
-  PACKET_CASE(4, static_cast<int32_t>(static_cast<uint32_t>(r[d->src]) + static_cast<uint32_t>(d->imm)), pkt_ind_4)
+  PACKET_CASE(1, Imm, pkt_abs_1)
+  PACKET_CASE(2, Imm, pkt_abs_2)
+  PACKET_CASE(4, Imm, pkt_abs_4)
+  PACKET_CASE(1, Reg, pkt_ind_1)
+  PACKET_CASE(2, Reg, pkt_ind_2)
+  PACKET_CASE(4, Reg, pkt_ind_4)
 #undef PACKET_CASE
 
 call_helper:
@@ -418,7 +411,7 @@ call_kfunc: {
   const Helper* callee = d->callee;
   if (callee == nullptr) {
     trap_kind = d->op == kCallHelper ? TrapKind::UnknownHelper : TrapKind::UnknownKfunc;
-    trap_message = fmt::format("no {} with id {}", d->op == kCallHelper ? "helper" : "kfunc", d->imm);
+    trap_message = semantics::unknown_callee_trap_message(d->op == kCallKfunc, static_cast<uint32_t>(d->imm));
     goto trap;
   }
   HelperContext ctx{*env_, memory};
@@ -436,30 +429,24 @@ call_kfunc: {
   NEXT();
 
 callx: {
-  const uint64_t target = r[d->dst];
-  if ((target & kHandleMask) == kCodeAddressBase) {
-    const uint64_t pc = target - kCodeAddressBase;
-    if (pc >= decoded_.size() || decoded_[pc].op == kOpCount) {
-      trap_kind = TrapKind::BadCallTarget;
-      trap_message = fmt::format("callx r{} = {:#x}: code address of pc {} is not an instruction", d->dst, target, pc);
-      goto trap;
-    }
-    if (depth + 1 >= kMaxCallFrames) goto too_deep;
+  const uint64_t value = r[d->dst];
+  const semantics::CallxTarget target = semantics::resolve_callx(*program_, value);
+  if (target.kind == semantics::CallxTarget::Kind::Local) {
+    if (!semantics::call_allowed(static_cast<uint64_t>(depth))) goto too_deep;
     Frame& f = frames[depth++];
     std::memcpy(f.saved, &r[6], sizeof f.saved);
     f.saved_r10 = r[10];
     f.return_to = d + 1;
-    r[10] -= kStackFrameSize;
+    r[10] -= kStackFrameBytes;
     ZERO_NEW_FRAME();
     memory.set_active_frames(depth + 1);
-    d = base + pc;
+    d = base + target.pc;
     DISPATCH();
   }
-  // PREVAIL's and bpf_conformance's reading: the register holds a helper id.
-  const Helper* callee = target <= INT32_MAX ? env_->helper(static_cast<int32_t>(target)) : nullptr;
+  const Helper* callee = target.kind == semantics::CallxTarget::Kind::Helper ? env_->helper(target.helper) : nullptr;
   if (callee == nullptr) {
-    trap_kind = target <= INT32_MAX ? TrapKind::UnknownHelper : TrapKind::BadCallTarget;
-    trap_message = fmt::format("callx r{} = {:#x} is neither a helper id nor a code address", d->dst, target);
+    trap_kind = target.trap;
+    trap_message = semantics::callx_trap_message(d->dst, value, target);
     goto trap;
   }
   HelperContext ctx{*env_, memory};
@@ -477,12 +464,12 @@ callx: {
   NEXT();
 
 call_local: {
-  if (depth + 1 >= kMaxCallFrames) goto too_deep;
+  if (!semantics::call_allowed(static_cast<uint64_t>(depth))) goto too_deep;
   Frame& f = frames[depth++];
   std::memcpy(f.saved, &r[6], sizeof f.saved);
   f.saved_r10 = r[10];
   f.return_to = d + 1;
-  r[10] -= kStackFrameSize;  // each call gets its own 512-byte frame
+  r[10] -= kStackFrameBytes;  // each call gets its own frame
   ZERO_NEW_FRAME();
   memory.set_active_frames(depth + 1);
   d = base + d->off;
@@ -512,12 +499,14 @@ exit_insn:
 
 too_deep:
   trap_kind = TrapKind::CallDepthExceeded;
-  trap_message = fmt::format("call depth would exceed {} frames", kMaxCallFrames);
+  trap_message = semantics::call_depth_trap_message();
   goto trap;
 
-memory_fault:
-  trap_message = fmt::format("{} of {} bytes at {:#x}: {}", fault_what, fault_len, fault_addr,
-                             memory.describe(fault_addr));
+memory_fault: {
+  std::optional<Memory::Fault> fault = memory.check(fault_access, fault_addr, fault_len);
+  trap_kind = fault->kind;  // the fast check failed, so the machine model names a trap
+  trap_message = std::move(fault->message);
+}
   goto trap;
 
 bad_op:
@@ -528,7 +517,7 @@ bad_op:
 out_of_steps:
   result.trapped = true;
   result.trap = Trap{TrapKind::StepBudgetExhausted, static_cast<size_t>(d - base),
-                     fmt::format("executed {} instructions, the budget", options.max_steps)};
+                     semantics::step_budget_trap_message(options.max_steps)};
   result.steps = options.max_steps;
   return result;
 

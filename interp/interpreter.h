@@ -31,12 +31,10 @@ struct Invocation {
 // loads read the same memory.
 Invocation memory_invocation(std::span<uint8_t> memory);
 
-// The bytes of a run's BPF stack: every call frame (r10 of the main program is its top).
-inline constexpr size_t kStackBytes = static_cast<size_t>(kMaxCallFrames) * kStackFrameSize;
-
 struct RunOptions {
   uint64_t max_steps = kDefaultMaxSteps;
-  // Where the run's stack lives: the top kStackBytes of this span, below its end rounded down
+  // Where the run's stack lives (kStackBytes, every call frame; r10 of the main program is its
+  // top): the top kStackBytes of this span, below its end rounded down
   // to 16 bytes. Empty, or too small for that: a buffer of the engine's own (the usual case).
   // For callers that need r10 at a known address: the differential tests give both engines
   // the same stack, so a program that computes with r10's bits (not just offsets from it)
@@ -95,6 +93,7 @@ class Interpreter final : public Engine {
 
  private:
   std::vector<Decoded> decoded_;
+  const semantics::Program* program_;
   Environment* env_;
   uint16_t restored_;  // Fault::restored
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "semantics/machine.h"
 #include "semantics/operations.h"
 
 namespace bpfcert::interp {
@@ -71,7 +72,7 @@ semantics::Result<LinkedProgram> link(const semantics::Program& program, Environ
         break;
       }
       case LddwKind::CodeAddr:
-        value = kCodeAddressBase + static_cast<uint64_t>(semantics::branch_target(insn, row, pc));
+        value = semantics::code_address(static_cast<size_t>(semantics::branch_target(insn, row, pc)));
         break;
     }
     linked.lddw_values[pc] = value;

@@ -20,7 +20,6 @@ namespace {
 
 constexpr uint64_t kHeaderMagic = 0x6270666365727431ull;  // "bpfcert1"
 constexpr size_t kHeaderSize = 16;                        // magic, LinuxRun*
-constexpr int64_t kEFAULT = -14, kENOENT_ = -2, kE2BIG_ = -7, kEINVAL_ = -22;
 constexpr int kMaxTailCalls = 33;  // MAX_TAIL_CALL_CNT
 constexpr uint32_t kEthHeader = 14;
 constexpr const char* kContextRegionName = "linux-context";
@@ -197,8 +196,8 @@ uint64_t tail_call(HelperContext& hc, uint64_t ctx, uint64_t map, uint64_t index
     return hc.fault(fmt::format("bpf_tail_call: r2 = {:#x} is not a prog array", map));
   }
   const Engine* target = run->tail_call_target(map - kMapHandleBase, static_cast<uint32_t>(index));
-  if (target == nullptr) return static_cast<uint64_t>(kENOENT_);  // empty slot: the program goes on
-  if (run->tail_calls >= kMaxTailCalls) return static_cast<uint64_t>(kE2BIG_);
+  if (target == nullptr) return static_cast<uint64_t>(kENOENT);  // empty slot: the program goes on
+  if (run->tail_calls >= kMaxTailCalls) return static_cast<uint64_t>(kE2BIG);
   ++run->tail_calls;
   const RunResult r = target->run(run->invocation(), run->run_options);
   if (r.trapped) return hc.fault("bpf_tail_call: the called program trapped: " + r.trap.to_string());
@@ -216,7 +215,7 @@ uint64_t get_current_uid_gid(HelperContext&, uint64_t, uint64_t, uint64_t, uint6
 }
 
 uint64_t get_current_comm(HelperContext& hc, uint64_t buf, uint64_t size, uint64_t, uint64_t, uint64_t) {
-  if (size == 0) return static_cast<uint64_t>(kEINVAL_);
+  if (size == 0) return static_cast<uint64_t>(kEINVAL);
   if (!check(hc, hc.memory.writable(buf, size), "bpf_get_current_comm", "buffer", buf, size)) return 0;
   const char comm[] = "bpfcert";
   auto* out = reinterpret_cast<char*>(buf);
@@ -299,7 +298,7 @@ uint16_t csum_add16(uint32_t a, uint32_t b) {
 }
 
 int64_t csum_replace(uint8_t* at, uint64_t from, uint64_t to, uint64_t size) {
-  if (size != 2 && size != 4) return kEINVAL_;
+  if (size != 2 && size != 4) return kEINVAL;
   uint16_t sum = 0;
   std::memcpy(&sum, at, sizeof sum);
   uint16_t acc = static_cast<uint16_t>(~sum);
@@ -351,7 +350,7 @@ uint64_t xdp_adjust_head(HelperContext& hc, uint64_t ctx, uint64_t delta, uint64
   const uint64_t new_data = run->data + static_cast<uint64_t>(d);
   if (static_cast<int64_t>(new_data - lowest) < static_cast<int64_t>(meta_len) ||
       static_cast<int64_t>(run->data_end - new_data) < kEthHeader) {
-    return static_cast<uint64_t>(kEINVAL_);
+    return static_cast<uint64_t>(kEINVAL);
   }
   if (meta_len != 0) {
     std::memmove(reinterpret_cast<void*>(run->data_meta + static_cast<uint64_t>(d)),
@@ -371,7 +370,7 @@ uint64_t xdp_adjust_meta(HelperContext& hc, uint64_t ctx, uint64_t delta, uint64
   const int64_t meta_len = static_cast<int64_t>(run->data - meta);
   // Linux: the metadata is at most 32 bytes, a multiple of 4, and fits the headroom.
   const uint64_t lowest = run->buffer_start();
-  if (meta_len < 0 || meta_len > 32 || meta_len % 4 != 0 || meta < lowest) return static_cast<uint64_t>(kEINVAL_);
+  if (meta_len < 0 || meta_len > 32 || meta_len % 4 != 0 || meta < lowest) return static_cast<uint64_t>(kEINVAL);
   run->data_meta = meta;
   run->sync_context();
   return 0;

@@ -6,6 +6,8 @@
 #include <map>
 #include <optional>
 
+#include "semantics/machine.h"
+
 namespace bpfcert::interp {
 
 const char* to_string(MapType t) {
@@ -33,8 +35,7 @@ std::optional<MapType> map_type_from_string(std::string_view s) {
 }
 
 Map::Map(MapDef def) : def_(std::move(def)) {
-  // Linux rounds value slots up to 8 bytes; so do we, so alignment-sensitive programs agree.
-  stride_ = (uint64_t{def_.value_size} + 7) & ~uint64_t{7};
+  stride_ = semantics::map_value_stride(def_.value_size);
   slab_.assign(stride_ * def_.max_entries, 0);
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "semantics/diagnostic.h"
+#include "semantics/machine.h"
 
 namespace bpfcert::interp {
 
@@ -41,10 +42,15 @@ struct MapDef {
   uint32_t flags = 0;
 };
 
-// Update flags (uapi BPF_ANY / BPF_NOEXIST / BPF_EXIST).
-inline constexpr uint64_t kUpdateAny = 0, kUpdateNoExist = 1, kUpdateExist = 2;
-// Negative errno values helpers return.
-inline constexpr int64_t kENOENT = -2, kE2BIG = -7, kEEXIST = -17, kEINVAL = -22;
+// Update flags and the errno values helpers return (semantics/machine.h).
+using semantics::kE2BIG;
+using semantics::kEEXIST;
+using semantics::kEFAULT;
+using semantics::kEINVAL;
+using semantics::kENOENT;
+using semantics::kUpdateAny;
+using semantics::kUpdateExist;
+using semantics::kUpdateNoExist;
 
 class Map {
  public:

@@ -23,8 +23,14 @@ const Region* Memory::find(uint64_t addr, uint64_t len) const {
   return nullptr;
 }
 
+std::optional<Memory::Fault> Memory::check(Access a, uint64_t addr, uint64_t len) const {
+  const std::optional<TrapKind> trap = access_trap(a, addr, len);
+  if (!trap) return std::nullopt;
+  return Fault{*trap, semantics::access_trap_message(a, len, addr, describe(addr))};
+}
+
 std::string Memory::describe(uint64_t addr) const {
-  if (addr >= stack_base_ && addr < stack_top_ + kStackFrameSize) {
+  if (addr >= stack_base_ && addr < stack_top_ + kStackFrameBytes) {
     const int64_t below_top = static_cast<int64_t>(stack_top_) - static_cast<int64_t>(addr);
     return fmt::format("stack (r10 - {})", below_top);
   }

@@ -1,24 +1,17 @@
-// How a run ends: r0, or a trap naming its kind and pc.
+// How a run ends: r0, or a trap naming its kind and pc. The kinds are the machine model's
+// (semantics/machine.h).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+#include "semantics/machine.h"
+
 namespace bpfcert::interp {
 
-enum class TrapKind : uint8_t {
-  OutOfBounds,          // memory access outside every region
-  WriteToReadOnly,      // store into a read-only region
-  UnknownHelper,        // CALL src 0 (or callx) with an id the environment does not have
-  UnknownKfunc,         // CALL src 2 with a BTF id the environment does not have
-  CallDepthExceeded,    // more than 8 frames
-  StepBudgetExhausted,  // instruction budget spent
-  BadCallTarget,        // callx to a value that is neither a helper id nor a code address
-  HelperFault,          // a helper rejected its arguments (bad map handle, unreadable key, ...)
-};
-
-const char* to_string(TrapKind k);  // stable kebab-case id, e.g. "out-of-bounds"
+using semantics::TrapKind;
+using semantics::to_string;  // to_string(TrapKind): "out-of-bounds", ...
 
 struct Trap {
   TrapKind kind = TrapKind::OutOfBounds;

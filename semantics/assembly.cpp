@@ -695,9 +695,7 @@ bool representable(const Encoding& row, const Insn& insn, const Insn* second) {
     if (second == nullptr || second->opcode != 0 || second->dst != 0 || second->src != 0 || second->off != 0) {
       return false;
     }
-    const auto k = row.lddw_kind();
-    const bool prints_next = k == LddwKind::Imm || k == LddwKind::MapValue || k == LddwKind::MapIdxValue;
-    if (!prints_next && second->imm != 0) return false;
+    if (row.next_imm == FieldRule::Zero && second->imm != 0) return false;
   }
   return true;
 }

@@ -128,7 +128,8 @@ constexpr Encoding wide_slot() {
   return e;
 }
 
-constexpr Encoding lddw(std::string_view id, LddwKind k, std::string_view casm, std::string_view lasm) {
+constexpr Encoding lddw(std::string_view id, LddwKind k, FieldRule next_imm, std::string_view casm,
+                        std::string_view lasm) {
   Encoding e{};
   e.id = id;
   e.opcode = 0x18;
@@ -143,6 +144,7 @@ constexpr Encoding lddw(std::string_view id, LddwKind k, std::string_view casm, 
   e.src = FieldRule::Fixed;
   e.off = FieldRule::Zero;
   e.imm = FieldRule::Any;
+  e.next_imm = next_imm;
   e.group = Base64;
   e.since = V1;
   e.rfc = true;
@@ -258,14 +260,14 @@ constexpr std::array kTable = {
   jmp("jeq_imm", 0x15, JmpOp::Jeq, W64, Imm, Base64, V1, "jeq %r{d}, {imm}, {tgt}", "if r{d} == {imm} goto {tgt}"),
   jmp("jeq32_imm", 0x16, JmpOp::Jeq, W32, Imm, Base32, V3, "jeq32 %r{d}, {imm}, {tgt}", "if w{d} == {imm} goto {tgt}"),
   alu("sub_imm", 0x17, Sub, W64, Imm, Base64, V1, "sub %r{d}, {imm}", "r{d} -= {imm}"),
-  lddw("lddw", LddwKind::Imm, "lddw %r{d}, {imm64}", "r{d} = {imm64} ll"),
-  lddw("lddw_map_fd", LddwKind::MapFd, "lddw %r{d}, map_fd {imm}", "ld_pseudo r{d}, 1, {imm}"),
-  lddw("lddw_map_value", LddwKind::MapValue, "lddw %r{d}, map_value {imm}, {next}",
+  lddw("lddw", LddwKind::Imm, FieldRule::Any, "lddw %r{d}, {imm64}", "r{d} = {imm64} ll"),
+  lddw("lddw_map_fd", LddwKind::MapFd, FieldRule::Zero, "lddw %r{d}, map_fd {imm}", "ld_pseudo r{d}, 1, {imm}"),
+  lddw("lddw_map_value", LddwKind::MapValue, FieldRule::Any, "lddw %r{d}, map_value {imm}, {next}",
        "ld_pseudo r{d}, 2, {imm}, {next}||ld_pseudo r{d}, 2, {imm}"),
-  lddw("lddw_var_addr", LddwKind::VarAddr, "lddw %r{d}, var {imm}", "ld_pseudo r{d}, 3, {imm}"),
-  lddw("lddw_code_addr", LddwKind::CodeAddr, "lddw %r{d}, code {tgt32}", "ld_pseudo r{d}, 4, {tgt32}"),
-  lddw("lddw_map_idx", LddwKind::MapIdx, "lddw %r{d}, map_idx {imm}", "ld_pseudo r{d}, 5, {imm}"),
-  lddw("lddw_map_idx_value", LddwKind::MapIdxValue, "lddw %r{d}, map_idx_value {imm}, {next}",
+  lddw("lddw_var_addr", LddwKind::VarAddr, FieldRule::Zero, "lddw %r{d}, var {imm}", "ld_pseudo r{d}, 3, {imm}"),
+  lddw("lddw_code_addr", LddwKind::CodeAddr, FieldRule::Zero, "lddw %r{d}, code {tgt32}", "ld_pseudo r{d}, 4, {tgt32}"),
+  lddw("lddw_map_idx", LddwKind::MapIdx, FieldRule::Zero, "lddw %r{d}, map_idx {imm}", "ld_pseudo r{d}, 5, {imm}"),
+  lddw("lddw_map_idx_value", LddwKind::MapIdxValue, FieldRule::Any, "lddw %r{d}, map_idx_value {imm}, {next}",
        "ld_pseudo r{d}, 6, {imm}, {next}||ld_pseudo r{d}, 6, {imm}"),
   alu("sub32_reg", 0x1c, Sub, W32, Reg, Base32, V1, "sub32 %r{d}, %r{s}", "w{d} -= w{s}"),
   jmp("jeq_reg", 0x1d, JmpOp::Jeq, W64, Reg, Base64, V1, "jeq %r{d}, %r{s}, {tgt}", "if r{d} == r{s} goto {tgt}"),

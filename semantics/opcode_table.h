@@ -61,6 +61,7 @@ struct Encoding {
   bool sign_extend;     // MEMSX loads
   bool fetch;           // atomics that write the old value back to a register
   FieldRule dst, src, off, imm;
+  FieldRule next_imm;   // LDDW: the second slot's imm (Any where the row uses it); Zero elsewhere
   Group group;
   IsaVersion since;
   bool rfc;             // false for encodings outside RFC 9669 (callx)

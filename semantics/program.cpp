@@ -54,6 +54,34 @@ std::vector<uint8_t> encode_all(std::span<const Insn> insns) {
   return out;
 }
 
+RegisterUse register_use(const Encoding& row, const Insn& insn) {
+  const auto bit = [](unsigned r) { return static_cast<uint16_t>(1u << (r & 15)); };  // fields are 4 bits
+  const uint16_t dst = bit(insn.dst);
+  const uint16_t src = row.operand == Operand::Reg ? bit(insn.src) : 0;
+  switch (row.kind) {
+    case Kind::Alu: {
+      const bool moves = row.alu_op() == AluOp::Mov || row.alu_op() == AluOp::Movsx;  // dst is not read
+      return {static_cast<uint16_t>((moves ? 0 : dst) | src), dst};
+    }
+    case Kind::LoadImm64: return {0, dst};
+    case Kind::Load: return {bit(insn.src), dst};
+    case Kind::Store: return {static_cast<uint16_t>(dst | src), 0};
+    case Kind::Atomic: {
+      // The value operand is always a register; CMPXCHG also compares with r0 and writes the
+      // old value there, the other fetching forms write it back to src.
+      const bool cmpxchg = row.atomic_op() == AtomicOp::Cmpxchg;
+      const uint16_t read = static_cast<uint16_t>(dst | bit(insn.src) | (cmpxchg ? bit(0) : 0));
+      return {read, row.fetch ? (cmpxchg ? bit(0) : bit(insn.src)) : uint16_t{0}};
+    }
+    case Kind::PacketLoad: return {src, bit(0)};  // the packet itself is the invocation's, not a register's
+    case Kind::Jump: return {row.jmp_op() == JmpOp::Ja ? uint16_t{0} : static_cast<uint16_t>(dst | src), 0};
+    case Kind::Call:
+    case Kind::Exit:
+    case Kind::WideSlot: break;
+  }
+  return {};
+}
+
 uint64_t Program::lddw_imm64(size_t pc) const {
   return static_cast<uint64_t>(static_cast<uint32_t>(insns[pc].imm)) |
          (static_cast<uint64_t>(static_cast<uint32_t>(insns[pc + 1].imm)) << 32);
@@ -113,14 +141,11 @@ std::optional<Error> check_insn(const Insn& insn, size_t pc, const Encoding& row
   if (auto e = check_field("offset", row.off, insn.off, pc, row)) return e;
   if (auto e = check_field("imm", row.imm, insn.imm, pc, row)) return e;
   // Registers the instruction writes must not be the read-only frame pointer.
-  const bool writes_dst = row.kind == Kind::Alu || row.kind == Kind::Load || row.kind == Kind::LoadImm64;
-  if (writes_dst && insn.dst == kFramePointer) {
-    return at(ErrorCode::R10Write, pc, fmt::format("{} writes r10, the read-only frame pointer", row.id));
-  }
-  if (row.kind == Kind::Atomic && row.fetch && row.atomic_op() != AtomicOp::Cmpxchg &&
-      insn.src == kFramePointer) {
+  if (register_use(row, insn).written & (1u << kFramePointer)) {
     return at(ErrorCode::R10Write, pc,
-              fmt::format("{} writes the fetched value to r10, the read-only frame pointer", row.id));
+              row.kind == Kind::Atomic
+                  ? fmt::format("{} writes the fetched value to r10, the read-only frame pointer", row.id)
+                  : fmt::format("{} writes r10, the read-only frame pointer", row.id));
   }
   return std::nullopt;
 }
@@ -177,9 +202,7 @@ Result<Program> validate(std::vector<Insn> insns, const ValidationOptions& optio
         return at(ErrorCode::LddwBadSecondSlot, pc + 1,
                   "the second slot of an LDDW must have opcode, registers and offset 0");
       }
-      const auto kind = row->lddw_kind();
-      const bool takes_next = kind == LddwKind::Imm || kind == LddwKind::MapValue || kind == LddwKind::MapIdxValue;
-      if (!takes_next && next.imm != 0) {
+      if (row->next_imm == FieldRule::Zero && next.imm != 0) {
         return at(ErrorCode::LddwBadSecondSlot, pc + 1,
                   fmt::format("{} does not use the second slot's imm, which must be 0", row->id));
       }

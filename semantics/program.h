@@ -62,5 +62,16 @@ bool has_branch_target(const Encoding& row);
 bool branch_target_in_imm(const Encoding& row);
 // True when execution may continue at pc + 1 (or pc + 2 after an LDDW).
 bool falls_through(const Encoding& row);
+// The instruction after the one at pc (an LDDW takes two slots).
+inline size_t next_pc(const Program& p, size_t pc) { return pc + (p.row(pc).kind == Kind::LoadImm64 ? 2 : 1); }
+
+// The registers an instruction reads and writes, bit r for register r. Calls and exits give
+// {0, 0}: which registers they read and write depends on the callee (a helper's prototype, a
+// function's body, the caller an exit returns to), so each user decides those itself.
+struct RegisterUse {
+  uint16_t read = 0;
+  uint16_t written = 0;
+};
+RegisterUse register_use(const Encoding& row, const Insn& insn);
 
 }  // namespace bpfcert::semantics

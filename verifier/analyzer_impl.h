@@ -72,9 +72,7 @@ inline uint32_t slot_cell(int frame, int slot) {
   return kRegisterCells + static_cast<uint32_t>(frame * kStackSlots + slot);
 }
 
-inline size_t next_pc(const semantics::Program& p, size_t pc) {
-  return pc + (p.row(pc).kind == Kind::LoadImm64 ? 2 : 1);
-}
+using semantics::next_pc;
 
 inline bool is_packet(PointerKind k) { return k == PointerKind::Packet || k == PointerKind::PacketMeta; }
 

@@ -23,9 +23,7 @@ namespace {
 using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
 using Vertex = boost::graph_traits<Graph>::vertex_descriptor;
 
-size_t next_pc(const semantics::Program& p, size_t pc) {
-  return pc + (p.row(pc).kind == Kind::LoadImm64 ? 2 : 1);
-}
+using semantics::next_pc;
 
 bool ends_block(const semantics::Encoding& row) { return row.kind == Kind::Jump || row.kind == Kind::Exit; }
 

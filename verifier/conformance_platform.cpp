@@ -1,5 +1,7 @@
 #include "verifier/conformance_platform.h"
 
+#include "semantics/machine.h"
+
 namespace bpfcert::verifier {
 
 namespace {
@@ -75,8 +77,8 @@ Platform make() {
   map_type(10, "lru_percpu_hash", false, true, true);
   map_type(27, "ringbuf", false, false, false);
   p.allow_pointer_leaks = false;
-  p.stack_size = 512;
-  p.max_call_frames = 8;
+  p.stack_size = semantics::kStackFrameBytes;  // the reference VM's machine
+  p.max_call_frames = semantics::kMaxCallFrames;
   return p;
 }
 

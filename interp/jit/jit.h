@@ -59,7 +59,7 @@ struct JitOptions {
 // Whether this build and this host can JIT (x86-64 only).
 bool jit_available();
 
-// How compile() makes generated code executable (x86_64.cpp, CodePages). Neither ever has a
+// How compile() makes generated code executable (code_pages.cpp). Neither ever has a
 // page that is writable and executable at once.
 enum class CodeInstall : uint8_t {
   // The code is written with pwrite() into a memfd whose only mappings are read + execute
@@ -82,7 +82,7 @@ CodeInstall jit_code_install();
 void jit_force_mprotect(bool force);
 
 namespace detail {
-// A Jit's code pages (x86_64.cpp, CodePages): whole pages from the pool.
+// A Jit's code pages (code_pages.cpp): whole pages from the pool.
 struct CodeBlock {
   uint8_t* start = nullptr;
   size_t bytes = 0;          // a multiple of the page size
@@ -114,7 +114,7 @@ class Jit final : public Engine {
   // The listing JitOptions::listing asked for; empty otherwise.
   const std::string& listing() const { return listing_; }
 
-  struct Impl;  // code generation and runtime support (x86_64.cpp)
+  struct Impl;  // the runtime functions generated code calls (runtime.h)
 
  private:
   Jit(const LinkedProgram& linked, Environment& env, const JitOptions& options);
@@ -122,7 +122,7 @@ class Jit final : public Engine {
   const LinkedProgram* linked_;
   Environment* env_;
   JitOptions options_;
-  detail::CodeBlock block_;  // from the code page pool (x86_64.cpp), never writable once compiled
+  detail::CodeBlock block_;  // from the code page pool (code_pages.h), never writable once compiled
   size_t code_size_ = 0;
   void (*entry_)(void* frame) = nullptr;
   // Native address of every instruction, for callx to a code address (0 on second LDDW slots).

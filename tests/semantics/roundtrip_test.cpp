@@ -45,8 +45,7 @@ std::vector<Insn> make_insn(const Encoding& row, int v) {
   std::vector<Insn> out{insn};
   if (row.kind == Kind::LoadImm64) {
     Insn second;
-    const auto k = row.lddw_kind();
-    if (k == LddwKind::Imm || k == LddwKind::MapValue || k == LddwKind::MapIdxValue) second.imm = kNextImm[v];
+    if (row.next_imm != FieldRule::Zero) second.imm = kNextImm[v];
     out.push_back(second);
   }
   return out;

@@ -50,9 +50,7 @@ TEST(Robustness, RandomValidProgramsGiveWellFormedResults) {
       if (row.kind == semantics::Kind::WideSlot) continue;
       insns.push_back(random_insn(rng, row));
       if (row.kind == semantics::Kind::LoadImm64) {
-        const auto lk = row.lddw_kind();
-        const bool takes_next = lk == semantics::LddwKind::Imm || lk == semantics::LddwKind::MapValue ||
-                                lk == semantics::LddwKind::MapIdxValue;
+        const bool takes_next = row.next_imm != semantics::FieldRule::Zero;
         insns.push_back(semantics::Insn{0, 0, 0, 0, takes_next ? static_cast<int32_t>(rng() % 16) : 0});
       }
     }

@@ -1,7 +1,8 @@
 // The bounded symbolic executor behind witnesses: it runs a validated program as the reference
-// interpreter would (interp/interpreter.cpp: pc, local calls, frames, regions, helpers), with
-// every value a z3 bit-vector computed by the semantics templates (alu<Z3Word>, jump_taken,
-// load_result, store_value, atomic_new_value, packet_load_result), and looks for a feasible path
+// interpreter would (pc, local calls, frames, regions, helpers), with every value a z3
+// bit-vector computed by the semantics templates (alu<Z3Word>, jump_taken, load_result,
+// store_value, atomic_new_value, packet_load_result) and every access, frame and trap decided
+// by the machine model's (semantics/machine.h, over Z3Word), and looks for a feasible path
 // that reaches a pc in a state violating a check. Depth-first, incremental (push/pop), pruning
 // infeasible branches; loops are unrolled up to a depth, the search is bounded in paths, steps
 // and time.
@@ -19,9 +20,13 @@
 #include <vector>
 
 #include "verifier/smt/witness.h"
-#include "verifier/smt/witness_replay.h"
+#include "verifier/smt/witness_setup.h"
+#include "verifier/smt/z3_word.h"
 
 namespace bpfcert::verifier::smt::detail {
+
+inline Z3Word w(const z3::expr& e) { return Z3Word{e}; }
+inline bool numeral(const z3::expr& e, uint64_t& out) { return e.is_numeral() && e.is_numeral_u64(out); }
 
 // What a violation at the target pc is, so that a finding's check selects the relevant ones.
 enum class Violation : uint8_t {
@@ -206,6 +211,7 @@ class SymbolicExecutor {
   Flow lddw(SymState& s, const semantics::Insn& insn, const semantics::Encoding& row);
   Flow call(SymState& s, const semantics::Insn& insn, const semantics::Encoding& row);
   Flow local_call(SymState& s, size_t target);
+  Flow callx(SymState& s, const semantics::Insn& insn);
   Flow helper_call(SymState& s, int32_t id, bool kfunc);
   Flow exit_insn(SymState& s);
   Flow advance(SymState& s, size_t next_pc);
@@ -221,12 +227,17 @@ class SymbolicExecutor {
   Flow finish_call(SymState& s, const SymValue& r0);
 
   // Memory.
-  struct Access {
+  struct Place {
     int region;
     z3::expr offset;
     z3::expr in_bounds;  // the VM's region check
   };
-  Access resolve(const SymState& s, const SymValue& base, int64_t off, const z3::expr& n) const;
+  Place resolve(const SymState& s, const SymValue& base, int64_t off, const z3::expr& n) const;
+  // The memory access of the instruction at s.pc: at the target pc, offers the violations it
+  // can show; then keeps to the executions on which the VM does not trap there. Continue with
+  // `place` set, or the flow that ends the path.
+  Flow access(SymState& s, semantics::Access kind, const SymValue& base, int64_t off, unsigned n,
+              std::optional<Place>& place);
   z3::expr region_contains(const SymState& s, int region, const z3::expr& off, const z3::expr& n) const;
   std::vector<z3::expr> read_bytes(SymState& s, int region, const z3::expr& off, unsigned n);
   void write_bytes(SymState& s, int region, const z3::expr& off, const std::vector<z3::expr>& bytes);

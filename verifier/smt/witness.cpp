@@ -8,7 +8,6 @@
 #include <map>
 #include <set>
 
-#include "interp/maps.h"
 #include "verifier/smt/symbolic_executor.h"
 #include "verifier/smt/witness_replay.h"
 
@@ -163,22 +162,18 @@ WitnessInput extract_input(z3::context& ctx, const detail::SearchResult& r, cons
     if (std::any_of(head.begin(), head.end(), [](uint8_t b) { return b != 0; })) in.headroom = std::move(head);
   }
   const VerifierInput& vin = *setup.input;
-  const interp::Environment& env = *setup.env;
   for (size_t i = 0; i < ex.map_regions().size(); ++i) {
     const int region = ex.map_regions()[i];
     if (region < 0 || !s.regions[static_cast<size_t>(region)].input) continue;
-    const interp::Map& m = env.map_at(i);
-    const uint64_t stride = m.stride(), value_size = m.def().value_size;
+    const detail::VmMap& m = setup.maps[i];
+    const uint64_t stride = semantics::map_value_stride(m.value_size), value_size = m.value_size;
     WitnessMap wm;
     wm.index = i;
     wm.name = vin.maps[i].name;
-    const auto t = m.def().type;
-    const bool array = t == interp::MapType::Array || t == interp::MapType::PercpuArray || t == interp::MapType::ProgArray ||
-                       t == interp::MapType::PerfEventArray;
-    if (array) {
+    if (m.array_like) {
       std::set<uint64_t> elements;
       for (const uint64_t at : read[region]) {
-        if (at / stride < m.def().max_entries) elements.insert(at / stride);
+        if (at / stride < m.max_entries) elements.insert(at / stride);
       }
       for (const uint64_t k : elements) {
         WitnessMapEntry e;

@@ -11,6 +11,7 @@
 #include "interp/interpreter.h"
 #include "interp/linux_context.h"
 #include "interp/maps.h"
+#include "interp/link.h"
 
 namespace bpfcert::verifier::smt::detail {
 
@@ -182,12 +183,26 @@ semantics::Result<std::unique_ptr<WitnessSetup>> make_setup(const VerifierInput&
       if (setup->entry == EntryKind::SkBuff && f.name == "len" && f.size == 4) setup->len_field = f.offset;
     }
   }
-  auto env = make_environment(in, setup->entry);
-  if (!env.ok()) return env.error();
-  setup->env = std::move(env.value());
-  auto linked = interp::link(*in.program, *setup->env);
+  auto made = make_environment(in, setup->entry);
+  if (!made.ok()) return made.error();
+  const interp::Environment& env = **made;
+  auto linked = interp::link(*in.program, **made);
   if (!linked.ok()) return not_runnable("the program does not link on the reference VM: " + linked.error().message);
-  setup->linked = std::move(linked.value());
+  setup->lddw_values = std::move(linked->lddw_values);
+  for (size_t i = 0; i < env.map_count(); ++i) {
+    const interp::MapDef& def = env.map_at(i).def();
+    VmMap m;
+    m.fd = env.map_fd(i);
+    m.array_like = array_like(def.type);
+    m.prog_array = def.type == interp::MapType::ProgArray;
+    m.has_values = def.type != interp::MapType::RingBuf;
+    m.key_size = def.key_size;
+    m.value_size = def.value_size;
+    m.max_entries = def.max_entries;
+    setup->maps.push_back(m);
+  }
+  for (const auto& [id, h] : env.helpers()) setup->helpers[id] = h.name;
+  for (const auto& [id, k] : env.kfuncs()) setup->kfuncs[id] = k.name;
   return setup;
 }
 
