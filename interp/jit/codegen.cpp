@@ -170,6 +170,7 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
   analyze();
   if (!has_callx_) compute_liveness();
   if (checked()) compute_likely_regions();
+  find_loops();
   labels_.resize(n);
   moved_.assign(n, 0);
   annotated_.assign(n, 0);
@@ -184,18 +185,7 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
 
   for (size_t pc = 0; pc < n; pc = next_pc(pc)) {
     if (moved_[pc]) continue;  // emitted out of line (see emit_jump)
-    a_.bind(labels_[pc]);
-    annotate(pc);
-    if (charge_[pc]) emit_charge(pc, remaining_[pc]);
-    if (const size_t fused = fuse_mov_add(pc, n)) {
-      for (size_t i = 0; i < fused; ++i) {
-        pc = next_pc(pc);
-        a_.bind(labels_[pc]);
-        annotate(pc, true);
-      }
-      continue;
-    }
-    emit_insn(pc);
+    pc = emit_at(pc);
   }
   // Entries for callx: a code address may name any instruction, so every instruction that
   // does not start a segment gets a side entry paying for the rest of its segment.
@@ -220,6 +210,32 @@ semantics::Result<size_t> Emitter::run(std::vector<asmjit::Label>& entries) {
     stub();
   }
   return size_t{0};
+}
+
+size_t Emitter::emit_at(size_t pc) {
+  a_.bind(labels_[pc]);
+  // Entering a versioned loop from outside: the entry test, then the checked loop's header.
+  if (fast_ == nullptr && !header_loop_.empty() && header_loop_[pc] >= 0) {
+    const auto index = static_cast<size_t>(header_loop_[pc]);
+    emit_loop_entry(index);
+    a_.bind(checked_header_[index]);
+  }
+  annotate(pc);
+  if (fast_ != nullptr && iteration_steps_ > 0) {
+    if (pc == fast_->header) emit_iteration_charge();
+  } else if (charge_[pc]) {
+    emit_charge(pc, remaining_[pc]);
+  }
+  if (const size_t fused = fuse_mov_add(pc, prog_.size())) {
+    for (size_t i = 0; i < fused; ++i) {
+      pc = next_pc(pc);
+      a_.bind(labels_[pc]);
+      annotate(pc, true);
+    }
+    return pc;
+  }
+  emit_insn(pc);
+  return pc;
 }
 
 void Emitter::emit_insn(size_t pc) {
@@ -440,7 +456,7 @@ void Emitter::emit_jump(size_t pc, const semantics::Encoding& row, const semanti
   const size_t target = static_cast<size_t>(semantics::branch_target(insn, row, pc));
   JmpOp op = row.jmp_op();
   if (op == JmpOp::Ja) {
-    a_.jmp(labels_[target]);
+    a_.jmp(jump_target(pc, target));
     return;
   }
   const bool w64 = row.width == Width::W64;
@@ -457,12 +473,14 @@ void Emitter::emit_jump(size_t pc, const semantics::Encoding& row, const semanti
       a_.cmp(dst, insn.imm);
     }
   }
-  asmjit::Label t = labels_[target];
+  asmjit::Label t = jump_target(pc, target);
   // A jump over one instruction that never falls through (exit or ja), as clang lays out
   // loop exits: invert it and move that instruction out of line, so the hot path has no taken
-  // branch here.
+  // branch here. Not in a copy without checks (the checked code moved it already) nor at a
+  // versioned loop's latch (falling through to its header would enter the entry test).
   const size_t over = pc + 1;
-  if (target == over + 1 && !has_callx_ && prog_.row(over).kind == Kind::Exit) {
+  if (target == over + 1 && !has_callx_ && prog_.row(over).kind == Kind::Exit && fast_ == nullptr &&
+      !versioned_latch(pc)) {
     static constexpr JmpOp kInverse[] = {JmpOp::Ja,   JmpOp::Jne,  JmpOp::Jle, JmpOp::Jlt,
                                          JmpOp::Jset, JmpOp::Jeq,  JmpOp::Jsle, JmpOp::Jslt,
                                          JmpOp::Jge,  JmpOp::Jgt,  JmpOp::Jsge, JmpOp::Jsgt};
@@ -508,6 +526,11 @@ x86::Mem Emitter::emit_address(size_t pc, uint8_t base, int32_t off, unsigned si
 // checks and check_access take it. Atomics get r10 = the address on both paths (see
 // emit_atomic).
 x86::Mem Emitter::emit_checked(size_t pc, const x86::Mem& addr, unsigned size, uint64_t flags, int first) {
+  if (proven_at_entry(pc, flags)) {  // a versioned loop's copy: its entry test covered this access
+    x86::Mem access = addr;
+    access.setSize(size);
+    return access;
+  }
   const int32_t si = static_cast<int32_t>(size_index(size));
   const bool write = (flags & kAccessWrite) != 0;
   const bool via_r10 = (flags & kAccessAtomic) != 0;

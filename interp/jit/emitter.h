@@ -25,7 +25,8 @@
 // segment the budget cannot pay in full goes to replay(), which runs the instructions the
 // budget covers one by one with the interpreter's checks, so the run ends exactly where and
 // how the interpreter's does (same trap, pc, steps and memory). StepCounting::LoopHeaders
-// charges loop headers and function entries only (see jit.h).
+// charges loop headers and function entries only (see jit.h). Versioned loops (loops.h,
+// versioning.cpp) have a second copy without the checks their entry test covers.
 #pragma once
 
 #include <asmjit/x86.h>
@@ -36,6 +37,7 @@
 #include <functional>
 #include <vector>
 
+#include "interp/jit/loops.h"
 #include "interp/jit/runtime.h"
 
 namespace bpfcert::interp::jit {
@@ -156,6 +158,27 @@ class Emitter {
   std::vector<std::function<void()>> cold_;  // out-of-line stubs, emitted after the body
   asmjit::Label trap_common_, early_end_, packet_end_, budget_common_, after_body_;
   asmjit::Label zero_frame_;  // see zero_frame_label()
+
+  // The instruction at pc (and those fused with it) at the current position; returns the last
+  // pc it consumed.
+  size_t emit_at(size_t pc);
+  // Loop versioning (versioning.cpp; the analysis is loops.h).
+  void find_loops();
+  asmjit::Label jump_target(size_t pc, size_t target);
+  void emit_loop_entry(size_t index);
+  void emit_unchecked_copy(size_t index, asmjit::Label entry);
+  bool charges_per_iteration(const VersionedLoop& loop) const;
+  void emit_iteration_charge();
+  bool proven_at_entry(size_t pc, uint64_t flags) const;
+  bool versioned_latch(size_t pc) const {
+    return !loop_of_.empty() && loop_of_[pc] >= 0 && loops_[static_cast<size_t>(loop_of_[pc])].latch == pc;
+  }
+  std::vector<VersionedLoop> loops_;
+  std::vector<int> loop_of_, header_loop_;        // per pc: the versioned loop it is in / heads, or -1
+  std::vector<asmjit::Label> checked_header_;     // per loop: its checked header, past the entry test
+  const VersionedLoop* fast_ = nullptr;           // the loop whose copy without checks is being emitted
+  size_t fast_index_ = 0;                         // its index in loops_
+  uint64_t iteration_steps_ = 0;                  // what its iterations cost, when charged per iteration
 };
 
 }  // namespace bpfcert::interp::jit

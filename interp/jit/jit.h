@@ -19,7 +19,8 @@ namespace bpfcert::interp {
 enum class SafetyMode : uint8_t {
   // Every memory access is checked against the run's regions, exactly like the interpreter:
   // same trap kind, same pc. Accesses the JIT proves safe (r10 plus a constant inside the
-  // frame) are not checked.
+  // frame) are not checked, nor, in the copy of a versioned loop (loops.h), those whose range
+  // over all the loop's iterations was tested at its entry.
   Checked,
   // No memory checks: for programs a verifier accepted. A bad access is a host fault.
   Unchecked,
