@@ -180,6 +180,23 @@ const Case kCases[] = {
   {"bswap64", "lddw %r0, 0x8877665544332211\nbswap64 %r0\nexit", 0x1122334455667788},
 
   // ---- §4.14: MOVSX ------------------------------------------------------------------------
+  // ---- Linux's extensions (opcode_table.cpp): values worked out by hand ---------------------
+  // addr_space_cast keeps the low 32 bits either way in a machine with no arena above 4 GiB.
+  {"addr_space_cast_kern_low_half", "lddw %r1, 0xdeadbeef80000001\naddr_space_cast %r0, %r1, 0, 1\nexit", 0x80000001},
+  {"addr_space_cast_user_null", "lddw %r1, 0x1234567800000000\naddr_space_cast %r0, %r1, 1, 0\nexit", 0},
+  // load-acquire zero-extends its 1, 2, 4 or 8 bytes; store-release writes only its size.
+  {"load_acquire_b", "lddw %r1, 0x8182838485868788\nstxdw [%r10-8], %r1\nldacqb %r0, [%r10-8]\nexit", 0x88},
+  {"load_acquire_h", "lddw %r1, 0x8182838485868788\nstxdw [%r10-8], %r1\nldacqh %r0, [%r10-8]\nexit", 0x8788},
+  {"load_acquire_w", "lddw %r1, 0x8182838485868788\nstxdw [%r10-8], %r1\nldacqw %r0, [%r10-8]\nexit", 0x85868788},
+  {"load_acquire_dw", "lddw %r1, 0x8182838485868788\nstxdw [%r10-8], %r1\nldacqdw %r0, [%r10-8]\nexit",
+   0x8182838485868788},
+  {"store_release_b", "stdw [%r10-8], 0\nmov %r1, -1\nstrelb [%r10-8], %r1\nldxdw %r0, [%r10-8]\nexit", 0xff},
+  {"store_release_h", "stdw [%r10-8], 0\nmov %r1, -1\nstrelh [%r10-8], %r1\nldxdw %r0, [%r10-8]\nexit", 0xffff},
+  {"store_release_w", "stdw [%r10-8], 0\nmov %r1, -1\nstrelw [%r10-8], %r1\nldxdw %r0, [%r10-8]\nexit", 0xffffffff},
+  {"store_release_dw", "stdw [%r10-8], 0\nmov %r1, -1\nstreldw [%r10-8], %r1\nldxdw %r0, [%r10-8]\nexit",
+   0xffffffffffffffff},
+  // may_goto falls through 0xffff times in an activation, then jumps: the loop counts them.
+  {"may_goto_budget", "mov %r0, 0\nmay_goto +2\nadd %r0, 1\nja -3\nexit", 0xffff},
   {"movsx8_32_negative", "lddw %r1, 0xffffffff00000080\nmovsx832 %r0, %r1\nexit", 0xffffff80},
   {"movsx8_32_positive", "lddw %r1, 0xffffffffffffff7f\nmovsx832 %r0, %r1\nexit", 0x7f},
   {"movsx16_32_negative", "lddw %r1, 0x12348000\nmovsx1632 %r0, %r1\nexit", 0xffff8000},
