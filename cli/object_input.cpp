@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "interp/maps.h"
+#include "interp/world_helpers.h"
 #include "loader/embedded.h"
 #include "verifier/platform/linux.h"
 
@@ -202,6 +203,19 @@ std::optional<Error> add_object_maps(const loader::Object& object, interp::Envir
       if (def.value_size == 0) def.value_size = 4;
       if (def.max_entries == 0) def.max_entries = 1;
     }
+    if (def.value_size == 0 && (def.type == interp::MapType::ProgArray || def.type == interp::MapType::ArrayOfMaps ||
+                                def.type == interp::MapType::HashOfMaps)) {
+      // Maps of file descriptors declared with __array(values, ...): libbpf gives them u32 values.
+      def.value_size = 4;
+    }
+    // Tools leave some sizes to their user space (bpf_map__set_value_size and set_max_entries
+    // before loading): a stack map gets PERF_MAX_STACK_DEPTH (127) frames, and a map without
+    // max_entries one entry (local storages have none in Linux: make_map sizes them).
+    if (def.type == interp::MapType::StackTrace && def.value_size == 0) def.value_size = 127 * 8;
+    const bool storage = def.type == interp::MapType::SkStorage || def.type == interp::MapType::InodeStorage ||
+                         def.type == interp::MapType::TaskStorage || def.type == interp::MapType::CgrpStorage ||
+                         def.type == interp::MapType::CgroupStorage || def.type == interp::MapType::PercpuCgroupStorage;
+    if (def.max_entries == 0 && !storage) def.max_entries = 1;
     auto added = env.add_map(def, static_cast<int32_t>(i));
     if (!added.ok()) {
       Error e = added.error();
@@ -214,6 +228,23 @@ std::optional<Error> add_object_maps(const loader::Object& object, interp::Envir
     }
   }
   return std::nullopt;
+}
+
+void add_world_helpers(const verifier::Platform& platform, interp::Environment& env) {
+  for (const auto& [id, proto] : platform.helpers) {
+    if (env.helper(id) != nullptr) continue;
+    interp::WorldSignature sig{};
+    for (size_t i = 0; i < sig.size(); ++i) {
+      switch (proto.args[i]) {
+        case verifier::ArgType::ReadableMemory: sig[i] = interp::WorldArg::Input; break;
+        case verifier::ArgType::WritableMemory: sig[i] = interp::WorldArg::Output; break;
+        case verifier::ArgType::ConstSize:
+        case verifier::ArgType::ConstSizeOrZero: sig[i] = interp::WorldArg::Size; break;
+        default: sig[i] = interp::WorldArg::Value; break;
+      }
+    }
+    interp::add_world_helper(env, id, proto.name, sig);
+  }
 }
 
 }  // namespace bpfcert::cli

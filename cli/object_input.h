@@ -64,5 +64,9 @@ semantics::Result<ObjectProgram> load_object_program(const std::string& path, co
 // Adds the object's maps to `env` in order (LDDW src 1 / 2 imm = index = fd), with global data
 // initialised; fails on map types the reference VM does not model.
 std::optional<semantics::Error> add_object_maps(const loader::Object& object, interp::Environment& env);
+// Every helper of `platform` that `env` does not implement becomes a helper of the outside
+// world (interp/world_helpers.h) with the buffers its prototype names, so whatever the verifier
+// lets a program call, the reference VM runs.
+void add_world_helpers(const verifier::Platform& platform, interp::Environment& env);
 
 }  // namespace bpfcert::cli

@@ -128,6 +128,7 @@ int run_elf(const RunElfRequest& req) {
 
   interp::Environment env;
   interp::add_linux_helpers(env, kind);
+  add_world_helpers(verifier::platform::linux_platform(), env);
   if (auto e = add_object_maps(obj, env); e) return report_error(*e);
 
   interp::EngineKind engine_kind = req.engine == "jit" ? interp::EngineKind::Jit : interp::EngineKind::Interpreter;

@@ -3,6 +3,7 @@
 // (trace output, clock, random numbers). A platform fills one of these.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -45,6 +46,15 @@ struct Helper {
   std::string name;
   HelperFn fn = nullptr;
 };
+
+// How a helper of the outside world (world_helpers.h) uses each argument register.
+enum class WorldArg : uint8_t {
+  Value,   // any value, not dereferenced
+  Input,   // a buffer it reads, of the size in the next register
+  Output,  // a buffer it writes (zeroes), of the size in the next register
+  Size,    // the size of the buffer before it
+};
+using WorldSignature = std::array<WorldArg, 5>;
 
 // Values programs hold that are not host addresses: map handles (LDDW src 1 / 5) and code
 // addresses (LDDW src 4). They sit in the non-canonical x86-64 range, so dereferencing one
@@ -96,6 +106,8 @@ class Environment {
   std::string trace_output;
   uint64_t clock_ns = 1'000'000'000;
   uint64_t prandom_state = 0x2545f4914f6cdd1dull;
+  // Helpers added by add_world_helper, by id: how each uses its arguments.
+  std::map<int32_t, WorldSignature> world_signatures;
 
  private:
   std::vector<std::unique_ptr<Map>> maps_;

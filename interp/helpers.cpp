@@ -42,6 +42,86 @@ uint64_t map_delete_elem(HelperContext& ctx, uint64_t map, uint64_t key, uint64_
   return static_cast<uint64_t>(m->erase(reinterpret_cast<const uint8_t*>(key)));
 }
 
+uint64_t map_push_elem(HelperContext& ctx, uint64_t map, uint64_t value, uint64_t flags, uint64_t, uint64_t) {
+  Map* m = map_arg(ctx, map, "bpf_map_push_elem");
+  if (m == nullptr || !readable_arg(ctx, value, m->def().value_size, "bpf_map_push_elem", "value")) return 0;
+  return static_cast<uint64_t>(m->push(reinterpret_cast<const uint8_t*>(value), flags));
+}
+
+uint64_t map_pop_or_peek(HelperContext& ctx, uint64_t map, uint64_t value, bool remove, const char* helper) {
+  Map* m = map_arg(ctx, map, helper);
+  if (m == nullptr) return 0;
+  // A bloom filter's peek reads the value it looks for; the others write the element out.
+  const bool bloom = m->def().type == MapType::BloomFilter;
+  const bool ok = bloom ? ctx.memory.readable(value, m->def().value_size) : ctx.memory.writable(value, m->def().value_size);
+  if (!ok) {
+    return ctx.fault(fmt::format("{}: value at {:#x} ({} bytes) is not {}: {}", helper, value, m->def().value_size,
+                                 bloom ? "readable" : "writable", ctx.memory.describe(value)));
+  }
+  return static_cast<uint64_t>(m->pop(reinterpret_cast<uint8_t*>(value), remove));
+}
+
+uint64_t map_pop_elem(HelperContext& ctx, uint64_t map, uint64_t value, uint64_t, uint64_t, uint64_t) {
+  return map_pop_or_peek(ctx, map, value, true, "bpf_map_pop_elem");
+}
+
+uint64_t map_peek_elem(HelperContext& ctx, uint64_t map, uint64_t value, uint64_t, uint64_t, uint64_t) {
+  return map_pop_or_peek(ctx, map, value, false, "bpf_map_peek_elem");
+}
+
+uint64_t perf_event_read(HelperContext& ctx, uint64_t map, uint64_t, uint64_t, uint64_t, uint64_t) {
+  Map* m = map_arg(ctx, map, "bpf_perf_event_read");
+  if (m != nullptr && m->def().type != MapType::PerfEventArray) {
+    return ctx.fault(fmt::format("bpf_perf_event_read: r1 = {:#x} is not a perf event array", map));
+  }
+  return static_cast<uint64_t>(kENOENT);
+}
+
+uint64_t perf_event_read_value(HelperContext& ctx, uint64_t map, uint64_t, uint64_t buf, uint64_t size, uint64_t) {
+  Map* m = map_arg(ctx, map, "bpf_perf_event_read_value");
+  if (m == nullptr) return 0;
+  if (m->def().type != MapType::PerfEventArray) {
+    return ctx.fault(fmt::format("bpf_perf_event_read_value: r1 = {:#x} is not a perf event array", map));
+  }
+  if (size != 0 && !ctx.memory.writable(buf, size)) {
+    return ctx.fault(fmt::format("bpf_perf_event_read_value: buffer at {:#x} ({} bytes) is not writable: {}", buf, size,
+                                 ctx.memory.describe(buf)));
+  }
+  if (size != 0) std::memset(reinterpret_cast<void*>(buf), 0, size);
+  return static_cast<uint64_t>(kENOENT);
+}
+
+uint64_t override_return(HelperContext& ctx, uint64_t regs, uint64_t rc, uint64_t, uint64_t, uint64_t) {
+  if (!readable_arg(ctx, regs, 1, "bpf_override_return", "context")) return 0;
+  ctx.env.trace_output += fmt::format("override_return: {}\n", static_cast<int64_t>(rc));
+  return 0;
+}
+
+uint64_t csum_diff(HelperContext& ctx, uint64_t from, uint64_t from_size, uint64_t to, uint64_t to_size, uint64_t seed) {
+  // Linux: both sizes multiples of 4, their sum at most 512 bytes (the per-CPU scratch buffer).
+  if (from_size % 4 != 0 || to_size % 4 != 0 || from_size + to_size > 512 || from_size > 512 || to_size > 512) {
+    return static_cast<uint64_t>(kEINVAL);
+  }
+  if ((from_size != 0 && !readable_arg(ctx, from, from_size, "bpf_csum_diff", "from")) ||
+      (to_size != 0 && !readable_arg(ctx, to, to_size, "bpf_csum_diff", "to"))) {
+    return 0;
+  }
+  // csum_partial over the words: a 32-bit one's complement sum (end-around carry).
+  uint64_t sum = static_cast<uint32_t>(seed);
+  for (uint64_t i = 0; i < from_size; i += 4) {
+    uint32_t w = 0;
+    std::memcpy(&w, reinterpret_cast<const uint8_t*>(from) + i, 4);
+    sum += static_cast<uint32_t>(~w);
+  }
+  for (uint64_t i = 0; i < to_size; i += 4) {
+    uint32_t w = 0;
+    std::memcpy(&w, reinterpret_cast<const uint8_t*>(to) + i, 4);
+    sum += w;
+  }
+  while (sum >> 32) sum = (sum & 0xffffffffu) + (sum >> 32);
+  return sum;
+}
+
 uint64_t ktime_get_ns(HelperContext& ctx, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
   // A virtual clock: deterministic, strictly increasing.
   ctx.env.clock_ns += 1000;
@@ -154,6 +234,17 @@ void add_standard_helpers(Environment& env) {
   env.add_helper({helper_id::kTracePrintk, "bpf_trace_printk", trace_printk});
   env.add_helper({helper_id::kGetPrandomU32, "bpf_get_prandom_u32", get_prandom_u32});
   env.add_helper({helper_id::kGetSmpProcessorId, "bpf_get_smp_processor_id", get_smp_processor_id});
+  env.add_helper({helper_id::kMapPushElem, "bpf_map_push_elem", map_push_elem});
+  env.add_helper({helper_id::kMapPopElem, "bpf_map_pop_elem", map_pop_elem});
+  env.add_helper({helper_id::kMapPeekElem, "bpf_map_peek_elem", map_peek_elem});
+}
+
+void add_checksum_helpers(Environment& env) { env.add_helper({helper_id::kCsumDiff, "bpf_csum_diff", csum_diff}); }
+
+void add_tracing_helpers(Environment& env) {
+  env.add_helper({helper_id::kPerfEventRead, "bpf_perf_event_read", perf_event_read});
+  env.add_helper({helper_id::kPerfEventReadValue, "bpf_perf_event_read_value", perf_event_read_value});
+  env.add_helper({helper_id::kOverrideReturn, "bpf_override_return", override_return});
 }
 
 void add_test_helpers(Environment& env) {

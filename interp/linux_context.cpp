@@ -27,6 +27,10 @@ constexpr const char* kContextRegionName = "linux-context";
 
 size_t align_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
+// An skb context is followed by the struct bpf_flow_keys its flow_keys field points to (a flow
+// dissector program fills it in; other skb types may not read the field).
+size_t flow_keys_offset(uint32_t ctx_size) { return align_up(kHeaderSize + ctx_size, 8); }
+
 void put_u32(uint8_t* base, size_t off, uint32_t v) { std::memcpy(base + off, &v, sizeof v); }
 
 }  // namespace
@@ -49,7 +53,8 @@ semantics::Result<std::unique_ptr<LinuxRun>> LinuxRun::create(const LinuxRunOpti
       run->ctx_size_ = options.raw_size;
       break;
   }
-  const size_t ctx_area = align_up(kHeaderSize + run->ctx_size_, 64);
+  const size_t keys_size = options.kind == LinuxContextKind::SkBuff ? sizeof(struct bpf_flow_keys) : 0;
+  const size_t ctx_area = align_up(flow_keys_offset(run->ctx_size_) + keys_size, 64);
   run->block_size_ = align_up(ctx_area + kLinuxHeadroom + options.packet.size(), 4096);
   // Below 4 GiB so the u32 pointer fields of xdp_md and __sk_buff can hold the addresses.
   void* p = mmap(nullptr, run->block_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
@@ -88,6 +93,8 @@ semantics::Result<std::unique_ptr<LinuxRun>> LinuxRun::create(const LinuxRunOpti
     put_u32(run->ctx_, offsetof(struct __sk_buff, queue_mapping), options.rx_queue_index);
     put_u32(run->ctx_, offsetof(struct __sk_buff, wire_len), len);
     put_u32(run->ctx_, offsetof(struct __sk_buff, gso_segs), 1);
+    const uint64_t keys = reinterpret_cast<uint64_t>(run->block_ + flow_keys_offset(run->ctx_size_));
+    std::memcpy(run->ctx_ + offsetof(struct __sk_buff, flow_keys), &keys, sizeof keys);
   }
   run->sync_context();
   return run;
@@ -132,6 +139,13 @@ Invocation LinuxRun::invocation() const {
     if (pkt.size > 0) inv.regions.push_back(pkt);
   }
   if (options_.kind == LinuxContextKind::SkBuff) {
+    Region keys;
+    keys.start = reinterpret_cast<uint64_t>(block_ + flow_keys_offset(ctx_size_));
+    keys.size = sizeof(struct bpf_flow_keys);
+    keys.kind = RegionKind::Input;
+    keys.writable = true;
+    keys.name = "flow_keys";
+    inv.regions.push_back(keys);
     inv.packet = std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(data), data_end - data);
   }
   return inv;
@@ -389,6 +403,8 @@ uint64_t probe_read_fault(HelperContext& hc, uint64_t dst, uint64_t size, uint64
 
 void add_linux_helpers(Environment& env, LinuxContextKind kind) {
   add_standard_helpers(env);
+  add_tracing_helpers(env);
+  add_checksum_helpers(env);
   env.add_helper({BPF_FUNC_redirect, "bpf_redirect", kind == LinuxContextKind::Xdp ? redirect_xdp : redirect_skb});
   env.add_helper({BPF_FUNC_tail_call, "bpf_tail_call", tail_call});
   env.add_helper({BPF_FUNC_get_current_pid_tgid, "bpf_get_current_pid_tgid", get_current_pid_tgid});

@@ -16,7 +16,9 @@
 
 namespace bpfcert::interp {
 
-// Linux's numbering (uapi bpf_map_type), so objects and reports use the same values.
+// Linux's numbering (uapi bpf_map_type), so objects and reports use the same values. Every
+// type an object may declare can be created: the reference VM models each by the behaviour a
+// program can observe through the helpers (see make_map).
 enum class MapType : uint32_t {
   Hash = 1,
   Array = 2,
@@ -24,10 +26,34 @@ enum class MapType : uint32_t {
   PerfEventArray = 4,
   PercpuHash = 5,
   PercpuArray = 6,
+  StackTrace = 7,
+  CgroupArray = 8,
   LruHash = 9,
   LruPercpuHash = 10,
+  LpmTrie = 11,
+  ArrayOfMaps = 12,
+  HashOfMaps = 13,
+  Devmap = 14,
+  Sockmap = 15,
+  Cpumap = 16,
+  Xskmap = 17,
+  Sockhash = 18,
+  CgroupStorage = 19,
+  ReuseportSockarray = 20,
+  PercpuCgroupStorage = 21,
+  Queue = 22,
+  Stack = 23,
+  SkStorage = 24,
+  DevmapHash = 25,
+  StructOps = 26,
   RingBuf = 27,
+  InodeStorage = 28,
+  TaskStorage = 29,
+  BloomFilter = 30,
+  UserRingBuf = 31,
+  CgrpStorage = 32,
 };
+inline constexpr uint32_t kLastMapType = 32;
 
 const char* to_string(MapType t);
 std::optional<MapType> map_type_from_string(std::string_view s);
@@ -64,6 +90,9 @@ class Map {
   virtual int64_t erase(const uint8_t* key) = 0;
   // Present entries as (key bytes, value pointer), in a stable order, for reports.
   virtual std::vector<std::pair<std::vector<uint8_t>, const uint8_t*>> entries() const = 0;
+  // Queue, stack and bloom filter maps (bpf_map_push_elem / pop / peek); others: -EINVAL.
+  virtual int64_t push(const uint8_t* value, uint64_t flags);
+  virtual int64_t pop(uint8_t* value, bool remove);
 
  protected:
   MapDef def_;
@@ -71,9 +100,13 @@ class Map {
   std::vector<uint8_t> slab_;
 };
 
-// Creates a map of def.type; array-like types (Array, PercpuArray, ProgArray, PerfEventArray)
-// behave as arrays and hash-like ones (Hash, PercpuHash, LruHash, LruPercpuHash) as hashes,
-// on a single CPU. Fails on sizes the type does not allow.
+// Creates a map of def.type, on a single CPU: types indexed by a u32 below max_entries (arrays,
+// prog / perf event / cgroup arrays, device, CPU, socket and XDP socket maps, array of maps,
+// stack traces) behave as arrays; types keyed by arbitrary bytes (hashes, hash of maps, socket
+// hash, device hash, local storages) as hashes, whose lookups find only what was updated;
+// LPM tries by longest prefix; queues and stacks by push and pop; bloom filters by push and
+// peek (exact: no false positives); ring buffers hold no elements. Fails on sizes the type does
+// not allow.
 semantics::Result<std::unique_ptr<Map>> make_map(const MapDef& def);
 
 }  // namespace bpfcert::interp

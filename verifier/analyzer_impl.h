@@ -52,7 +52,10 @@ inline constexpr uint32_t kPacketIdBase = 0x40000000u;
 inline constexpr uint32_t kScalarIdBase = 0x20000000u;
 // PacketRange id of the metadata: data_meta + range <= data (no packet pointer has this id).
 inline constexpr uint32_t kMetaRangeId = 0x3fffffffu;
-inline constexpr uint32_t kRegisterCells = 16;  // cells 0..10 are registers; stack slots from 16
+inline constexpr uint32_t kRegisterCells = 16;
+// Memory object of a context field that points to memory (flow dissector's flow_keys): helper
+// memory objects are pc + 1, so this id is never theirs.
+inline constexpr int64_t kContextMemoryObject = int64_t{1} << 40;  // cells 0..10 are registers; stack slots from 16
 // Offsets whose address order equals their order as signed offsets: buffers live in user
 // space (below 2^47, above the 64 KiB mmap floor), so base + offset never wraps.
 inline constexpr int64_t kSaneOffset = int64_t{1} << 40;
@@ -140,10 +143,13 @@ struct Checked {
 // What a helper call's arguments have told so far (helpers.cpp reads them left to right).
 struct HelperArgs {
   std::string name;                 // "helper 1 (map_lookup_elem)"
-  std::optional<size_t> map;        // the map argument's map
+  std::optional<size_t> map;        // the map argument's map (the lowest of a set)
+  std::vector<size_t> maps;         // every map the map argument may be
+  uint64_t map_mask = 0;            // a set of maps: its mask (Value::size); 0 for one map
   std::vector<Value> stack_args;    // ArgType::Stack arguments, forgotten after the call
   int pending_reg = -1;             // memory argument awaiting its size
   bool pending_write = false;
+  bool pending_null = false;        // that argument is NULL: its size must be 0
   int format_reg = -1;              // the format of a format_string helper
   std::optional<uint64_t> format_size;
   bool format_reported = false;     // the format's bytes were already reported unreadable
@@ -153,7 +159,12 @@ struct HelperArgs {
 class Analyzer {
  public:
   Analyzer(const VerifierInput& in, const ProgramType& type, const Cfg& cfg)
-      : in_(in), prog_(*in.program), plat_(*in.platform), type_(type), cfg_(cfg) {}
+      : in_(in),
+        prog_(*in.program),
+        plat_(*in.platform),
+        type_(type),
+        cfg_(cfg),
+        allow_leaks_(in.platform->allow_pointer_leaks || type.pointer_leaks) {}
 
   VerificationResult run();
 
@@ -318,6 +329,9 @@ class Analyzer {
   const Platform& plat_;
   const ProgramType& type_;
   const Cfg& cfg_;
+  // Pointers may become values the program's output shows (the platform, or a type whose
+  // loader has CAP_PERFMON).
+  const bool allow_leaks_;
   bool check_ = false;
   FnRun* run_ = nullptr;  // the function being processed
   std::map<FindingKey, Finding> findings_;

@@ -134,6 +134,12 @@ bool Analyzer::check_region(State& s, size_t pc, const Access& a, const Value& p
         report(CheckId::MemType, pc, fmt::format("atomic update through {}: not allowed on packet data", who()), s, about);
         return false;
       }
+      if ((kind == AccessKind::Write || kind == AccessKind::HelperWrite) && !type_.packet_writable) {
+        report(CheckId::MemReadonly, pc,
+               fmt::format("{} of {} bytes through {}: {} programs only read packet data", verb, n, who(), type_.name), s,
+               about);
+        return false;
+      }
       std::string why;
       if (!packet_in_range(s, p, off, n, why)) {
         report(CheckId::MemBounds, pc, fmt::format("{} of {} bytes at {}{:+}: {}", verb, n, who(), off, why), s, about);
@@ -206,8 +212,9 @@ bool Analyzer::check_sized_region(State& s, size_t pc, const Access& a, const Va
            s, about);
     return false;
   }
+  const auto read_only = [&](size_t i) { return i >= in_.maps.size() || in_.maps[i].read_only; };
   if (p.region == PointerKind::MapValue && is_write(kind) && p.object >= 0 &&
-      static_cast<size_t>(p.object) < in_.maps.size() && in_.maps[static_cast<size_t>(p.object)].read_only) {
+      std::ranges::any_of(map_indexes(p), read_only)) {
     report(CheckId::MemReadonly, pc,
            fmt::format("{} of {} bytes through {}: the map's values are read-only for the program", verb, n, who()), s,
            about);
@@ -318,7 +325,7 @@ void Analyzer::check_store(const State& s, size_t pc, const ValidStore& a, const
   if (prog_.row(pc).kind == Kind::Atomic) {
     const Value& v = s.regs[static_cast<size_t>(a.value)];
     if (!v.is_scalar()) {
-      report(plat_.allow_pointer_leaks ? CheckId::PtrArith : CheckId::PtrLeak, pc,
+      report(allow_leaks_ ? CheckId::PtrArith : CheckId::PtrLeak, pc,
              fmt::format("atomic operation with r{} = {}: the operand must be a scalar", a.value, text(v)), s, about);
     }
     if (prog_.row(pc).atomic_op() == AtomicOp::Cmpxchg && !s.regs[0].is_scalar()) {
@@ -344,7 +351,7 @@ void Analyzer::check_store(const State& s, size_t pc, const ValidStore& a, const
     }
     return;
   }
-  if (!plat_.allow_pointer_leaks) {
+  if (!allow_leaks_) {
     report(CheckId::PtrLeak, pc,
            fmt::format("r{} = {} stored into {}: the platform forbids storing pointers where they can be read back",
                        a.value, text(v), text(p)),
@@ -367,7 +374,7 @@ void Analyzer::check_arithmetic(const State& s, size_t pc, const ValidArithmetic
   };
   if (op == AluOp::Mov && w == Width::W64) return;
   if (op == AluOp::Mov) {
-    if (!src.is_scalar() && !plat_.allow_pointer_leaks) not_scalar(src, a.src, "32-bit move");
+    if (!src.is_scalar() && !allow_leaks_) not_scalar(src, a.src, "32-bit move");
     return;
   }
   if (op == AluOp::Movsx) {
@@ -402,7 +409,7 @@ void Analyzer::check_arithmetic(const State& s, size_t pc, const ValidArithmetic
     return;
   }
   if (op == AluOp::Sub && w == Width::W64 && d.is_pointer() && src.is_pointer()) {
-    if (!pointers_subtract(d, src) && !plat_.allow_pointer_leaks) {
+    if (!pointers_subtract(d, src) && !allow_leaks_) {
       report(CheckId::PtrArith, pc,
              fmt::format("subtraction of pointers into different objects: {} - {}", text(d), text(src)), s, about);
     }
@@ -417,7 +424,7 @@ void Analyzer::check_arithmetic(const State& s, size_t pc, const ValidArithmetic
 }
 
 void Analyzer::check_comparable(const State& s, size_t pc, const Comparable& c, const Assertion* about) {
-  if (plat_.allow_pointer_leaks) return;  // comparing addresses reveals nothing the program may not see
+  if (allow_leaks_) return;  // comparing addresses reveals nothing the program may not see
   const semantics::Encoding& row = prog_.row(pc);
   const Value& a = s.regs[c.dst];
   const Value b = c.src >= 0 ? s.regs[static_cast<size_t>(c.src)]

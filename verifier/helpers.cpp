@@ -46,7 +46,7 @@ void Analyzer::helper_arg(State& s, size_t pc, const HelperPrototype& p, int r, 
   switch (t) {
     case ArgType::None: break;
     case ArgType::Anything:
-      if (!v.is_scalar() && !plat_.allow_pointer_leaks) {
+      if (!v.is_scalar() && !allow_leaks_) {
         report(CheckId::PtrLeak, pc, fmt::format("{} receives {} as a plain value: the platform forbids leaking pointers", h.name, reg_text(s, r)), s);
       }
       break;
@@ -59,8 +59,12 @@ void Analyzer::helper_arg(State& s, size_t pc, const HelperPrototype& p, int r, 
         helper_arg_error(s, pc, h, r, "expected a map (LDDW of a map fd or index)");
         break;
       }
-      h.map = static_cast<size_t>(v.object);
-      if (t == ArgType::ProgArray && in_.maps[*h.map].type != 3) helper_arg_error(s, pc, h, r, "expected a prog_array map");
+      h.maps = map_indexes(v);
+      h.map = h.maps.front();
+      h.map_mask = v.size;
+      if (t == ArgType::ProgArray && std::ranges::any_of(h.maps, [&](size_t m) { return in_.maps[m].type != 3; })) {
+        helper_arg_error(s, pc, h, r, "expected a prog_array map");
+      }
       break;
     case ArgType::MapKey:
     case ArgType::MapValue: {
@@ -68,8 +72,9 @@ void Analyzer::helper_arg(State& s, size_t pc, const HelperPrototype& p, int r, 
         helper_arg_error(s, pc, h, r, "no map argument precedes it");
         break;
       }
-      const MapDescriptor& md = in_.maps[*h.map];
-      const uint64_t n = t == ArgType::MapKey ? md.key_size : md.value_size;
+      // The helper reads the key or value size of the map it is given: of a set, the largest.
+      uint64_t n = 0;
+      for (size_t m : h.maps) n = std::max<uint64_t>(n, t == ArgType::MapKey ? in_.maps[m].key_size : in_.maps[m].value_size);
       if (!v.is_pointer()) {
         helper_arg_error(s, pc, h, r, fmt::format("expected a pointer to the map's {} ({} bytes)", t == ArgType::MapKey ? "key" : "value", n));
         break;
@@ -102,15 +107,18 @@ void Analyzer::helper_arg(State& s, size_t pc, const HelperPrototype& p, int r, 
       }
       break;
     case ArgType::ReadableMemory:
-    case ArgType::WritableMemory:
-      if (!v.is_pointer()) {
-        helper_arg_error(s, pc, h, r, "expected a pointer to memory");
+    case ArgType::WritableMemory: {
+      const bool may_be_null = (p.null_args >> (r - 1) & 1) != 0;
+      if (!v.is_pointer() && !(may_be_null && is_null(v))) {
+        helper_arg_error(s, pc, h, r, may_be_null ? "expected a pointer to memory, or NULL" : "expected a pointer to memory");
         break;
       }
       h.pending_reg = r;
+      h.pending_null = !v.is_pointer();
       h.pending_write = t == ArgType::WritableMemory;
       if (p.format_string && h.format_reg < 0) h.format_reg = r;
       break;
+    }
     case ArgType::ConstSize:
     case ArgType::ConstSizeOrZero: {
       if (!v.is_scalar()) {
@@ -130,8 +138,14 @@ void Analyzer::helper_arg(State& s, size_t pc, const HelperPrototype& p, int r, 
         break;
       }
       if (h.pending_reg == h.format_reg && is_const(v.num)) h.format_size = v.num.umax;
-      helper_memory(s, pc, h, h.pending_reg, v.num.umin, v.num.umax, h.pending_write);
+      if (h.pending_null) {
+        // Linux (check_helper_mem_access): a NULL buffer only with a size of exactly 0.
+        if (v.num.umax != 0) helper_arg_error(s, pc, h, r, fmt::format("r{} is NULL, so the size must be 0", h.pending_reg));
+      } else {
+        helper_memory(s, pc, h, h.pending_reg, v.num.umin, v.num.umax, h.pending_write);
+      }
       h.pending_reg = -1;
+      h.pending_null = false;
       break;
     }
   }
@@ -169,7 +183,7 @@ void Analyzer::helper_memory(State& s, size_t pc, HelperArgs& h, int r, uint64_t
       if (r == h.format_reg) h.format_reported = true;
       return;
     }
-    if (b.pointer && !plat_.allow_pointer_leaks) {
+    if (b.pointer && !allow_leaks_) {
       report(CheckId::PtrLeak, pc, fmt::format("{} reads the spilled pointer at r10{:+} as data", h.name, (i - kStackBytes) & ~7),
              s, &about);
       return;
@@ -242,17 +256,19 @@ void Analyzer::helper_result(State& s, size_t pc, const HelperPrototype& p, cons
       break;
     case RetType::Void: s.regs[0] = Value::uninit(); break;
     case RetType::MapValueOrNull: {
-      const MapTypeInfo* info = nullptr;
-      if (h.map) {
-        if (auto it = plat_.map_types.find(in_.maps[*h.map].type); it != plat_.map_types.end()) info = &it->second;
-      }
-      if (!h.map || info == nullptr || !info->lookup_returns_value) {
+      // A value pointer when every map the argument may be gives one.
+      const auto gives_value = [&](size_t m) {
+        const auto it = plat_.map_types.find(in_.maps[m].type);
+        return it != plat_.map_types.end() && it->second.lookup_returns_value;
+      };
+      if (!h.map || !std::ranges::all_of(h.maps, gives_value)) {
         s.regs[0] = Value::scalar(scalar_top());
         break;
       }
       const auto id = static_cast<uint32_t>(pc) + 1;
       fresh_id(s, id);
       Value v = Value::pointer(PointerKind::MapValue, static_cast<int64_t>(*h.map), scalar_const(0));
+      v.size = h.map_mask;
       v.nullable = true;
       v.id = id;
       s.regs[0] = v;

@@ -3,6 +3,8 @@
 // checks on them are checker.cpp's; these functions compute values and assume the checks held.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "verifier/analyzer_impl.h"
 
 namespace bpfcert::verifier::detail {
@@ -29,11 +31,12 @@ uint64_t Analyzer::region_size(const Value& p, bool& known) const {
       if (p.object != 0) return p.size;
       if (!in_.memory_size) known = false;
       return in_.memory_size.value_or(0);
-    case PointerKind::MapValue:
-      if (p.object >= 0 && static_cast<size_t>(p.object) < in_.maps.size()) {
-        return in_.maps[static_cast<size_t>(p.object)].value_size;
-      }
-      return 0;
+    case PointerKind::MapValue: {
+      // A value of one of a set of maps: only the smallest value is sure to exist.
+      uint64_t size = UINT64_MAX;
+      for (size_t i : map_indexes(p)) size = std::min<uint64_t>(size, i < in_.maps.size() ? in_.maps[i].value_size : 0);
+      return size;
+    }
     case PointerKind::Variable:
       for (const VariableDescriptor& v : in_.variables) {
         if (v.id == p.object) return v.size;
@@ -77,7 +80,7 @@ bool Analyzer::packet_in_range(const State& s, const Value& p, int64_t off, uint
 
 // The value bytes of the frozen read-only map p points into, or null.
 const std::vector<uint8_t>* Analyzer::frozen_bytes(const Value& p) const {
-  if (!p.is_pointer() || p.region != PointerKind::MapValue || p.object < 0 ||
+  if (!p.is_pointer() || p.region != PointerKind::MapValue || p.object < 0 || p.size != 0 ||
       static_cast<size_t>(p.object) >= in_.maps.size()) {
     return nullptr;
   }
@@ -208,6 +211,11 @@ const ContextField* Analyzer::context_field(int64_t offset, unsigned n) const {
 // field of that size): the pointer the field holds, or a scalar.
 Value Analyzer::context_read(const Value& p, int64_t off, unsigned n) const {
   const ContextField* f = context_field(static_cast<int64_t>(p.num.t.value) + off, n);
+  if (f != nullptr && f->holds == PointerKind::Memory) {
+    Value v = Value::pointer(PointerKind::Memory, kContextMemoryObject + f->offset, scalar_const(0));
+    v.size = f->holds_size;
+    return v;
+  }
   if (f != nullptr && f->holds) return Value::pointer(*f->holds, 0, scalar_const(0));
   return Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, false));
 }

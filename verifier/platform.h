@@ -72,6 +72,9 @@ struct HelperPrototype {
   // The helper may move or resize packet data (Linux's bpf_helper_changes_pkt_data): every
   // packet pointer and every proven packet range is void after the call.
   bool changes_packet_data = false;
+  // Bit i: memory argument i (0-based) may be NULL, with a size of 0 (Linux's PTR_MAYBE_NULL
+  // on ARG_PTR_TO_MEM: bpf_csum_diff(NULL, 0, to, n, seed) sums only `to`).
+  uint8_t null_args = 0;
 };
 
 // A field of a context structure, by offset.
@@ -86,6 +89,8 @@ struct ContextField {
   // Narrower loads (e.g. a u8 read of a u32 field) are allowed when true, as Linux does for
   // most __sk_buff fields.
   bool narrow_loads = true;
+  // holds == Memory: the size of the object the field points to (flow dissector's flow_keys).
+  uint32_t holds_size = 0;
 };
 
 struct ContextLayout {
@@ -108,6 +113,12 @@ struct ProgramType {
   std::vector<int32_t> helpers;           // helper ids this type may call (empty: all of the platform's)
   // Exit value range the type allows (xdp: 0..4); nullopt: any scalar.
   std::optional<std::pair<int64_t, int64_t>> return_range;
+  // The program may store into packet data (Linux's may_access_direct_pkt_data: lwt_in and
+  // lwt_out, for instance, only read it).
+  bool packet_writable = true;
+  // Loading the type needs CAP_PERFMON (tracing types), which also lets pointers leak (Linux's
+  // allow_ptr_leaks): Platform::allow_pointer_leaks holds for such a program.
+  bool pointer_leaks = false;
 };
 
 // Linux map type ids with what the verifier needs to know about them.

@@ -1,5 +1,7 @@
 #include "verifier/state.h"
 
+#include <bit>
+
 #include "verifier/domain/tighten.h"
 
 #include <fmt/format.h>
@@ -87,6 +89,12 @@ Value pointer_join(const Value& a, const Value& b, bool widen, const Thresholds*
   return r;
 }
 
+// Pointers to maps of a set (map handles, or values of maps looked up through a set): one
+// value naming the union of the sets, when both fit the 64-map mask.
+bool map_sets_join(const Value& a, const Value& b) {
+  return names_maps(a) && names_maps(b) && a.region == b.region && map_set(a) != 0 && map_set(b) != 0;
+}
+
 Value join_impl(const Value& a, const Value& b, bool widen, const Thresholds* t = nullptr) {
   using T = Value::Type;
   if (value_eq(a, b)) return a;
@@ -99,6 +107,13 @@ Value join_impl(const Value& a, const Value& b, bool widen, const Thresholds* t 
     return r;
   }
   if (a.same_object(b)) return pointer_join(a, b, widen, t);
+  if (map_sets_join(a, b)) {
+    Value as = a, bs = b;
+    const uint64_t set = map_set(a) | map_set(b);
+    as.size = bs.size = set;
+    as.object = bs.object = std::countr_zero(set);
+    return pointer_join(as, bs, widen, t);
+  }
   // A nullable pointer and NULL: still the nullable pointer.
   if (a.is_pointer() && is_zero(b) && a.region != PointerKind::Packet && a.region != PointerKind::PacketEnd) {
     Value r = a;
@@ -133,7 +148,8 @@ bool value_leq(const Value& a, const Value& b) {
     return (b.id == 0 || (a.id == b.id && a.delta == b.delta)) && scalar_leq(a.num, b.num);
   }
   if (a.is_scalar() && b.is_pointer()) return is_zero(a) && b.nullable;
-  if (!a.same_object(b)) return false;
+  const bool subset = map_sets_join(a, b) && (map_set(a) & ~map_set(b)) == 0;
+  if (!a.same_object(b) && !subset) return false;
   if (a.nullable && !b.nullable) return false;
   if (a.region == PointerKind::Packet) {
     if (b.id != kOpaqueId && !(a.id == b.id && (a.id == 0 || a.delta == b.delta))) return false;
@@ -144,6 +160,13 @@ bool value_leq(const Value& a, const Value& b) {
 }
 
 Value value_join(const Value& a, const Value& b) { return join_impl(a, b, false); }
+
+std::vector<size_t> map_indexes(const Value& v) {
+  if (v.size == 0) return {static_cast<size_t>(v.object)};
+  std::vector<size_t> out;
+  for (uint64_t m = v.size; m != 0; m &= m - 1) out.push_back(static_cast<size_t>(std::countr_zero(m)));
+  return out;
+}
 Value value_widen(const Value& older, const Value& newer, const Thresholds* t) { return join_impl(older, newer, true, t); }
 
 // ---- stack ----------------------------------------------------------------------------------
@@ -448,8 +471,12 @@ std::string region_name(const Value& v, const VerifierInput* input) {
     case PointerKind::Packet: return "packet";
     case PointerKind::PacketEnd: return "packet_end";
     case PointerKind::PacketMeta: return "packet_meta";
-    case PointerKind::MapValue: return fmt::format("map_value({})", map_name(v.object));
-    case PointerKind::MapHandle: return fmt::format("map({})", map_name(v.object));
+    case PointerKind::MapValue:
+    case PointerKind::MapHandle: {
+      std::string names;
+      for (size_t i : map_indexes(v)) names += (names.empty() ? "" : " | ") + map_name(static_cast<int64_t>(i));
+      return fmt::format("{}({})", v.region == PointerKind::MapValue ? "map_value" : "map", names);
+    }
     case PointerKind::Memory:
       return v.object == 0 ? "mem" : fmt::format("mem#{}({} bytes)", v.object, v.size);
     case PointerKind::Variable: return fmt::format("var({})", v.object);

@@ -87,6 +87,20 @@ struct Thresholds {
   std::vector<int64_t> s;   // ascending
 };
 
+// A map handle or map value pointer may name one of several maps (`map = v6 ? &ct6 : &ct4;`
+// then bpf_map_lookup_elem(map, key)): `size` then holds the set as a bit mask (map i: bit i,
+// for the first 64 maps) and `object` its lowest member; size 0 means the one map `object`.
+inline bool names_maps(const Value& v) {
+  return v.is_pointer() && (v.region == PointerKind::MapHandle || v.region == PointerKind::MapValue);
+}
+// The maps v may name, as a bit mask; 0 when it names a map past the first 64 (no set).
+inline uint64_t map_set(const Value& v) {
+  if (v.size != 0) return v.size;
+  return v.object >= 0 && v.object < 64 ? uint64_t{1} << v.object : 0;
+}
+// The indexes in a map set, ascending.
+std::vector<size_t> map_indexes(const Value& v);
+
 bool value_eq(const Value& a, const Value& b);
 bool value_leq(const Value& a, const Value& b);
 Value value_join(const Value& a, const Value& b);

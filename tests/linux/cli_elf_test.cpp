@@ -202,8 +202,8 @@ TEST_F(CliElf, ObjectsEmbeddedInExecutables) {
   }
 }
 
-// Programs whose type nothing selects, or the platform does not model, load and are rejected
-// with program.type (exit 1, not 2); --program-type decides for the whole object.
+// Programs whose type nothing selects load and are rejected with program.type (exit 1, not 2);
+// --program-type decides for the whole object.
 TEST_F(CliElf, ProgramTypesNotModelledOrNotSelected) {
   if (!std::filesystem::exists(loader_object("iproute2_tail_calls.o"))) GTEST_SKIP() << "loader test objects not built";
   const Command c = bpfcert("verify " + loader_object("iproute2_tail_calls.o"));
@@ -211,9 +211,12 @@ TEST_F(CliElf, ProgramTypesNotModelledOrNotSelected) {
   EXPECT_NE(c.out.find("error[program.type]: section 'from-netdev' selects no program type"), std::string::npos) << c.out;
   EXPECT_NE(c.out.find("tail-call section \"7/1\""), std::string::npos) << c.out;
   EXPECT_EQ(bpfcert("verify " + loader_object("iproute2_tail_calls.o") + " --program-type sched_cls").exit_code, 0);
+  // tp_btf (tracing) is modelled; its call of a kfunc, which the platform does not model yet,
+  // is what is rejected.
   const Command tracing = bpfcert("verify " + loader_object("externs.o") + " --program ksyms --btf none");
   EXPECT_EQ(tracing.exit_code, 1) << tracing.out;
-  EXPECT_NE(tracing.out.find("program type 'tracing'"), std::string::npos) << tracing.out;
+  EXPECT_NE(tracing.out.find("program type tracing"), std::string::npos) << tracing.out;
+  EXPECT_NE(tracing.out.find("error[helper.unknown]: kfunc"), std::string::npos) << tracing.out;
   const Command bad = bpfcert("verify " + object("xdp_pass") + " --kconfig HZ");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.out.find("KEY=VALUE"), std::string::npos) << bad.out;

@@ -18,7 +18,9 @@ import tempfile
 
 # Context structures the platform models, with the headers that define them. A field whose type
 # is another modelled structure is flattened into it ("regs.rdi").
-STRUCTS = ["__sk_buff", "xdp_md", "bpf_sock", "bpf_perf_event_data", "pt_regs", "bpf_raw_tracepoint_args"]
+STRUCTS = ["__sk_buff", "xdp_md", "bpf_sock", "bpf_perf_event_data", "pt_regs", "bpf_raw_tracepoint_args",
+           "bpf_sock_addr", "bpf_sock_ops", "sk_msg_md", "sk_reuseport_md", "bpf_sk_lookup", "bpf_sysctl",
+           "bpf_sockopt", "bpf_cgroup_dev_ctx", "bpf_flow_keys"]
 FLATTEN = {("bpf_perf_event_data", "regs"): "pt_regs"}
 HEADERS = ["linux/bpf.h", "linux/bpf_perf_event.h", "asm/ptrace.h", "linux/if_ether.h", "linux/pkt_cls.h"]
 ENUMS = ["bpf_prog_type", "bpf_map_type", "bpf_attach_type", "xdp_action"]

@@ -1,4 +1,5 @@
 #include "verifier/platform/linux.h"
+#include "verifier/platform/linux_layout.h"
 
 #include <fmt/format.h>
 
@@ -112,6 +113,10 @@ std::optional<std::string> context_struct_of(const CParam& p) {
   static const std::map<std::string, std::string> kStructs = {
       {"struct sk_buff", "__sk_buff"}, {"struct __sk_buff", "__sk_buff"}, {"struct xdp_buff", "xdp_md"},
       {"struct xdp_md", "xdp_md"},     {"struct pt_regs", "pt_regs"},
+      {"struct bpf_sock_addr", "bpf_sock_addr"}, {"struct bpf_sock_ops", "bpf_sock_ops"},
+      {"struct sk_msg_buff", "sk_msg_md"},       {"struct sk_msg_md", "sk_msg_md"},
+      {"struct sk_reuseport_md", "sk_reuseport_md"}, {"struct bpf_sysctl", "bpf_sysctl"},
+      {"struct bpf_sk_lookup", "bpf_sk_lookup"},
   };
   const auto it = kStructs.find(p.base);
   if (it != kStructs.end()) return it->second;
@@ -279,27 +284,14 @@ const std::vector<UapiField>& uapi_fields() {
   return fields;
 }
 
-namespace {
-
 // --- context access policy (the kernel's *_is_valid_access functions) --------------------
-
-enum class Access : uint8_t { None, Read, ReadWrite };
-
-struct FieldRule {
-  std::string_view field;
-  Access access;
-  std::optional<PointerKind> holds = std::nullopt;
-  bool narrow = true;
-};
+// Shared with linux_program_types.cpp through linux_layout.h.
 
 uint32_t constant(std::string_view name) {
   const auto v = uapi_constant(name);
   return v ? static_cast<uint32_t>(*v) : 0;
 }
 
-// A layout from the generated fields of `structure`: fields without a rule get `fallback`;
-// fields with Access::None are left out (any access to them is rejected). Pointer fields and
-// fields wider than 4 bytes are read whole.
 ContextLayout layout(const std::string& structure, Access fallback, bool fallback_narrow, std::vector<FieldRule> rules) {
   ContextLayout l;
   l.name = "struct " + structure;
@@ -323,18 +315,19 @@ ContextLayout layout(const std::string& structure, Access fallback, bool fallbac
     cf.readable = true;
     cf.writable = rule.access == Access::ReadWrite;
     cf.holds = rule.holds;
+    cf.holds_size = rule.holds_size;
     cf.narrow_loads = rule.narrow && !rule.holds && f.size <= 4;
     l.fields.push_back(cf);
   }
   return l;
 }
 
-// __sk_buff for every skb type: the flow keys and socket fields hold pointers to kernel objects
-// bpfcert does not model, so no type may read them here.
 ContextLayout skb_layout(std::vector<FieldRule> rules) {
   rules.insert(rules.begin(), {FieldRule{"flow_keys", Access::None}, FieldRule{"sk", Access::None}});
   return layout("__sk_buff", Access::Read, true, std::move(rules));
 }
+
+namespace {
 
 std::vector<ProgramType> program_types() {
   std::vector<ProgramType> types;
@@ -464,6 +457,7 @@ std::vector<ProgramType> program_types() {
     }
     add("perf_event", "BPF_PROG_TYPE_PERF_EVENT", std::move(l));
   }
+  add_more_program_types(types);
   return types;
 }
 
@@ -516,6 +510,19 @@ Platform build_linux() {
     if (!h.prototype) continue;
     HelperPrototype proto = *h.prototype;
     proto.changes_packet_data = kChangesPacketData.count(proto.name) != 0;
+    // Memory arguments Linux types ARG_PTR_TO_MEM | PTR_MAYBE_NULL | MEM_RDONLY (net/core/
+    // filter.c, kernel/bpf/helpers.c, kernel/trace/bpf_trace.c): the uapi signature says
+    // neither that they may be NULL nor that they are only read.
+    if (proto.name == "bpf_csum_diff") {
+      proto.args[0] = proto.args[2] = ArgType::ReadableMemory;
+      proto.null_args = 0b101;
+    } else if (proto.name == "bpf_snprintf" || proto.name == "bpf_seq_printf") {
+      proto.args[3] = ArgType::ReadableMemory;
+      proto.null_args = 0b1000;
+    } else if (proto.name == "bpf_trace_vprintk") {
+      proto.args[2] = ArgType::ReadableMemory;
+      proto.null_args = 0b100;
+    }
     p.helpers.emplace(h.id, std::move(proto));
   }
   // Helpers that name a context structure are callable only from types with that context.
