@@ -139,7 +139,7 @@ TEST_F(CliOptions, TheGraphOfACObjectShowsItsCLinesAndLlvmSyntax) {
             std::string::npos)
       << c.out;
   // The error's block: its C line above its instructions, the finding written in it, filled red.
-  const size_t block = c.out.find("; 11:   if (eth->h_proto == bpf_htons(ETH_P_ARP)) return XDP_DROP;\\l");
+  const size_t block = c.out.find("; 11:   if (eth->h_proto == bpf_htons(ETH_P_ARP)) return XDP_DROP;");
   ASSERT_NE(block, std::string::npos) << c.out;
   const std::string line = c.out.substr(block, c.out.find('\n', block) - block);
   EXPECT_NE(line.find("   7: r1 = *(u8 *)(r1 + 13)\\l"), std::string::npos) << line;
