@@ -147,7 +147,7 @@ TEST_F(CliTest, PluginSpeaksTheProtocol) {
 
 TEST_F(CliTest, PluginTargetOnBpfcertPlugin) {
   const auto p = bpfcert({"conform", "--target", "plugin", "--plugin", BPFCERT_PLUGIN, "--tests", corpus_,
-                          "--include-regex", "^(alu64|negative|trap)/", "-j", "2"});
+                          "--include-regex", "^(alu64|negative|trap)/", "--include-groups", "all", "-j", "2"});
   EXPECT_EQ(p.exit_code, 0) << p.out;
 }
 

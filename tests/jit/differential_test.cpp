@@ -64,7 +64,9 @@ TEST(Differential, CheckedModeAgreesOnGeneratedPrograms) {
   c.print("checked");
   // The campaign must have exercised the whole table and every planted trap kind.
   for (const semantics::Encoding& e : semantics::encodings()) {
-    if (e.kind == semantics::Kind::WideSlot) continue;
+    // may_goto: the JIT refuses it at compile time (no per-frame budget), so no campaign
+    // program holds it; the interpreter's corpus tests cover it.
+    if (e.kind == semantics::Kind::WideSlot || e.kind == semantics::Kind::MayGoto) continue;
     EXPECT_TRUE(c.rows.count(semantics::encoding_index(e))) << "encoding never generated: " << e.id;
   }
   for (auto kind : {interp::TrapKind::OutOfBounds, interp::TrapKind::WriteToReadOnly,
