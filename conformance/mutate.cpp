@@ -71,6 +71,17 @@ void add(std::vector<Mutant>& out, std::string family, const Encoding& from, con
   out.push_back(std::move(m));
 }
 
+// A 64-bit operation that takes its immediate zero-extended instead of sign-extended.
+void add_zero_extended_imm(std::vector<Mutant>& out, const Encoding& r) {
+  Mutant m;
+  m.id = fmt::format("extension:{}", r.id);
+  m.family = "extension";
+  m.description = fmt::format("{} with its immediate zero-extended, not sign-extended", r.id);
+  m.fault.from = &r;
+  m.fault.zero_extend_imm = true;
+  out.push_back(std::move(m));
+}
+
 void alu_mutants(std::vector<Mutant>& out, const Encoding& r) {
   const AluOp op = r.alu_op();
   const bool end = op == AluOp::ToLe || op == AluOp::ToBe || op == AluOp::Bswap;
@@ -110,13 +121,7 @@ void alu_mutants(std::vector<Mutant>& out, const Encoding& r) {
   // which sign and zero extension leave alike, so they have no such mutant.
   const bool shift = op == AluOp::Lsh || op == AluOp::Rsh || op == AluOp::Arsh;
   if (r.operand == Operand::Imm && r.width == Width::W64 && !shift) {
-    Mutant m;
-    m.id = fmt::format("extension:{}", r.id);
-    m.family = "extension";
-    m.description = fmt::format("{} with its immediate zero-extended, not sign-extended", r.id);
-    m.fault.from = &r;
-    m.fault.zero_extend_imm = true;
-    out.push_back(std::move(m));
+    add_zero_extended_imm(out, r);
   }
 }
 
@@ -139,13 +144,7 @@ void jump_mutants(std::vector<Mutant>& out, const Encoding& r) {
   pair_mutant(kJmpOffByOne, "off-by-one", "strict and non-strict comparison confused");
   pair_mutant(kJmpSwap, "operand-swap", "operands swapped");
   if (r.operand == Operand::Imm && r.width == Width::W64) {
-    Mutant m;
-    m.id = fmt::format("extension:{}", r.id);
-    m.family = "extension";
-    m.description = fmt::format("{} with its immediate zero-extended, not sign-extended", r.id);
-    m.fault.from = &r;
-    m.fault.zero_extend_imm = true;
-    out.push_back(std::move(m));
+    add_zero_extended_imm(out, r);
   }
 }
 
