@@ -181,6 +181,10 @@ void Analyzer::alu_insn(State& s, size_t pc) {
   const Insn& insn = prog_.insns[pc];
   const semantics::Encoding& row = prog_.row(pc);
   const AluOp op = row.alu_op();
+  if (op == AluOp::Mov) {  // its operands are read by alu_move itself
+    alu_move(s, pc);
+    return;
+  }
   const Width w = row.width;
   const bool reg_operand = row.operand == Operand::Reg;
   const int dst = insn.dst;
@@ -188,10 +192,6 @@ void Analyzer::alu_insn(State& s, size_t pc) {
   const Value src = reg_operand ? s.regs[static_cast<size_t>(insn.src)]
                                 : Value::scalar(scalar_const(semantics::imm_operand(insn.imm)));
   const auto dst_cell = static_cast<uint32_t>(dst);
-  if (op == AluOp::Mov) {
-    alu_move(s, pc);
-    return;
-  }
   if (op == AluOp::Movsx) {
     rel_drop(s, dst_cell);
     d = Value::scalar(alu(op, w, scalar_top(), src.is_scalar() ? src.num : scalar_top(), row.size));
