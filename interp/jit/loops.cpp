@@ -12,7 +12,6 @@
 namespace bpfcert::interp::jit {
 
 using semantics::AluOp;
-using semantics::AtomicOp;
 using semantics::JmpOp;
 using semantics::Kind;
 using semantics::Width;
@@ -50,21 +49,10 @@ Affine add(const Affine& a, const Affine& b) {
   return r;
 }
 
-// Registers an instruction writes (bit r).
+// Registers whose value the instruction may change (bit r): a loop invariant is a register no
+// instruction of the loop clobbers.
 uint32_t defs(const semantics::Program& prog, size_t pc) {
-  const auto& row = prog.row(pc);
-  const auto& in = prog.insns[pc];
-  switch (row.kind) {
-    case Kind::Alu:
-    case Kind::Load:
-    case Kind::LoadImm64: return 1u << in.dst;
-    case Kind::Atomic:
-      if (!row.fetch) return 0;
-      return row.atomic_op() == AtomicOp::Cmpxchg ? 1u : 1u << in.src;
-    case Kind::PacketLoad:
-    case Kind::Call: return 0x3f;
-    default: return 0;
-  }
+  return semantics::registers_clobbered(prog.row(pc), prog.insns[pc]);
 }
 
 JmpOp swapped(JmpOp op) {

@@ -203,6 +203,18 @@ TEST(Machine, RegisterUseOfEachKindOfInstruction) {
   EXPECT_EQ(use("ja l").read, 0);
   EXPECT_EQ(use("lddw %r8, 1").written, bits({8}));
   EXPECT_EQ(use("call 1").read, 0);  // calls are the caller's to decide
+  auto clobbered = [](const char* text) {
+    auto insns = assemble(std::string(text) + "\nl: exit\n", Syntax::Conformance);
+    EXPECT_TRUE(insns.ok()) << text;
+    const Insn& insn = (*insns)[0];
+    return registers_clobbered(*find_encoding(insn.opcode, insn.src, insn.off, insn.imm), insn);
+  };
+  EXPECT_EQ(clobbered("call 1"), bits({0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(clobbered("call local l"), bits({0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(clobbered("ldabsb 4"), bits({0, 1, 2, 3, 4, 5}));
+  EXPECT_EQ(clobbered("add %r7, 1"), bits({7}));
+  EXPECT_EQ(clobbered("lock fetch add [%r1+0], %r2"), bits({2}));
+  EXPECT_EQ(clobbered("stxdw [%r10-8], %r7"), 0);
 }
 
 TEST(Machine, OnlyTheRowsThatUseItTakeTheSecondSlotsImm) {
