@@ -125,6 +125,22 @@ SymbolicExecutor::Flow SymbolicExecutor::helper_call(SymState& s, int32_t id, bo
     return faults_at(s, faults, fault);
   };
 
+  // A helper that writes a number of bytes (register `len`) through register `buf`: the
+  // buffer's faults first, then the length, which the search models only when the program
+  // fixes it (at most the stack's size). nullopt: the run ends here, as `flow` says.
+  auto constant_output = [&](int buf, int len, const char* unmodelled, Flow& flow) -> std::optional<uint64_t> {
+    memory_arg(s, buf, s.regs[static_cast<size_t>(len)].v, true, faults, &quiet);
+    flow = check_faults();
+    if (flow != Flow::Continue) return std::nullopt;
+    uint64_t n = 0;
+    if (!numeral(s.regs[static_cast<size_t>(len)].v, n) || n > kStackBytes) {
+      abandon(unmodelled);
+      flow = Flow::Ended;
+      return std::nullopt;
+    }
+    return n;
+  };
+
   if (name == "bpf_map_lookup_elem" || name == "bpf_map_update_elem" || name == "bpf_map_delete_elem") {
     std::string why;
     const std::optional<size_t> map = map_arg(s, 1, faults, why);
@@ -177,14 +193,10 @@ SymbolicExecutor::Flow SymbolicExecutor::helper_call(SymState& s, int32_t id, bo
       abandon("memset of a length that is a pointer");
       return Flow::Ended;
     }
-    memory_arg(s, 1, s.regs[3].v, true, faults, &quiet);
-    const Flow f = check_faults();
-    if (f != Flow::Continue) return f;
-    uint64_t len = 0;
-    if (!numeral(s.regs[3].v, len) || len > kStackBytes) {
-      abandon("memset of a length the input decides");
-      return Flow::Ended;
-    }
+    Flow f = Flow::Continue;
+    const std::optional<uint64_t> length = constant_output(1, 3, "memset of a length the input decides", f);
+    if (!length) return f;
+    const uint64_t len = *length;
     if (len == 0) return finish_call(s, scalar(bv(0)));
     const z3::expr byte = s.regs[2].is_ptr() ? fresh("memset_byte", 8) : s.regs[2].v.extract(7, 0);
     write_bytes(s, s.regs[1].region, s.regs[1].v, std::vector<z3::expr>(len, byte));
@@ -196,14 +208,11 @@ SymbolicExecutor::Flow SymbolicExecutor::helper_call(SymState& s, int32_t id, bo
       abandon("bpf_skb_load_bytes with a pointer as offset or length");
       return Flow::Ended;
     }
-    memory_arg(s, 3, s.regs[4].v, true, faults, &quiet);
-    const Flow f = check_faults();
-    if (f != Flow::Continue) return f;
-    uint64_t len = 0;
-    if (!numeral(s.regs[4].v, len) || len > kStackBytes) {
-      abandon("bpf_skb_load_bytes with a length the input decides");
-      return Flow::Ended;
-    }
+    Flow f = Flow::Continue;
+    const std::optional<uint64_t> length =
+        constant_output(3, 4, "bpf_skb_load_bytes with a length the input decides", f);
+    if (!length) return f;
+    const uint64_t len = *length;
     // linux_context.cpp: the packet's bytes [offset, offset + len) from data, or zeroes and -EFAULT.
     const z3::expr off = s.regs[2].v;
     const z3::expr size = packet_len_ - *s.data_off;
