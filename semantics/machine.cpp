@@ -67,4 +67,10 @@ std::string step_budget_trap_message(uint64_t max_steps) {
   return fmt::format("executed {} instructions, the budget", max_steps);
 }
 
+uint16_t registers_clobbered(const Encoding& row, const Insn& insn) {
+  constexpr uint16_t kR0ToR5 = 0x3f;
+  if (row.kind == Kind::Call || row.kind == Kind::PacketLoad) return kR0ToR5;
+  return register_use(row, insn).written;
+}
+
 }  // namespace bpfcert::semantics

@@ -159,6 +159,15 @@ BoolOf<W> packet_load_in_bounds(const W& offset, unsigned size, const W& len) {
   return !slt(offset, lit(offset, 0)) && ule(offset + lit(offset, size), len);
 }
 
+// ---- calls and the registers they leave undefined -----------------------------------------
+// The registers whose values may differ after the instruction, whoever changes them: what it
+// writes (register_use), and for a call r0 (the result) and r1-r5, which the BPF calling
+// convention leaves to the callee ("R0 - R5 are scratch registers", the BPF ABI guidelines
+// beside RFC 9669 in Linux's Documentation/bpf/standardization/abi.rst).
+// A legacy packet load counts as a call: Linux implements it as one and its verifier treats
+// r1-r5 as clobbered after it. For analyses that must not assume a value survives.
+uint16_t registers_clobbered(const Encoding& row, const Insn& insn);
+
 // ---- values that are not addresses, and callx ---------------------------------------------
 // Map handles (LDDW src 1 / 5) and code addresses (LDDW src 4) sit in the non-canonical x86-64
 // range, so dereferencing one is always out of bounds, never a host access.

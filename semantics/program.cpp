@@ -84,12 +84,6 @@ RegisterUse register_use(const Encoding& row, const Insn& insn) {
   return {};
 }
 
-uint16_t registers_clobbered(const Encoding& row, const Insn& insn) {
-  constexpr uint16_t kR0ToR5 = 0x3f;
-  if (row.kind == Kind::Call || row.kind == Kind::PacketLoad) return kR0ToR5;
-  return register_use(row, insn).written;
-}
-
 uint64_t Program::lddw_imm64(size_t pc) const {
   return static_cast<uint64_t>(static_cast<uint32_t>(insns[pc].imm)) |
          (static_cast<uint64_t>(static_cast<uint32_t>(insns[pc + 1].imm)) << 32);

@@ -76,11 +76,4 @@ struct RegisterUse {
 };
 RegisterUse register_use(const Encoding& row, const Insn& insn);
 
-// The registers whose values may differ after the instruction, whoever changes them: what it
-// writes (register_use), and for a call r0 (the result) and r1-r5, which the calling convention
-// leaves to the callee (RFC 9669, section 5: "R1 - R5: arguments ... R6 - R9: callee saved").
-// A legacy packet load counts as a call: Linux implements it as one and its verifier treats
-// r1-r5 as clobbered after it. For analyses that must not assume a value survives.
-uint16_t registers_clobbered(const Encoding& row, const Insn& insn);
-
 }  // namespace bpfcert::semantics
