@@ -8,6 +8,7 @@
 //   calls.cpp     local calls, callx, bpf_loop's callback (context sensitivity)
 //   helpers.cpp   helper and kfunc calls: arguments by prototype, results
 //   loops.cpp     termination: counter relations, loop bounds, bounded unrolling
+//   references.cpp references the program must release (ring buffer records)
 //   analyzer.cpp  setup (strides, thresholds, entry state), the stack of call chains, verify()
 // Each file opens with the reasoning behind its part of the design.
 #pragma once
@@ -152,6 +153,7 @@ struct HelperArgs {
   std::optional<uint64_t> format_size;
   bool format_reported = false;     // the format's bytes were already reported unreadable
   std::optional<size_t> callback;   // bpf_loop: the callback's pc
+  std::optional<int64_t> released;  // the record a release argument gives back
 };
 
 class Analyzer {
@@ -300,6 +302,17 @@ class Analyzer {
   void forget_stack_args(State& s, const std::vector<Value>& stack_args);
   void helper_result(State& s, size_t pc, const HelperPrototype& p, const HelperArgs& h, std::optional<Scalar> ret_size);
 
+  // ---- references (references.cpp) ----
+  bool is_record(const Value& v) const;
+  static bool holds(const State& s, int64_t object);
+  void acquire(State& s, size_t pc, const HelperArgs& h, int64_t object);
+  static void drop_reference(State& s, int64_t object);
+  void release(State& s, int64_t object);
+  // Marks released every record pointer whose reference the state no longer holds.
+  void settle_released(State& s) const;
+  // A finding if some path may hold a reference at pc, which `what` ends the program.
+  void check_no_references(const State& s, size_t pc, std::string_view what);
+
   // ---- loops and termination (loops.cpp) ----
   void rel_drop(State& s, uint32_t cell);
   void rel_copy(State& s, uint32_t from, uint32_t to, bool narrow);
@@ -350,6 +363,8 @@ class Analyzer {
   bool exit_r0_bad_ = false;
   // Set when a helper that changes packet data is called (local_call scopes it per callee).
   bool packet_changed_ = false;
+  // Memory objects that are ring buffer records (an acquiring helper's pc + 1).
+  std::set<int64_t> records_;
   Statistics stats_;
   FramePtr empty_frame_ = std::make_shared<StackFrame>();
   FramePtr zero_frame_ = [] {
