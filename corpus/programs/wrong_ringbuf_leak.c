@@ -20,6 +20,6 @@ int wrong_ringbuf_leak(struct xdp_md *ctx) {
   *saddr = ip->saddr;
   if (ip->protocol == IPPROTO_UDP) bpf_ringbuf_submit(saddr, 0);
   return XDP_PASS;
-}
+}  // bpfcert: finding ref.leak (the return above, on the paths that did not submit)
 
 char LICENSE[] SEC("license") = "GPL";
