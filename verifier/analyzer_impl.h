@@ -182,6 +182,9 @@ class Analyzer {
     bool check = false;                      // checking run: blocks outside loops checked in the first pass
     std::vector<std::unique_ptr<State>> in;  // blocks in loops: entry state of the latest pass (null: bottom)
     std::vector<std::vector<State>> out;     // per successor edge; empty: not processed, or freed (bottom)
+    // Blocks outside loops: per successor edge, the parts of out's state kept apart (see
+    // fixpoint.cpp, "Paths kept apart"); empty when out's state is the only part.
+    std::vector<std::vector<std::vector<State>>> parts;
     std::vector<uint32_t> unread;            // edges whose out-state a successor outside loops has not read
     std::vector<bool> checked;               // processed with check_ set already
     std::vector<std::unique_ptr<State>> exits;  // per block: state at its exit instruction (exit blocks only)
@@ -235,6 +238,8 @@ class Analyzer {
   void stabilize(FnRun& run, const std::vector<WtoElement>& order, bool top);
   void process_block(FnRun& run, size_t b, State s);
   State compute_in(FnRun& run, size_t b, bool entries_only = false);
+  std::vector<State> compute_in_parts(FnRun& run, size_t b);
+  void process_parts(FnRun& run, size_t b, std::vector<State> parts);
   void init_run(FnRun& run, size_t sub) const;
   static const State& bottom_state() {
     static const State bottom;
