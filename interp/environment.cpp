@@ -82,8 +82,11 @@ Environment::RegionBounds Environment::first_region() const {
 
 void Environment::add_regions(Memory& memory) {
   for (const auto& map : maps_) {
-    const auto values = semantics::map_values(reinterpret_cast<uint64_t>(map->slab().data()), map->def().value_size,
-                                              map->def().max_entries);
+    // A ring buffer's slab holds its reserved records: one plain region (value_size is 0).
+    const bool ring = map->def().type == MapType::RingBuf;
+    const auto values = ring ? semantics::Bounds<uint64_t>{reinterpret_cast<uint64_t>(map->slab().data()), map->slab().size()}
+                             : semantics::map_values(reinterpret_cast<uint64_t>(map->slab().data()),
+                                                     map->def().value_size, map->def().max_entries);
     Region r;
     r.start = values.start;
     r.size = values.size;
@@ -91,6 +94,7 @@ void Environment::add_regions(Memory& memory) {
     r.elem_size = values.elem_size;
     r.kind = RegionKind::MapValue;
     r.name = map->def().name;
+    r.live = map->live_records();
     memory.add(std::move(r));
   }
   for (auto& [id, var] : variables_) {

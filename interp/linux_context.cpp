@@ -271,6 +271,35 @@ uint64_t ringbuf_output(HelperContext& hc, uint64_t map, uint64_t data, uint64_t
   return 0;
 }
 
+uint64_t ringbuf_reserve(HelperContext& hc, uint64_t map, uint64_t size, uint64_t flags, uint64_t, uint64_t) {
+  Map* m = hc.env.map_from_handle(map);
+  if (m == nullptr || m->def().type != MapType::RingBuf) {
+    return hc.fault(fmt::format("bpf_ringbuf_reserve: r1 = {:#x} is not a ring buffer", map));
+  }
+  if (flags != 0) return 0;  // Linux: no flags are defined, any gives NULL
+  return reinterpret_cast<uint64_t>(m->reserve_record(size));
+}
+
+// bpf_ringbuf_submit and _discard: the record goes back to its ring buffer (submitted records
+// are the run's output).
+uint64_t ringbuf_release(HelperContext& hc, uint64_t record, bool submit) {
+  const char* name = submit ? "bpf_ringbuf_submit" : "bpf_ringbuf_discard";
+  for (size_t i = 0; i < hc.env.map_count(); ++i) {
+    Map& m = hc.env.map_at(i);
+    const auto bytes = m.release_record(reinterpret_cast<const uint8_t*>(record));
+    if (!bytes) continue;
+    if (submit) hc.env.trace_output += fmt::format("ringbuf_submit {}: {}\n", m.def().name, hex(bytes->data(), bytes->size()));
+    return 0;
+  }
+  return hc.fault(fmt::format("{}: r1 = {:#x} is not a record bpf_ringbuf_reserve returned and not yet released", name, record));
+}
+uint64_t ringbuf_submit(HelperContext& hc, uint64_t record, uint64_t, uint64_t, uint64_t, uint64_t) {
+  return ringbuf_release(hc, record, true);
+}
+uint64_t ringbuf_discard(HelperContext& hc, uint64_t record, uint64_t, uint64_t, uint64_t, uint64_t) {
+  return ringbuf_release(hc, record, false);
+}
+
 // Packet bytes at [offset, offset + len) of the run's packet, or nullptr.
 uint8_t* packet_at(LinuxRun& run, uint64_t offset, uint64_t len) {
   const uint64_t size = run.data_end - run.data;
@@ -411,6 +440,9 @@ void add_linux_helpers(Environment& env, LinuxContextKind kind) {
   env.add_helper({BPF_FUNC_get_current_comm, "bpf_get_current_comm", get_current_comm});
   env.add_helper({BPF_FUNC_perf_event_output, "bpf_perf_event_output", perf_event_output});
   env.add_helper({BPF_FUNC_ringbuf_output, "bpf_ringbuf_output", ringbuf_output});
+  env.add_helper({BPF_FUNC_ringbuf_reserve, "bpf_ringbuf_reserve", ringbuf_reserve});
+  env.add_helper({BPF_FUNC_ringbuf_submit, "bpf_ringbuf_submit", ringbuf_submit});
+  env.add_helper({BPF_FUNC_ringbuf_discard, "bpf_ringbuf_discard", ringbuf_discard});
   env.add_helper({BPF_FUNC_skb_load_bytes, "bpf_skb_load_bytes", skb_load_bytes});
   env.add_helper({BPF_FUNC_skb_store_bytes, "bpf_skb_store_bytes", skb_store_bytes});
   env.add_helper({BPF_FUNC_l3_csum_replace, "bpf_l3_csum_replace", l3_csum_replace});

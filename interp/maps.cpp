@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <deque>
 #include <iterator>
@@ -40,6 +41,8 @@ std::optional<MapType> map_type_from_string(std::string_view s) {
 
 int64_t Map::push(const uint8_t*, uint64_t) { return kEINVAL; }
 int64_t Map::pop(uint8_t*, bool) { return kEINVAL; }
+uint8_t* Map::reserve_record(uint64_t) { return nullptr; }
+std::optional<std::vector<uint8_t>> Map::release_record(const uint8_t*) { return std::nullopt; }
 
 Map::Map(MapDef def) : def_(std::move(def)) {
   stride_ = semantics::map_value_stride(def_.value_size);
@@ -124,15 +127,42 @@ class HashMap : public Map {
   std::vector<uint32_t> free_;
 };
 
-// Ring buffers hold no elements a program can look up or update: programs only append records
-// (bpf_ringbuf_output), which the helper reports as the run's output.
+// Ring buffers hold no elements a program can look up or update: programs append records
+// (bpf_ringbuf_output, or bpf_ringbuf_reserve then _submit), which the helpers report as the
+// run's output. The slab is where reserved records live (the run's memory has it as one
+// region), allocated in order and reused once every record is released, as a consumer that
+// keeps up would leave the ring; a record that does not fit gives NULL, as in Linux.
 class RingBufMap final : public Map {
  public:
-  using Map::Map;
+  explicit RingBufMap(const MapDef& def) : Map(def) {
+    slab_.assign(std::min<uint64_t>(def.max_entries, kMaxRecordBytes), 0);
+  }
   uint8_t* lookup(const uint8_t*) override { return nullptr; }
   int64_t update(const uint8_t*, const uint8_t*, uint64_t) override { return kEINVAL; }
   int64_t erase(const uint8_t*) override { return kEINVAL; }
   std::vector<std::pair<std::vector<uint8_t>, const uint8_t*>> entries() const override { return {}; }
+  uint8_t* reserve_record(uint64_t size) override {
+    const uint64_t rounded = (size + 7) & ~uint64_t{7};
+    if (size == 0 || size > slab_.size() || rounded > slab_.size() - next_) return nullptr;
+    uint8_t* record = slab_.data() + next_;
+    outstanding_[reinterpret_cast<uint64_t>(record)] = size;
+    next_ += rounded;
+    return record;
+  }
+  std::optional<std::vector<uint8_t>> release_record(const uint8_t* record) override {
+    const auto it = outstanding_.find(reinterpret_cast<uint64_t>(record));
+    if (it == outstanding_.end()) return std::nullopt;
+    std::vector<uint8_t> bytes(record, record + it->second);
+    outstanding_.erase(it);
+    if (outstanding_.empty()) next_ = 0;
+    return bytes;
+  }
+  const std::map<uint64_t, uint64_t>* live_records() const override { return &outstanding_; }
+
+ private:
+  static constexpr uint64_t kMaxRecordBytes = uint64_t{256} << 10;
+  uint64_t next_ = 0;                         // offset in the slab of the next record
+  std::map<uint64_t, uint64_t> outstanding_;  // start address -> size
 };
 
 // LPM trie (BPF_MAP_TYPE_LPM_TRIE): keys are struct bpf_lpm_trie_key, a u32 prefix length
@@ -321,7 +351,7 @@ semantics::Result<std::unique_ptr<Map>> make_map(const MapDef& def) {
       if (!pow2 || def.max_entries < 4096 || def.key_size != 0 || def.value_size != 0) {
         return bad("ring buffers need key_size 0, value_size 0 and max_entries a power of 2 >= 4096");
       }
-      return std::unique_ptr<Map>(new RingBufMap(def));  // value_size 0: no slab
+      return std::unique_ptr<Map>(new RingBufMap(def));
     }
   }
   return bad("unknown map type");

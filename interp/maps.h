@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -99,6 +100,13 @@ class Map {
   // Queue, stack and bloom filter maps (bpf_map_push_elem / pop / peek); others: -EINVAL.
   virtual int64_t push(const uint8_t* value, uint64_t flags);
   virtual int64_t pop(uint8_t* value, bool remove);
+  // Ring buffers (bpf_ringbuf_reserve / _submit / _discard): a record of `size` bytes in the
+  // slab, or nullptr when it does not fit; then the record's bytes, released (nullopt when
+  // `record` is not the start of a reserved record). Other maps hold no records.
+  virtual uint8_t* reserve_record(uint64_t size);
+  virtual std::optional<std::vector<uint8_t>> release_record(const uint8_t* record);
+  // The records reserved and not yet released, by start address (nullptr: the map has none).
+  virtual const std::map<uint64_t, uint64_t>* live_records() const { return nullptr; }
 
  protected:
   MapDef def_;

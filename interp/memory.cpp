@@ -16,9 +16,20 @@ const char* to_string(RegionKind k) {
   return "region";
 }
 
+namespace {
+
+bool inside_live_record(const std::map<uint64_t, uint64_t>& live, uint64_t addr, uint64_t len) {
+  auto it = live.upper_bound(addr);
+  if (it == live.begin()) return false;
+  --it;
+  return addr - it->first <= it->second && len <= it->second - (addr - it->first);
+}
+
+}  // namespace
+
 const Region* Memory::find(uint64_t addr, uint64_t len) const {
   for (const Region& r : regions_) {
-    if (r.contains(addr, len)) return &r;
+    if (r.contains(addr, len) && (r.live == nullptr || inside_live_record(*r.live, addr, len))) return &r;
   }
   return nullptr;
 }

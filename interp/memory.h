@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ struct Region {
   RegionKind kind = RegionKind::Input;
   bool writable = true;
   std::string name;
+  // A ring buffer's record area: only the records reserved and not yet released (start address
+  // -> size, owned by the map) may be accessed, so a use after bpf_ringbuf_submit traps.
+  const std::map<uint64_t, uint64_t>* live = nullptr;
 
   semantics::Bounds<uint64_t> bounds() const { return {start, size, stride, elem_size}; }
   bool contains(uint64_t addr, uint64_t len) const { return semantics::contains(bounds(), addr, len); }

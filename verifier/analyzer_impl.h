@@ -8,6 +8,7 @@
 //   calls.cpp     local calls, callx, bpf_loop's callback (context sensitivity)
 //   helpers.cpp   helper and kfunc calls: arguments by prototype, results
 //   loops.cpp     termination: counter relations, loop bounds, bounded unrolling
+//   references.cpp references the program must release (ring buffer records)
 //   analyzer.cpp  setup (strides, thresholds, entry state), the stack of call chains, verify()
 // Each file opens with the reasoning behind its part of the design.
 #pragma once
@@ -152,6 +153,7 @@ struct HelperArgs {
   std::optional<uint64_t> format_size;
   bool format_reported = false;     // the format's bytes were already reported unreadable
   std::optional<size_t> callback;   // bpf_loop: the callback's pc
+  std::optional<int64_t> released;  // the record a release argument gives back
 };
 
 class Analyzer {
@@ -180,6 +182,9 @@ class Analyzer {
     bool check = false;                      // checking run: blocks outside loops checked in the first pass
     std::vector<std::unique_ptr<State>> in;  // blocks in loops: entry state of the latest pass (null: bottom)
     std::vector<std::vector<State>> out;     // per successor edge; empty: not processed, or freed (bottom)
+    // Blocks outside loops: per successor edge, the parts of out's state kept apart (see
+    // fixpoint.cpp, "Paths kept apart"); empty when out's state is the only part.
+    std::vector<std::vector<std::vector<State>>> parts;
     std::vector<uint32_t> unread;            // edges whose out-state a successor outside loops has not read
     std::vector<bool> checked;               // processed with check_ set already
     std::vector<std::unique_ptr<State>> exits;  // per block: state at its exit instruction (exit blocks only)
@@ -233,6 +238,8 @@ class Analyzer {
   void stabilize(FnRun& run, const std::vector<WtoElement>& order, bool top);
   void process_block(FnRun& run, size_t b, State s);
   State compute_in(FnRun& run, size_t b, bool entries_only = false);
+  std::vector<State> compute_in_parts(FnRun& run, size_t b);
+  void process_parts(FnRun& run, size_t b, std::vector<State> parts);
   void init_run(FnRun& run, size_t sub) const;
   static const State& bottom_state() {
     static const State bottom;
@@ -300,6 +307,17 @@ class Analyzer {
   void forget_stack_args(State& s, const std::vector<Value>& stack_args);
   void helper_result(State& s, size_t pc, const HelperPrototype& p, const HelperArgs& h, std::optional<Scalar> ret_size);
 
+  // ---- references (references.cpp) ----
+  bool is_record(const Value& v) const;
+  static bool holds(const State& s, int64_t object);
+  void acquire(State& s, size_t pc, const HelperArgs& h, int64_t object);
+  static void drop_reference(State& s, int64_t object);
+  void release(State& s, int64_t object);
+  // Marks released every record pointer whose reference the state no longer holds.
+  void settle_released(State& s) const;
+  // A finding if some path may hold a reference at pc, which `what` ends the program.
+  void check_no_references(const State& s, size_t pc, std::string_view what);
+
   // ---- loops and termination (loops.cpp) ----
   void rel_drop(State& s, uint32_t cell);
   void rel_copy(State& s, uint32_t from, uint32_t to, bool narrow);
@@ -350,6 +368,8 @@ class Analyzer {
   bool exit_r0_bad_ = false;
   // Set when a helper that changes packet data is called (local_call scopes it per callee).
   bool packet_changed_ = false;
+  // Memory objects that are ring buffer records (an acquiring helper's pc + 1).
+  std::set<int64_t> records_;
   Statistics stats_;
   FramePtr empty_frame_ = std::make_shared<StackFrame>();
   FramePtr zero_frame_ = [] {

@@ -76,11 +76,13 @@ void Analyzer::loop_callback(State& s, size_t pc, size_t target_pc) {
     if (after.bottom) return m;
     m.frames = after.frames;
     m.packet = after.packet;
+    m.refs = after.refs;  // the callback may acquire or release records
     std::erase_if(m.relations, [&](const Relation& rel) {
       if (rel.cell < kRegisterCells) return false;
       const size_t f = (rel.cell - kRegisterCells) / kStackSlots;
       return f >= m.frames.size() || f >= base.frames.size() || m.frames[f] != base.frames[f];
     });
+    settle_released(m);
     return state_join(base, m);
   };
   const bool saved_check = check_;
@@ -140,6 +142,18 @@ void Analyzer::call_insn(State& s, size_t pc) {
       const HelperPrototype* p = kfunc ? plat_.find_kfunc(insn.imm) : plat_.find_helper(insn.imm);
       const bool allowed =
           kfunc || type_.helpers.empty() || std::find(type_.helpers.begin(), type_.helpers.end(), insn.imm) != type_.helpers.end();
+      // libbpf's mark for an instruction whose CO-RE relocation it could not resolve
+      // (bpf_core_poison_insn): Linux refuses it as an unknown helper if the code is reachable.
+      constexpr int32_t kCorePoison = 0xbad2310;
+      if (p == nullptr && !kfunc && insn.imm == kCorePoison) {
+        report(CheckId::HelperUnknown, pc,
+               "call 0xbad2310: libbpf put this in place of an instruction whose CO-RE relocation it could not resolve "
+               "against the target kernel (a field, type or enum value the kernel lacks); guard the access with "
+               "bpf_core_field_exists() or similar so this path is dead on such kernels",
+               s);
+        havoc_call(s);
+        return;
+      }
       if (p == nullptr || !allowed) {
         report(CheckId::HelperUnknown, pc,
                p == nullptr ? fmt::format("{} {} is not part of platform {}", kfunc ? "kfunc" : "helper", insn.imm, plat_.name)
@@ -289,6 +303,8 @@ State Analyzer::return_from_call(const State& s, State exit, bool callee_changed
       }
     }
   }
+  // A record the callee released is released in the restored registers too.
+  settle_released(r);
   // The caller's relations survive for restored registers and untouched frames.
   r.relations.clear();
   for (const Relation& rel : s.relations) {

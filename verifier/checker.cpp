@@ -115,6 +115,13 @@ bool Analyzer::check_region(State& s, size_t pc, const Access& a, const Value& p
            about);
     return false;
   }
+  if (p.id == kReleasedId) {
+    report(CheckId::RefReleased, pc,
+           fmt::format("{} through {}: the record was submitted or discarded, its memory is no longer the program's", verb,
+                       who()),
+           s, about);
+    return false;
+  }
   switch (p.region) {
     case PointerKind::MapHandle:
     case PointerKind::Code:
@@ -313,7 +320,14 @@ bool Analyzer::check_context_field(const State& s, size_t pc, const Access& a, c
     report(CheckId::CtxAccess, pc, fmt::format("read of context field {}: not readable", f->name), s, about);
     return false;
   }
-  if (n != f->size && (!f->narrow_loads || write || f->holds)) {
+  if (f->scratch) {
+    if (o % n != 0) {
+      report(CheckId::CtxAccess, pc, fmt::format("{}-byte access to {} at context offset {}: not aligned to its size", n,
+                                                 f->name, o),
+             s, about);
+      return false;
+    }
+  } else if (n != f->size && (!f->narrow_loads || write || f->holds)) {
     report(CheckId::CtxAccess, pc, fmt::format("{}-byte access to the {}-byte context field {}", n, f->size, f->name),
            s, about);
     return false;
@@ -412,6 +426,21 @@ void Analyzer::check_arithmetic(const State& s, size_t pc, const ValidArithmetic
     if (!pointers_subtract(d, src) && !allow_leaks_) {
       report(CheckId::PtrArith, pc,
              fmt::format("subtraction of pointers into different objects: {} - {}", text(d), text(src)), s, about);
+    }
+    return;
+  }
+  if (op == AluOp::Sub && w == Width::W32) {
+    // Linux (adjust_ptr_min_max_vals): a 32-bit subtraction involving a pointer gives an
+    // unknown scalar to a loader that may leak pointers (GCC computes packet lengths so), and
+    // is refused otherwise. The low half of the distance between two pointers into one object
+    // reveals no address, so it is allowed on every platform, as the 64-bit distance is.
+    const bool distance = d.is_pointer() && src.is_pointer() && pointers_subtract(d, src);
+    if (!distance && !allow_leaks_) {
+      report(CheckId::PtrArith, pc,
+             fmt::format("32-bit subtraction {} - {}: only the distance between pointers into one object is allowed "
+                         "(any pointer where the loader may leak pointers)",
+                         text(d), text(src)),
+             s, about);
     }
     return;
   }

@@ -33,7 +33,8 @@ constexpr std::array<CheckInfo, kCheckCount> kCatalog = {{
      "access the context only at a constant offset, with the size, of a field the program type's context defines"},
     {PtrArith, "ptr.arith", E,
      "arithmetic the pointer rules forbid (on a nullable pointer, packet end, map handle or code address; "
-     "pointer + pointer; 32-bit or non-additive ops on pointers; operands of unknown type)",
+     "pointer + pointer; non-additive ops on pointers; a 32-bit subtraction other than the distance between pointers "
+     "into one object, unless pointers may leak; operands of unknown type)",
      "compare a nullable pointer with 0 first, and move pointers only by 64-bit addition or subtraction of a "
      "scalar"},
     {PtrCompare, "ptr.compare", E,
@@ -50,6 +51,13 @@ constexpr std::array<CheckInfo, kCheckCount> kCatalog = {{
     {HelperArg, "helper.arg", E, "a helper or kfunc argument of the wrong type or size for its prototype",
      "pass what the prototype asks: the map itself for a map argument, a pointer to initialised memory of the "
      "size that follows it, a size bounded by a comparison (and non-zero where required)"},
+    {RefLeak, "ref.leak", E,
+     "a path ends the program (exit, tail call, legacy packet load) or acquires again while holding a reference it "
+     "must release (a ring buffer record)",
+     "release every record bpf_ringbuf_reserve returned, on every path: bpf_ringbuf_submit or bpf_ringbuf_discard "
+     "it before returning, and after its null check only on the non-null branch"},
+    {RefReleased, "ref.released", E, "a record used or released again after bpf_ringbuf_submit or _discard released it",
+     "copy what the record holds before submitting it; submit or discard each record once"},
     {CallDepth, "call.depth", E, "more call frames than the platform allows (8, main program included)",
      "nest fewer calls: inline some functions (`__always_inline`)"},
     {CallRecursion, "call.recursion", E, "a local call to a function already on the call stack",

@@ -32,6 +32,8 @@ enum class CheckId : uint8_t {
   PtrLeak,
   HelperUnknown,
   HelperArg,
+  RefLeak,
+  RefReleased,
   CallDepth,
   CallRecursion,
   CallIndirect,

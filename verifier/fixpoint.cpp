@@ -13,6 +13,15 @@
 // end proves a range for every pointer derived from the same part; a nullable pointer
 // joined with NULL stays a nullable pointer. What joins do lose: correlations between
 // branches (a flag set on one path and tested later); such programs are rejected, soundly.
+//
+// Paths kept apart. Outside loops, states whose registers (or the current frame's spills)
+// differ in kind are not joined: a register that is a stack pointer on one path and a map
+// value on the other (`p = v ? v : &local;`) would join to a value of unknown type, and every
+// access through it would be refused, while each path alone is safe. Such a block is
+// processed once per part; each part covers its own paths, so together they are sound.
+// Parts of one kind are joined, and past kMaxParts a block's parts are joined into one, so
+// the cost stays within a constant factor of the joined analysis and loops (which join as
+// before) still terminate.
 #include <algorithm>
 #include <utility>
 
@@ -86,11 +95,109 @@ State Analyzer::compute_in(FnRun& run, size_t b, bool entries_only) {
   return acc;
 }
 
+namespace {
+
+constexpr size_t kMaxParts = 4;
+
+// Whether joining a and b loses no value's kind: the same type in every register and spill of
+// the current frame, and pointers into the same kind of region.
+bool same_kinds(const State& a, const State& b) {
+  // An unset value joins to unset whatever the other is: no part to keep apart for it.
+  auto same = [](const Value& x, const Value& y) {
+    if (!x.is_init() || !y.is_init()) return true;
+    return x.type == y.type && (!x.is_pointer() || x.region == y.region);
+  };
+  for (size_t r = 0; r < a.regs.size(); ++r) {
+    if (!same(a.regs[r], b.regs[r])) return false;
+  }
+  if (a.frames.size() != b.frames.size()) return false;
+  const StackFrame& fa = *a.frames.back();
+  const StackFrame& fb = *b.frames.back();
+  if (&fa == &fb) return true;
+  for (int slot = 0; slot < kStackSlots; ++slot) {
+    const auto x = static_cast<size_t>(slot * 8);
+    const bool sa = fa.kind[x] == ByteKind::Spill, sb = fb.kind[x] == ByteKind::Spill;
+    if (sa && sb && !same(fa.spill[static_cast<size_t>(slot)], fb.spill[static_cast<size_t>(slot)])) return false;
+    if (sa != sb && ((sa && !fa.spill[static_cast<size_t>(slot)].is_scalar()) ||
+                     (sb && !fb.spill[static_cast<size_t>(slot)].is_scalar()))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+// The entry state of block b (outside loops) in parts: the incoming states, joined where their
+// kinds agree (same_kinds), all joined when more than kMaxParts remain.
+std::vector<State> Analyzer::compute_in_parts(FnRun& run, size_t b) {
+  std::vector<State> parts;
+  auto add = [&](State s) {
+    if (s.bottom) return;
+    for (State& g : parts) {
+      if (same_kinds(g, s)) {
+        g = state_join(g, s);
+        return;
+      }
+    }
+    parts.push_back(std::move(s));
+  };
+  const Subprogram& sub = cfg_.subprograms[run.sub];
+  if (b == sub.entry_block) add(edge(run.entry, kNoBlock, b));
+  for (size_t p : cfg_.blocks[b].preds) {
+    const size_t lp = cfg_.local_index[p];
+    const auto& succs = cfg_.blocks[p].succs;
+    for (size_t i = 0; i < succs.size(); ++i) {
+      if (succs[i] != b) continue;
+      auto take = [&](const State& o) {
+        if (o.bottom) return;
+        const bool plain = o.relations.empty() && cfg_.loop_of_header(b) == kNoBlock;
+        add(plain ? o : edge(o, p, b));
+      };
+      if (i < run.parts[lp].size() && !run.parts[lp][i].empty()) {
+        for (const State& o : run.parts[lp][i]) take(o);
+      } else {
+        take(out_state(run, lp, i));
+      }
+    }
+  }
+  if (parts.size() > kMaxParts) {
+    State all;
+    for (const State& g : parts) all = state_join(all, g);
+    parts.assign(1, std::move(all));
+  }
+  return parts;
+}
+
+// Runs block b once per part; its out-states are the parts' joins, and each successor edge
+// keeps the parts too (compute_in_parts reads them).
+void Analyzer::process_parts(FnRun& run, size_t b, std::vector<State> parts) {
+  const size_t li = cfg_.local_index[b];
+  const size_t n = cfg_.blocks[b].succs.size();
+  std::vector<std::vector<State>> kept(n);
+  std::unique_ptr<State> exit;
+  for (State& part : parts) {
+    process_block(run, b, std::move(part));
+    for (size_t i = 0; i < n; ++i) {
+      if (!run.out[li][i].bottom) kept[i].push_back(std::move(run.out[li][i]));
+    }
+    if (run.exits[li]) exit = std::make_unique<State>(exit ? state_join(*exit, *run.exits[li]) : std::move(*run.exits[li]));
+  }
+  run.out[li].assign(n, State{});
+  for (size_t i = 0; i < n; ++i) {
+    for (const State& s : kept[i]) run.out[li][i] = state_join(run.out[li][i], s);
+    if (kept[i].size() < 2) kept[i].clear();
+  }
+  run.parts[li] = std::move(kept);
+  run.exits[li] = std::move(exit);
+}
+
 void Analyzer::init_run(FnRun& run, size_t sub) const {
   const size_t n = cfg_.subprograms[sub].blocks.size();
   run.sub = sub;
   run.in.resize(n);
   run.out.resize(n);
+  run.parts.resize(n);
   run.exits.resize(n);
   run.checked.assign(n, false);
   run.unread.resize(n);
@@ -115,19 +222,27 @@ void Analyzer::stabilize(FnRun& run, const std::vector<WtoElement>& order, bool 
       // Outside loops, and every predecessor comes earlier in the order and is final: this
       // entry state is the one the checking pass would start from, so (in a checking run)
       // check the block now, once, and keep no copy of its entry state.
-      State s = compute_in(run, h);
+      std::vector<State> parts = compute_in_parts(run, h);
       // Predecessors' out-states that no successor will read again are freed (a successor
       // in a loop re-reads them on every iteration, and unroll_bound reads the edges into a
       // loop header at the end, so those are never freed).
       for (size_t p : cfg_.blocks[h].preds) {
         const size_t lp = cfg_.local_index[p];
         for (size_t x : cfg_.blocks[p].succs) {
-          if (x == h && --run.unread[lp] == 0) std::vector<State>().swap(run.out[lp]);
+          if (x == h && --run.unread[lp] == 0) {
+            std::vector<State>().swap(run.out[lp]);
+            std::vector<std::vector<State>>().swap(run.parts[lp]);
+          }
         }
       }
       const bool saved_check = check_;
       check_ = run.check;
-      process_block(run, h, std::move(s));
+      if (parts.size() > 1) {
+        process_parts(run, h, std::move(parts));
+      } else {
+        process_block(run, h, parts.empty() ? State{} : std::move(parts.front()));
+        run.parts[li].clear();
+      }
       check_ = saved_check;
       run.checked[li] = true;
       continue;

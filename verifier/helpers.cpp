@@ -30,6 +30,8 @@ void Analyzer::helper_call(State& s, size_t pc, const HelperPrototype& p, bool k
     h.stack_args.clear();  // the callback's context: bpf_loop itself does not touch it
   }
   forget_stack_args(s, h.stack_args);
+  if (h.released) release(s, *h.released);
+  if (p.ret == RetType::NoReturnOnSuccess) check_no_references(s, pc, fmt::format("{} may end the program", h.name));
   if (p.changes_packet_data) invalidate_packet(s);
   for (int r = 1; r <= 5; ++r) s.regs[static_cast<size_t>(r)] = Value::uninit();
   for (uint32_t r = 0; r <= 5; ++r) rel_drop(s, r);
@@ -105,6 +107,22 @@ void Analyzer::helper_arg(State& s, size_t pc, const HelperPrototype& p, int r, 
         helper_arg_error(s, pc, h, r, "callbacks are not analysed by this verifier (bpf_loop's excepted), so the call cannot be "
                      "proven safe");
       }
+      break;
+    case ArgType::ReleasedRecord:
+      // Linux (check_func_arg_reg_off): a released pointer is the one acquired, at offset 0.
+      // A record the check finds wrong is still released afterwards (the finding is assumed
+      // away, as every assertion's is), so one mistake gives one finding.
+      if (v.id == kReleasedId) {
+        report(CheckId::RefReleased, pc,
+               fmt::format("{} argument r{}: the record was already submitted or discarded; {}", h.name, r, reg_text(s, r)), s);
+        break;
+      }
+      if (!is_record(v) || v.nullable || !is_const(v.num) || v.num.t.value != 0) {
+        helper_arg_error(s, pc, h, r,
+                         v.nullable && is_record(v) ? "the record may be null: compare it with 0 first"
+                                                    : "expected a record bpf_ringbuf_reserve returned, at offset 0");
+      }
+      if (is_record(v)) h.released = v.object;
       break;
     case ArgType::ReadableMemory:
     case ArgType::WritableMemory: {
@@ -288,6 +306,7 @@ void Analyzer::helper_result(State& s, size_t pc, const HelperPrototype& p, cons
       v.nullable = true;
       v.id = id;
       s.regs[0] = v;
+      if (p.acquires) acquire(s, pc, h, v.object);
       break;
     }
   }

@@ -204,6 +204,12 @@ const ContextField* Analyzer::context_field(int64_t offset, unsigned n) const {
     if (offset < f.offset || offset + n > static_cast<int64_t>(f.offset) + f.size) continue;
     return &f;
   }
+  // An aligned 8-byte access to two words of a scratch array (__sk_buff cb[]).
+  if (n == 8 && offset % 8 == 0) {
+    const ContextField* lo = context_field(offset, 4);
+    const ContextField* hi = context_field(offset + 4, 4);
+    if (lo != nullptr && hi != nullptr && lo->scratch && hi->scratch && lo->writable == hi->writable) return lo;
+  }
   return nullptr;
 }
 

@@ -45,6 +45,7 @@ enum class ArgType : uint8_t {
   Stack,             // pointer to the stack
   Function,          // code address (callback)
   ProgArray,         // a prog_array map (tail calls)
+  ReleasedRecord,    // a ring buffer record the program holds (at offset 0), released by the call
 };
 
 enum class RetType : uint8_t {
@@ -75,6 +76,9 @@ struct HelperPrototype {
   // Bit i: memory argument i (0-based) may be NULL, with a size of 0 (Linux's PTR_MAYBE_NULL
   // on ARG_PTR_TO_MEM: bpf_csum_diff(NULL, 0, to, n, seed) sums only `to`).
   uint8_t null_args = 0;
+  // The result is a reference the program must release before it exits (Linux's acquire
+  // functions: bpf_ringbuf_reserve's record, released by bpf_ringbuf_submit or _discard).
+  bool acquires = false;
 };
 
 // A field of a context structure, by offset.
@@ -91,6 +95,10 @@ struct ContextField {
   bool narrow_loads = true;
   // holds == Memory: the size of the object the field points to (flow dissector's flow_keys).
   uint32_t holds_size = 0;
+  // A word of a scratch array (__sk_buff cb[]): any access of 1, 2, 4 or 8 bytes aligned to its
+  // size is allowed, an 8-byte one covering this word and the next scratch word (Linux's
+  // bpf_skb_is_valid_access).
+  bool scratch = false;
 };
 
 struct ContextLayout {

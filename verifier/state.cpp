@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace bpfcert::verifier {
 
@@ -64,6 +65,7 @@ Scalar scalar_widen_thresholds(const Scalar& a, const Scalar& b, const Threshold
 namespace {
 
 bool is_zero(const Value& v) { return v.is_scalar() && is_const(v.num) && v.num.t.value == 0; }
+bool released(const Value& v) { return v.is_pointer() && v.id == kReleasedId; }
 
 bool pointer_meta_eq(const Value& a, const Value& b) {
   return a.nullable == b.nullable && a.id == b.id && a.delta == b.delta;
@@ -99,6 +101,7 @@ Value join_impl(const Value& a, const Value& b, bool widen, const Thresholds* t 
   using T = Value::Type;
   if (value_eq(a, b)) return a;
   if (a.type == T::Uninit || b.type == T::Uninit) return Value::uninit();
+  if (released(a) || released(b)) return Value::unknown();
   if (a.type == T::Number && b.type == T::Number) {
     Value r = Value::scalar(widen ? scalar_widen_thresholds(a.num, b.num, t) : d::scalar_join<uint64_t>(a.num, b.num));
     const bool linked = a.id == b.id && a.delta == b.delta;
@@ -148,6 +151,7 @@ bool value_leq(const Value& a, const Value& b) {
     return (b.id == 0 || (a.id == b.id && a.delta == b.delta)) && scalar_leq(a.num, b.num);
   }
   if (a.is_scalar() && b.is_pointer()) return is_zero(a) && b.nullable;
+  if (released(a) != released(b)) return false;
   const bool subset = map_sets_join(a, b) && (map_set(a) & ~map_set(b)) == 0;
   if (!a.same_object(b) && !subset) return false;
   if (a.nullable && !b.nullable) return false;
@@ -388,6 +392,7 @@ State join_impl(const State& a, const State& b, bool widen, const Thresholds* t)
     });
   }
   r.relations = intersect_sorted(a.relations, b.relations, relation_key, relation_merge, widen);
+  std::set_union(a.refs.begin(), a.refs.end(), b.refs.begin(), b.refs.end(), std::back_inserter(r.refs));
   return r;
 }
 
@@ -403,6 +408,7 @@ bool state_leq(const State& a, const State& b) {
     if (!value_leq(a.regs[i], b.regs[i])) return false;
   }
   if (a.frames.size() != b.frames.size()) return false;
+  if (!std::includes(b.refs.begin(), b.refs.end(), a.refs.begin(), a.refs.end())) return false;
   for (size_t f = 0; f < a.frames.size(); ++f) {
     if (!frame_leq(a.frames[f], b.frames[f])) return false;
   }
@@ -509,6 +515,7 @@ std::string describe(const Value& v, const VerifierInput* input) {
     out += v.id == kOpaqueId ? " (unrelated to checked ranges)" : fmt::format(" (var#{}{:+})", v.id, v.delta);
   }
   if (v.nullable && v.id != 0 && v.id < kEntryIdBase) out += fmt::format(" (id {})", v.id);
+  if (v.id == kReleasedId) out += " (released)";
   return out;
 }
 

@@ -21,6 +21,10 @@ inline constexpr int kStackSlots = kStackBytes / 8;
 inline constexpr uint32_t kOpaqueId = 0xffffffffu;
 // Ids of entry pointers that may be null (memory of size 0): never re-created.
 inline constexpr uint32_t kEntryIdBase = 0x7fff0000u;
+// Id of a pointer to a ring buffer record the program released (bpf_ringbuf_submit, _discard):
+// every copy gets it, so a later use is a finding (ref.released). Such a pointer joins only
+// with itself (anything else gives Unknown), so no join can turn it back into a usable one.
+inline constexpr uint32_t kReleasedId = 0x7ffeffffu;
 
 Scalar scalar_top();
 Scalar scalar_const(uint64_t v);
@@ -169,6 +173,12 @@ struct State {
   std::vector<FramePtr> frames;  // [0] main; back() is the current frame
   std::vector<PacketRange> packet;  // sorted by id
   std::vector<Relation> relations;  // sorted by (header, cell, k)
+  // References the program may hold on some path into this point and must release before it
+  // exits, sorted: each is the memory object (its acquiring call's pc + 1) of a ring buffer
+  // record. Join is union, so a path that may still hold one is never forgotten. A non-null,
+  // unreleased pointer to a record implies its reference is held on that path (copies share
+  // it; the null branch of the reserve's check drops it; a release marks every copy released).
+  std::vector<uint32_t> refs;
 
   int depth() const { return static_cast<int>(frames.size()) - 1; }
   StackFrame& frame_mut(size_t f);  // copy on write

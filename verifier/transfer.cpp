@@ -241,11 +241,19 @@ void Analyzer::alu_insn(State& s, size_t pc) {
     s.regs[static_cast<size_t>(dst)] = out;
     return;
   }
-  if (op == AluOp::Sub && w == Width::W64 && d.is_pointer() && src.is_pointer()) {
-    // A packet pointer minus packet end (or the reverse) is a distance whose length is unknown.
+  if (op == AluOp::Sub && d.is_pointer() && src.is_pointer()) {
+    // A packet pointer minus packet end (or the reverse) is a distance whose length is unknown;
+    // a 32-bit subtraction keeps the low half of the distance, zero-extended.
     const bool to_end = d.region != src.region && is_packet_or_end(d) && is_packet_or_end(src);
-    d = pointers_subtract(d, src) && !to_end ? Value::scalar(alu(AluOp::Sub, Width::W64, d.num, src.num))
-                                             : Value::scalar(scalar_top());
+    const bool known = pointers_subtract(d, src) && !to_end;
+    d = Value::scalar(alu(AluOp::Sub, w, known ? d.num : scalar_top(), known ? src.num : scalar_top()));
+    return;
+  }
+  // A 32-bit subtraction with one pointer (check_arithmetic allowed it where pointers may leak),
+  // and any other operation involving a pointer or a value of unknown type: a number of the
+  // operation's width.
+  if (w == Width::W32) {
+    d = Value::scalar(alu(AluOp::Mov, Width::W32, scalar_top(), scalar_top()));
     return;
   }
   // Any other operation involving a pointer or a value of unknown type (check_arithmetic reported).
@@ -399,6 +407,7 @@ void Analyzer::packet_load_insn(State& s, size_t pc) {
       report(CheckId::InsnForbidden, pc, fmt::format("{} needs the context in r6; {}", row.id, reg_text(s, 6)), s);
     }
   }
+  check_no_references(s, pc, fmt::format("{} may end the program (a load past the packet)", row.id));
   if (row.operand == Operand::Reg) {
     check_initialized(s, pc, insn.src);
     if (!s.regs[insn.src].is_scalar()) {
@@ -426,8 +435,9 @@ void Analyzer::packet_load_insn(State& s, size_t pc) {
 }
 
 // r0 at the main program's exit (checked: check_return) is part of the result.
-void Analyzer::exit_insn(State& s, size_t /*pc*/) {
+void Analyzer::exit_insn(State& s, size_t pc) {
   if (s.depth() > 0 || !check_) return;
+  check_no_references(s, pc, "the program exits");
   const Value& r0 = s.regs[0];
   if (r0.is_scalar()) {
     exit_r0_ = exit_r0_ ? dm::scalar_join<uint64_t>(*exit_r0_, r0.num) : r0.num;

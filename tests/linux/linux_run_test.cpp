@@ -245,6 +245,21 @@ TEST_F(LinuxRun, RingBufferOutputIsCaptured) {
   EXPECT_NE(out.trace.find("ringbuf_output events: 0a 00 00 02 0a 00 00 01 2a 00 11 00"), std::string::npos) << out.trace;
 }
 
+TEST_F(LinuxRun, RingBufferRecordIsReservedFilledAndSubmitted) {
+  const auto out = run("xdp_ringbuf_reserve", "", cat(eth(0x0800), ipv4(17, 0, Bytes(8, 0))));
+  ASSERT_FALSE(out.result.trapped) << out.result.trap.to_string();
+  EXPECT_EQ(out.result.r0, uint64_t{XDP_PASS});
+  // The record as the program filled it: saddr, daddr, len 42 (LE u16), protocol 17, pad 0.
+  EXPECT_NE(out.trace.find("ringbuf_submit events: 0a 00 00 02 0a 00 00 01 2a 00 11 00"), std::string::npos) << out.trace;
+  // TTL 0: the record is discarded, nothing is submitted.
+  Bytes dead = cat(eth(0x0800), ipv4(17, 0, Bytes(8, 0)));
+  dead[14 + 8] = 0;
+  const auto dropped = run("xdp_ringbuf_reserve", "", dead);
+  ASSERT_FALSE(dropped.result.trapped) << dropped.result.trap.to_string();
+  EXPECT_EQ(dropped.result.r0, uint64_t{XDP_DROP});
+  EXPECT_EQ(dropped.trace.find("ringbuf_submit"), std::string::npos) << dropped.trace;
+}
+
 TEST_F(LinuxRun, CgroupSkbSeesTheIpHeaderFirst) {
   // TCP to port 25 is denied (0), port 80 allowed (1); the packet has no Ethernet header.
   Bytes tcp(20, 0);

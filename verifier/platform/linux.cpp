@@ -204,6 +204,12 @@ UapiHelper parse_helper_signature(int32_t id, std::string name, std::string sign
       a = ArgType::Anything;
       continue;
     }
+    if (p.pointers == 1 && p.base == "void" && p.name == "data" &&
+        (h.name == "ringbuf_submit" || h.name == "ringbuf_discard")) {
+      // Linux: ARG_PTR_TO_RINGBUF_MEM | OBJ_RELEASE, the record bpf_ringbuf_reserve returned.
+      a = ArgType::ReleasedRecord;
+      continue;
+    }
     if (p.pointers == 1 && next != nullptr && next->pointers == 0 && is_size_name(next->name) &&
         is_integer_type(next->base)) {
       // A buffer and its size. The uapi spells few read-only buffers `const`, so the names
@@ -245,6 +251,7 @@ UapiHelper parse_helper_signature(int32_t id, std::string name, std::string sign
   } else if (ret.pointers == 1 && ret.base == "void" && has_map && size_arg) {
     proto.ret = RetType::MemoryOrNull;
     proto.ret_size_arg = size_arg;
+    proto.acquires = true;  // bpf_ringbuf_reserve: the record must be submitted or discarded
   } else {
     h.unmodelled_reason = fmt::format("result '{}' has no model", trim(h.signature.substr(0, at)));
     return h;
@@ -324,7 +331,9 @@ ContextLayout layout(const std::string& structure, Access fallback, bool fallbac
 
 ContextLayout skb_layout(std::vector<FieldRule> rules) {
   rules.insert(rules.begin(), {FieldRule{"flow_keys", Access::None}, FieldRule{"sk", Access::None}});
-  return layout("__sk_buff", Access::Read, true, std::move(rules));
+  ContextLayout l = layout("__sk_buff", Access::Read, true, std::move(rules));
+  for (ContextField& f : l.fields) f.scratch = f.name.starts_with("cb[");
+  return l;
 }
 
 namespace {

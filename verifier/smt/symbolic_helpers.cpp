@@ -417,8 +417,11 @@ SymbolicExecutor::Flow SymbolicExecutor::generic_helper(SymState& s, int32_t id,
       case ArgType::Stack:
       case ArgType::Function:
       case ArgType::ProgArray:
+      case ArgType::ReleasedRecord:
         abandon(fmt::format("{} takes a {} argument, which the witness search does not model", name,
-                            p.args[static_cast<size_t>(i)] == ArgType::Function ? "callback" : "stack or prog array"));
+                            p.args[static_cast<size_t>(i)] == ArgType::Function         ? "callback"
+                            : p.args[static_cast<size_t>(i)] == ArgType::ReleasedRecord ? "ring buffer record"
+                                                                                        : "stack or prog array"));
         return Flow::Ended;
     }
   }

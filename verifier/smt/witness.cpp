@@ -73,6 +73,8 @@ CheckModel check_model(CheckId check) {
     case CheckId::PtrPartial:
     case CheckId::PtrLeak:
     case CheckId::ExitStackPointer:
+    case CheckId::RefLeak:
+    case CheckId::RefReleased:
       return {{}, "a rule of the pointer discipline: the reference VM runs such code without trapping"};
     case CheckId::CtxAccess:
       return {{}, "a rule of the context's layout: the reference VM's context has no per-field checks"};
