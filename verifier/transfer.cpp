@@ -3,6 +3,7 @@
 // report only the checks not yet stated as assertions (LDDW references, legacy packet loads). Branches are branch.cpp's, calls calls.cpp's and helpers.cpp's.
 #include <fmt/format.h>
 
+#include "verifier/access_rules.h"
 #include "verifier/analyzer_impl.h"
 
 namespace bpfcert::verifier::detail {
@@ -123,7 +124,7 @@ void Analyzer::pointer_arith(State& s, size_t pc, const Value& ptr, const Scalar
     return;
   }
   out = ptr;
-  out.num = alu(subtract ? AluOp::Sub : AluOp::Add, Width::W64, ptr.num, x);
+  out.num = access_rules::pointer_offset<uint64_t>(ptr.num, x, subtract);
   if (is_packet(ptr.region)) {
     if (is_const(x)) {
       if (ptr.id != 0 && ptr.id != kOpaqueId) {
@@ -244,7 +245,7 @@ void Analyzer::alu_insn(State& s, size_t pc) {
   if (op == AluOp::Sub && w == Width::W64 && d.is_pointer() && src.is_pointer()) {
     // A packet pointer minus packet end (or the reverse) is a distance whose length is unknown.
     const bool to_end = d.region != src.region && is_packet_or_end(d) && is_packet_or_end(src);
-    d = pointers_subtract(d, src) && !to_end ? Value::scalar(alu(AluOp::Sub, Width::W64, d.num, src.num))
+    d = pointers_subtract(d, src) && !to_end ? Value::scalar(access_rules::pointer_distance<uint64_t>(d.num, src.num))
                                              : Value::scalar(scalar_top());
     return;
   }
