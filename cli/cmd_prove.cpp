@@ -49,6 +49,7 @@ std::vector<const smt::Operator*> selected_operators(const std::vector<std::stri
   std::vector<const smt::Operator*> out;
   if (names.empty()) {
     for (const smt::Operator& o : smt::operators()) out.push_back(&o);
+    for (const smt::Operator& o : smt::check_operators()) out.push_back(&o);
     return out;
   }
   std::set<std::string> seen;
@@ -60,9 +61,11 @@ std::vector<const smt::Operator*> selected_operators(const std::vector<std::stri
       start = end + 1;
       if (name.empty()) continue;
       const smt::Operator* op = smt::find_operator(name);
+      if (op == nullptr) op = smt::find_check_operator(name);
       if (op == nullptr) {
         std::string valid;
         for (const smt::Operator& o : smt::operators()) valid += (valid.empty() ? "" : " ") + o.name;
+        for (const smt::Operator& o : smt::check_operators()) valid += " " + o.name;
         *error = fmt::format("unknown operator '{}'; operators: {}", name, valid);
         return {};
       }
@@ -97,6 +100,8 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
   // widths and --quick attempt every width they list.
   const bool ascend = opt.widths.empty() && !opt.quick;
   auto widths_for = [&](const smt::Obligation& ob) -> std::vector<unsigned> {
+    // The checks' access and range statements exist at 64 bits only (operators.h).
+    if (ob.op->kind == smt::OperatorKind::Access || ob.op->kind == smt::OperatorKind::Range) return {64};
     if (opt.quick) return smt::quick_widths(ob);
     if (!opt.widths.empty()) return opt.widths;
     return {8, 16, 32, 64};
@@ -154,9 +159,11 @@ int run_prove(const ProveOptions& opt, const std::string& command_line) {
 void add_prove_command(CLI::App& app, int* exit_code) {
   auto opt = std::make_shared<ProveOptions>();
   auto* cmd = app.add_subcommand(
-      "prove", "Prove the verifier's abstract operators sound with Z3 (tnum, u64, s64, u32, s32 of every result)");
+      "prove", "Prove the verifier's abstract operators sound with Z3 (tnum, u64, s64, u32, s32 of every result), and "
+      "its memory-access checks against the machine model");
   cmd->add_option("--op", opt->ops,
-                  "operators by ISA mnemonic (add, add32, jlt, movsx832, ldxsb, ...) or sync, tighten, join, widen; "
+                  "operators by ISA mnemonic (add, add32, jlt, movsx832, ldxsb, ...) or sync, tighten, join, widen, "
+                  "or the checks: access.<region>, ptr.add, ptr.sub, ptr.diff, range.packet, range.packet_meta; "
                   "comma-separated or repeated (default: all)");
   cmd->add_option("--width", opt->widths,
                   "word widths to prove at, each attempted (8, 16, 32, 64; default: 8, 16, 32, 64 in turn until "

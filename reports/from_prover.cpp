@@ -76,7 +76,12 @@ ProofReport make_proof_report(const ProofRun& run, const std::vector<smt::Obliga
       "the operator as the verifier calls it is proven; reduced inputs are well formed (sync's well_formed "
       "obligations), so the statement for reduced inputs follows from the one for any well-formed input. The tnum of mul and "
       "mul32 is also proven by induction over tnum_mul's steps (lemmas tnum_mul.*, verifier/smt/prover.h): "
-      "'tnum_by_induction_width' is the width at which every such lemma is proven.";
+      "'tnum_by_induction_width' is the width at which every such lemma is proven. The checks "
+      "(verifier/access_rules.h, statements in verifier/smt/check_prover.cpp) are proven at 64 bits against the "
+      "machine model (semantics/machine.h): access.<region>/<kind>/no_trap, an access the checker accepts is inside "
+      "its region and no refused write, for every abstract offset, concrete offset in it, access offset and size, "
+      "region size and base; range.*/<comparison>/holds, the range a comparison records is at most the concrete "
+      "length; ptr.add, ptr.sub, ptr.diff, the new offset's abstract value holds the concrete one (with sync).";
 
   std::map<std::string, ProofOperator> by_name;
   for (const smt::Operator* op : ops) {

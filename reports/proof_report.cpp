@@ -96,11 +96,11 @@ std::string to_text(const ProofReport& r) {
       out += fmt::format("  replay: {}\n", p.note);
     }
   }
-  out += fmt::format("{:<12} {:<8} {:>5} {:>10} {:>10} {:>9}  {}\n", "operator", "kind", "obl", "proven at",
+  out += fmt::format("{:<18} {:<8} {:>5} {:>10} {:>10} {:>9}  {}\n", "operator", "kind", "obl", "proven at",
                      "with sync", "seconds", "status");
   for (const ProofOperator& o : r.operators) {
     auto w = [](const std::optional<unsigned>& v) { return v ? fmt::format("{} bits", *v) : std::string("-"); };
-    out += fmt::format("{:<12} {:<8} {:>5} {:>10} {:>10} {:>9.2f}  {}\n", o.name, o.kind, o.obligations,
+    out += fmt::format("{:<18} {:<8} {:>5} {:>10} {:>10} {:>9.2f}  {}\n", o.name, o.kind, o.obligations,
                        w(o.proven_width), o.reduces ? w(o.composed_width) : std::string("n/a"), o.seconds, o.status);
   }
   for (const ProofOperator& o : r.operators) {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "semantics/operations.h"
+#include "verifier/access_rules.h"
 #include "verifier/analyzer.h"
 #include "verifier/assertions.h"
 #include "verifier/cfg.h"
@@ -57,15 +58,13 @@ inline constexpr uint32_t kRegisterCells = 16;
 // Memory object of a context field that points to memory (flow dissector's flow_keys): helper
 // memory objects are pc + 1, so this id is never theirs.
 inline constexpr int64_t kContextMemoryObject = int64_t{1} << 40;  // cells 0..10 are registers; stack slots from 16
-// Offsets whose address order equals their order as signed offsets: buffers live in user
-// space (below 2^47, above the 64 KiB mmap floor), so base + offset never wraps.
-inline constexpr int64_t kSaneOffset = int64_t{1} << 40;
+using access_rules::kSaneOffset;
 
 // Bounded unrolling (unroll_bound): at most this many rounds, and this many transfers per loop.
 inline constexpr uint64_t kMaxUnrolledRounds = 256;
 inline constexpr uint64_t kMaxUnrolledTransfers = 1'000'000;
 
-inline bool sane(const Scalar& o) { return smin(o) > -kSaneOffset && smax(o) < kSaneOffset; }
+inline bool sane(const Scalar& o) { return access_rules::sane_offsets<uint64_t>(o.smin, o.smax); }
 inline bool surely_nonnull(const Scalar& o) { return smin(o) > -65536 && smax(o) < (int64_t{1} << 40); }
 
 inline Scalar alu(AluOp op, Width w, const Scalar& a, const Scalar& b, unsigned ext = 0) {

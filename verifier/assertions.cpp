@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "verifier/access_rules.h"
+
 namespace bpfcert::verifier {
 
 using semantics::AluOp;
@@ -96,6 +98,19 @@ InsnAssertions assertions_of(const semantics::Program& prog, size_t pc) {
     case Kind::WideSlot: break;
   }
   return out;
+}
+
+const char* access_rules::to_string(Region r) {
+  switch (r) {
+    case Region::Stack: return "stack";
+    case Region::Memory: return "memory";
+    case Region::MapValue: return "map_value";
+    case Region::Variable: return "variable";
+    case Region::Context: return "context";
+    case Region::Packet: return "packet";
+    case Region::PacketMeta: return "packet_meta";
+  }
+  return "?";
 }
 
 }  // namespace bpfcert::verifier

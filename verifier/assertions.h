@@ -27,7 +27,7 @@ namespace bpfcert::verifier {
 // (a pointer argument and its size).
 enum class AccessKind : uint8_t { Read, Write, Atomic, HelperRead, HelperWrite };
 const char* to_string(AccessKind k);  // "read", "write", "atomic update", "helper read", ...
-inline bool is_write(AccessKind k) {
+constexpr bool is_write(AccessKind k) {
   return k == AccessKind::Write || k == AccessKind::Atomic || k == AccessKind::HelperWrite;
 }
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "verifier/access_rules.h"
 #include "verifier/analyzer_impl.h"
 
 namespace bpfcert::verifier::detail {
@@ -228,26 +229,10 @@ void Analyzer::branch_pointers(size_t pc, const Value& a, const Value& b, State&
   const bool a_end = a.region == PointerKind::PacketEnd, b_end = b.region == PointerKind::PacketEnd;
   if (w == Width::W64 && ((a_pkt && b_end) || (a_end && b_pkt))) {
     // data + n compared with data_end: the side where the pointer is <= end (or < end)
-    // proves the packet holds its bytes.
-    if (a_pkt) {  // if (p op end)
-      switch (op) {
-        case JmpOp::Jgt: learn_packet_range(fall, a, 0); break;
-        case JmpOp::Jge: learn_packet_range(fall, a, 1); break;
-        case JmpOp::Jlt: learn_packet_range(taken, a, 1); break;
-        case JmpOp::Jle: learn_packet_range(taken, a, 0); break;
-        case JmpOp::Jeq: learn_packet_range(taken, a, 0); break;
-        case JmpOp::Jne: learn_packet_range(fall, a, 0); break;
-        default: break;
-      }
-    } else {  // if (end op p)
-      switch (op) {
-        case JmpOp::Jgt: learn_packet_range(taken, b, 1); break;
-        case JmpOp::Jge: learn_packet_range(taken, b, 0); break;
-        case JmpOp::Jlt: learn_packet_range(fall, b, 0); break;
-        case JmpOp::Jle: learn_packet_range(fall, b, 1); break;
-        case JmpOp::Jeq: learn_packet_range(taken, b, 0); break;
-        case JmpOp::Jne: learn_packet_range(fall, b, 0); break;
-        default: break;
+    // proves the packet holds its bytes (access_rules::range_proven).
+    for (const bool dir : {false, true}) {
+      if (const std::optional<int64_t> extra = access_rules::range_proven(op, a_pkt, dir)) {
+        learn_packet_range(dir ? taken : fall, a_pkt ? a : b, *extra);
       }
     }
     return;
@@ -292,25 +277,8 @@ void Analyzer::learn_meta_range(JmpOp op, const Value& a, const Value& b, State&
     st.packet.push_back({kMetaRangeId, base + extra});
     std::sort(st.packet.begin(), st.packet.end(), [](const PacketRange& x, const PacketRange& y) { return x.id < y.id; });
   };
-  // Normalised to "if (meta op data)".
-  JmpOp o = op;
-  if (!a_meta) {
-    switch (op) {
-      case JmpOp::Jgt: o = JmpOp::Jlt; break;
-      case JmpOp::Jge: o = JmpOp::Jle; break;
-      case JmpOp::Jlt: o = JmpOp::Jgt; break;
-      case JmpOp::Jle: o = JmpOp::Jge; break;
-      default: break;
-    }
-  }
-  switch (o) {
-    case JmpOp::Jgt: learn(fall, 0); break;   // fall: meta <= data
-    case JmpOp::Jge: learn(fall, 1); break;   // fall: meta < data
-    case JmpOp::Jlt: learn(taken, 1); break;
-    case JmpOp::Jle: learn(taken, 0); break;
-    case JmpOp::Jeq: learn(taken, 0); break;
-    case JmpOp::Jne: learn(fall, 0); break;
-    default: break;
+  for (const bool dir : {false, true}) {
+    if (const std::optional<int64_t> extra = access_rules::range_proven(op, a_meta, dir)) learn(dir ? taken : fall, *extra);
   }
 }
 

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 
+#include "verifier/access_rules.h"
 #include "verifier/analyzer_impl.h"
 
 namespace bpfcert::verifier::detail {
@@ -130,18 +131,18 @@ bool Analyzer::check_region(State& s, size_t pc, const Access& a, const Value& p
       return false;
     case PointerKind::PacketMeta: return check_packet_meta(s, pc, a, p, about);
     case PointerKind::Context:
-      if (kind == AccessKind::HelperRead || kind == AccessKind::HelperWrite || kind == AccessKind::Atomic) {
+      if (!access_rules::region_takes(kind, access_rules::Region::Context)) {
         report(CheckId::MemType, pc,
                fmt::format("{} through {}: the context is accessed only by loads and stores", verb, who()), s, about);
         return false;
       }
       return true;  // check_context_field checks the field
     case PointerKind::Packet: {
-      if (kind == AccessKind::Atomic) {
+      if (!access_rules::region_takes(kind, access_rules::Region::Packet)) {
         report(CheckId::MemType, pc, fmt::format("atomic update through {}: not allowed on packet data", who()), s, about);
         return false;
       }
-      if ((kind == AccessKind::Write || kind == AccessKind::HelperWrite) && !type_.packet_writable) {
+      if (access_rules::write_refused(kind, type_.packet_writable)) {
         report(CheckId::MemReadonly, pc,
                fmt::format("{} of {} bytes through {}: {} programs only read packet data", verb, n, who(), type_.name), s,
                about);
@@ -163,7 +164,7 @@ bool Analyzer::check_region(State& s, size_t pc, const Access& a, const Value& p
 bool Analyzer::check_packet_meta(const State& s, size_t pc, const Access& a, const Value& p, const Assertion* about) {
   const int64_t off = a.offset;
   const uint64_t n = a.size;
-  if (a.kind == AccessKind::Atomic) {
+  if (!access_rules::region_takes(a.kind, access_rules::Region::PacketMeta)) {
     report(CheckId::MemType, pc, fmt::format("atomic update through {}: not allowed on packet metadata", reg_text(s, a.reg)),
            s, about);
     return false;
@@ -174,7 +175,8 @@ bool Analyzer::check_packet_meta(const State& s, size_t pc, const Access& a, con
   }
   const __int128 lo = static_cast<__int128>(smin(p.num)) + off;
   const __int128 hi = static_cast<__int128>(smax(p.num)) + off + static_cast<__int128>(n);
-  if (lo < 0 || hi > range) {
+  if (!access_rules::packet_meta_fits<uint64_t>(p.num.smin, p.num.smax, static_cast<uint64_t>(off), n,
+                                                static_cast<uint64_t>(range))) {
     report(CheckId::MemBounds, pc,
            fmt::format("{} of {} bytes at {}{:+}: metadata offsets {} are used, but comparisons of data_meta with "
                        "data prove only [0, {})",
@@ -203,9 +205,8 @@ bool Analyzer::check_sized_region(State& s, size_t pc, const Access& a, const Va
   const uint64_t size = region_size(p, known);
   const __int128 lo = static_cast<__int128>(smin(p.num)) + off;
   const __int128 hi = static_cast<__int128>(smax(p.num)) + off + static_cast<__int128>(n);
-  const __int128 region_lo = p.region == PointerKind::Stack ? -static_cast<__int128>(size) : 0;
-  const __int128 region_hi = p.region == PointerKind::Stack ? 0 : static_cast<__int128>(size);
-  if (!known || lo < region_lo || hi > region_hi) {
+  if (!known || !access_rules::sized_fits<uint64_t>(p.num.smin, p.num.smax, static_cast<uint64_t>(off), n, size,
+                                                    p.region == PointerKind::Stack)) {
     const char* region = p.region == PointerKind::Stack      ? "stack frame"
                          : p.region == PointerKind::MapValue ? "map value"
                          : p.region == PointerKind::Variable ? "variable"
@@ -220,8 +221,8 @@ bool Analyzer::check_sized_region(State& s, size_t pc, const Access& a, const Va
     return false;
   }
   const auto read_only = [&](size_t i) { return i >= in_.maps.size() || in_.maps[i].read_only; };
-  if (p.region == PointerKind::MapValue && is_write(kind) && p.object >= 0 &&
-      std::ranges::any_of(map_indexes(p), read_only)) {
+  if (p.region == PointerKind::MapValue &&
+      access_rules::write_refused(kind, !(p.object >= 0 && std::ranges::any_of(map_indexes(p), read_only)))) {
     report(CheckId::MemReadonly, pc,
            fmt::format("{} of {} bytes through {}: the map's values are read-only for the program", verb, n, who()), s,
            about);

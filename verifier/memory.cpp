@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "verifier/access_rules.h"
 #include "verifier/analyzer_impl.h"
 
 namespace bpfcert::verifier::detail {
@@ -48,11 +49,6 @@ uint64_t Analyzer::region_size(const Value& p, bool& known) const {
 }
 
 bool Analyzer::packet_in_range(const State& s, const Value& p, int64_t off, uint64_t n, std::string& why) const {
-  if (static_cast<__int128>(smin(p.num)) + off < 0) {
-    why = fmt::format("the offset may be negative ({})", range_text(static_cast<__int128>(smin(p.num)) + off,
-                                                                    static_cast<__int128>(smax(p.num)) + off));
-    return false;
-  }
   // Every offset is relative to the packet start, so the range of id 0 (the proven packet
   // length) applies to any packet pointer; a pointer with a variable part also has the range
   // proven for that part.
@@ -61,20 +57,24 @@ bool Analyzer::packet_in_range(const State& s, const Value& p, int64_t off, uint
     if (r.id == 0) range0 = r.range;
     if (r.id == p.id) range_id = r.range;
   }
-  if (static_cast<__int128>(smax(p.num)) + off + static_cast<__int128>(n) <= range0) return true;
-  if (p.id == kOpaqueId) {
-    why = fmt::format("bytes up to offset {} are used, but comparisons with packet end prove only {}",
-                      static_cast<int64_t>(static_cast<__int128>(smax(p.num)) + off + static_cast<__int128>(n)), range0);
+  const auto word = [](int64_t v) { return static_cast<uint64_t>(v); };
+  const access_rules::PacketFacts<uint64_t> facts{word(range0), p.id != 0 && p.id != kOpaqueId, word(p.delta),
+                                                  word(range_id)};
+  if (access_rules::packet_fits<uint64_t>(p.num.smin, p.num.smax, word(off), n, facts)) return true;
+  // Why not, for the finding.
+  if (static_cast<__int128>(smin(p.num)) + off < 0) {
+    why = fmt::format("the offset may be negative ({})", range_text(static_cast<__int128>(smin(p.num)) + off,
+                                                                    static_cast<__int128>(smax(p.num)) + off));
     return false;
   }
-  const int64_t range = p.id == 0 ? range0 : range_id;
-  const __int128 end = static_cast<__int128>(p.id == 0 ? smax(p.num) : p.delta) + off + static_cast<__int128>(n);
-  if (end <= range) return true;
-  why = p.id == 0 ? fmt::format("bytes up to offset {} are used, but comparisons with packet end prove only {}",
-                                static_cast<int64_t>(end), range)
-                  : fmt::format("bytes up to {} past the variable offset are used, but comparisons with packet end "
-                                "prove only {}",
-                                static_cast<int64_t>(end), range);
+  const bool by_id = facts.has_id;
+  const int64_t range = by_id ? range_id : range0;
+  const __int128 end = static_cast<__int128>(by_id ? p.delta : smax(p.num)) + off + static_cast<__int128>(n);
+  why = !by_id ? fmt::format("bytes up to offset {} are used, but comparisons with packet end prove only {}",
+                             static_cast<int64_t>(end), range)
+               : fmt::format("bytes up to {} past the variable offset are used, but comparisons with packet end "
+                             "prove only {}",
+                             static_cast<int64_t>(end), range);
   return false;
 }
 

@@ -3,6 +3,7 @@
 // report only the checks not yet stated as assertions (LDDW references, legacy packet loads). Branches are branch.cpp's, calls calls.cpp's and helpers.cpp's.
 #include <fmt/format.h>
 
+#include "verifier/access_rules.h"
 #include "verifier/analyzer_impl.h"
 
 namespace bpfcert::verifier::detail {
@@ -123,7 +124,7 @@ void Analyzer::pointer_arith(State& s, size_t pc, const Value& ptr, const Scalar
     return;
   }
   out = ptr;
-  out.num = alu(subtract ? AluOp::Sub : AluOp::Add, Width::W64, ptr.num, x);
+  out.num = access_rules::pointer_offset<uint64_t>(ptr.num, x, subtract);
   if (is_packet(ptr.region)) {
     if (is_const(x)) {
       if (ptr.id != 0 && ptr.id != kOpaqueId) {
@@ -246,7 +247,11 @@ void Analyzer::alu_insn(State& s, size_t pc) {
     // a 32-bit subtraction keeps the low half of the distance, zero-extended.
     const bool to_end = d.region != src.region && is_packet_or_end(d) && is_packet_or_end(src);
     const bool known = pointers_subtract(d, src) && !to_end;
-    d = Value::scalar(alu(AluOp::Sub, w, known ? d.num : scalar_top(), known ? src.num : scalar_top()));
+    if (known && w == Width::W64) {
+      d = Value::scalar(access_rules::pointer_distance<uint64_t>(d.num, src.num));
+    } else {
+      d = Value::scalar(alu(AluOp::Sub, w, known ? d.num : scalar_top(), known ? src.num : scalar_top()));
+    }
     return;
   }
   // A 32-bit subtraction with one pointer (check_arithmetic allowed it where pointers may leak),

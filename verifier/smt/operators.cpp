@@ -64,6 +64,43 @@ const Operator* find_operator(std::string_view name) {
   return nullptr;
 }
 
+const std::vector<Operator>& check_operators() {
+  static const std::vector<Operator> all = [] {
+    using access_rules::Region;
+    std::vector<Operator> out;
+    for (Region r : {Region::Stack, Region::Memory, Region::MapValue, Region::Variable, Region::Context, Region::Packet,
+                     Region::PacketMeta}) {
+      Operator op{std::string("access.") + access_rules::to_string(r), OperatorKind::Access};
+      op.region = r;
+      out.push_back(op);
+    }
+    Operator add{"ptr.add", OperatorKind::Pointer}, sub{"ptr.sub", OperatorKind::Pointer},
+        diff{"ptr.diff", OperatorKind::Pointer};
+    add.alu_op = AluOp::Add;
+    sub.alu_op = AluOp::Sub;
+    diff.alu_op = AluOp::Sub;
+    diff.pointer_pair = true;
+    out.insert(out.end(), {add, sub, diff});
+    Operator packet{"range.packet", OperatorKind::Range}, meta{"range.packet_meta", OperatorKind::Range};
+    packet.region = Region::Packet;
+    meta.region = Region::PacketMeta;
+    out.insert(out.end(), {packet, meta});
+    return out;
+  }();
+  return all;
+}
+
+const Operator* find_check_operator(std::string_view name) {
+  for (const Operator& o : check_operators()) {
+    if (o.name == name) return &o;
+  }
+  return nullptr;
+}
+
+bool is_check(const Operator& op) {
+  return op.kind == OperatorKind::Access || op.kind == OperatorKind::Pointer || op.kind == OperatorKind::Range;
+}
+
 bool is_expensive(const Operator& op) {
   if (op.kind != OperatorKind::Alu) return false;
   switch (op.alu_op) {
@@ -77,6 +114,7 @@ bool is_expensive(const Operator& op) {
 }
 
 std::vector<unsigned> quick_widths(const Operator& op) {
+  if (op.kind == OperatorKind::Access || op.kind == OperatorKind::Range) return {64};
   if (!is_expensive(op)) return {8, 16, 64};
   const bool wide_mul_or_div = op.width == semantics::Width::W64 && (op.alu_op == AluOp::Mul || op.alu_op == AluOp::Div);
   return wide_mul_or_div ? std::vector<unsigned>{8} : std::vector<unsigned>{8, 16};
@@ -91,6 +129,9 @@ std::string_view to_string(OperatorKind k) {
     case OperatorKind::Tighten: return "tighten";
     case OperatorKind::Join: return "join";
     case OperatorKind::Widen: return "widen";
+    case OperatorKind::Access: return "access";
+    case OperatorKind::Pointer: return "pointer";
+    case OperatorKind::Range: return "range";
   }
   return "?";
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "semantics/opcode_table.h"
+#include "verifier/access_rules.h"
 
 namespace bpfcert::verifier::smt {
 
@@ -21,6 +22,10 @@ enum class OperatorKind : uint8_t {
   Tighten,  // scalar_tighten: range endpoints moved onto tnum members
   Join,     // scalar_join
   Widen,    // scalar_widen
+  // The checks (check_operators(), verifier/access_rules.h), proven against the machine model:
+  Access,   // an access the checker accepts in a region does not trap (semantics/machine.h)
+  Pointer,  // pointer + scalar, pointer - scalar, pointer - pointer: the new offset's abstract value
+  Range,    // a comparison with packet end (or of data_meta with data) records a true range
 };
 
 struct Operator {
@@ -35,6 +40,10 @@ struct Operator {
   bool unary = false;        // Alu: no second operand (neg, le/be/bswap)
   // Group of the encoding (divmul ops are the expensive ones); Base64 for the domain's own.
   semantics::Group group = semantics::Group::Base64;
+  // Access: the region. Range: Packet (packet pointer with packet end) or PacketMeta (data_meta
+  // with data). Pointer: ptr.add, ptr.sub (alu_op Add, Sub) and ptr.diff (Sub, pointer_pair).
+  access_rules::Region region = access_rules::Region::Stack;
+  bool pointer_pair = false;
 };
 
 // Every operator, ISA mnemonics in opcode-table order, then sync, tighten, join, widen.
@@ -42,6 +51,14 @@ const std::vector<Operator>& operators();
 
 // The operator named `name` (a mnemonic as above, "all" is not a name).
 const Operator* find_operator(std::string_view name);
+
+// The checker's statements, proven like operators: "access.<region>" for every region
+// (access_rules::Region: stack, memory, map_value, variable, context, packet, packet_meta),
+// "ptr.add", "ptr.sub", "ptr.diff", "range.packet", "range.packet_meta". Their lemmas and the
+// statements are in check_prover.cpp.
+const std::vector<Operator>& check_operators();
+const Operator* find_check_operator(std::string_view name);
+bool is_check(const Operator& op);  // Access, Pointer or Range
 
 // The mnemonic of an encoding: the first word of its bpf_conformance spelling.
 std::string conformance_mnemonic(const semantics::Encoding& e);
@@ -56,6 +73,8 @@ bool is_expensive(const Operator& op);
 // minutes with Z3 4.8.12 (the published state of the art for tnum mul is 8 bits, 14 in a day).
 // The lemmas that prove the tnum of mul by induction are cheap: quick_widths(Obligation) in
 // prover.h puts them at 8, 16 and 64 bits.
+// The checks' access and range statements are stated at 64 bits only (their bounds are 64-bit
+// constants, verifier/access_rules.h); the pointer transfer functions at 8, 16 and 64 bits.
 std::vector<unsigned> quick_widths(const Operator& op);
 
 std::string_view to_string(OperatorKind k);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "semantics/operations.h"
+#include "verifier/smt/prover_query.h"
 
 namespace bpfcert::verifier::smt {
 
@@ -43,6 +44,7 @@ DomainUnderProof shipped_domain() {
   d.tnum_mul_finish = [](const Z3Word& acc_v, const domain::Tnum<Z3Word>& acc_m, unsigned n) {
     return domain::tnum_mul_finish(acc_v, acc_m, n);
   };
+  detail::add_shipped_checks(d);
   return d;
 }
 
@@ -56,6 +58,8 @@ std::string_view to_string(Component c) {
     case Component::WellFormed: return "well_formed";
     case Component::Feasible: return "feasible";
     case Component::Nonempty: return "nonempty";
+    case Component::NoTrap: return "no_trap";
+    case Component::Holds: return "holds";
   }
   return "?";
 }
@@ -96,6 +100,12 @@ const Attempt* ObligationResult::refutation() const {
   return nullptr;
 }
 
+using detail::contains;
+using detail::Query;
+using detail::scalar_goal;
+using detail::Symbols;
+using detail::well_formed_holding;
+
 namespace {
 
 constexpr Component kValueComponents[] = {Component::Tnum, Component::U64, Component::S64, Component::U32,
@@ -125,87 +135,11 @@ std::vector<std::string> lemmas_of(const Operator& op) {
     case OperatorKind::Tighten: return {"endpoints"};
     case OperatorKind::Join: return {"join"};
     case OperatorKind::Widen: return {"widen"};
+    case OperatorKind::Access:
+    case OperatorKind::Pointer:
+    case OperatorKind::Range: return detail::check_lemmas(op);
   }
   return {};
-}
-
-// The symbols of one query and the values worth reading back from a model.
-class Symbols {
- public:
-  Symbols(z3::context& ctx, unsigned width) : ctx_(ctx), width_(width) {}
-
-  Z3Word word(const std::string& name) {
-    Z3Word w = fresh_word(ctx_, name.c_str(), width_);
-    observe(name, w);
-    return w;
-  }
-  SymScalar scalar(const std::string& p) {
-    return {{word(p + ".tnum.value"), word(p + ".tnum.mask")}, word(p + ".umin"),   word(p + ".umax"),
-            word(p + ".smin"),        word(p + ".smax"),       word(p + ".u32min"), word(p + ".u32max"),
-            word(p + ".s32min"),      word(p + ".s32max")};
-  }
-  void observe(const std::string& name, const Z3Word& w) { observed_.emplace_back(name, w.e); }
-  void observe(const std::string& p, const SymScalar& s) {
-    observe(p + ".tnum.value", s.t.value);
-    observe(p + ".tnum.mask", s.t.mask);
-    observe(p + ".umin", s.umin);
-    observe(p + ".umax", s.umax);
-    observe(p + ".smin", s.smin);
-    observe(p + ".smax", s.smax);
-    observe(p + ".u32min", s.u32min);
-    observe(p + ".u32max", s.u32max);
-    observe(p + ".s32min", s.s32min);
-    observe(p + ".s32max", s.s32max);
-  }
-  const std::vector<std::pair<std::string, z3::expr>>& observed() const { return observed_; }
-  z3::context& ctx() { return ctx_; }
-  unsigned width() const { return width_; }
-
- private:
-  z3::context& ctx_;
-  unsigned width_;
-  std::vector<std::pair<std::string, z3::expr>> observed_;
-};
-
-Z3Bool contains(const SymScalar& s, const Z3Word& x, Component c) {
-  const unsigned h = bit_width(x) / 2;
-  switch (c) {
-    case Component::Tnum: return domain::tnum_contains(s.t, x);
-    case Component::U64: return ule(s.umin, x) && ule(x, s.umax);
-    case Component::S64: return sle(s.smin, x) && sle(x, s.smax);
-    case Component::U32: {
-      const Z3Word u = semantics::zext(x, h);
-      return ule(s.u32min, u) && ule(u, s.u32max);
-    }
-    case Component::S32: {
-      const Z3Word v = semantics::sext(x, h);
-      return sle(s.s32min, v) && sle(v, s.s32max);
-    }
-    default: break;
-  }
-  return {x.e.ctx().bool_val(true)};
-}
-
-// The statement as hypothesis => goal; the solver looks for a model of hypothesis && !goal.
-struct Query {
-  z3::expr hypothesis;
-  z3::expr goal;
-  // Simplify with polynomial normalisation (som) first: a ring identity such as
-  // (2h + l) v = l v + h (2v) is then rewritten to true, where bit-blasting the multipliers
-  // does not finish beyond about 10 bits.
-  bool ring_normalize = false;
-};
-
-// "For input states A (and B) holding x (and y): output holds the concrete result in component
-// c, or output is well formed." Shared by every lemma whose output is one scalar.
-z3::expr scalar_goal(const SymScalar& out, const Z3Word& concrete, Component c) {
-  if (c == Component::WellFormed) return domain::scalar_well_formed(out).e;
-  return contains(out, concrete, c).e;
-}
-
-// Inputs that hold the concrete values: well formed, and x in gamma(s).
-z3::expr well_formed_holding(const SymScalar& s, const Z3Word& x) {
-  return (domain::scalar_well_formed(s) && domain::scalar_contains(s, x)).e;
 }
 
 // One ALU operator applied: abstract operands holding concrete x and y, the concrete result the
@@ -418,6 +352,9 @@ Query build_query(Symbols& sym, const Obligation& ob, const DomainUnderProof& do
                            (domain::scalar_contains(a, x) || domain::scalar_contains(b, x)).e;
       return {hyp, scalar_goal(out, x, c)};
     }
+    case OperatorKind::Access:
+    case OperatorKind::Pointer:
+    case OperatorKind::Range: return detail::check_query(sym, ob, dom);
   }
   throw std::invalid_argument("no lemma '" + ob.lemma + "' for operator " + op.name);
 }
@@ -441,6 +378,7 @@ std::string hex(uint64_t v) {
 }
 
 std::string explain(const Obligation& ob, const Counterexample& cex) {
+  if (ob.op->kind == OperatorKind::Access || ob.op->kind == OperatorKind::Range) return detail::explain_check(ob, cex);
   std::ostringstream o;
   auto val = [&](const std::string& n) { return cex.value(n) ? hex(*cex.value(n)) : std::string("?"); };
   const bool branch = ob.op->kind == OperatorKind::Branch;
@@ -479,9 +417,13 @@ std::vector<unsigned> quick_widths(const Obligation& ob) {
   return quick_widths(*ob.op);
 }
 
-bool reduces(const Operator& op) { return op.kind != OperatorKind::Widen && op.kind != OperatorKind::Sync; }
+bool reduces(const Operator& op) {
+  return op.kind != OperatorKind::Widen && op.kind != OperatorKind::Sync && op.kind != OperatorKind::Access &&
+         op.kind != OperatorKind::Range;
+}
 
 std::vector<Obligation> obligations_of(const Operator& op) {
+  if (op.kind == OperatorKind::Access || op.kind == OperatorKind::Range) return detail::check_obligations(op);
   std::vector<Obligation> out;
   for (const std::string& lemma : lemmas_of(op)) {
     if (tnum_mul_lemma(lemma)) {
@@ -539,7 +481,8 @@ Attempt prove_at(const Obligation& ob, unsigned width, double timeout_seconds, c
     z3::context ctx;
     Symbols sym(ctx, width);
     const Query q = build_query(sym, ob, domain);
-    z3::solver s = make_solver(ctx, q.ring_normalize);
+    // Linear integer statements (Z3IntWord) go to Z3's own solver; bit-vectors are bit-blasted.
+    z3::solver s = q.linear_integer ? z3::solver(ctx) : make_solver(ctx, q.ring_normalize);
     z3::params p(ctx);
     p.set("timeout", static_cast<unsigned>(std::max(1.0, timeout_seconds * 1000)));
     s.set(p);

@@ -68,8 +68,10 @@
 #include <vector>
 
 #include "verifier/domain/scalar.h"
+#include "verifier/access_rules.h"
 #include "verifier/domain/tighten.h"
 #include "verifier/smt/operators.h"
+#include "verifier/smt/z3_int_word.h"
 #include "verifier/smt/z3_word.h"
 
 namespace bpfcert::verifier::smt {
@@ -94,6 +96,12 @@ struct DomainUnderProof {
   std::function<domain::TnumMulState<Z3Word>(const domain::TnumMulState<Z3Word>&, unsigned n)> tnum_mul_step;
   std::function<domain::Tnum<Z3Word>(const Z3Word& acc_v, const domain::Tnum<Z3Word>& acc_m, unsigned n)>
       tnum_mul_finish;
+  // The checks (verifier/access_rules.h; statements in check_prover.cpp).
+  std::function<Z3Bool(access_rules::Region, AccessKind, bool writable, const access_rules::AccessFacts<Z3IntWord>&)>
+      access_accepted;
+  std::function<std::optional<int64_t>(semantics::JmpOp, bool p_left, bool taken)> range_proven;
+  std::function<SymScalar(const SymScalar& ptr, const SymScalar& x, bool subtract)> pointer_offset;
+  std::function<SymScalar(const SymScalar& a, const SymScalar& b)> pointer_distance;
 };
 
 // The verifier's operators (unreduced transfer functions, the reduction's steps).
@@ -109,6 +117,8 @@ enum class Component : uint8_t {
   WellFormed,  // the output is well formed (tnum value & mask = 0, ranges within their limits)
   Feasible,    // branches: a direction some concrete pair takes is not declared impossible
   Nonempty,    // tighten, sync's emptiness test: a state holding a value is not declared empty
+  NoTrap,      // checks: an access the checker accepts does not trap in the machine model
+  Holds,       // checks: a range a comparison records is true of the concrete state
 };
 std::string_view to_string(Component c);
 
