@@ -206,7 +206,9 @@ void Analyzer::branch_null(const State& s, size_t pc, const Value& a, const Valu
       };
       refine(eq, true);
       refine(ne, false);
-    } else if (surely_nonnull(p.num) && p.region != PointerKind::Memory) {
+    } else if (surely_nonnull(p.num) && p.region != PointerKind::Memory && p.region != PointerKind::Kernel) {
+      // A Kernel pointer may be null however it was obtained (a traced function's argument, a
+      // member loaded through a probe load), so both outcomes of the test stay possible.
       eq = State{};
     } else if (surely_nonnull(p.num) && p.region == PointerKind::Memory && (p.object != 0 || in_.memory_size.value_or(0) > 0)) {
       eq = State{};
