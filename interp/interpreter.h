@@ -44,7 +44,8 @@ struct RunOptions {
   // always); what it holds afterwards is unspecified.
   std::span<uint8_t> stack;
   // The pcs of probe loads, ascending (semantics/machine.h): a load there whose access would
-  // trap gives 0 instead. The interpreter implements them; the JIT refuses a run that has any.
+  // trap gives 0 instead. The interpreter implements them; the JIT does not (its loads trap as
+  // ever), so `bpfcert run --jit` refuses a program that has any.
   std::span<const size_t> probe_loads;
 };
 

@@ -187,11 +187,13 @@ semantics::Result<VerificationResult> verify(const VerifierInput& input) {
   const auto t0 = std::chrono::steady_clock::now();
   Cfg cfg = Cfg::build(*input.program);
   cfg.duplicate_tails(*input.program, kMaxDuplicatedTail, std::max<size_t>(256, input.program->size()));
-  // A program whose context is its own (a tracing program's attach target's arguments).
+  // A program whose context or exit values are its own (a tracing program's attach target's
+  // arguments, the return value its attach type allows).
   ProgramType own;
-  if (input.context) {
+  if (input.context || input.return_range) {
     own = *type;
-    own.context = *input.context;
+    if (input.context) own.context = *input.context;
+    if (input.return_range) own.return_range = *input.return_range;
     type = &own;
   }
   detail::Analyzer analyzer(input, *type, cfg);

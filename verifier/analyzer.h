@@ -86,6 +86,9 @@ struct VerifierInput {
   // holding Kernel pointers name types of `kernel_types`, which must then be given.
   std::optional<ContextLayout> context;
   const KernelTypes* kernel_types = nullptr;
+  // The exit values of this one program when they are not its type's (Linux's
+  // check_return_code by attach type: fentry and fexit programs return 0, iterators 0 or 1).
+  std::optional<std::pair<int64_t, int64_t>> return_range;
   AnalyzerOptions options;
 };
 

@@ -26,6 +26,7 @@ namespace {
 struct TestBtf {
   std::unique_ptr<struct btf, void (*)(struct btf*)> btf{btf__new_empty(), btf__free};
   int u8 = 0, u16 = 0, u32 = 0, u64 = 0, s32 = 0, inode = 0, file = 0, func = 0, trace = 0, ret_proto = 0;
+  int tagged = 0;  // struct tagged { struct inode __user *u; struct inode __percpu *p; struct inode *k; }
 
   TestBtf() {
     struct btf* b = btf.get();
@@ -69,6 +70,13 @@ struct TestBtf {
     btf__add_func_param(b, "bytes", u64);
     trace = btf__add_typedef(b, "btf_trace_io_done", btf__add_ptr(b, tp_proto));
     ret_proto = proto;
+    const int user_ptr = btf__add_ptr(b, btf__add_type_tag(b, "user", inode));
+    const int percpu_ptr = btf__add_ptr(b, btf__add_type_tag(b, "percpu", inode));
+    const int rcu_ptr = btf__add_ptr(b, btf__add_type_tag(b, "rcu", inode));
+    tagged = btf__add_struct(b, "tagged", 24);
+    btf__add_field(b, "u", user_ptr, 0, 0);
+    btf__add_field(b, "p", percpu_ptr, 64, 0);
+    btf__add_field(b, "k", rcu_ptr, 128, 0);
   }
 };
 
@@ -112,6 +120,11 @@ TEST(BtfKernelTypes, LoadsWalkMembersAsBtfStructAccessDoes) {
   EXPECT_EQ(k.load(file, 64, 1).kind, Kind::Refused);
   EXPECT_EQ(k.load(file, -1, 1).kind, Kind::Refused);
   EXPECT_NE(k.load(file, 64, 1).why.find("past the end of struct file"), std::string::npos);
+  // Linux refuses loads through __user and __percpu pointers: they are numbers here.
+  const auto tagged = static_cast<uint32_t>(t.tagged);
+  EXPECT_EQ(k.load(tagged, 0, 8).kind, Kind::Scalar);
+  EXPECT_EQ(k.load(tagged, 8, 8).kind, Kind::Scalar);
+  EXPECT_EQ(k.load(tagged, 16, 8).kind, Kind::Pointer);  // __rcu: a kernel pointer
 }
 
 TEST(TracingContext, FentryFexitAndTpBtfArguments) {
@@ -137,6 +150,9 @@ TEST(TracingContext, FentryFexitAndTpBtfArguments) {
   ASSERT_EQ((*fexit)->context.fields.size(), 6u);  // and the return value
   EXPECT_EQ((*fexit)->context.fields[5].name, "return value");
   EXPECT_EQ((*fexit)->context.fields[5].offset, 40u);
+  // fentry and fexit programs return 0 (check_return_code); tp_btf programs anything.
+  EXPECT_EQ((*fentry)->return_range, (std::pair<int64_t, int64_t>{0, 0}));
+  EXPECT_EQ((*fexit)->return_range, (std::pair<int64_t, int64_t>{0, 0}));
 
   auto tp = tracing_context(program(23, t.trace, "io_done"), t.btf.get());
   ASSERT_TRUE(tp.ok()) << tp.error().to_string();
@@ -144,6 +160,7 @@ TEST(TracingContext, FentryFexitAndTpBtfArguments) {
   ASSERT_EQ((*tp)->context.fields.size(), 2u);  // __data skipped
   EXPECT_EQ((*tp)->context.fields[0].holds, PointerKind::Kernel);
   EXPECT_EQ((*tp)->context.fields[1].name, "bytes");
+  EXPECT_EQ((*tp)->return_range, std::nullopt);
 
   // Not a BTF-typed program, or no BTF: the type's own context.
   loader::ProgramInfo kprobe;
@@ -167,6 +184,7 @@ VerificationResult verify_fentry(const TestBtf& t, const std::string& text) {
   in.program_type = "tracing";
   in.context = (*ctx)->context;
   in.kernel_types = &kernel;
+  in.return_range = (*ctx)->return_range;
   auto r = verify(in);
   EXPECT_TRUE(r.ok());
   return *r;
@@ -208,6 +226,7 @@ TEST(TracingArguments, LoadsThroughArgumentsAndMembers) {
 
 TEST(TracingArguments, StoresOffsetsAndHelpersRefused) {
   TestBtf t;
+  EXPECT_TRUE(rejected_with(verify_fentry(t, "r0 = 1\nexit"), CheckId::ExitR0, 1));  // fentry returns 0
   EXPECT_TRUE(rejected_with(verify_fentry(t, "r6 = *(u64 *)(r1 + 0)\n*(u32 *)(r6 + 8) = 1\nr0 = 0\nexit"),
                             CheckId::MemReadonly, 1));
   EXPECT_TRUE(rejected_with(verify_fentry(t, "r6 = *(u64 *)(r1 + 0)\nr0 = *(u64 *)(r6 + 64)\nr0 = 0\nexit"),

@@ -27,6 +27,7 @@ TEST(TracingRun, EveryAcceptedLibbpfToolsTracingProgramRunsToItsExit) {
   if (!list) GTEST_SKIP() << "the Debian package libbpf-tools is not installed";
   static loader::Target running_kernel;
   size_t ran = 0, with_probe_loads = 0;
+  std::string probing;
   for (std::string path; std::getline(list, path);) {
     if (!path.starts_with("/usr/sbin/") || !fs::is_regular_file(path)) continue;
     auto bytes = loader::read_file_bytes(path);
@@ -52,10 +53,14 @@ TEST(TracingRun, EveryAcceptedLibbpfToolsTracingProgramRunsToItsExit) {
       ASSERT_EQ(report.runs.size(), 1u);
       EXPECT_FALSE(report.runs[0].trapped) << (report.runs[0].trap ? report.runs[0].trap->message : "");
       ++ran;
-      if (!v->result.probe_loads.empty()) ++with_probe_loads;
+      if (!v->result.probe_loads.empty()) {
+        ++with_probe_loads;
+        probing += " " + fs::path(path).filename().string() + "/" + p.name;
+      }
     }
   }
-  std::cout << ran << " accepted BTF-typed programs ran, " << with_probe_loads << " of them with probe loads\n";
+  std::cout << ran << " accepted BTF-typed programs ran, " << with_probe_loads << " of them with probe loads:" << probing
+            << "\n";
   if (ran == 0) GTEST_SKIP() << "no libbpf-tools program attaches to this kernel by BTF";
   EXPECT_GT(with_probe_loads, 0u);
 }

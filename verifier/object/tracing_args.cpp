@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
 namespace bpfcert::verifier {
 
 namespace {
@@ -26,6 +28,19 @@ const struct btf_type* skip_modifiers(const struct btf* btf, uint32_t& id) {
 }
 
 bool is_struct(const struct btf_type* t) { return t != nullptr && btf_is_composite(t); }
+
+// Whether the pointee `id` carries a `__user` or `__percpu` type tag: Linux hands such a
+// pointer out (MEM_USER, MEM_PERCPU) but refuses every load through it, so here it is a number
+// the program may pass to bpf_probe_read_user / bpf_per_cpu_ptr, never a Kernel pointer.
+bool user_or_percpu(const struct btf* btf, uint32_t id) {
+  for (const struct btf_type* t = btf__type_by_id(btf, id); t != nullptr && (btf_is_mod(t) || btf_is_typedef(t));
+       t = btf__type_by_id(btf, t->type)) {
+    if (!btf_is_type_tag(t)) continue;
+    const std::string_view tag = btf__name_by_offset(btf, t->name_off);
+    if (tag == "user" || tag == "percpu") return true;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -94,7 +109,9 @@ KernelTypes::Load BtfKernelTypes::load(uint32_t type, int64_t offset, uint32_t s
                                      off, elem_size, moff, name_of(id)));
         }
         uint32_t target = mt->type;
-        if (is_struct(skip_modifiers(btf_, target))) return Load{Load::Kind::Pointer, target, {}};
+        if (!user_or_percpu(btf_, target) && is_struct(skip_modifiers(btf_, target))) {
+          return Load{Load::Kind::Pointer, target, {}};
+        }
         // A pointer to anything else (an integer, void, a function) is a number to the program.
       }
       // A scalar, or an array of them: the bytes may span its elements, not leave it.
@@ -126,8 +143,11 @@ void add_argument(const struct btf* btf, ContextLayout& l, std::string name, uin
   if (t != nullptr && btf_is_ptr(t)) {
     f.narrow_loads = false;
     uint32_t target = t->type;
+    const bool tagged = user_or_percpu(btf, target);
     const struct btf_type* pointee = target == 0 ? nullptr : skip_modifiers(btf, target);
-    if (is_struct(pointee)) {
+    if (tagged) {
+      // A number (see user_or_percpu).
+    } else if (is_struct(pointee)) {
       f.holds = PointerKind::Kernel;
       f.holds_type = target;
     } else if (target != 0 && (pointee == nullptr || !btf_is_int(pointee))) {
@@ -193,6 +213,7 @@ semantics::Result<std::optional<TracingContext>> tracing_context(const loader::P
     }
     out.context.size = s->size;
     out.target = fmt::format("iterator {}", program.type.attach_target);
+    out.return_range = std::pair<int64_t, int64_t>{0, 1};
     return std::optional<TracingContext>{std::move(out)};
   }
   // tp_btf: the prototype's first parameter is the tracepoint's `void *__data`, not an argument.
@@ -209,6 +230,7 @@ semantics::Result<std::optional<TracingContext>> tracing_context(const loader::P
   }
   if (out.context.size > 8 * kMaxFuncArgs) return bad("more than 12 argument slots");
   out.target = fmt::format("{} {}", attach == kTraceRawTp ? "tracepoint" : "function", program.type.attach_target);
+  if (attach == kTraceFentry || attach == kTraceFexit) out.return_range = std::pair<int64_t, int64_t>{0, 0};
   return std::optional<TracingContext>{std::move(out)};
 }
 

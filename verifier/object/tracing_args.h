@@ -36,6 +36,9 @@ class BtfKernelTypes final : public KernelTypes {
 struct TracingContext {
   ContextLayout context;  // the argument slots (u64 each; a struct passed by value takes more)
   std::string target;     // "function vfs_read", "tracepoint block_rq_issue", ...
+  // The exit values the attach type allows (check_return_code): fentry and fexit 0, iter 0
+  // or 1; nullopt: any (tp_btf, fmod_ret, lsm).
+  std::optional<std::pair<int64_t, int64_t>> return_range;
 };
 
 // The context of `program` when it is a BTF-typed program whose attach target is in `btf`

@@ -69,6 +69,7 @@ semantics::Result<ObjectProgramVerification> verify_object_program(const loader:
   if (out.tracing) {
     in.context = out.tracing->context;
     in.kernel_types = &kernel_types;
+    in.return_range = out.tracing->return_range;
   }
   auto result = verify(in);
   if (!result.ok()) return fail(result.error());
