@@ -26,6 +26,7 @@ namespace {
 struct TestBtf {
   std::unique_ptr<struct btf, void (*)(struct btf*)> btf{btf__new_empty(), btf__free};
   int u8 = 0, u16 = 0, u32 = 0, u64 = 0, s32 = 0, inode = 0, file = 0, func = 0, trace = 0, ret_proto = 0;
+  int iter = 0;    // int bpf_iter_files(struct bpf_iter__files *ctx): { meta; struct file *file; }
   int tagged = 0;  // struct tagged { struct inode __user *u; struct inode __percpu *p; struct inode *k; }
 
   TestBtf() {
@@ -73,6 +74,14 @@ struct TestBtf {
     const int user_ptr = btf__add_ptr(b, btf__add_type_tag(b, "user", inode));
     const int percpu_ptr = btf__add_ptr(b, btf__add_type_tag(b, "percpu", inode));
     const int rcu_ptr = btf__add_ptr(b, btf__add_type_tag(b, "rcu", inode));
+    const int meta = btf__add_struct(b, "bpf_iter_meta", 8);
+    btf__add_field(b, "seq_num", u64, 0, 0);
+    const int iter_ctx = btf__add_struct(b, "bpf_iter__files", 16);
+    btf__add_field(b, "meta", btf__add_ptr(b, meta), 0, 0);
+    btf__add_field(b, "file", file_ptr, 64, 0);
+    const int iter_proto = btf__add_func_proto(b, s32);
+    btf__add_func_param(b, "ctx", btf__add_ptr(b, iter_ctx));
+    iter = btf__add_func(b, "bpf_iter_files", BTF_FUNC_GLOBAL, iter_proto);
     tagged = btf__add_struct(b, "tagged", 24);
     btf__add_field(b, "u", user_ptr, 0, 0);
     btf__add_field(b, "p", percpu_ptr, 64, 0);
@@ -170,13 +179,15 @@ TEST(TracingContext, FentryFexitAndTpBtfArguments) {
   EXPECT_FALSE(tracing_context(program(24, t.u32, "vfs_open"), t.btf.get()).ok());
 }
 
-// Verifies `text` (LLVM syntax) as an fentry program on vfs_open of the test BTF.
-VerificationResult verify_fentry(const TestBtf& t, const std::string& text) {
+// Verifies `text` (LLVM syntax) as an fentry program on vfs_open of the test BTF (or an
+// iterator over files).
+VerificationResult verify_fentry(const TestBtf& t, const std::string& text, bool iterator = false) {
   auto insns = semantics::assemble(text, semantics::Syntax::Llvm);
   EXPECT_TRUE(insns.ok()) << insns.error().to_string();
   auto prog = semantics::validate(*insns);
   EXPECT_TRUE(prog.ok());
-  auto ctx = tracing_context(program(24, t.func, "vfs_open"), t.btf.get());
+  auto ctx = iterator ? tracing_context(program(28, t.iter, "files"), t.btf.get())
+                      : tracing_context(program(24, t.func, "vfs_open"), t.btf.get());
   const BtfKernelTypes kernel(t.btf.get());
   VerifierInput in;
   in.program = &prog.value();
@@ -264,6 +275,33 @@ TEST(TracingArguments, StoresOffsetsAndHelpersRefused) {
     exit
   )"),
                             CheckId::MemType, 8));
+}
+
+// An iterator's context is its struct bpf_iter__<name>; the object iterated may be null (at the
+// end of the iteration), so it must be tested before a load, as Linux's PTR_TO_BTF_ID_OR_NULL.
+TEST(TracingArguments, IteratorObjectsMustBeTestedForNull) {
+  TestBtf t;
+  auto ctx = tracing_context(program(28, t.iter, "files"), t.btf.get());
+  ASSERT_TRUE(ctx.ok() && ctx->has_value());
+  ASSERT_EQ((*ctx)->context.fields.size(), 2u);
+  EXPECT_EQ((*ctx)->context.name, "struct bpf_iter__files");
+  EXPECT_FALSE((*ctx)->context.fields[0].holds_null);  // meta
+  EXPECT_TRUE((*ctx)->context.fields[1].holds_null);   // file
+  EXPECT_EQ((*ctx)->return_range, (std::pair<int64_t, int64_t>{0, 1}));
+  const char* unchecked = "r2 = *(u64 *)(r1 + 0)\nr0 = *(u64 *)(r2 + 0)\nr1 = *(u64 *)(r1 + 8)\nr0 = *(u32 *)(r1 + 8)\nr0 = 0\nexit";
+  const VerificationResult u = verify_fentry(t, unchecked, true);
+  EXPECT_TRUE(rejected_with(u, CheckId::MemNull, 3));
+  EXPECT_FALSE(rejected_with(u, CheckId::MemNull, 1));  // meta is never null
+  const VerificationResult c = verify_fentry(t, R"(
+    r1 = *(u64 *)(r1 + 8)
+    r6 = r1
+    r0 = 0
+    if r1 == 0 goto +1
+    r0 = *(u32 *)(r6 + 8)
+    r0 = 0
+    exit
+  )", true);
+  EXPECT_TRUE(c.accepted);  // the test on one copy holds for the other
 }
 
 TEST(TracingContext, RunningKernelsVmlinux) {
