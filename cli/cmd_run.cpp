@@ -148,7 +148,9 @@ void add_run_command(CLI::App& app, int* exit_code) {
       return;
     }
     // Without memory checks a bad access would fault in this process: only a program the
-    // verifier proves safe for this memory, these maps and these helpers may run that way.
+    // verifier proves safe for this memory, these maps and these helpers may run that way: the
+    // JIT takes the verifier's permit and nothing else.
+    std::optional<semantics::UncheckedPermit> permit;
     if (o->unchecked) {
       verifier::VerifierInput vin = conformance::conformance_platform_input(valid.value(), memory.size());
       if (prog->data_file) {
@@ -175,11 +177,13 @@ void add_run_command(CLI::App& app, int* exit_code) {
         *exit_code = kExitVerdict;
         return;
       }
+      permit = verdict->unchecked_permit;
     }
     std::unique_ptr<interp::Engine> vm;
     if (o->jit) {
       interp::JitOptions jopt;
       jopt.safety = o->unchecked ? interp::SafetyMode::Unchecked : interp::SafetyMode::Checked;
+      jopt.permit = std::move(permit);
       jopt.listing = o->dump_jit;
       auto jit = interp::Jit::compile(*linked, env, jopt);
       if (!jit.ok()) {

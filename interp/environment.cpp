@@ -50,6 +50,12 @@ std::optional<uint64_t> Environment::variable_address(int32_t id) const {
   return reinterpret_cast<uint64_t>(it->second.bytes.data());
 }
 
+std::optional<uint64_t> Environment::variable_size(int32_t id) const {
+  const auto it = variables_.find(id);
+  if (it == variables_.end()) return std::nullopt;
+  return it->second.bytes.size();
+}
+
 const Helper* Environment::helper(int32_t id) const {
   const auto it = helpers_.find(id);
   return it == helpers_.end() ? nullptr : &it->second;

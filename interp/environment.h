@@ -81,6 +81,7 @@ class Environment {
   // Variables addressed by id (LDDW src 3): zero-initialised bytes.
   void add_variable(int32_t id, std::string name, size_t size);
   std::optional<uint64_t> variable_address(int32_t id) const;
+  std::optional<uint64_t> variable_size(int32_t id) const;
 
   void add_helper(Helper h) { helpers_[h.id] = std::move(h); }
   void add_kfunc(Helper k) { kfuncs_[k.id] = std::move(k); }

@@ -170,6 +170,21 @@ VerificationResult Analyzer::results() {
 
 }  // namespace detail
 
+namespace detail {
+// The one place an UncheckedPermit is made from a verification (semantics/unchecked_permit.h).
+struct PermitIssuer {
+  static semantics::UncheckedPermit issue(const VerifierInput& in) {
+    std::vector<semantics::UncheckedPermit::MapShape> maps;
+    for (const MapDescriptor& m : in.maps) maps.push_back({m.value_size, m.max_entries});
+    std::vector<std::pair<int32_t, uint64_t>> variables;
+    for (const VariableDescriptor& v : in.variables) variables.emplace_back(v.id, v.size);
+    std::ranges::sort(variables);
+    return semantics::UncheckedPermit(*in.program, in.program_type, in.memory_size, std::move(maps),
+                                      std::move(variables));
+  }
+};
+}  // namespace detail
+
 semantics::Result<VerificationResult> verify(const VerifierInput& input) {
   using semantics::Error;
   using semantics::ErrorCode;
@@ -198,6 +213,9 @@ semantics::Result<VerificationResult> verify(const VerifierInput& input) {
   }
   detail::Analyzer analyzer(input, *type, cfg);
   VerificationResult r = analyzer.run();
+  if (r.accepted && type->entry == ProgramType::Entry::MemoryAndLength) {
+    r.unchecked_permit = detail::PermitIssuer::issue(input);
+  }
   r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -26,6 +26,7 @@
 
 #include "semantics/diagnostic.h"
 #include "semantics/program.h"
+#include "semantics/unchecked_permit.h"
 #include "verifier/assertions.h"
 #include "verifier/checks.h"
 #include "verifier/domain/scalar.h"
@@ -164,6 +165,10 @@ struct VerificationResult {
   // gives 0), as Linux rewrites them to BPF_PROBE_MEM.
   std::vector<size_t> probe_loads;
   Statistics stats;
+  // For an accepted program whose entry is memory and length (the conformance platform): the
+  // permit to run it without memory checks (the JIT's unchecked mode) against the memory size,
+  // maps and variables of the input. verify() is its only issuer.
+  std::optional<semantics::UncheckedPermit> unchecked_permit;
 };
 
 // Verifies. Returns an Error only for inconsistent input (no program or platform, unknown

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "interp/jit/code_pages.h"
 #include "interp/jit/emitter.h"
@@ -27,6 +29,31 @@ class CollectErrors : public asmjit::ErrorHandler {
   asmjit::Error error = asmjit::kErrorOk;
   std::string text;
 };
+
+// Why `permit` does not allow running `linked` in `env` unchecked, or nullopt when it does.
+std::optional<std::string> permit_refusal(const std::optional<semantics::UncheckedPermit>& permit,
+                                          const LinkedProgram& linked, const Environment& env) {
+  if (!permit) return "no permit: only a program the verifier accepted runs without memory checks";
+  if (!permit->covers(*linked.program)) return "the permit was issued for other instructions";
+  if (!permit->from_verifier()) return std::nullopt;
+  if (permit->maps().size() != env.map_count()) {
+    return fmt::format("the verifier saw {} maps, the environment has {}", permit->maps().size(), env.map_count());
+  }
+  for (size_t i = 0; i < env.map_count(); ++i) {
+    const MapDef& def = env.map_at(i).def();
+    const semantics::UncheckedPermit::MapShape& shape = permit->maps()[i];
+    if (def.value_size != shape.value_size || def.max_entries != shape.max_entries) {
+      return fmt::format("map {} has {} values of {} bytes; the verifier assumed {} of {}", i, def.max_entries,
+                         def.value_size, shape.max_entries, shape.value_size);
+    }
+  }
+  for (const auto& [id, size] : permit->variables()) {
+    if (env.variable_size(id) != size) {
+      return fmt::format("variable {} is not the {}-byte variable the verifier assumed", id, size);
+    }
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -53,6 +80,11 @@ semantics::Result<std::unique_ptr<Jit>> Jit::compile(const LinkedProgram& linked
   if (options.counting == StepCounting::Off && options.safety != SafetyMode::Unchecked) {
     return Error{ErrorCode::UsageError, {},
                  "jit: running without a step budget needs unchecked mode (a program the verifier accepted)"};
+  }
+  if (options.safety == SafetyMode::Unchecked) {
+    if (auto refusal = permit_refusal(options.permit, linked, env)) {
+      return Error{ErrorCode::UsageError, {}, "jit: unchecked mode refused: " + *refusal};
+    }
   }
   // may_goto needs a budget per frame that this JIT does not keep: it refuses the program
   // rather than compile a loop that never ends.

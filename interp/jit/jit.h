@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "interp/environment.h"
 #include "interp/interpreter.h"
 #include "interp/link.h"
+#include "semantics/unchecked_permit.h"
 
 namespace bpfcert::interp {
 
@@ -22,7 +24,8 @@ enum class SafetyMode : uint8_t {
   // frame) are not checked, nor, in the copy of a versioned loop (loops.h), those whose range
   // over all the loop's iterations was tested at its entry.
   Checked,
-  // No memory checks: for programs a verifier accepted. A bad access is a host fault.
+  // No memory checks: for programs a verifier accepted. A bad access is a host fault, so
+  // compile() demands the verifier's permit for the program (JitOptions::permit).
   Unchecked,
 };
 
@@ -46,6 +49,10 @@ enum class StepCounting : uint8_t {
 
 struct JitOptions {
   SafetyMode safety = SafetyMode::Checked;
+  // SafetyMode::Unchecked runs only under a permit the verifier issued for this program, its
+  // maps and variables (semantics/unchecked_permit.h); compile() refuses it otherwise. A run
+  // whose invocation is not the memory the permit names goes to the interpreter instead.
+  std::optional<semantics::UncheckedPermit> permit;
   StepCounting counting = StepCounting::Exact;
   // Use BMI2 shifts (shlx/shrx/sarx) when the CPU has them; tests turn this off to exercise
   // the cl-based fallback.

@@ -179,7 +179,25 @@ uint64_t Jit::Impl::replay(JitFrame* f, uint64_t pc, uint64_t budget) {
 #endif
 
 BPFCERT_CALLS_GENERATED_CODE
+// Whether the invocation is the machine the permit's verifier assumed: r1 the start of a region
+// of exactly the memory size, r2 that size. (Programs may branch on r2, so a larger memory is
+// not safe either.)
+static bool invocation_permitted(const Invocation& invocation, const std::optional<semantics::UncheckedPermit>& permit) {
+  if (!permit || !permit->memory_size()) return true;
+  const uint64_t size = *permit->memory_size();
+  if (invocation.args[1] != size) return false;
+  for (const Region& r : invocation.regions) {
+    if (r.start == invocation.args[0] && r.size == size) return true;
+  }
+  return false;
+}
+
 RunResult Jit::run(const Invocation& invocation, const RunOptions& options) const {
+  // Unchecked code would fault on memory the verifier did not assume; the interpreter checks
+  // every access and gives the same results.
+  if (options_.safety == SafetyMode::Unchecked && !invocation_permitted(invocation, options_.permit)) {
+    return Interpreter(*linked_, *env_).run(invocation, options);
+  }
   // The stack starts zeroed, as the interpreter's, but the generated code zeroes it a frame at
   // a time: frame 0 on entry, a deeper frame when a local call first reaches it in this run
   // (JitFrame::zeroed), so a run that never calls does not pay for 4 KiB of stores. Frames

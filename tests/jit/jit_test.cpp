@@ -16,6 +16,7 @@
 #include "interp/helpers.h"
 #include "interp/link.h"
 #include "semantics/assembly.h"
+#include "tests/support/test_permit.h"
 
 namespace bpfcert::interp {
 namespace {
@@ -72,7 +73,7 @@ class Runner {
     }
     std::unique_ptr<Engine> engine;
     if (kind == EngineKind::Jit) {
-      auto jit = Jit::compile(*linked, env, jit_options_);
+      auto jit = Jit::compile(*linked, env, test_support::with_test_permit(jit_options_, program_));
       if (!jit.ok()) {
         ADD_FAILURE() << jit.error().to_string();
         return out;
@@ -378,7 +379,11 @@ std::vector<std::vector<RunResult>> run_each_engine_repeatedly(std::string_view 
     if (config == 0) {
       engine = std::make_unique<Interpreter>(*linked, env);
     } else {
-      auto jit = Jit::compile(*linked, env, config == 1 ? JitOptions{} : config == 2 ? unchecked : loop_headers);
+      auto jit = Jit::compile(*linked, env,
+                                 test_support::with_test_permit(config == 1   ? JitOptions{}
+                                                                : config == 2 ? unchecked
+                                                                              : loop_headers,
+                                                                *prog));
       EXPECT_TRUE(jit.ok());
       engine = std::move(jit.value());
     }

@@ -16,6 +16,7 @@
 #include "interp/jit/jit.h"
 #include "interp/link.h"
 #include "semantics/assembly.h"
+#include "tests/support/test_permit.h"
 
 namespace bpfcert::interp {
 namespace {
@@ -417,7 +418,7 @@ TEST(LoopVersioning, TheListingShowsTheCopyWithoutChecks) {
       << compiled.value()->listing();
   // Unchecked mode has no checks to drop, so nothing to version.
   options.safety = SafetyMode::Unchecked;
-  auto unchecked = Jit::compile(*linked, env, options);
+  auto unchecked = Jit::compile(*linked, env, test_support::with_test_permit(options, prog));
   ASSERT_TRUE(unchecked.ok());
   EXPECT_EQ(unchecked.value()->listing().find("without its checks"), std::string::npos);
 }

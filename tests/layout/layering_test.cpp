@@ -288,6 +288,27 @@ TEST(Layout, EveryIncludeIsAnEdgeTheReadmeTableAllows) {
   }
 }
 
+// The unchecked JIT's permit (semantics/unchecked_permit.h) is evidence that a verifier
+// accepted the program: the verifier is its one issuer, and the testing escape stays in the
+// test and benchmark folders, so no library or command can run a program unchecked without
+// verifying it.
+TEST(Layout, OnlyTheVerifierIssuesUncheckedPermits) {
+  const fs::path root = BPFCERT_SOURCE_DIR;
+  const std::string declared_in = "semantics/unchecked_permit.h";
+  for (const std::string& file : source_files(root)) {
+    if (file == declared_in) continue;
+    const std::string text = read_text(root / file);
+    const bool test_code = file.starts_with("tests/") || file.starts_with("bench/") || file.starts_with("fuzz/");
+    if (!test_code) {
+      EXPECT_EQ(text.find("unverified_for_testing"), std::string::npos)
+          << file << " takes a testing permit for the unchecked JIT outside tests/ and bench/";
+    }
+    if (file != "verifier/analyzer.cpp" && file != "tests/layout/layering_test.cpp") {
+      EXPECT_EQ(text.find("PermitIssuer"), std::string::npos) << file << " issues unchecked permits; only verify() may";
+    }
+  }
+}
+
 TEST(Layout, EveryFolderOfTheTableExists) {
   const fs::path root = BPFCERT_SOURCE_DIR;
   const Table table = read_table(read_text(root / "README.md"));

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "interp/link.h"
+#include "tests/support/test_permit.h"
 
 namespace bpfcert::test_support {
 namespace {
@@ -88,7 +89,7 @@ std::optional<Observed> observe(Engine engine, int layout, const GeneratedProgra
   if (!linked.ok()) return std::nullopt;
   std::unique_ptr<interp::Engine> vm;
   if (engine == Engine::Jit) {
-    auto jit = interp::Jit::compile(*linked, env, jit_options);
+    auto jit = interp::Jit::compile(*linked, env, with_test_permit(jit_options, valid));
     if (!jit.ok()) {
       error = "the JIT refused the program: " + jit.error().to_string();
       return std::nullopt;
