@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "cli/input.h"
 #include "cli/options.h"
-#include "cli/object_input.h"
+#include "objects/object_input.h"
 #include "loader/object.h"
 #include "loader/program_types.h"
 #include "reports/output.h"
@@ -17,6 +17,10 @@
 #include "verifier/platform/linux.h"
 
 namespace bpfcert::cli {
+
+using objects::ObjectSource;
+using objects::expand_object_inputs;
+using objects::make_target;
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include "cli/commands.h"
 #include "conformance/verifier_input.h"
 #include "cli/input.h"
-#include "cli/object_input.h"
+#include "objects/object_input.h"
 #include "cli/options.h"
 #include "cli/verify_elf.h"
 #include "conformance/test_environment.h"
@@ -25,6 +25,8 @@
 #include "verifier/smt/witness.h"
 
 namespace bpfcert::cli {
+
+using objects::names_objects;
 
 namespace {
 

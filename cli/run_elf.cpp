@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "cli/input.h"
-#include "cli/object_input.h"
+#include "objects/object_input.h"
 #include "reports/source_excerpt.h"
 #include "conformance/data_file.h"
 #include "interp/engine.h"
@@ -23,6 +23,10 @@
 #include "verifier/platform/linux.h"
 
 namespace bpfcert::cli {
+
+using objects::add_object_maps;
+using objects::add_world_helpers;
+using objects::load_object_program;
 
 using semantics::Error;
 using semantics::ErrorCode;

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/input.h"
-#include "cli/object_input.h"
+#include "objects/object_input.h"
 #include "cli/options.h"
 #include "loader/kernel.h"
 #include "loader/program_types.h"
@@ -23,6 +23,13 @@
 #include "verifier/smt/witness.h"
 
 namespace bpfcert::cli {
+
+using objects::ObjectSource;
+using objects::expand_object_inputs;
+using objects::load_object_program;
+using objects::make_target;
+using objects::select_programs;
+using objects::selected_failures;
 
 using nlohmann::json;
 

@@ -64,7 +64,7 @@ set_target_properties(bpfcert_warnings PROPERTIES EXPORT_NAME warnings)
 install(EXPORT bpfcertTargets NAMESPACE bpfcert:: DESTINATION ${BPFCERT_INSTALL_CMAKEDIR})
 
 # Headers keep their folder: #include "verifier/analyzer.h" works installed as in the tree.
-foreach(folder semantics interp reports verifier conformance loader machine)
+foreach(folder semantics interp reports verifier conformance loader objects machine)
   if(IS_DIRECTORY "${PROJECT_SOURCE_DIR}/${folder}")
     install(DIRECTORY "${PROJECT_SOURCE_DIR}/${folder}" DESTINATION ${BPFCERT_INSTALL_INCLUDEDIR}
             FILES_MATCHING PATTERN "*.h")

@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "cli/object_input.h"
+#include "objects/object_input.h"
 #include "interp/helpers.h"
 #include "interp/linux_context.h"
 #include "interp/maps.h"
@@ -204,7 +204,7 @@ TEST(LinuxVm, EveryPlatformHelperIsImplemented) {
   interp::add_linux_helpers(env, interp::LinuxContextKind::SkBuff);
   size_t specific = 0;
   for (const auto& [id, proto] : linux_platform().helpers) specific += env.helper(id) != nullptr;
-  cli::add_world_helpers(linux_platform(), env);
+  objects::add_world_helpers(linux_platform(), env);
   for (const auto& [id, proto] : linux_platform().helpers) {
     EXPECT_NE(env.helper(id), nullptr) << proto.name;
   }
@@ -315,13 +315,13 @@ TEST(LinuxVm, EveryMapOfTheRealCorporaCanBeCreated) {
   }
   size_t objects = 0, maps = 0;
   for (const std::string& input : inputs) {
-    auto sources = cli::expand_object_inputs({input});
+    auto sources = objects::expand_object_inputs({input});
     if (!sources.ok()) continue;  // not a BPF object and embeds none
-    for (const cli::ObjectSource& src : *sources) {
+    for (const objects::ObjectSource& src : *sources) {
       auto object = loader::load_object(src.bytes, src.name);
       if (!object.ok()) continue;  // the loader's business, measured by its own tests
       interp::Environment env;
-      const auto e = cli::add_object_maps(*object, env);
+      const auto e = objects::add_object_maps(*object, env);
       EXPECT_FALSE(e.has_value()) << src.name << ": " << (e ? e->to_string() : "");
       ++objects;
       maps += object->maps.size();

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <map>
 
-#include "cli/object_input.h"
+#include "objects/object_input.h"
 #include "interp/engine.h"
 #include "interp/interpreter.h"
 #include "interp/link.h"
@@ -71,7 +71,7 @@ class LinuxRun : public ::testing::Test {
 
   static Outcome run(const std::string& name, const std::string& program, const Bytes& packet,
                      const std::vector<std::pair<uint32_t, std::string>>& tail_calls = {}) {
-    auto loaded = cli::load_object_program(std::string(BPFCERT_PROGRAMS_OUT) + "/" + name + ".o", "", program);
+    auto loaded = objects::load_object_program(std::string(BPFCERT_PROGRAMS_OUT) + "/" + name + ".o", "", program);
     EXPECT_TRUE(loaded.ok()) << loaded.error().to_string();
     if (!loaded.ok()) return {};
     std::optional<Outcome> first;
@@ -93,14 +93,14 @@ class LinuxRun : public ::testing::Test {
     return out;
   }
 
-  static std::optional<Outcome> run_with(const cli::ObjectProgram& op, interp::EngineKind kind, const Bytes& packet,
+  static std::optional<Outcome> run_with(const objects::ObjectProgram& op, interp::EngineKind kind, const Bytes& packet,
                                          const std::vector<std::pair<uint32_t, std::string>>& tail_calls) {
     interp::Environment env;
     const LinuxContextKind ck = op.type->name == "xdp" ? LinuxContextKind::Xdp
                                 : op.type->context.name == "struct __sk_buff" ? LinuxContextKind::SkBuff
                                                                               : LinuxContextKind::Raw;
     interp::add_linux_helpers(env, ck);
-    EXPECT_FALSE(cli::add_object_maps(op.object, env).has_value());
+    EXPECT_FALSE(objects::add_object_maps(op.object, env).has_value());
     std::vector<std::unique_ptr<semantics::Program>> programs;
     std::vector<std::unique_ptr<interp::LinkedProgram>> linked;
     std::vector<std::unique_ptr<interp::Engine>> engines;

@@ -1,4 +1,4 @@
-#include "cli/object_input.h"
+#include "objects/object_input.h"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include "loader/embedded.h"
 #include "verifier/platform/linux.h"
 
-namespace bpfcert::cli {
+namespace bpfcert::objects {
 
 using semantics::Error;
 using semantics::ErrorCode;
@@ -248,4 +248,4 @@ void add_world_helpers(const verifier::Platform& platform, interp::Environment& 
   }
 }
 
-}  // namespace bpfcert::cli
+}  // namespace bpfcert::objects

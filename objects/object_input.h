@@ -1,4 +1,4 @@
-// BPF ELF objects on the command line: the objects a path names (an object file, the objects
+// BPF ELF objects as the commands and the tests take them: the objects a path names (an object file, the objects
 // a libbpf skeleton embeds in an executable, every such file under a folder), the target
 // kernel options (--btf, --kconfig), choosing programs by --section / --program, and building
 // the reference VM's maps from an object's map definitions.
@@ -16,7 +16,7 @@
 #include "semantics/diagnostic.h"
 #include "verifier/platform.h"
 
-namespace bpfcert::cli {
+namespace bpfcert::objects {
 
 // One BPF object to load: a file, or an object embedded in one.
 struct ObjectSource {
@@ -70,4 +70,4 @@ std::optional<semantics::Error> add_object_maps(const loader::Object& object, in
 // lets a program call, the reference VM runs.
 void add_world_helpers(const verifier::Platform& platform, interp::Environment& env);
 
-}  // namespace bpfcert::cli
+}  // namespace bpfcert::objects
