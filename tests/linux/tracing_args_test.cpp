@@ -74,13 +74,16 @@ struct TestBtf {
     const int user_ptr = btf__add_ptr(b, btf__add_type_tag(b, "user", inode));
     const int percpu_ptr = btf__add_ptr(b, btf__add_type_tag(b, "percpu", inode));
     const int rcu_ptr = btf__add_ptr(b, btf__add_type_tag(b, "rcu", inode));
+    // (A member or parameter must follow its struct or prototype: pointers are made first.)
     const int meta = btf__add_struct(b, "bpf_iter_meta", 8);
     btf__add_field(b, "seq_num", u64, 0, 0);
+    const int meta_ptr = btf__add_ptr(b, meta);
     const int iter_ctx = btf__add_struct(b, "bpf_iter__files", 16);
-    btf__add_field(b, "meta", btf__add_ptr(b, meta), 0, 0);
+    btf__add_field(b, "meta", meta_ptr, 0, 0);
     btf__add_field(b, "file", file_ptr, 64, 0);
+    const int iter_ctx_ptr = btf__add_ptr(b, iter_ctx);
     const int iter_proto = btf__add_func_proto(b, s32);
-    btf__add_func_param(b, "ctx", btf__add_ptr(b, iter_ctx));
+    btf__add_func_param(b, "ctx", iter_ctx_ptr);
     iter = btf__add_func(b, "bpf_iter_files", BTF_FUNC_GLOBAL, iter_proto);
     tagged = btf__add_struct(b, "tagged", 24);
     btf__add_field(b, "u", user_ptr, 0, 0);
