@@ -19,6 +19,7 @@
 #include "interp/jit/jit.h"
 #include "interp/link.h"
 #include "interp/linux_context.h"
+#include "verifier/object/verify_object.h"
 #include "verifier/platform/linux.h"
 
 namespace bpfcert::cli {
@@ -97,6 +98,41 @@ semantics::Result<std::vector<std::vector<uint8_t>>> read_packets(const std::str
   return packets;
 }
 
+// The objects a tracing program's pointer arguments point to: zero-filled buffers of their
+// structures' sizes, read-only (the verifier lets no program write them). Their pointer
+// members are then null, so loads through them are probe loads that give 0, as on a kernel
+// object whose pointers are null. Bytes the user gave with --ctx take precedence.
+struct TracingArguments {
+  std::vector<uint8_t> context;
+  std::vector<std::unique_ptr<std::vector<uint8_t>>> buffers;
+  std::vector<interp::Region> objects;
+};
+
+TracingArguments tracing_arguments(const verifier::ContextLayout& context, const loader::Target* target,
+                                   const std::vector<uint8_t>& given) {
+  TracingArguments out;
+  out.context.assign(std::max<size_t>(context.size, given.size()), 0);
+  const struct btf* btf = target != nullptr ? target->btf() : nullptr;
+  if (btf == nullptr) return out;
+  const verifier::BtfKernelTypes types(btf);
+  for (const verifier::ContextField& f : context.fields) {
+    if (f.holds != verifier::PointerKind::Kernel) continue;
+    auto buffer = std::make_unique<std::vector<uint8_t>>(std::max<uint32_t>(types.size_of(f.holds_type), 1), 0);
+    const uint64_t address = reinterpret_cast<uint64_t>(buffer->data());
+    std::memcpy(out.context.data() + f.offset, &address, sizeof address);
+    interp::Region r;
+    r.start = address;
+    r.size = buffer->size();
+    r.kind = interp::RegionKind::Input;
+    r.writable = false;
+    r.name = fmt::format("{} ({})", f.name, types.name_of(f.holds_type));
+    out.objects.push_back(std::move(r));
+    out.buffers.push_back(std::move(buffer));
+  }
+  std::copy(given.begin(), given.end(), out.context.begin());
+  return out;
+}
+
 }  // namespace
 
 int run_elf(const RunElfRequest& req) {
@@ -129,6 +165,24 @@ int run_elf(const RunElfRequest& req) {
     if (!b.ok()) return report_error(b.error());
     raw_ctx = std::move(b.value());
   }
+
+  // A BTF-typed program (fentry, tp_btf, ...) reads its attach target's arguments, and loads
+  // through its pointer arguments are probe loads: the verifier's analysis says which.
+  std::optional<verifier::TracingContext> tracing;
+  std::vector<size_t> probe_loads;
+  if (type.name == "tracing" || type.name == "lsm") {
+    auto verified = verifier::verify_object_program(obj, prog, {}, loaded->target);
+    if (!verified.ok()) return report_error(verified.error());
+    tracing = verified->tracing;
+    probe_loads = verified->result.probe_loads;
+  }
+  if (!probe_loads.empty() && req.engine == "jit") {
+    return report_error({ErrorCode::UsageError, {req.object, 0, 0, -1},
+                         fmt::format("program '{}' reads kernel objects by probe loads (a fault gives 0), which the JIT "
+                                     "does not implement: run it with --engine interp",
+                                     prog.name)});
+  }
+  TracingArguments arguments = tracing ? tracing_arguments(tracing->context, loaded->target, raw_ctx) : TracingArguments{};
 
   interp::Environment env;
   interp::add_linux_helpers(env, kind);
@@ -213,7 +267,8 @@ int run_elf(const RunElfRequest& req) {
     ro.kind = kind;
     ro.packet = packets[i];
     ro.raw_context = raw_ctx;
-    ro.raw_size = type.context.size;
+    ro.raw_size = tracing ? std::max<uint32_t>(tracing->context.size, 8) : type.context.size;
+    if (tracing) ro.raw_context = arguments.context;
     ro.network_header_first = type.name == "cgroup_skb";
     ro.raw_writable = std::any_of(type.context.fields.begin(), type.context.fields.end(),
                                   [](const verifier::ContextField& f) { return f.writable; });
@@ -222,7 +277,10 @@ int run_elf(const RunElfRequest& req) {
     for (const auto& [slot, engine] : targets) (*run)->set_tail_call_target(*prog_array, slot, engine);
     if (req.max_steps != 0) (*run)->run_options.max_steps = req.max_steps;
     env.trace_output.clear();
-    const interp::RunResult r = main_engine.value()->run((*run)->invocation(), (*run)->run_options);
+    interp::Invocation invocation = (*run)->invocation();
+    for (const interp::Region& object : arguments.objects) invocation.regions.push_back(object);
+    (*run)->run_options.probe_loads = probe_loads;
+    const interp::RunResult r = main_engine.value()->run(invocation, (*run)->run_options);
     const std::string prefix = packets.size() > 1 ? fmt::format("packet {}: ", i + 1) : "";
     reports::RunOutcome outcome;
     if (packets.size() > 1 || kind != interp::LinuxContextKind::Raw) outcome.packet = i + 1;

@@ -91,14 +91,15 @@ struct KernelComparison {
 semantics::Result<std::vector<ProgramOutcome>> verify_programs(const loader::Object& obj,
                                                                const std::vector<const loader::ProgramInfo*>& selected,
                                                                const VerifyElfRequest& req,
-                                                               const KernelComparison& kernel) {
+                                                               const KernelComparison& kernel,
+                                                               const loader::Target* target) {
   const verifier::Platform& platform = verifier::platform::linux_platform();
   std::vector<ProgramOutcome> outcomes;
   for (const loader::ProgramInfo* p : selected) {
     verifier::AnalyzerOptions aopt;
     aopt.collect_invariants = req.print_invariants || !req.html.empty();  // the page shows the state on click
     aopt.max_loop_iterations = req.max_loop_iterations;
-    auto verified = verifier::verify_object_program(obj, *p, aopt);
+    auto verified = verifier::verify_object_program(obj, *p, aopt, target);
     if (!verified.ok()) return verified.error();
     const verifier::VerificationResult& result = verified->result;
     reports::ReportContext context;
@@ -195,7 +196,7 @@ int verify_one(const ObjectSource& source, const loader::LoadOptions& load, cons
   if (!obj.ok()) return report_error(obj.error());
   auto selected = select_programs(*obj, req.section, req.program);
   if (!selected.ok()) return report_error(selected.error());
-  auto outcomes = verify_programs(*obj, *selected, req, kernel);
+  auto outcomes = verify_programs(*obj, *selected, req, kernel, load.target);
   if (!outcomes.ok()) return report_error(outcomes.error());
   const auto failures = selected_failures(*obj, req.section, req.program);
   const bool accepted = all_accepted(*outcomes) && failures.empty();
@@ -317,7 +318,7 @@ int verify_many(const std::vector<ObjectSource>& sources, const loader::LoadOpti
     const bool filtered = !req.section.empty() || !req.program.empty();
     if (filtered && selected.empty() && selected_failures(o, req.section, req.program).empty()) continue;
     any_selected = true;
-    auto outcomes = verify_programs(o, selected, req, kernel);
+    auto outcomes = verify_programs(o, selected, req, kernel, load.target);
     if (!outcomes.ok()) {
       row.error = outcomes.error().to_string();
       any_error = true;

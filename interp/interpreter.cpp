@@ -5,6 +5,7 @@
 // first.
 #include "interp/interpreter.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "semantics/machine.h"
@@ -20,6 +21,10 @@ using semantics::Kind;
 using semantics::Width;
 
 namespace {
+
+bool is_probe_load(const RunOptions& options, std::ptrdiff_t pc) {
+  return std::binary_search(options.probe_loads.begin(), options.probe_loads.end(), static_cast<size_t>(pc));
+}
 
 constexpr uint16_t kAluOps = 19;
 constexpr uint16_t kJmpOps = 12;
@@ -333,7 +338,11 @@ lddw:
 #define LOAD_CASE(N, SX, LABEL)                                                  \
   LABEL : {                                                                      \
     const uint64_t addr = r[d->src] + static_cast<uint64_t>(int64_t{d->off});   \
-    if (!memory.readable(addr, N)) FAULT(addr, N, Access::Read);                 \
+    if (!memory.readable(addr, N)) {                                             \
+      if (!is_probe_load(options, d - base)) FAULT(addr, N, Access::Read);       \
+      r[d->dst] = semantics::probe_load_result<uint64_t>(false, 0);              \
+      NEXT();                                                                    \
+    }                                                                            \
     r[d->dst] = semantics::load_result<uint64_t>(read_le<N>(addr), N, SX);       \
   }                                                                              \
   NEXT();

@@ -43,6 +43,10 @@ struct RunOptions {
   // What the span holds before the run does not matter (the program sees a zeroed stack, as
   // always); what it holds afterwards is unspecified.
   std::span<uint8_t> stack;
+  // The pcs of probe loads, ascending (semantics/machine.h): a load there whose access would
+  // trap gives 0 instead. The interpreter implements them; the JIT does not (its loads trap as
+  // ever), so `bpfcert run --jit` refuses a program that has any.
+  std::span<const size_t> probe_loads;
 };
 
 // The lowest byte of the run's stack: in options.stack when it fits there, else in `own`

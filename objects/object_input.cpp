@@ -174,6 +174,7 @@ semantics::Result<ObjectProgram> load_object_program(const std::string& path, co
                              selected->size(), candidates(out.object))};
   }
   out.program = selected->front();
+  out.target = &running_kernel;
   out.type = verifier::platform::program_type_for_linux_id(out.program->type.prog_type);
   if (out.type == nullptr) {
     return Error{ErrorCode::NoSuchProgram, {path, 0, 0, -1},

@@ -53,6 +53,7 @@ struct ObjectProgram {
   loader::Object object;
   const loader::ProgramInfo* program = nullptr;  // into object.programs
   const verifier::ProgramType* type = nullptr;   // the Linux platform's model of its type
+  const loader::Target* target = nullptr;        // the kernel it was loaded for (the running one)
 };
 
 // Loads `path` (an object, or an executable embedding exactly one) for the running kernel and

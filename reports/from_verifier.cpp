@@ -39,6 +39,7 @@ const char* region_id(verifier::PointerKind k) {
     case PointerKind::Memory: return "mem";
     case PointerKind::Variable: return "variable";
     case PointerKind::Code: return "code";
+    case PointerKind::Kernel: return "kernel";
   }
   return "pointer";
 }

@@ -141,6 +141,17 @@ constexpr std::optional<TrapKind> access_trap(Access a, bool inside, bool region
   return std::nullopt;
 }
 
+// ---- probe loads -----------------------------------------------------------------------------
+// Linux runs a load through a BTF-typed kernel pointer (a tracing program's argument, which may
+// be null or stale) as BPF_PROBE_MEM: where the read faults, the kernel's exception table
+// makes it give 0 and the program goes on. Only the loads a verifier marked are probe loads
+// (VerificationResult::probe_loads, handed to a run as RunOptions::probe_loads); every other
+// access keeps its trap.
+template <Word W>
+W probe_load_result(const BoolOf<W>& readable, const W& loaded) {
+  return ite(readable, loaded, lit(loaded, 0));
+}
+
 // ---- legacy packet loads (LD ABS / IND) ---------------------------------------------------
 
 // The packet offset a legacy load reads: imm (ABS), or src's low 32 bits plus imm (IND), as a

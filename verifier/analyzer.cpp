@@ -41,6 +41,7 @@ VerificationResult Analyzer::run() {
   loop_bound_.assign(cfg_.loops.size(), std::nullopt);
   loop_failed_.assign(cfg_.loops.size(), false);
   stack_usage_.assign(cfg_.subprograms.size(), 0);
+  probe_load_.assign(prog_.size(), false);
   if (in_.options.collect_invariants) invariants_.assign(prog_.size(), State{});
   find_strides();
   find_loop_writes();
@@ -141,6 +142,9 @@ VerificationResult Analyzer::results() {
   result.accepted = std::none_of(result.findings.begin(), result.findings.end(),
                                  [](const Finding& f) { return f.severity == Severity::Error; });
   result.exit_r0 = exit_r0_;
+  for (size_t pc = 0; pc < probe_load_.size(); ++pc) {
+    if (probe_load_[pc]) result.probe_loads.push_back(pc);
+  }
   for (size_t l = 0; l < cfg_.loops.size(); ++l) {
     result.loops.push_back({cfg_.blocks[cfg_.loops[l].header].first, loop_failed_[l] ? std::nullopt : loop_bound_[l]});
   }
@@ -198,9 +202,19 @@ semantics::Result<VerificationResult> verify(const VerifierInput& input) {
   const auto t0 = std::chrono::steady_clock::now();
   Cfg cfg = Cfg::build(*input.program);
   cfg.duplicate_tails(*input.program, kMaxDuplicatedTail, std::max<size_t>(256, input.program->size()));
+  // A program whose context or exit values are its own (a tracing program's attach target's
+  // arguments, the return value its attach type allows).
+  ProgramType own;
+  if (input.context || input.return_range) {
+    own = *type;
+    if (input.context) own.context = *input.context;
+    if (input.return_range) own.return_range = *input.return_range;
+    type = &own;
+  }
   detail::Analyzer analyzer(input, *type, cfg);
   VerificationResult r = analyzer.run();
-  if (r.accepted && type->entry == ProgramType::Entry::MemoryAndLength) {
+  // Never for probe loads: the unchecked JIT's loads fault where they would give 0.
+  if (r.accepted && r.probe_loads.empty() && type->entry == ProgramType::Entry::MemoryAndLength) {
     r.unchecked_permit = detail::PermitIssuer::issue(input);
   }
   r.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

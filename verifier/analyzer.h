@@ -82,6 +82,14 @@ struct VerifierInput {
   // ProgramType::Entry::MemoryAndLength (the conformance platform): size of the memory r1
   // points to; r2 holds it. Unknown size: any size up to 2^32 - 1, so no access is provable.
   std::optional<uint64_t> memory_size;
+  // The context of this one program when it is not its type's (a tracing program's context is
+  // the arguments of the function it attaches to): replaces ProgramType::context. Its fields
+  // holding Kernel pointers name types of `kernel_types`, which must then be given.
+  std::optional<ContextLayout> context;
+  const KernelTypes* kernel_types = nullptr;
+  // The exit values of this one program when they are not its type's (Linux's
+  // check_return_code by attach type: fentry and fexit programs return 0, iterators 0 or 1).
+  std::optional<std::pair<int64_t, int64_t>> return_range;
   AnalyzerOptions options;
 };
 
@@ -153,6 +161,9 @@ struct VerificationResult {
   // when no exit is reachable or r0 may be a non-scalar there.
   std::optional<Scalar> exit_r0;
   std::vector<LoopReport> loops;
+  // Loads through Kernel pointers, ascending: the run must make them probe loads (a fault
+  // gives 0), as Linux rewrites them to BPF_PROBE_MEM.
+  std::vector<size_t> probe_loads;
   Statistics stats;
   // For an accepted program whose entry is memory and length (the conformance platform): the
   // permit to run it without memory checks (the JIT's unchecked mode) against the memory size,

@@ -226,6 +226,7 @@ class Analyzer {
   bool check_sized_region(State& s, size_t pc, const Access& a, const Value& p, const Assertion* about);
   bool check_stack_read(const State& s, size_t pc, const Access& a, const Value& p, const Assertion* about);
   bool check_context_field(const State& s, size_t pc, const Access& a, const Value& p, const Assertion* about);
+  bool check_kernel_access(const State& s, size_t pc, const Access& a, const Value& p, const Assertion* about);
   Checked check_access(State& s, size_t pc, const Access& a, const Assertion* about);
   void check_store(const State& s, size_t pc, const ValidStore& a, const Assertion* about);
   void check_arithmetic(const State& s, size_t pc, const ValidArithmetic& a, const Assertion* about);
@@ -281,6 +282,7 @@ class Analyzer {
   void stack_write(State& s, const Value& p, int64_t off, unsigned n, const Value& v, uint64_t definite);
   const ContextField* context_field(int64_t offset, unsigned n) const;
   Value context_read(const Value& p, int64_t off, unsigned n) const;
+  Value kernel_read(const Value& p, int64_t off, unsigned n, bool sx) const;
 
   // ---- branches (branch.cpp) ----
   void branch(const State& s, size_t pc, State& fall, State& taken);
@@ -364,6 +366,7 @@ class Analyzer {
   std::vector<std::optional<uint64_t>> loop_bound_;
   std::vector<bool> loop_failed_;
   std::optional<Scalar> exit_r0_;
+  std::vector<bool> probe_load_;  // by pc: a load through a Kernel pointer (checked)
   bool exit_r0_bad_ = false;
   // Set when a helper that changes packet data is called (local_call scopes it per callee).
   bool packet_changed_ = false;

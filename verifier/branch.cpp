@@ -210,7 +210,9 @@ void Analyzer::branch_null(const State& s, size_t pc, const Value& a, const Valu
       // The reserve failed on this branch: no record, no reference (Linux: mark_ptr_or_null_regs
       // releases the reference of a null acquired pointer).
       if (is_record(p) && p.id == static_cast<uint32_t>(p.object) && !eq.bottom) drop_reference(eq, p.object);
-    } else if (surely_nonnull(p.num) && p.region != PointerKind::Memory) {
+    } else if (surely_nonnull(p.num) && p.region != PointerKind::Memory && p.region != PointerKind::Kernel) {
+      // A Kernel pointer may be null however it was obtained (a traced function's argument, a
+      // member loaded through a probe load), so both outcomes of the test stay possible.
       eq = State{};
     } else if (surely_nonnull(p.num) && p.region == PointerKind::Memory && (p.object != 0 || in_.memory_size.value_or(0) > 0)) {
       eq = State{};

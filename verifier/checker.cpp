@@ -130,6 +130,7 @@ bool Analyzer::check_region(State& s, size_t pc, const Access& a, const Value& p
       report(CheckId::MemType, pc, fmt::format("{} through {}: this pointer cannot be dereferenced", verb, who()), s, about);
       return false;
     case PointerKind::PacketMeta: return check_packet_meta(s, pc, a, p, about);
+    case PointerKind::Kernel: return check_kernel_access(s, pc, a, p, about);
     case PointerKind::Context:
       if (!access_rules::region_takes(kind, access_rules::Region::Context)) {
         report(CheckId::MemType, pc,
@@ -333,6 +334,50 @@ bool Analyzer::check_context_field(const State& s, size_t pc, const Access& a, c
            s, about);
     return false;
   }
+  return true;
+}
+
+// A load through a Kernel pointer (Linux's check_ptr_to_btf_access for a tracing program):
+// a read, at a constant offset, that the object's BTF type allows (KernelTypes::load). Linux
+// lets tracing programs write no kernel object, and passes none to a helper's memory argument
+// (a helper reads kernel memory through bpf_probe_read_kernel, whose source is any value).
+bool Analyzer::check_kernel_access(const State& s, size_t pc, const Access& a, const Value& p,
+                                   const Assertion* about) {
+  const auto who = [&] { return reg_text(s, a.reg); };
+  if (a.kind != AccessKind::Read) {
+    report(a.kind == AccessKind::Write || a.kind == AccessKind::Atomic ? CheckId::MemReadonly : CheckId::MemType, pc,
+           fmt::format("{} of {} bytes through {}: a kernel object is only read, by loads", to_string(a.kind), a.size,
+                       who()),
+           s, about);
+    return false;
+  }
+  if (!is_const(p.num)) {
+    report(CheckId::MemBounds, pc,
+           fmt::format("read through {}: the offset into a kernel object must be a constant", who()), s, about);
+    return false;
+  }
+  if (in_.kernel_types == nullptr) {
+    report(CheckId::MemType, pc, fmt::format("read through {}: no kernel types (BTF) to read it by", who()), s, about);
+    return false;
+  }
+  const int64_t off = static_cast<int64_t>(p.num.t.value) + a.offset;
+  const auto type = static_cast<uint32_t>(p.object);
+  if (off < 0) {
+    report(CheckId::MemBounds, pc,
+           fmt::format("read of {} bytes at offset {} of {} through {}: a negative offset", a.size, off,
+                       in_.kernel_types->name_of(type), who()),
+           s, about);
+    return false;
+  }
+  const KernelTypes::Load l = in_.kernel_types->load(type, off, static_cast<uint32_t>(a.size));
+  if (l.kind == KernelTypes::Load::Kind::Refused) {
+    report(CheckId::MemBounds, pc,
+           fmt::format("read of {} bytes at offset {} of {} through {}: {}", a.size, off, in_.kernel_types->name_of(type),
+                       who(), l.why),
+           s, about);
+    return false;
+  }
+  probe_load_[pc] = true;
   return true;
 }
 

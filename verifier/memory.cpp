@@ -222,8 +222,22 @@ Value Analyzer::context_read(const Value& p, int64_t off, unsigned n) const {
     v.size = f->holds_size;
     return v;
   }
+  if (f != nullptr && f->holds == PointerKind::Kernel) {
+    Value v = Value::pointer(PointerKind::Kernel, f->holds_type, scalar_const(0));
+    v.nullable = f->holds_null;
+    return v;
+  }
   if (f != nullptr && f->holds) return Value::pointer(*f->holds, 0, scalar_const(0));
   return Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, false));
+}
+
+// A load of n bytes at p + off from a kernel object (checked: check_kernel_access): a scalar
+// of the member's bytes, or the Kernel pointer a pointer-to-struct member holds.
+Value Analyzer::kernel_read(const Value& p, int64_t off, unsigned n, bool sx) const {
+  const KernelTypes::Load l =
+      in_.kernel_types->load(static_cast<uint32_t>(p.object), static_cast<int64_t>(p.num.t.value) + off, n);
+  if (l.kind == KernelTypes::Load::Kind::Pointer && !sx) return Value::pointer(PointerKind::Kernel, l.type, scalar_const(0));
+  return Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, sx));
 }
 
 }  // namespace bpfcert::verifier::detail

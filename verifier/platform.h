@@ -25,6 +25,13 @@ enum class PointerKind : uint8_t {
   Memory,      // platform memory of known size (the conformance platform's input memory)
   Variable,    // LDDW src 3 address of a platform variable
   Code,        // LDDW src 4 address of a function (callbacks, callx)
+  // A kernel object of a BTF type (Value::object: the type's id in KernelTypes), Linux's
+  // PTR_TO_BTF_ID: a tracing program's pointer argument, or a pointer member loaded through
+  // one. Read only by loads at constant offsets that KernelTypes::load allows. It may be null
+  // without a null check: Linux marks these loads BPF_PROBE_MEM, and a load that faults
+  // (null, or a freed object) gives 0 instead of an oops, as the reference VM's probe loads
+  // do (RunOptions::probe_loads).
+  Kernel,
 };
 
 // Helper and kfunc argument types: a subset of Linux's bpf_arg_type that covers the uapi
@@ -99,6 +106,29 @@ struct ContextField {
   // size is allowed, an 8-byte one covering this word and the next scratch word (Linux's
   // bpf_skb_is_valid_access).
   bool scratch = false;
+  // holds == Kernel: the BTF type id (in VerifierInput::kernel_types) of the object, and
+  // whether the program must test the pointer against null before using it (Linux's
+  // PTR_TO_BTF_ID_OR_NULL: an iterator's object, null at the end of the iteration).
+  uint32_t holds_type = 0;
+  bool holds_null = false;
+};
+
+// The kernel's types as a program reads them through Kernel pointers: the target kernel's
+// BTF (loader/tracing_args.h implements it over libbpf; tests write their own).
+class KernelTypes {
+ public:
+  virtual ~KernelTypes() = default;
+  // What a load of `size` bytes at `offset` in an object of type `type` yields (Linux's
+  // btf_struct_access for a read): a scalar, a Kernel pointer to the struct `type`, or a
+  // refusal whose `why` names the rule.
+  struct Load {
+    enum class Kind : uint8_t { Scalar, Pointer, Refused } kind = Kind::Refused;
+    uint32_t type = 0;
+    std::string why;
+  };
+  virtual Load load(uint32_t type, int64_t offset, uint32_t size) const = 0;
+  virtual uint32_t size_of(uint32_t type) const = 0;
+  virtual std::string name_of(uint32_t type) const = 0;  // "struct request"
 };
 
 struct ContextLayout {

@@ -487,6 +487,11 @@ std::string region_name(const Value& v, const VerifierInput* input) {
       return v.object == 0 ? "mem" : fmt::format("mem#{}({} bytes)", v.object, v.size);
     case PointerKind::Variable: return fmt::format("var({})", v.object);
     case PointerKind::Code: return fmt::format("code(pc {})", v.object);
+    case PointerKind::Kernel:
+      if (input != nullptr && input->kernel_types != nullptr) {
+        return fmt::format("kernel({})", input->kernel_types->name_of(static_cast<uint32_t>(v.object)));
+      }
+      return fmt::format("kernel(btf {})", v.object);
   }
   return "pointer";
 }

@@ -277,8 +277,15 @@ void Analyzer::load_insn(State& s, size_t pc, const Checked& c) {
     } else if (p.region == PointerKind::Context) {
       result = context_read(p, insn.off, n);
       if (row.sign_extend && result.is_scalar()) result = Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, true));
+      if (result.nullable) {
+        // Copies of this load share its null test, as copies of a map lookup's result do.
+        result.id = static_cast<uint32_t>(pc) + 1;
+        fresh_id(s, result.id);
+      }
     } else if (p.region == PointerKind::MapValue) {
       if (auto v = frozen_read(p, insn.off, n, row.sign_extend)) result = *v;
+    } else if (p.region == PointerKind::Kernel) {
+      result = kernel_read(p, insn.off, n, row.sign_extend);
     }
   }
   s.regs[static_cast<size_t>(insn.dst)] = result;

@@ -490,5 +490,46 @@ TEST(Engine, MakeEngineGivesTheInterpreter) {
   EXPECT_EQ((*engine)->run(Invocation{}, RunOptions{}).r0, 9u);
 }
 
+
+// Probe loads (semantics/machine.h): a load the run names as one gives 0 where it would trap,
+// at every width and signedness; any other faulting access still traps, and a probe load
+// that does not fault reads memory as usual.
+TEST(Engine, ProbeLoadsGiveZeroWhereTheyFault) {
+  Environment env;
+  auto prog = semantics::validate(*semantics::assemble(R"(
+    r0 = 7
+    r2 = *(u64 *)(r1 + 0)
+    r3 = *(s8 *)(r2 + 4096)
+    r0 += r3
+    r3 = *(u32 *)(r2 + 0)
+    r0 += r3
+    r0 += r2
+    r3 = *(u8 *)(r1 + 9)
+    r0 += r3
+    exit)", semantics::Syntax::Llvm));
+  ASSERT_TRUE(prog.ok());
+  auto linked = link(*prog, env);
+  ASSERT_TRUE(linked.ok());
+  Interpreter vm(*linked, env);
+  std::vector<uint8_t> mem(16, 0);
+  mem[8] = 0x22;  // the u64 at 0 is null: r2 = 0
+  mem[9] = 5;
+  Invocation inv = memory_invocation(std::span<uint8_t>(mem));
+  const RunResult plain = vm.run(inv, RunOptions{});
+  EXPECT_TRUE(plain.trapped);
+  EXPECT_EQ(plain.trap.pc, 2u);
+  const std::vector<size_t> probes{2, 4};
+  RunOptions options;
+  options.probe_loads = probes;
+  const RunResult probed = vm.run(inv, options);
+  ASSERT_FALSE(probed.trapped) << probed.trap.message;
+  EXPECT_EQ(probed.r0, 7u + 5u);  // both probe loads gave 0, the plain load read memory
+  const std::vector<size_t> one{2};
+  options.probe_loads = one;
+  const RunResult partly = vm.run(inv, options);
+  EXPECT_TRUE(partly.trapped);  // pc 4 is no probe load
+  EXPECT_EQ(partly.trap.pc, 4u);
+}
+
 }  // namespace
 }  // namespace bpfcert::interp

@@ -14,6 +14,7 @@
 
 #include "loader/kernel.h"
 #include "loader/object.h"
+#include "loader/target.h"
 #include "tests/linux/corpus_support.h"
 #include "tests/linux/kernel_support.h"
 #include "verifier/object/verify_object.h"
@@ -32,10 +33,14 @@ TEST(KernelDifferential, KernelVerdictsAndEveryDisagreementExplained) {
   std::ostringstream disagreements;
   for (const CorpusProgram& cp : corpus_programs()) {
     SCOPED_TRACE(cp.name);
-    auto obj = loader::load_object_file(cp.object);
+    static loader::Target running_kernel;  // CO-RE and attach targets, as a loader loads them
+    loader::LoadOptions load;
+    load.target = &running_kernel;
+    auto obj = loader::load_object_file(cp.object, load);
     ASSERT_TRUE(obj.ok()) << obj.error().to_string();
     for (const auto& p : obj->programs) {
       ASSERT_TRUE(p.type.known()) << p.section;
+      if (p.type.attach_btf && !p.attach_btf_id) continue;  // no kernel BTF to attach by
       const loader::kernel::KernelLoadOptions options;
       const auto k = loader::kernel::load_object_program(*obj, p, options);
       ASSERT_NE(k.status, KernelStatus::Unavailable) << k.reason;
@@ -61,7 +66,7 @@ TEST(KernelDifferential, KernelVerdictsAndEveryDisagreementExplained) {
       if (kernel_accepts) {
         EXPECT_TRUE(k.processed_insns.has_value());
       }
-      auto v = verifier::verify_object_program(*obj, p);
+      auto v = verifier::verify_object_program(*obj, p, {}, &running_kernel);
       ASSERT_TRUE(v.ok()) << v.error().to_string();
       const bool bpfcert_accepts = v->result.accepted;
       if (bpfcert_accepts == kernel_accepts) {

@@ -183,7 +183,7 @@ void run_corpus(const std::string& corpus, const std::vector<Source>& sources, b
     }
     for (const loader::ProgramInfo& p : obj->programs) {
       SCOPED_TRACE(p.name);
-      auto v = verifier::verify_object_program(*obj, p);
+      auto v = verifier::verify_object_program(*obj, p, {}, &running_kernel);
       ASSERT_TRUE(v.ok()) << v.error().to_string();
       ++f.programs;
       f.verify_seconds += v->result.stats.seconds;

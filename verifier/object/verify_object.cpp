@@ -28,7 +28,8 @@ std::vector<MapDescriptor> map_descriptors(const loader::Object& object) {
 
 semantics::Result<ObjectProgramVerification> verify_object_program(const loader::Object& object,
                                                                    const loader::ProgramInfo& program,
-                                                                   const AnalyzerOptions& options) {
+                                                                   const AnalyzerOptions& options,
+                                                                   const loader::Target* target) {
   auto fail = [&](semantics::Error e) {
     e.where.file = object.path;
     e.message = fmt::format("program '{}': {}", program.name, e.message);
@@ -60,6 +61,16 @@ semantics::Result<ObjectProgramVerification> verify_object_program(const loader:
   in.program_type = out.type->name;
   in.maps = map_descriptors(object);
   in.options = options;
+  const struct btf* btf = target != nullptr ? target->btf() : nullptr;
+  auto tracing = tracing_context(program, btf);
+  if (!tracing.ok()) return fail(tracing.error());
+  out.tracing = std::move(tracing.value());
+  const BtfKernelTypes kernel_types(btf);
+  if (out.tracing) {
+    in.context = out.tracing->context;
+    in.kernel_types = &kernel_types;
+    in.return_range = out.tracing->return_range;
+  }
   auto result = verify(in);
   if (!result.ok()) return fail(result.error());
   out.result = std::move(result.value());
