@@ -7,6 +7,7 @@
 #include <array>
 #include <optional>
 
+#include "semantics/machine.h"
 #include "semantics/operations.h"
 
 namespace bpfcert::interp::jit {
