@@ -196,7 +196,7 @@ semantics::Result<VerificationResult> verify(const VerifierInput& input) {
     return Error{ErrorCode::UsageError, {},
                  fmt::format("platform {} has no program type '{}'", input.platform->name, input.program_type)};
   }
-  if (input.platform->stack_size > static_cast<uint32_t>(kStackBytes) || input.platform->max_call_frames < 1) {
+  if (input.platform->stack_size > static_cast<uint32_t>(kFrameBytes) || input.platform->max_call_frames < 1) {
     return Error{ErrorCode::UsageError, {}, "platform stack size above 512 bytes or no call frames"};
   }
   const auto t0 = std::chrono::steady_clock::now();

@@ -246,7 +246,7 @@ bool Analyzer::check_stack_read(const State& s, size_t pc, const Access& a, cons
   const auto n = static_cast<unsigned>(a.size);
   const int r = a.reg;
   if (is_const(p.num)) {
-    const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + off) + kStackBytes;
+    const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + off) + kFrameBytes;
     const StackLoad load = stack_load(fr, start, n);
     if (load.kind == StackLoad::Kind::Spill && n == 8 && a.kind == AccessKind::Atomic) {
       const Value& v = fr.spill[static_cast<size_t>(start / 8)];
@@ -267,26 +267,26 @@ bool Analyzer::check_stack_read(const State& s, size_t pc, const Access& a, cons
     } else {
       report(CheckId::StackUninit, pc,
              fmt::format("{}-byte read at {}{:+} reads uninitialised stack byte {} (r10{:+})", n, reg_text(s, r), off,
-                         load.bad - kStackBytes, load.bad - kStackBytes),
+                         load.bad - kFrameBytes, load.bad - kFrameBytes),
              s, about);
     }
     return false;
   }
-  const int lo = static_cast<int>(smin(p.num) + off) + kStackBytes;
-  const int hi = static_cast<int>(smax(p.num) + off) + static_cast<int>(n) + kStackBytes;
+  const int lo = static_cast<int>(smin(p.num) + off) + kFrameBytes;
+  const int hi = static_cast<int>(smax(p.num) + off) + static_cast<int>(n) + kFrameBytes;
   for (int i = lo; i < hi; ++i) {
     const ByteView b = byte_at(fr, i);
     if (b.pointer) {
       report(CheckId::PtrPartial, pc,
              fmt::format("variable-offset read through {} may read part of a spilled pointer at r10{:+}", reg_text(s, r),
-                         i - kStackBytes),
+                         i - kFrameBytes),
              s, about);
       return false;
     }
     if (b.kind == ByteKind::Uninit) {
       report(CheckId::StackUninit, pc,
              fmt::format("variable-offset read of {} bytes through {}{:+} may read uninitialised stack byte r10{:+}", n,
-                         reg_text(s, r), off, i - kStackBytes),
+                         reg_text(s, r), off, i - kFrameBytes),
              s, about);
       return false;
     }
@@ -401,12 +401,12 @@ void Analyzer::check_store(const State& s, size_t pc, const ValidStore& a, const
   if (p.region == PointerKind::Stack) {
     // Only an aligned 8-byte spill keeps a pointer (or a value of unknown type) whole.
     const bool exact = is_const(p.num);
-    const int lo = static_cast<int>(smin(p.num) + prog_.insns[pc].off) + kStackBytes;
+    const int lo = static_cast<int>(smin(p.num) + prog_.insns[pc].off) + kFrameBytes;
     if (exact && a.size == 8 && lo % 8 == 0) return;
     if (v.is_pointer() || v.type == Value::Type::Unknown) {
       report(CheckId::PtrPartial, pc,
              fmt::format("{} stored {}: only aligned 8-byte stores keep a pointer on the stack", text(v),
-                         exact ? fmt::format("in {} bytes at r10{:+}", a.size, lo - kStackBytes) : "at a variable offset"),
+                         exact ? fmt::format("in {} bytes at r10{:+}", a.size, lo - kFrameBytes) : "at a variable offset"),
              s, about);
     }
     return;

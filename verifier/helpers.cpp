@@ -182,8 +182,8 @@ void Analyzer::helper_memory(State& s, size_t pc, HelperArgs& h, int r, uint64_t
   const Access access{write ? AccessKind::HelperWrite : AccessKind::HelperRead, static_cast<uint8_t>(r), 0, hi_n};
   const Assertion about = access;
   if (!check_access(s, pc, access, &about).region || v.region != PointerKind::Stack) return;
-  const int lo = static_cast<int>(smin(v.num)) + kStackBytes;
-  const int hi = static_cast<int>(smax(v.num)) + static_cast<int>(hi_n) + kStackBytes;
+  const int lo = static_cast<int>(smin(v.num)) + kFrameBytes;
+  const int hi = static_cast<int>(smax(v.num)) + static_cast<int>(hi_n) + kFrameBytes;
   const StackFrame& fr = *s.frames[static_cast<size_t>(v.object)];
   if (write) {
     const uint64_t definite = is_const(v.num) ? lo_n : 0;
@@ -196,13 +196,13 @@ void Analyzer::helper_memory(State& s, size_t pc, HelperArgs& h, int r, uint64_t
       // The catalogue's stack.uninit: "read by a load or a helper".
       report(CheckId::StackUninit, pc,
              fmt::format("{} argument r{} reads {} bytes of stack, but byte r10{:+} is not initialised; {}", h.name, r,
-                         hi_n, i - kStackBytes, reg_text(s, r)),
+                         hi_n, i - kFrameBytes, reg_text(s, r)),
              s, &about);
       if (r == h.format_reg) h.format_reported = true;
       return;
     }
     if (b.pointer && !allow_leaks_) {
-      report(CheckId::PtrLeak, pc, fmt::format("{} reads the spilled pointer at r10{:+} as data", h.name, (i - kStackBytes) & ~7),
+      report(CheckId::PtrLeak, pc, fmt::format("{} reads the spilled pointer at r10{:+} as data", h.name, (i - kFrameBytes) & ~7),
              s, &about);
       return;
     }
@@ -224,8 +224,8 @@ void Analyzer::check_format(const State& s, size_t pc, const HelperArgs& h) {
     known = start <= frozen->size() && frozen->size() - start >= *h.format_size;
   } else if (f.is_pointer() && f.region == PointerKind::Stack && is_const(f.num) && h.format_size && f.object <= s.depth()) {
     const StackFrame& fr = *s.frames[static_cast<size_t>(f.object)];
-    const int start = static_cast<int>(static_cast<int64_t>(f.num.t.value)) + kStackBytes;
-    known = start >= 0 && start + static_cast<int>(*h.format_size) <= kStackBytes;
+    const int start = static_cast<int>(static_cast<int64_t>(f.num.t.value)) + kFrameBytes;
+    known = start >= 0 && start + static_cast<int>(*h.format_size) <= kFrameBytes;
     for (int i = 0; known && i < static_cast<int>(*h.format_size); ++i) {
       if (byte_at(fr, start + i).kind != ByteKind::Const) known = false;
     }
@@ -245,14 +245,14 @@ void Analyzer::forget_stack_args(State& s, const std::vector<Value>& stack_args)
     const int64_t lo = std::max<int64_t>(smin(v.num), -static_cast<int64_t>(plat_.stack_size));
     if (lo >= 0) continue;
     StackFrame& fr = s.frame_mut(f);
-    for (int slot = static_cast<int>(lo + kStackBytes) / 8; slot < kStackSlots; ++slot) {
+    for (int slot = static_cast<int>(lo + kFrameBytes) / 8; slot < kStackSlots; ++slot) {
       rel_drop(s, slot_cell(static_cast<int>(f), slot));
       if (fr.kind[static_cast<size_t>(slot * 8)] == ByteKind::Spill) unspill(fr, slot);
       for (int half = slot * 2; half < slot * 2 + 2; ++half) {
         if (fr.kind[static_cast<size_t>(half * 4)] == ByteKind::Spill32) unspill32(fr, half);
       }
     }
-    for (int i = static_cast<int>(lo + kStackBytes); i < kStackBytes; ++i) {
+    for (int i = static_cast<int>(lo + kFrameBytes); i < kFrameBytes; ++i) {
       if (fr.kind[static_cast<size_t>(i)] == ByteKind::Const) fr.kind[static_cast<size_t>(i)] = ByteKind::Misc;
     }
   }

@@ -130,7 +130,7 @@ Value Analyzer::stack_read(const State& s, const Value& p, int64_t off, unsigned
   const StackFrame& fr = *s.frames[static_cast<size_t>(p.object)];
   const Value unknown = Value::scalar(dm::scalar_unknown_load<uint64_t>(0, n, sx));
   if (!is_const(p.num)) return unknown;
-  const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + off) + kStackBytes;
+  const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + off) + kFrameBytes;
   switch (stack_load(fr, start, n).kind) {
     case StackLoad::Kind::Spill: {
       const Value& v = fr.spill[static_cast<size_t>(start / 8)];
@@ -161,8 +161,8 @@ void Analyzer::stack_write(State& s, const Value& p, int64_t off, unsigned n, co
   // somewhere in its range, so no single byte of it is surely written.
   if (!is_const(p.num)) definite = 0;
   const bool exact = is_const(p.num) && definite >= n;
-  const int lo = static_cast<int>(smin(p.num) + off) + kStackBytes;
-  const int hi = static_cast<int>(smax(p.num) + off) + static_cast<int>(n) + kStackBytes;
+  const int lo = static_cast<int>(smin(p.num) + off) + kFrameBytes;
+  const int hi = static_cast<int>(smax(p.num) + off) + static_cast<int>(n) + kFrameBytes;
   for (int slot = lo / 8; slot <= (hi - 1) / 8; ++slot) rel_drop(s, slot_cell(static_cast<int>(f), slot));
   if (exact && n == 8 && lo % 8 == 0) {
     for (int i = 0; i < 8; ++i) fr.kind[static_cast<size_t>(lo + i)] = ByteKind::Spill;

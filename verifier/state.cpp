@@ -540,7 +540,7 @@ std::vector<StackByteRange> describe_stack(const State& s, const VerifierInput* 
   for (size_t f = 0; f < s.frames.size(); ++f) {
     const StackFrame& fr = *s.frames[f];
     int i = 0;
-    while (i < kStackBytes) {
+    while (i < kFrameBytes) {
       const ByteKind k = fr.kind[static_cast<size_t>(i)];
       if (k == ByteKind::Uninit) {
         ++i;
@@ -548,7 +548,7 @@ std::vector<StackByteRange> describe_stack(const State& s, const VerifierInput* 
       }
       StackByteRange r;
       r.frame = static_cast<int>(f);
-      r.offset = i - kStackBytes;
+      r.offset = i - kFrameBytes;
       if (k == ByteKind::Spill) {
         r.size = 8;
         r.text = "spilled " + describe(fr.spill[static_cast<size_t>(i / 8)], input);
@@ -564,7 +564,7 @@ std::vector<StackByteRange> describe_stack(const State& s, const VerifierInput* 
         continue;
       }
       int j = i;
-      while (j < kStackBytes && fr.kind[static_cast<size_t>(j)] == k && (j - i) < 8 &&
+      while (j < kFrameBytes && fr.kind[static_cast<size_t>(j)] == k && (j - i) < 8 &&
              (j == i || (j % 8) != 0)) {
         ++j;
       }

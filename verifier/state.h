@@ -11,12 +11,15 @@
 #include <string>
 #include <vector>
 
+#include "semantics/machine.h"
 #include "verifier/analyzer.h"
 
 namespace bpfcert::verifier {
 
-inline constexpr int kStackBytes = 512;  // per frame; Platform::stack_size may be smaller
-inline constexpr int kStackSlots = kStackBytes / 8;
+// Bytes of one stack frame, the machine's (semantics::kStackBytes is every frame of a run);
+// Platform::stack_size may be smaller.
+inline constexpr int kFrameBytes = static_cast<int>(semantics::kStackFrameBytes);
+inline constexpr int kStackSlots = kFrameBytes / 8;
 // Pointer id meaning "not known to share anything": joins of different ids give it.
 inline constexpr uint32_t kOpaqueId = 0xffffffffu;
 // Ids of entry pointers that may be null (memory of size 0): never re-created.
@@ -117,10 +120,10 @@ Scalar scalar_widen_thresholds(const Scalar& older, const Scalar& newer, const T
 enum class ByteKind : uint8_t { Uninit, Misc, Const, Spill, Spill32 };
 
 struct StackFrame {
-  std::array<ByteKind, kStackBytes> kind{};
-  std::array<uint8_t, kStackBytes> byte{};        // Const bytes' values
+  std::array<ByteKind, kFrameBytes> kind{};
+  std::array<uint8_t, kFrameBytes> byte{};        // Const bytes' values
   std::array<Value, kStackSlots> spill{};         // slots whose 8 bytes are Spill
-  std::array<Scalar, kStackBytes / 4> spill32{};  // 4-byte halves whose bytes are Spill32 (zero-extended)
+  std::array<Scalar, kFrameBytes / 4> spill32{};  // 4-byte halves whose bytes are Spill32 (zero-extended)
 };
 
 using FramePtr = std::shared_ptr<const StackFrame>;

@@ -293,13 +293,13 @@ void Analyzer::load_insn(State& s, size_t pc, const Checked& c) {
   if (result.is_pointer() || result.type == Value::Type::Unknown) {
     // A reloaded 8-byte spill: its relations come back with it.
     if (p.is_pointer() && p.region == PointerKind::Stack && is_const(p.num)) {
-      const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + insn.off) + kStackBytes;
+      const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + insn.off) + kFrameBytes;
       if (start % 8 == 0) rel_copy(s, slot_cell(static_cast<int>(p.object), start / 8), insn.dst, false);
     }
   } else if (n == 8 && p.is_pointer() && p.region == PointerKind::Stack && is_const(p.num) &&
              p.object < static_cast<int64_t>(s.frames.size())) {
-    const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + insn.off) + kStackBytes;
-    if (start >= 0 && start % 8 == 0 && start < kStackBytes) {
+    const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + insn.off) + kFrameBytes;
+    if (start >= 0 && start % 8 == 0 && start < kFrameBytes) {
       rel_copy(s, slot_cell(static_cast<int>(p.object), start / 8), insn.dst, false);
     }
   }
@@ -322,7 +322,7 @@ void Analyzer::store_insn(State& s, size_t pc, const Checked& c) {
   }
   stack_write(s, p, insn.off, n, spilled, n);
   if (reg_value && n == 8 && is_const(p.num)) {
-    const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + insn.off) + kStackBytes;
+    const int start = static_cast<int>(static_cast<int64_t>(p.num.t.value) + insn.off) + kFrameBytes;
     if (start % 8 == 0) rel_copy(s, insn.src, slot_cell(static_cast<int>(p.object), start / 8), false);
   }
 }
